@@ -1,0 +1,47 @@
+// The JSON configuration shared by rex-host and the rex CLI (docs/configuration.md).
+#pragma once
+
+#include <rex/kernel/export.hpp>
+#include <rex/sdk/log.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rex {
+
+struct HttpConfig {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;                   // 0 picks a free port (printed at start)
+    std::size_t body_limit = 1024 * 1024;        // bytes
+    std::chrono::milliseconds request_timeout{30'000};
+};
+
+struct PluginsConfig {
+    std::vector<std::filesystem::path> paths;  // relative paths are taken from the config file's folder
+    std::vector<std::string> load;             // names to load; empty: every plugin found
+};
+
+struct Config {
+    std::string database_url = "sqlite:rex.db";
+    PluginsConfig plugins;
+    HttpConfig http;
+    LogLevel log_level = LogLevel::info;
+    std::filesystem::path source;  // the file it came from; empty for defaults
+};
+
+// Reads and validates a config file. Throws ConfigurationError naming the file, the JSON
+// path inside it and what is wrong: "rex.json: /http/port: expected an integer 0-65535".
+REX_KERNEL_API Config load_config(const std::filesystem::path& file);
+// The same for text already in memory; `source_name` is used in messages.
+REX_KERNEL_API Config parse_config(std::string_view json_text, const std::filesystem::path& source_name);
+
+// Plugin directories searched when neither the config nor the caller names one:
+// every entry of REX_PLUGIN_PATH (':'-separated), then <executable dir>/../plugins and
+// <executable dir>/../lib/rex/plugins when they exist.
+REX_KERNEL_API std::vector<std::filesystem::path> default_plugin_directories();
+
+}  // namespace rex

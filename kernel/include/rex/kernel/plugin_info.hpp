@@ -1,0 +1,47 @@
+// What the loader reports about plugins: those loaded and those refused, with the reason.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace rex {
+
+// The four extension points, by their documented names.
+inline constexpr const char* adapter_point = "adapter";
+inline constexpr const char* dialect_point = "query-dialect";
+inline constexpr const char* transport_point = "realtime-transport";
+inline constexpr const char* exporter_point = "schema-exporter";
+
+struct ExtensionRef {
+    std::string point;  // one of the *_point names above
+    std::string name;
+};
+
+struct PluginInfo {
+    std::string name;
+    std::string version;
+    std::string description;
+    std::uint32_t abi_version = 0;
+    std::filesystem::path file;
+    std::vector<ExtensionRef> extensions;
+};
+
+struct LoadFailure {
+    std::filesystem::path file;
+    std::string reason;  // one line: "ABI version mismatch: plugin has 999, kernel expects 1"
+};
+
+struct LoadReport {
+    std::vector<PluginInfo> loaded;
+    std::vector<LoadFailure> failures;
+};
+
+struct LoadOptions {
+    // Plugin names to load (matched against rex-<name>.so); empty loads every plugin found.
+    // A name that matches no file is reported as a failure.
+    std::vector<std::string> only;
+};
+
+}  // namespace rex

@@ -1,0 +1,107 @@
+// Extension point "adapter": a database driver. It opens connections from a URL; a
+// connection runs SQL with bound parameters, returns typed rows, runs transactions and
+// savepoints, maps native errors to ErrorCategory and may expose a change feed.
+#pragma once
+
+#include <rex/sdk/result.hpp>
+#include <rex/sdk/value.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+REX_SDK_BEGIN
+
+class Logger;
+
+enum class IsolationLevel : std::uint8_t {
+    database_default,
+    read_uncommitted,
+    read_committed,
+    repeatable_read,
+    serializable,
+};
+
+struct TransactionOptions {
+    IsolationLevel isolation = IsolationLevel::database_default;
+    bool read_only = false;
+};
+
+struct Notification {
+    std::string channel;
+    std::string payload;
+};
+
+// Database-side notifications (PostgreSQL LISTEN/NOTIFY, SQLite update hooks, ...), the raw
+// material of the kernel's change bus.
+class REX_SDK_API ChangeFeed {
+public:
+    virtual ~ChangeFeed();
+    virtual void listen(std::string_view channel) = 0;
+    virtual void unlisten(std::string_view channel) = 0;
+    // Waits up to `timeout` for notifications; returns those that arrived (maybe none).
+    virtual std::vector<Notification> poll(std::chrono::milliseconds timeout) = 0;
+    // A file descriptor that becomes readable when notifications arrive; -1 if none.
+    virtual int native_handle() const { return -1; }
+};
+
+class REX_SDK_API Connection {
+public:
+    virtual ~Connection();
+
+    // Runs one statement with bound parameters. Values are never spliced into SQL.
+    virtual std::unique_ptr<Cursor> query(std::string_view sql, const Params& params = {}) = 0;
+    // Runs one statement and materialises its rows (default: collect(*query(...))).
+    virtual ResultSet execute(std::string_view sql, const Params& params = {});
+    // Runs several ';'-separated statements without parameters (DDL scripts, dumps).
+    virtual void execute_script(std::string_view sql) = 0;
+
+    virtual void begin(const TransactionOptions& options = {}) = 0;
+    virtual void commit() = 0;
+    virtual void rollback() = 0;
+    virtual bool in_transaction() const = 0;
+    // Savepoint names must be plain identifiers ([A-Za-z_][A-Za-z0-9_]*); the defaults run
+    // SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT.
+    virtual void savepoint(std::string_view name);
+    virtual void release_savepoint(std::string_view name);
+    virtual void rollback_to_savepoint(std::string_view name);
+
+    // Cheap liveness check used by the pool before reusing a connection.
+    virtual bool ping() = 0;
+    // Drops session state (open transaction, temporary settings) before the pool reuses it.
+    virtual void reset() {
+        if (in_transaction()) rollback();
+    }
+
+    virtual std::string_view dialect() const = 0;
+    virtual std::string server_version() const = 0;
+    // nullptr when the adapter has no change feed.
+    virtual ChangeFeed* change_feed() { return nullptr; }
+};
+
+struct ConnectOptions {
+    std::string url;                                      // may hold a password: never log it
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::string application_name = "rex";
+    Logger* logger = nullptr;                             // may be null
+};
+
+class REX_SDK_API Adapter {
+public:
+    virtual ~Adapter();
+    virtual std::string_view name() const = 0;
+    virtual std::string_view description() const = 0;
+    // URL schemes this adapter opens, e.g. {"postgres", "postgresql"}.
+    virtual std::vector<std::string> url_schemes() const = 0;
+    // Name of the query dialect to use with this adapter's connections.
+    virtual std::string_view dialect() const = 0;
+    // Throws ConnectionError or ConfigurationError (with the redacted URL) on failure.
+    virtual std::unique_ptr<Connection> connect(const ConnectOptions& options) = 0;
+};
+
+// Throws ConfigurationError unless `name` is a plain identifier safe to splice into SQL.
+REX_SDK_API void require_identifier(std::string_view name, std::string_view what);
+
+REX_SDK_END

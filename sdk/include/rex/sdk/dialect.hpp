@@ -1,0 +1,65 @@
+// Extension point "query-dialect": the hooks the kernel's SQL compiler calls. Kept apart
+// from the adapter so one driver can serve several dialects.
+#pragma once
+
+#include <rex/sdk/types.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+REX_SDK_BEGIN
+
+enum class UpsertStyle : std::uint8_t { on_conflict, on_duplicate_key };
+enum class GeneratedKeyStyle : std::uint8_t { returning, last_insert_id };
+
+struct DialectFeatures {
+    GeneratedKeyStyle generated_keys = GeneratedKeyStyle::returning;
+    UpsertStyle upsert = UpsertStyle::on_conflict;
+    bool transactional_ddl = true;
+    bool right_join = true;
+    bool full_join = false;
+    bool nulls_first_last = true;  // ORDER BY ... NULLS FIRST / LAST
+    bool savepoints = true;
+    bool native_boolean = true;
+    bool native_uuid = false;
+    bool native_json = false;
+};
+
+// What the upsert clause needs to know.
+struct UpsertSpec {
+    std::vector<std::string> conflict_columns;  // unquoted
+    std::vector<std::string> update_columns;    // unquoted
+};
+
+class REX_SDK_API Dialect {
+public:
+    virtual ~Dialect();
+    virtual std::string_view name() const = 0;
+    virtual std::string_view description() const = 0;
+    virtual DialectFeatures features() const = 0;
+
+    // Quotes an identifier taken from the catalog, escaping embedded quote characters.
+    virtual std::string quote_identifier(std::string_view identifier) const = 0;
+    // The placeholder for the 1-based parameter `index` ("$1", "?").
+    virtual std::string placeholder(std::size_t index) const = 0;
+    // The column type for a logical type, e.g. string(255) -> "VARCHAR(255)".
+    virtual std::string column_type(const ColumnType& type) const = 0;
+    // " LIMIT n OFFSET m" (leading space) or "" when both are absent.
+    virtual std::string limit_offset(std::optional<std::int64_t> limit,
+                                     std::optional<std::int64_t> offset) const;
+    // The clause appended to an INSERT to turn it into an upsert.
+    virtual std::string upsert_clause(const UpsertSpec& spec) const = 0;
+    // " RETURNING a, b" where supported, else "".
+    virtual std::string returning_clause(const std::vector<std::string>& columns) const;
+
+    // Catalog introspection. tables: one row per table, column "table_name".
+    // columns (one parameter: the table name): column_name, data_type, is_nullable (bool or
+    // 0/1), column_default (text or NULL), is_primary_key (bool or 0/1), in ordinal order.
+    virtual std::string list_tables_sql() const = 0;
+    virtual std::string list_columns_sql() const = 0;
+};
+
+REX_SDK_END

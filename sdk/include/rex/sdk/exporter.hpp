@@ -1,0 +1,46 @@
+// Extension point "schema-exporter": turns the catalog into a schema text (e.g. GraphQL
+// SDL) and may offer an executor serving requests against that schema.
+#pragma once
+
+#include <rex/sdk/http.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+REX_SDK_BEGIN
+
+class CatalogView;
+class ChangeBus;
+class Connection;
+class Logger;
+
+// What an executor may use of the kernel.
+class REX_SDK_API ExecutorContext {
+public:
+    virtual ~ExecutorContext();
+    virtual const CatalogView& catalog() const = 0;
+    // A connection from the kernel's pool for the configured database; returned on release.
+    virtual std::shared_ptr<Connection> acquire() = 0;
+    virtual ChangeBus& changes() = 0;
+    virtual Logger& logger() = 0;
+};
+
+class REX_SDK_API RequestExecutor {
+public:
+    virtual ~RequestExecutor();
+    virtual HttpResponse execute(const HttpRequest& request) = 0;
+};
+
+class REX_SDK_API SchemaExporter {
+public:
+    virtual ~SchemaExporter();
+    virtual std::string_view name() const = 0;
+    virtual std::string_view description() const = 0;
+    virtual std::string_view format() const = 0;  // "graphql-sdl", "sql-ddl", ...
+    virtual std::string export_schema(const CatalogView& catalog) const = 0;
+    // nullptr when the exporter only exports.
+    virtual std::shared_ptr<RequestExecutor> make_executor(ExecutorContext& context);
+};
+
+REX_SDK_END

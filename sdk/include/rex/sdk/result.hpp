@@ -1,0 +1,57 @@
+// Query results: named, typed columns; a forward-only Cursor and a materialised ResultSet.
+#pragma once
+
+#include <rex/sdk/value.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+REX_SDK_BEGIN
+
+struct Column {
+    std::string name;
+    ValueKind kind = ValueKind::null;  // declared kind; ValueKind::null when the database gives none
+    std::string native_type;           // the database's own type name, e.g. "int8", "VARCHAR(20)"
+};
+
+using Row = std::vector<Value>;
+
+struct ResultSet {
+    std::vector<Column> columns;
+    std::vector<Row> rows;
+    std::int64_t affected_rows = 0;              // for INSERT / UPDATE / DELETE
+    std::optional<std::int64_t> last_insert_id;  // where the database reports one
+
+    std::size_t size() const noexcept { return rows.size(); }
+    bool empty() const noexcept { return rows.empty(); }
+    // Index of a column by name; throws NotFoundError listing the available names.
+    std::size_t column_index(std::string_view name) const;
+    const Value& at(std::size_t row, std::string_view column) const;
+};
+
+// A forward-only view of a running statement's rows. Valid until destroyed; destroy it
+// before the next statement on the same connection. Typed getters let hot paths (the ORM's
+// hydration) read straight from the driver's buffers without building a Value per cell.
+class REX_SDK_API Cursor {
+public:
+    virtual ~Cursor();
+    virtual const std::vector<Column>& columns() const = 0;
+    // Advances to the next row; false when there are no more.
+    virtual bool next() = 0;
+    virtual Value value(std::size_t column) const = 0;
+    virtual bool is_null(std::size_t column) const;
+    virtual std::int64_t int64(std::size_t column) const;
+    virtual double float64(std::size_t column) const;
+    // Text (or raw bytes) of the cell; valid until next() or the cursor's destruction.
+    virtual std::string_view text(std::size_t column) const = 0;
+    virtual std::int64_t affected_rows() const = 0;
+    virtual std::optional<std::int64_t> last_insert_id() const { return std::nullopt; }
+};
+
+// Drains a cursor into a ResultSet.
+REX_SDK_API ResultSet collect(Cursor& cursor);
+
+REX_SDK_END

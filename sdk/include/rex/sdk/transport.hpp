@@ -1,0 +1,59 @@
+// Extension point "realtime-transport": started by rex-host with its I/O context, it claims
+// HTTP routes (plain or upgraded/streaming) and feeds clients from the kernel's change bus.
+#pragma once
+
+#include <rex/sdk/http.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace boost::asio {
+class io_context;  // the host's; plugins include Boost.Asio themselves
+}
+
+REX_SDK_BEGIN
+
+class ChangeBus;
+class CatalogView;
+class Logger;
+
+// A connection the host hands over for streaming (WebSocket upgrade, SSE). The receiver
+// owns the socket from then on and must close it.
+struct StreamSocket {
+    int native_handle = -1;     // connected TCP socket
+    std::string already_read;   // bytes the host read past the request, if any
+};
+
+class REX_SDK_API HttpRoute {
+public:
+    virtual ~HttpRoute();
+    // Plain request/response.
+    virtual HttpResponse handle(const HttpRequest& request) = 0;
+    // True if this request should be handed over as a stream instead of handle().
+    virtual bool wants_stream(const HttpRequest& request) const;
+    virtual void take_stream(const HttpRequest& request, StreamSocket socket);
+};
+
+class REX_SDK_API TransportContext {
+public:
+    virtual ~TransportContext();
+    virtual boost::asio::io_context& io_context() = 0;
+    // Claims every request whose path equals `path`; a second claim of one path throws.
+    virtual void add_route(std::string path, std::shared_ptr<HttpRoute> route) = 0;
+    virtual ChangeBus& changes() = 0;
+    virtual const CatalogView& catalog() const = 0;
+    virtual Logger& logger() = 0;
+};
+
+class REX_SDK_API RealtimeTransport {
+public:
+    virtual ~RealtimeTransport();
+    virtual std::string_view name() const = 0;
+    virtual std::string_view description() const = 0;
+    virtual void start(TransportContext& context) = 0;
+    // Closes every client; called before the host's I/O context stops.
+    virtual void stop() = 0;
+};
+
+REX_SDK_END

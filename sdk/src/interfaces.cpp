@@ -1,0 +1,142 @@
+// Out-of-line key functions and default behaviour of the SDK interfaces, so their
+// vtables and type info live once, in librex-sdk.so.
+#include <rex/sdk/adapter.hpp>
+#include <rex/sdk/catalog.hpp>
+#include <rex/sdk/change.hpp>
+#include <rex/sdk/dialect.hpp>
+#include <rex/sdk/error.hpp>
+#include <rex/sdk/exporter.hpp>
+#include <rex/sdk/log.hpp>
+#include <rex/sdk/plugin.hpp>
+#include <rex/sdk/transport.hpp>
+
+#include <string>
+
+REX_SDK_BEGIN
+
+Logger::~Logger() = default;
+ChangeFeed::~ChangeFeed() = default;
+Connection::~Connection() = default;
+Adapter::~Adapter() = default;
+Dialect::~Dialect() = default;
+CatalogView::~CatalogView() = default;
+ChangeSubscription::~ChangeSubscription() = default;
+ChangeBus::~ChangeBus() = default;
+HttpRoute::~HttpRoute() = default;
+TransportContext::~TransportContext() = default;
+RealtimeTransport::~RealtimeTransport() = default;
+ExecutorContext::~ExecutorContext() = default;
+RequestExecutor::~RequestExecutor() = default;
+SchemaExporter::~SchemaExporter() = default;
+Registrar::~Registrar() = default;
+
+void require_identifier(std::string_view name, std::string_view what) {
+    auto ok = !name.empty() && name.size() <= 63;
+    for (std::size_t i = 0; ok && i < name.size(); ++i) {
+        const char c = name[i];
+        const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        ok = alpha || (i > 0 && c >= '0' && c <= '9');
+    }
+    if (!ok) {
+        raise({ErrorCategory::configuration,
+               std::string(what) + " '" + std::string(name) +
+                   "' is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 characters)",
+               {}, {}});
+    }
+}
+
+ResultSet Connection::execute(std::string_view sql, const Params& params) {
+    auto cursor = query(sql, params);
+    return collect(*cursor);
+}
+
+void Connection::savepoint(std::string_view name) {
+    require_identifier(name, "savepoint name");
+    execute("SAVEPOINT " + std::string(name));
+}
+
+void Connection::release_savepoint(std::string_view name) {
+    require_identifier(name, "savepoint name");
+    execute("RELEASE SAVEPOINT " + std::string(name));
+}
+
+void Connection::rollback_to_savepoint(std::string_view name) {
+    require_identifier(name, "savepoint name");
+    execute("ROLLBACK TO SAVEPOINT " + std::string(name));
+}
+
+std::string Dialect::limit_offset(std::optional<std::int64_t> limit,
+                                  std::optional<std::int64_t> offset) const {
+    std::string out;
+    if (limit) out += " LIMIT " + std::to_string(*limit);
+    if (offset) out += " OFFSET " + std::to_string(*offset);
+    return out;
+}
+
+std::string Dialect::returning_clause(const std::vector<std::string>& columns) const {
+    if (features().generated_keys != GeneratedKeyStyle::returning || columns.empty()) return {};
+    std::string out = " RETURNING ";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (i) out += ", ";
+        out += quote_identifier(columns[i]);
+    }
+    return out;
+}
+
+bool HttpRoute::wants_stream(const HttpRequest&) const { return false; }
+
+void HttpRoute::take_stream(const HttpRequest&, StreamSocket) {
+    raise({ErrorCategory::unsupported, "this route does not take streams", {}, {}});
+}
+
+std::shared_ptr<RequestExecutor> SchemaExporter::make_executor(ExecutorContext&) { return nullptr; }
+
+const FieldInfo* EntityInfo::field(std::string_view field_name) const noexcept {
+    for (const auto& f : fields)
+        if (f.name == field_name) return &f;
+    return nullptr;
+}
+
+const RelationInfo* EntityInfo::relation(std::string_view relation_name) const noexcept {
+    for (const auto& r : relations)
+        if (r.name == relation_name) return &r;
+    return nullptr;
+}
+
+std::string_view to_string(LogLevel level) noexcept {
+    switch (level) {
+        case LogLevel::trace: return "trace";
+        case LogLevel::debug: return "debug";
+        case LogLevel::info: return "info";
+        case LogLevel::warn: return "warn";
+        case LogLevel::error: return "error";
+        case LogLevel::off: return "off";
+    }
+    return "unknown";
+}
+
+std::optional<LogLevel> parse_log_level(std::string_view name) noexcept {
+    for (auto level : {LogLevel::trace, LogLevel::debug, LogLevel::info, LogLevel::warn,
+                       LogLevel::error, LogLevel::off})
+        if (to_string(level) == name) return level;
+    if (name == "warning") return LogLevel::warn;
+    return std::nullopt;
+}
+
+namespace {
+constexpr std::string_view logical_type_names[] = {"bool", "int32", "int64",     "float64", "decimal",
+                                                   "string", "text", "bytes",   "date",
+                                                   "time", "timestamp", "uuid", "json"};
+}
+
+std::string_view to_string(LogicalType type) noexcept {
+    return logical_type_names[static_cast<std::size_t>(type)];
+}
+
+std::optional<LogicalType> parse_logical_type(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < std::size(logical_type_names); ++i)
+        if (logical_type_names[i] == name) return static_cast<LogicalType>(i);
+    return std::nullopt;
+}
+
+REX_SDK_END
