@@ -7,7 +7,8 @@
 #   REX_TEST_SOURCE_DIR   the source tree's root
 find_package(Catch2 2 REQUIRED)
 if(NOT TARGET rex-catch-main)
-  add_library(rex-catch-main OBJECT ${PROJECT_SOURCE_DIR}/tests/support/catch_main.cpp)
+  add_library(rex-catch-main OBJECT ${PROJECT_SOURCE_DIR}/tests/support/catch_main.cpp
+                                    ${PROJECT_SOURCE_DIR}/tests/support/subprocess.cpp)
   target_link_libraries(rex-catch-main PUBLIC Catch2::Catch2)
 endif()
 set(REX_TEST_FIXTURE_DIR ${PROJECT_BINARY_DIR}/test-fixtures)
