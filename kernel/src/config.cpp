@@ -1,1 +1,178 @@
+#include <rex/config.hpp>
+#include <rex/sdk/error.hpp>
 
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+#include <system_error>
+#include <unistd.h>
+
+namespace rex {
+
+namespace {
+
+using nlohmann::json;
+
+// Reads one JSON object, naming the file and the JSON pointer of anything wrong.
+class ConfigReader {
+public:
+    explicit ConfigReader(std::filesystem::path source) : source_(std::move(source)) {}
+
+    [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+        raise({ErrorCategory::configuration, source_.string() + ": " + (where.empty() ? "/" : where) + ": " + what,
+               {}, {}});
+    }
+
+    const json& object(const json& j, const std::string& where,
+                       std::initializer_list<const char*> allowed) const {
+        if (!j.is_object()) fail(where, std::string("expected an object, got ") + j.type_name());
+        for (const auto& [key, value] : j.items()) {
+            bool known = false;
+            for (const char* k : allowed) known = known || key == k;
+            if (!known) {
+                std::string list;
+                for (const char* k : allowed) list += std::string(list.empty() ? "" : ", ") + k;
+                fail(where + "/" + key, "unknown key (expected one of: " + list + ")");
+            }
+        }
+        return j;
+    }
+
+    std::string string(const json& j, const std::string& where) const {
+        if (!j.is_string()) fail(where, std::string("expected a string, got ") + j.type_name());
+        return j.get<std::string>();
+    }
+
+    std::int64_t integer(const json& j, const std::string& where, std::int64_t min, std::int64_t max) const {
+        if (!j.is_number_integer())
+            fail(where, "expected an integer " + std::to_string(min) + "-" + std::to_string(max) + ", got " +
+                            std::string(j.type_name()));
+        const auto v = j.get<std::int64_t>();
+        if (v < min || v > max)
+            fail(where, "expected an integer " + std::to_string(min) + "-" + std::to_string(max) + ", got " +
+                            std::to_string(v));
+        return v;
+    }
+
+    std::vector<std::string> strings(const json& j, const std::string& where) const {
+        if (!j.is_array()) fail(where, std::string("expected an array of strings, got ") + j.type_name());
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < j.size(); ++i) out.push_back(string(j[i], where + "/" + std::to_string(i)));
+        return out;
+    }
+
+    const std::filesystem::path& source() const { return source_; }
+
+private:
+    std::filesystem::path source_;
+};
+
+std::string line_and_column(std::string_view text, std::size_t byte) {
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+}  // namespace
+
+Config parse_config(std::string_view json_text, const std::filesystem::path& source_name) {
+    ConfigReader reader(source_name);
+    json root;
+    try {
+        root = json::parse(json_text);
+    } catch (const json::parse_error& e) {
+        // e.byte is 1-based and points just past the problem.
+        const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+        std::string what = e.what();
+        if (auto pos = what.find("parse error"); pos != std::string::npos) what = what.substr(pos);
+        raise({ErrorCategory::configuration,
+               source_name.string() + ": malformed JSON at " + line_and_column(json_text, at) + ": " + what, {}, {}});
+    }
+
+    Config config;
+    config.source = source_name;
+    const auto base = source_name.has_parent_path() ? source_name.parent_path() : std::filesystem::path(".");
+    reader.object(root, "", {"database", "plugins", "http", "log"});
+
+    if (root.contains("database")) {
+        const auto& db = reader.object(root["database"], "/database", {"url"});
+        if (db.contains("url")) config.database_url = reader.string(db["url"], "/database/url");
+        if (config.database_url.empty()) reader.fail("/database/url", "must not be empty");
+    }
+    if (root.contains("plugins")) {
+        const auto& p = reader.object(root["plugins"], "/plugins", {"paths", "load"});
+        if (p.contains("paths"))
+            for (const auto& path : reader.strings(p["paths"], "/plugins/paths")) {
+                const std::filesystem::path dir(path);
+                config.plugins.paths.push_back(dir.is_absolute() ? dir : base / dir);
+            }
+        if (p.contains("load")) config.plugins.load = reader.strings(p["load"], "/plugins/load");
+    }
+    if (root.contains("http")) {
+        const auto& h = reader.object(root["http"], "/http", {"address", "port", "body_limit", "request_timeout_ms"});
+        if (h.contains("address")) config.http.address = reader.string(h["address"], "/http/address");
+        if (h.contains("port")) config.http.port = static_cast<std::uint16_t>(reader.integer(h["port"], "/http/port", 0, 65535));
+        if (h.contains("body_limit"))
+            config.http.body_limit =
+                static_cast<std::size_t>(reader.integer(h["body_limit"], "/http/body_limit", 1, std::int64_t{1} << 34));
+        if (h.contains("request_timeout_ms"))
+            config.http.request_timeout = std::chrono::milliseconds(
+                reader.integer(h["request_timeout_ms"], "/http/request_timeout_ms", 1, 3'600'000));
+    }
+    if (root.contains("log")) {
+        const auto& l = reader.object(root["log"], "/log", {"level"});
+        if (l.contains("level")) {
+            const auto name = reader.string(l["level"], "/log/level");
+            const auto level = parse_log_level(name);
+            if (!level) reader.fail("/log/level", "unknown level '" + name + "' (trace, debug, info, warn, error, off)");
+            config.log_level = *level;
+        }
+    }
+    return config;
+}
+
+Config load_config(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        std::error_code ec;
+        const bool exists = std::filesystem::exists(file, ec);
+        raise({ErrorCategory::configuration,
+               file.string() + ": " + (exists ? "cannot read the file" : "no such config file"), {}, {}});
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return parse_config(buffer.str(), file);
+}
+
+std::vector<std::filesystem::path> default_plugin_directories() {
+    std::vector<std::filesystem::path> dirs;
+    if (const char* env = std::getenv("REX_PLUGIN_PATH"); env && *env) {
+        std::string_view rest(env);
+        while (!rest.empty()) {
+            const auto colon = rest.find(':');
+            const auto part = rest.substr(0, colon);
+            if (!part.empty()) dirs.emplace_back(part);
+            rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+        }
+    }
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        for (const auto& candidate : {exe.parent_path() / ".." / "plugins", exe.parent_path() / ".." / "lib" / "rex" / "plugins"}) {
+            if (std::filesystem::is_directory(candidate, ec)) dirs.push_back(std::filesystem::weakly_canonical(candidate, ec));
+        }
+    }
+    return dirs;
+}
+
+}  // namespace rex

@@ -30,6 +30,8 @@ public:
     // Loads one plugin file, or every *.so in a directory (sorted by name, not recursive).
     // Failures are collected in the report and in failures(); they never stop the others.
     LoadReport load_plugins(const std::filesystem::path& path, const LoadOptions& options = {});
+    // Loads from several files/directories in order; LoadOptions::only is checked across all.
+    LoadReport load_plugins(const std::vector<std::filesystem::path>& paths, const LoadOptions& options = {});
     // Loads from every directory of default_plugin_directories().
     LoadReport load_default_plugins(const LoadOptions& options = {});
 

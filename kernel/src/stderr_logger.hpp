@@ -1,0 +1,21 @@
+// The default logger: one line per message on stderr, safe from any thread.
+#pragma once
+
+#include <rex/sdk/log.hpp>
+
+#include <mutex>
+
+namespace rex {
+
+class StderrLogger final : public Logger {
+public:
+    explicit StderrLogger(LogLevel level) : level_(level) {}
+    bool enabled(LogLevel level) const noexcept override { return level >= level_ && level != LogLevel::off; }
+    void write(LogLevel level, std::string_view component, std::string_view message) override;
+
+private:
+    LogLevel level_;
+    std::mutex mutex_;
+};
+
+}  // namespace rex
