@@ -45,7 +45,7 @@ struct ValidationRuleInfo {
     std::string argument;  // rule-specific, as text
 };
 
-struct EntityInfo {
+struct REX_SDK_API EntityInfo {
     std::string name;
     std::string table;
     std::vector<FieldInfo> fields;

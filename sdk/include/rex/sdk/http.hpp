@@ -15,7 +15,7 @@ struct HttpHeader {
     std::string value;
 };
 
-struct HttpRequest {
+struct REX_SDK_API HttpRequest {
     std::string method;  // "GET"
     std::string target;  // "/graphql?x=1"
     std::string path;    // "/graphql"

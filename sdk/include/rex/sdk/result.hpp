@@ -19,7 +19,7 @@ struct Column {
 
 using Row = std::vector<Value>;
 
-struct ResultSet {
+struct REX_SDK_API ResultSet {
     std::vector<Column> columns;
     std::vector<Row> rows;
     std::int64_t affected_rows = 0;              // for INSERT / UPDATE / DELETE

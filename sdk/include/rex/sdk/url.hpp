@@ -10,7 +10,7 @@
 
 REX_SDK_BEGIN
 
-struct Url {
+struct REX_SDK_API Url {
     std::string scheme;    // lower-case, without ':'
     std::string user;      // percent-decoded
     std::string password;  // percent-decoded; never logged (see redacted())

@@ -1,0 +1,61 @@
+// Two kernels in one process share nothing: no static registry, no shared catalog or bus.
+#include <rex/kernel.hpp>
+#include <rex/sdk/error.hpp>
+
+#include <catch2/catch.hpp>
+
+TEST_CASE("two kernels in one process stay isolated", "[kernel]") {
+    rex::Kernel a(rex::LogLevel::off);
+    rex::Kernel b(rex::LogLevel::off);
+    a.load_plugins(std::filesystem::path(REX_TEST_FIXTURE_DIR) / "rex-fixture-good.so");
+
+    CHECK(a.plugins().size() == 1);
+    CHECK(b.plugins().empty());
+    CHECK_NOTHROW(a.dialect("fixture"));
+    CHECK_THROWS_AS(b.dialect("fixture"), rex::NotFoundError);
+
+    // Loading the same file into the second kernel creates its own objects.
+    b.load_plugins(std::filesystem::path(REX_TEST_FIXTURE_DIR) / "rex-fixture-good.so");
+    CHECK(b.dialect("fixture") != a.dialect("fixture"));
+
+    // Change buses are separate.
+    int seen_by_b = 0;
+    auto sub = b.changes().subscribe({}, 0, [&](const rex::ChangeEvent&) { ++seen_by_b; });
+    a.changes().publish({0, "users", rex::ChangeKind::insert, {"{\"id\":1}"}, {"{}"}, {}});
+    CHECK(seen_by_b == 0);
+    CHECK(a.changes().last_sequence() == 1);
+    CHECK(b.changes().last_sequence() == 0);
+}
+
+TEST_CASE("lookups of unknown names say what is loaded", "[kernel]") {
+    rex::Kernel kernel(rex::LogLevel::off);
+    try {
+        kernel.adapter_for_url("postgres://localhost/db");
+        FAIL("expected NotFoundError");
+    } catch (const rex::NotFoundError& e) {
+        CHECK(std::string(e.what()) == "no adapter is loaded for URL scheme 'postgres' (schemes loaded: none)");
+    }
+    CHECK_THROWS_AS(kernel.connect("no-scheme-here"), rex::ConfigurationError);
+    CHECK_THROWS_WITH(kernel.adapter("sqlite"), "no adapter named 'sqlite' is loaded (loaded: none)");
+}
+
+TEST_CASE("the change bus numbers events, filters them and replays from a sequence", "[kernel][changes]") {
+    rex::Kernel kernel(rex::LogLevel::off);
+    auto& bus = kernel.changes();
+    for (int i = 0; i < 3; ++i) bus.publish({0, i % 2 ? "posts" : "users", rex::ChangeKind::insert, {}, {}, {}});
+
+    std::vector<std::uint64_t> users;
+    auto sub = bus.subscribe({{"users"}}, 0, [&](const rex::ChangeEvent& e) { users.push_back(e.sequence); });
+    CHECK(users == std::vector<std::uint64_t>{1, 3});  // replayed backlog, filtered
+
+    std::vector<std::uint64_t> resumed;
+    auto resume = bus.subscribe({}, 2, [&](const rex::ChangeEvent& e) { resumed.push_back(e.sequence); });
+    CHECK(resumed == std::vector<std::uint64_t>{3});
+
+    CHECK(bus.publish({0, "users", rex::ChangeKind::update, {}, {}, {}}) == 4);
+    CHECK(users == std::vector<std::uint64_t>{1, 3, 4});
+    sub.reset();
+    bus.publish({0, "users", rex::ChangeKind::remove, {}, {}, {}});
+    CHECK(users.size() == 3);  // cancelled
+    CHECK(resumed == std::vector<std::uint64_t>{3, 4, 5});
+}

@@ -1,0 +1,112 @@
+// SDK plain types: values, text forms, URLs, errors.
+#include <rex/sdk/error.hpp>
+#include <rex/sdk/result.hpp>
+#include <rex/sdk/url.hpp>
+#include <rex/sdk/value.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+TEST_CASE("values keep their kind", "[sdk][value]") {
+    CHECK(rex::Value().is_null());
+    CHECK(rex::Value(nullptr).kind() == rex::ValueKind::null);
+    CHECK(rex::Value(true).kind() == rex::ValueKind::boolean);
+    CHECK(rex::Value(42).as_int64() == 42);
+    CHECK(rex::Value(std::numeric_limits<std::int64_t>::min()).as_int64() == std::numeric_limits<std::int64_t>::min());
+    CHECK(rex::Value(1.5).as_double() == 1.5);
+    CHECK(rex::Value("text").kind() == rex::ValueKind::text);
+    CHECK(rex::Value(std::string_view("sv")).as_text() == "sv");
+    CHECK(rex::Value(rex::Bytes{}).kind() == rex::ValueKind::bytes);
+    CHECK(rex::Value(std::optional<int>()).is_null());
+    CHECK(rex::Value(std::optional<int>(3)).as_int64() == 3);
+    CHECK_THROWS_WITH(rex::Value("x").as_int64(), "value is text, expected int64");
+    CHECK_THROWS_AS(rex::Value().as_text(), rex::InvalidValue);
+}
+
+TEST_CASE("dates, times and timestamps have ISO text forms", "[sdk][value]") {
+    CHECK(rex::parse_date("1970-01-01").days == 0);
+    CHECK(rex::parse_date("2000-03-01").days == 11017);
+    CHECK(rex::format_date(rex::parse_date("1969-12-31")) == "1969-12-31");
+    CHECK(rex::format_date(rex::make_date(2024, 2, 29)) == "2024-02-29");
+    CHECK_THROWS_AS(rex::parse_date("2023-02-29"), rex::InvalidValue);
+    CHECK_THROWS_AS(rex::make_date(2023, 13, 1), rex::InvalidValue);
+
+    CHECK(rex::format_time(rex::parse_time("23:59:59.123456")) == "23:59:59.123456");
+    CHECK(rex::format_time(rex::make_time(7, 5, 0, 500000)) == "07:05:00.5");
+    CHECK_THROWS_AS(rex::parse_time("24:00:00"), rex::InvalidValue);
+
+    const auto ts = rex::parse_timestamp("2024-01-31T12:00:00.25Z");
+    CHECK(rex::format_timestamp(ts) == "2024-01-31T12:00:00.25Z");
+    CHECK(rex::parse_timestamp("2024-01-31 14:00:00.25+02:00") == ts);
+    CHECK(rex::parse_timestamp("2024-01-31T07:00:00.25-0500") == ts);
+    CHECK(rex::parse_timestamp("2024-01-31 12:00:00.25") == ts);
+    CHECK(rex::format_timestamp(rex::Timestamp{-1}) == "1969-12-31T23:59:59.999999Z");
+    CHECK_THROWS_WITH(rex::parse_timestamp("yesterday"), "invalid timestamp 'yesterday'");
+}
+
+TEST_CASE("uuids parse and format in canonical form", "[sdk][value]") {
+    const auto u = rex::parse_uuid("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11");
+    CHECK(rex::format_uuid(u) == "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+    CHECK(rex::parse_uuid("{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}") == u);
+    CHECK_THROWS_AS(rex::parse_uuid("a0eebc99"), rex::InvalidValue);
+}
+
+TEST_CASE("values display readably", "[sdk][value]") {
+    CHECK(rex::Value().to_display() == "NULL");
+    CHECK(rex::Value(rex::Bytes{0x0a, 0xff}).to_display() == "\\x0aff");
+    CHECK(rex::Value(rex::make_date(2020, 1, 2)).to_display() == "2020-01-02");
+    CHECK(rex::Value(0.1).to_display() == "0.1");
+    CHECK(rex::Value(rex::Json{"{\"a\":1}"}).to_display() == "{\"a\":1}");
+}
+
+TEST_CASE("URLs parse into parts and never show passwords", "[sdk][url]") {
+    const auto url = rex::parse_url("postgres://app:s%40cret@db.example:5433/shop?sslmode=require&application_name=x");
+    CHECK(url.scheme == "postgres");
+    CHECK(url.user == "app");
+    CHECK(url.password == "s@cret");
+    CHECK(url.host == "db.example");
+    CHECK(url.port == 5433);
+    CHECK(url.path == "/shop");
+    CHECK(url.option("sslmode") == "require");
+    CHECK(url.redacted() == "postgres://app:***@db.example:5433/shop?application_name=x&sslmode=require");
+    CHECK(rex::redact_url("mysql://u:pw@h/db") == "mysql://u:***@h/db");
+    CHECK(rex::redact_url("postgres://h/db?password=pw&x=1") == "postgres://h/db?password=***&x=1");
+
+    const auto v6 = rex::parse_url("postgresql://[::1]:6000/db");
+    CHECK(v6.host == "::1");
+    CHECK(v6.port == 6000);
+
+    const auto memory = rex::parse_url("sqlite::memory:");
+    CHECK(memory.scheme == "sqlite");
+    CHECK(memory.path == ":memory:");
+    CHECK_FALSE(memory.has_authority);
+    CHECK(rex::parse_url("sqlite:///tmp/a.db?busy_timeout=10").path == "/tmp/a.db");
+    CHECK(rex::url_scheme("SQLite:x.db") == "sqlite");
+}
+
+TEST_CASE("malformed URLs get one clear line", "[sdk][url]") {
+    CHECK_THROWS_WITH(rex::parse_url("localhost/db"),
+                      "invalid database URL 'localhost/db': missing scheme (expected e.g. sqlite:, postgres://)");
+    CHECK_THROWS_WITH(rex::parse_url("postgres://u:pw@h:99999/db"),
+                      "invalid database URL 'postgres://u:***@h:99999/db': port '99999' is not a number from 1 to 65535");
+    CHECK_THROWS_AS(rex::parse_url("postgres://h/db%zz"), rex::ConfigurationError);
+}
+
+TEST_CASE("raise throws the class of the category, carrying code and SQL", "[sdk][error]") {
+    try {
+        rex::raise({rex::ErrorCategory::unique_violation, "duplicate key", "23505", "INSERT INTO t VALUES ($1)"});
+        FAIL("raise returned");
+    } catch (const rex::ConstraintViolation& e) {
+        CHECK(dynamic_cast<const rex::UniqueViolation*>(&e) != nullptr);
+        CHECK(e.category() == rex::ErrorCategory::unique_violation);
+        CHECK(e.native_code() == "23505");
+        CHECK(e.sql() == "INSERT INTO t VALUES ($1)");
+        CHECK_FALSE(e.is_retryable());
+    }
+    CHECK_THROWS_AS(rex::raise({rex::ErrorCategory::deadlock, "d", "40P01", ""}), rex::DeadlockDetected);
+    CHECK_THROWS_AS(rex::raise({rex::ErrorCategory::serialization_failure, "s", "40001", ""}), rex::TransactionConflict);
+    CHECK_THROWS_AS(rex::raise({rex::ErrorCategory::pool_exhausted, "p", "", ""}), rex::PoolExhausted);
+    CHECK_THROWS_AS(rex::raise({rex::ErrorCategory::plugin_load, "p", "", ""}), rex::PluginLoadError);
+    CHECK(rex::to_string(rex::ErrorCategory::foreign_key_violation) == "foreign key violation");
+}
