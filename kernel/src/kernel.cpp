@@ -121,21 +121,38 @@ std::vector<std::shared_ptr<SchemaExporter>> Kernel::exporters() const {
     return state_->all(state_->registry.exporters);
 }
 
-std::shared_ptr<Connection> Kernel::connect(std::string_view url) const {
-    auto adapter_ref = adapter_for_url(url);
+namespace {
+
+// Opens a connection that keeps its adapter (and so its library) alive; it is destroyed first.
+std::shared_ptr<Connection> open_connection(std::shared_ptr<Adapter> adapter, const std::string& url,
+                                            const std::shared_ptr<Logger>& logger) {
     ConnectOptions options;
-    options.url = std::string(url);
-    options.logger = state_->logger.get();
-    auto connection = adapter_ref->connect(options);
-    if (!connection) raise({ErrorCategory::internal, "adapter '" + std::string(adapter_ref->name()) + "' returned no connection", {}, {}});
-    // The connection keeps its adapter (and so its library) alive; it is destroyed first.
+    options.url = url;
+    options.logger = logger.get();
+    auto connection = adapter->connect(options);
+    if (!connection)
+        raise({ErrorCategory::internal, "adapter '" + std::string(adapter->name()) + "' returned no connection", {}, {}});
     struct Holder {
+        std::shared_ptr<Logger> logger;
         std::shared_ptr<Adapter> adapter;
         std::unique_ptr<Connection> connection;
     };
-    auto holder = std::make_shared<Holder>(Holder{std::move(adapter_ref), std::move(connection)});
+    auto holder = std::make_shared<Holder>(Holder{logger, std::move(adapter), std::move(connection)});
     Connection* raw = holder->connection.get();
     return std::shared_ptr<Connection>(std::move(holder), raw);
+}
+
+}  // namespace
+
+std::shared_ptr<Connection> Kernel::connect(std::string_view url) const {
+    return open_connection(adapter_for_url(url), std::string(url), state_->logger);
+}
+
+std::shared_ptr<ConnectionPool> Kernel::make_pool(std::string_view url, PoolOptions options) const {
+    auto factory = [adapter = adapter_for_url(url), url = std::string(url), logger = state_->logger] {
+        return open_connection(adapter, url, logger);
+    };
+    return std::make_shared<ConnectionPool>(std::move(factory), options, redact_url(url));
 }
 
 Logger& Kernel::logger() noexcept { return *state_->logger; }

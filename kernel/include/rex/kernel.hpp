@@ -4,6 +4,7 @@
 
 #include <rex/kernel/export.hpp>
 #include <rex/kernel/plugin_info.hpp>
+#include <rex/pool.hpp>
 #include <rex/sdk/adapter.hpp>
 #include <rex/sdk/catalog.hpp>
 #include <rex/sdk/change.hpp>
@@ -51,6 +52,9 @@ public:
     // Opens a connection with the adapter registered for the URL's scheme. The connection
     // keeps its plugin loaded while it lives.
     std::shared_ptr<Connection> connect(std::string_view url) const;
+    // A connection pool for `url`; it keeps the adapter (and its library) alive and may
+    // outlive the kernel.
+    std::shared_ptr<ConnectionPool> make_pool(std::string_view url, PoolOptions options = {}) const;
 
     Logger& logger() noexcept;
     void set_logger(std::shared_ptr<Logger> logger);

@@ -68,8 +68,13 @@ public:
     virtual void release_savepoint(std::string_view name);
     virtual void rollback_to_savepoint(std::string_view name);
 
-    // Cheap liveness check used by the pool before reusing a connection.
+    // Round-trip liveness check; the pool runs it on connections idle longer than its
+    // validation interval. False (never a throw) when the connection is unusable.
     virtual bool ping() = 0;
+    // Local check without a round trip, run by the pool on every acquire and release: false
+    // once the connection is known to be lost (a failed statement, the server closed the
+    // socket). The default trusts the connection.
+    virtual bool is_usable() noexcept { return true; }
     // Drops session state (open transaction, temporary settings) before the pool reuses it.
     virtual void reset() {
         if (in_transaction()) rollback();

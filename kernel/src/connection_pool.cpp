@@ -1,0 +1,244 @@
+#include <rex/pool.hpp>
+#include <rex/sdk/error.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace rex {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct IdleConnection {
+    std::shared_ptr<Connection> connection;
+    Clock::time_point created;
+    Clock::time_point idle_since;
+};
+
+bool expired(const PoolOptions& options, Clock::time_point created, Clock::time_point now) {
+    return options.max_lifetime.count() > 0 && now - created >= options.max_lifetime;
+}
+
+}  // namespace
+
+struct PooledConnection::Shared {
+    ConnectionPool::Factory factory;
+    PoolOptions options;
+    std::string name;
+
+    mutable std::mutex mutex;
+    std::condition_variable available;
+    std::deque<IdleConnection> idle;  // most recently used at the back
+    std::size_t open = 0;             // includes connections being opened
+    std::size_t waiting = 0;
+    std::size_t created = 0;
+    std::size_t closed = 0;
+    bool shut_down = false;
+
+    // Takes idle connections past idle_timeout (beyond min_size) or max_lifetime out of the pool;
+    // the caller destroys them after unlocking, since closing may take a network round trip.
+    void reap(Clock::time_point now, std::vector<std::shared_ptr<Connection>>& out) {
+        for (auto it = idle.begin(); it != idle.end();) {
+            const bool too_old = expired(options, it->created, now);
+            const bool idle_too_long = open > options.min_size && now - it->idle_since >= options.idle_timeout;
+            if (too_old || idle_too_long) {
+                out.push_back(std::move(it->connection));
+                it = idle.erase(it);
+                --open;
+                ++closed;
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    void give_back(std::shared_ptr<Connection> connection, Clock::time_point created_at, bool keep) noexcept {
+        if (keep) {
+            try {
+                if (connection->in_transaction() && connection->is_usable()) connection->reset();
+            } catch (...) {
+                keep = false;  // a connection that cannot roll back is not reused
+            }
+            keep = keep && connection->is_usable() && !connection->in_transaction();
+        }
+        std::vector<std::shared_ptr<Connection>> to_close;
+        {
+            std::lock_guard lock(mutex);
+            const auto now = Clock::now();
+            if (!keep || shut_down || expired(options, created_at, now)) {
+                to_close.push_back(std::move(connection));
+                --open;
+                ++closed;
+            } else {
+                idle.push_back({std::move(connection), created_at, now});
+            }
+            reap(now, to_close);
+        }
+        available.notify_one();
+        to_close.clear();  // closes outside the lock
+    }
+};
+
+PooledConnection::PooledConnection(std::shared_ptr<Shared> pool, std::shared_ptr<Connection> connection,
+                                   Clock::time_point created)
+    : pool_(std::move(pool)), connection_(std::move(connection)), created_(created) {}
+
+PooledConnection::PooledConnection(PooledConnection&& other) noexcept
+    : pool_(std::move(other.pool_)), connection_(std::move(other.connection_)), created_(other.created_) {}
+
+PooledConnection& PooledConnection::operator=(PooledConnection&& other) noexcept {
+    if (this != &other) {
+        release();
+        pool_ = std::move(other.pool_);
+        connection_ = std::move(other.connection_);
+        created_ = other.created_;
+    }
+    return *this;
+}
+
+PooledConnection::~PooledConnection() { release(); }
+
+void PooledConnection::release() noexcept {
+    if (connection_ && pool_) pool_->give_back(std::move(connection_), created_, true);
+    connection_.reset();
+    pool_.reset();
+}
+
+void PooledConnection::discard() noexcept {
+    if (connection_ && pool_) pool_->give_back(std::move(connection_), created_, false);
+    connection_.reset();
+    pool_.reset();
+}
+
+ConnectionPool::ConnectionPool(Factory factory, PoolOptions options, std::string name)
+    : shared_(std::make_shared<PooledConnection::Shared>()) {
+    if (options.max_size == 0)
+        raise({ErrorCategory::configuration, name + ": max_size must be at least 1", {}, {}});
+    if (options.min_size > options.max_size)
+        raise({ErrorCategory::configuration,
+               name + ": min_size " + std::to_string(options.min_size) + " exceeds max_size " +
+                   std::to_string(options.max_size),
+               {}, {}});
+    shared_->factory = std::move(factory);
+    shared_->options = options;
+    shared_->name = std::move(name);
+}
+
+ConnectionPool::~ConnectionPool() {
+    std::deque<IdleConnection> idle;
+    {
+        std::lock_guard lock(shared_->mutex);
+        shared_->shut_down = true;
+        idle.swap(shared_->idle);
+        shared_->open -= idle.size();
+        shared_->closed += idle.size();
+    }
+    shared_->available.notify_all();
+}
+
+PooledConnection ConnectionPool::acquire() {
+    auto& s = *shared_;
+    const auto start = Clock::now();
+    const auto deadline = start + s.options.acquire_timeout;
+    std::unique_lock lock(s.mutex);
+    while (true) {
+        std::vector<std::shared_ptr<Connection>> to_close;
+        const auto now = Clock::now();
+        s.reap(now, to_close);
+        while (!s.idle.empty()) {
+            auto candidate = std::move(s.idle.back());
+            s.idle.pop_back();
+            bool usable = candidate.connection->is_usable();
+            if (usable && now - candidate.idle_since >= s.options.validation_interval) {
+                lock.unlock();  // ping is a round trip; don't hold others up
+                usable = candidate.connection->ping();
+                lock.lock();
+            }
+            if (usable) {
+                lock.unlock();
+                to_close.clear();
+                return PooledConnection(shared_, std::move(candidate.connection), candidate.created);
+            }
+            to_close.push_back(std::move(candidate.connection));
+            --s.open;
+            ++s.closed;
+        }
+        if (s.open < s.options.max_size) {
+            ++s.open;  // reserve the slot, then open without holding the lock
+            lock.unlock();
+            to_close.clear();
+            try {
+                auto connection = s.factory();
+                if (!connection) raise({ErrorCategory::internal, s.name + ": connection factory returned null", {}, {}});
+                lock.lock();
+                ++s.created;
+                lock.unlock();
+                return PooledConnection(shared_, std::move(connection), Clock::now());
+            } catch (...) {
+                lock.lock();
+                --s.open;
+                lock.unlock();
+                s.available.notify_one();
+                throw;
+            }
+        }
+        if (!to_close.empty()) {
+            lock.unlock();
+            to_close.clear();
+            lock.lock();
+            continue;
+        }
+        ++s.waiting;
+        const bool woke = s.available.wait_until(lock, deadline, [&] {
+            return !s.idle.empty() || s.open < s.options.max_size;
+        });
+        --s.waiting;
+        if (!woke) {
+            const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+            raise({ErrorCategory::pool_exhausted,
+                   s.name + ": pool exhausted after " + std::to_string(waited) + " ms (max " +
+                       std::to_string(s.options.max_size) + ")",
+                   {}, {}});
+        }
+    }
+}
+
+void ConnectionPool::warm_up() {
+    while (true) {
+        {
+            std::lock_guard lock(shared_->mutex);
+            if (shared_->open >= shared_->options.min_size) break;
+            ++shared_->open;
+        }
+        try {
+            auto connection = shared_->factory();
+            std::lock_guard lock(shared_->mutex);
+            ++shared_->created;
+            shared_->idle.push_back({std::move(connection), Clock::now(), Clock::now()});
+        } catch (...) {
+            std::lock_guard lock(shared_->mutex);
+            --shared_->open;
+            throw;
+        }
+    }
+    shared_->available.notify_all();
+}
+
+PoolStats ConnectionPool::stats() const {
+    std::lock_guard lock(shared_->mutex);
+    PoolStats stats;
+    stats.open = shared_->open;
+    stats.idle = shared_->idle.size();
+    stats.in_use = shared_->open - shared_->idle.size();
+    stats.waiting = shared_->waiting;
+    stats.created = shared_->created;
+    stats.closed = shared_->closed;
+    return stats;
+}
+
+const PoolOptions& ConnectionPool::options() const noexcept { return shared_->options; }
+
+}  // namespace rex
