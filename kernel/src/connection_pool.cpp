@@ -4,6 +4,8 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <thread>
+#include <algorithm>
 #include <vector>
 
 namespace rex {
@@ -143,6 +145,7 @@ PooledConnection ConnectionPool::acquire() {
     auto& s = *shared_;
     const auto start = Clock::now();
     const auto deadline = start + s.options.acquire_timeout;
+    auto connect_backoff = std::chrono::milliseconds(10);
     std::unique_lock lock(s.mutex);
     while (true) {
         std::vector<std::shared_ptr<Connection>> to_close;
@@ -177,6 +180,19 @@ PooledConnection ConnectionPool::acquire() {
                 ++s.created;
                 lock.unlock();
                 return PooledConnection(shared_, std::move(connection), Clock::now());
+            } catch (const ConnectionError&) {
+                lock.lock();
+                --s.open;
+                s.available.notify_one();
+                // The server may be restarting: retry with backoff until the acquire deadline,
+                // so only work that was in flight fails.
+                const auto pause = std::min(connect_backoff, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+                if (pause.count() <= 0) throw;
+                lock.unlock();
+                std::this_thread::sleep_for(pause);
+                connect_backoff = std::min(connect_backoff * 2, std::chrono::milliseconds(500));
+                lock.lock();
+                continue;
             } catch (...) {
                 lock.lock();
                 --s.open;

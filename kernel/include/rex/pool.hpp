@@ -85,7 +85,9 @@ public:
 
     // Borrows a connection: an idle one (checked as described in PoolOptions) or a new one;
     // waits up to acquire_timeout when max_size are in use, then throws PoolExhausted
-    // "pool exhausted after N ms (max M)". Connection failures propagate (ConnectionError).
+    // "pool exhausted after N ms (max M)". A ConnectionError while opening (a server that is
+    // restarting) is retried with backoff until acquire_timeout, then thrown; other errors
+    // (a bad URL) are thrown at once.
     PooledConnection acquire();
     // Opens connections until min_size are open.
     void warm_up();
