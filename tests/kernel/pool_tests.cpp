@@ -289,9 +289,10 @@ TEST_CASE("the pool survives a PostgreSQL restart in the middle of a concurrent 
         });
     }
     std::this_thread::sleep_for(500ms);
+    rex::test::ProcessOptions restart_options;
+    restart_options.timeout_seconds = 120;
     const auto restart = rex::test::run_process(
-        {"/bin/bash", std::string(REX_TEST_SOURCE_DIR) + "/tools/test-servers.sh", "restart-postgres"},
-        {.timeout_seconds = 120});
+        {"/bin/bash", std::string(REX_TEST_SOURCE_DIR) + "/tools/test-servers.sh", "restart-postgres"}, restart_options);
     INFO("restart: " << restart.err);
     REQUIRE(restart.exit_code == 0);
     restarted = true;

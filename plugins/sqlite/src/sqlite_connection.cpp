@@ -1,0 +1,199 @@
+#include "sqlite_connection.hpp"
+
+#include "sqlite_cursor.hpp"
+#include "sqlite_errors.hpp"
+#include "sqlite_types.hpp"
+
+#include <cctype>
+
+namespace rex::sqlite {
+
+namespace {
+
+bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
+    std::size_t i = 0;
+    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+    if (sql.size() - i < keyword.size()) return false;
+    for (std::size_t k = 0; k < keyword.size(); ++k)
+        if (std::toupper(static_cast<unsigned char>(sql[i + k])) != keyword[k]) return false;
+    return true;
+}
+
+bool only_whitespace_or_comments(const char* tail) {
+    std::string_view rest(tail ? tail : "");
+    while (!rest.empty()) {
+        if (std::isspace(static_cast<unsigned char>(rest.front())) || rest.front() == ';') {
+            rest.remove_prefix(1);
+        } else if (rest.starts_with("--")) {
+            const auto nl = rest.find('\n');
+            rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        } else if (rest.starts_with("/*")) {
+            const auto end = rest.find("*/");
+            rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 2);
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+StatementCache::~StatementCache() { clear(); }
+
+sqlite3_stmt* StatementCache::take(std::string_view sql) {
+    auto it = index_.find(sql);
+    if (it == index_.end()) return nullptr;
+    sqlite3_stmt* stmt = it->second->second;
+    entries_.erase(it->second);
+    index_.erase(it);
+    return stmt;
+}
+
+void StatementCache::give_back(sqlite3_stmt* stmt) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    std::string sql = sqlite3_sql(stmt);
+    if (capacity_ == 0 || index_.contains(sql)) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    entries_.emplace_front(std::move(sql), stmt);
+    index_.emplace(entries_.front().first, entries_.begin());
+    if (entries_.size() > capacity_) {
+        index_.erase(entries_.back().first);
+        sqlite3_finalize(entries_.back().second);
+        entries_.pop_back();
+    }
+}
+
+void StatementCache::clear() {
+    index_.clear();
+    for (auto& [sql, stmt] : entries_) sqlite3_finalize(stmt);
+    entries_.clear();
+}
+
+SqliteConnection::SqliteConnection(const SqliteOptions& options) : cache_(std::make_shared<StatementCache>(64)) {
+    int flags = SQLITE_OPEN_NOMUTEX;  // a connection is used by one thread at a time
+    switch (options.mode) {
+        case OpenMode::read_only: flags |= SQLITE_OPEN_READONLY; break;
+        case OpenMode::read_write: flags |= SQLITE_OPEN_READWRITE; break;
+        case OpenMode::read_write_create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
+    }
+    const int rc = sqlite3_open_v2(options.path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        const int extended = db_ ? sqlite3_extended_errcode(db_) : rc;
+        sqlite3_close_v2(db_);
+        db_ = nullptr;
+        raise({ErrorCategory::connection, "sqlite: cannot open '" + options.path + "': " + message,
+               native_code(extended), {}});
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, options.busy_timeout_ms);
+    try {
+        run(options.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
+        if (!options.in_memory() && options.mode != OpenMode::read_only) {
+            run(options.journal == Journal::wal ? "PRAGMA journal_mode = WAL" : "PRAGMA journal_mode = DELETE");
+            // WAL is crash-safe with NORMAL; FULL would sync on every commit.
+            if (options.journal == Journal::wal) run("PRAGMA synchronous = NORMAL");
+        }
+    } catch (...) {
+        sqlite3_close_v2(db_);
+        db_ = nullptr;
+        throw;
+    }
+}
+
+SqliteConnection::~SqliteConnection() {
+    cache_->clear();
+    if (db_) sqlite3_close_v2(db_);
+}
+
+void SqliteConnection::run(const char* sql) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &error);
+    sqlite3_free(error);
+    if (rc != SQLITE_OK) raise_error(db_, rc, sql);
+}
+
+sqlite3_stmt* SqliteConnection::prepare(std::string_view sql) {
+    if (auto* cached = cache_->take(sql)) return cached;
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+    if (rc != SQLITE_OK) raise_error(db_, rc, sql);
+    if (!stmt) raise({ErrorCategory::syntax, "sqlite: empty statement", {}, std::string(sql)});
+    if (!only_whitespace_or_comments(tail)) {
+        sqlite3_finalize(stmt);
+        raise({ErrorCategory::syntax, "sqlite: query() runs one statement; use execute_script() for several", {},
+               std::string(sql)});
+    }
+    return stmt;
+}
+
+std::unique_ptr<Cursor> SqliteConnection::query(std::string_view sql, const Params& params) {
+    if (!db_) raise({ErrorCategory::connection, "sqlite: connection is closed", {}, std::string(sql)});
+    sqlite3_stmt* stmt = prepare(sql);
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    auto give_back = [cache = cache_](sqlite3_stmt* s) { cache->give_back(s); };
+    if (static_cast<std::size_t>(expected) != params.size()) {
+        give_back(stmt);
+        raise({ErrorCategory::invalid_value,
+               "sqlite: statement has " + std::to_string(expected) + " parameters, " + std::to_string(params.size()) +
+                   " values given",
+               {}, std::string(sql)});
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const int rc = bind_value(stmt, static_cast<int>(i + 1), params[i]);
+        if (rc != SQLITE_OK) {
+            give_back(stmt);
+            raise_error(db_, rc, sql);
+        }
+    }
+    const bool is_insert = starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE");
+    return std::make_unique<SqliteCursor>(db_, stmt, sql, is_insert, std::move(give_back));
+}
+
+void SqliteConnection::execute_script(std::string_view sql) {
+    if (!db_) raise({ErrorCategory::connection, "sqlite: connection is closed", {}, std::string(sql)});
+    const std::string text(sql);  // sqlite3_exec needs a terminated string
+    run(text.c_str());
+}
+
+void SqliteConnection::begin(const TransactionOptions& options) {
+    // SQLite transactions are always serializable. IMMEDIATE takes the write lock up front so a
+    // writer never fails later when upgrading its lock (a classic SQLITE_BUSY trap).
+    const bool immediate = options.isolation == IsolationLevel::serializable ||
+                           options.isolation == IsolationLevel::repeatable_read;
+    run(immediate && !options.read_only ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (options.read_only) {
+        run("PRAGMA query_only = ON");
+        read_only_transaction_ = true;
+    }
+}
+
+void SqliteConnection::commit() {
+    run("COMMIT");
+    if (read_only_transaction_) {
+        run("PRAGMA query_only = OFF");
+        read_only_transaction_ = false;
+    }
+}
+
+void SqliteConnection::rollback() {
+    run("ROLLBACK");
+    if (read_only_transaction_) {
+        run("PRAGMA query_only = OFF");
+        read_only_transaction_ = false;
+    }
+}
+
+bool SqliteConnection::in_transaction() const { return db_ && !sqlite3_get_autocommit(db_); }
+
+bool SqliteConnection::ping() {
+    if (!db_) return false;
+    return sqlite3_exec(db_, "SELECT 1", nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+}  // namespace rex::sqlite

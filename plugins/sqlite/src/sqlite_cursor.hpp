@@ -1,0 +1,51 @@
+// A Cursor over one prepared statement. The statement is stepped once when the cursor is made
+// (so DML runs and errors surface in query()); rows are read straight from the statement.
+#pragma once
+
+#include <rex/sdk/result.hpp>
+
+#include <sqlite3.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace rex::sqlite {
+
+class SqliteCursor final : public Cursor {
+public:
+    using Release = std::function<void(sqlite3_stmt*)>;
+
+    // Takes the statement, already bound; steps it once. Throws the mapped SDK error.
+    SqliteCursor(sqlite3* db, sqlite3_stmt* stmt, std::string_view sql, bool is_insert, Release release);
+    ~SqliteCursor() override;
+
+    const std::vector<Column>& columns() const override { return columns_; }
+    bool next() override;
+    Value value(std::size_t column) const override;
+    bool is_null(std::size_t column) const override;
+    std::int64_t int64(std::size_t column) const override;
+    double float64(std::size_t column) const override;
+    std::string_view text(std::size_t column) const override;
+    std::int64_t affected_rows() const override { return affected_rows_; }
+    std::optional<std::int64_t> last_insert_id() const override { return last_insert_id_; }
+
+private:
+    void step();
+    void check_row(std::size_t column) const;
+
+    sqlite3* db_;
+    sqlite3_stmt* stmt_;
+    std::string_view sql_;
+    bool is_insert_;
+    Release release_;
+    std::vector<Column> columns_;
+    std::vector<ValueKind> kinds_;
+    bool pending_row_ = false;  // the first step found a row not yet returned by next()
+    bool on_row_ = false;
+    bool done_ = false;
+    std::int64_t affected_rows_ = 0;
+    std::optional<std::int64_t> last_insert_id_;
+};
+
+}  // namespace rex::sqlite

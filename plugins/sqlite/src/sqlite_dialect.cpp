@@ -1,0 +1,76 @@
+#include "sqlite_dialect.hpp"
+
+namespace rex::sqlite {
+
+DialectFeatures SqliteDialect::features() const {
+    DialectFeatures f;
+    f.generated_keys = GeneratedKeyStyle::returning;  // RETURNING since 3.35
+    f.upsert = UpsertStyle::on_conflict;
+    f.transactional_ddl = true;
+    f.right_join = true;  // since 3.39
+    f.full_join = true;
+    f.nulls_first_last = true;  // since 3.30
+    f.savepoints = true;
+    f.native_boolean = false;
+    f.native_uuid = false;
+    f.native_json = false;
+    return f;
+}
+
+std::string SqliteDialect::quote_identifier(std::string_view identifier) const {
+    std::string out = "\"";
+    for (char c : identifier) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+std::string SqliteDialect::placeholder(std::size_t index) const { return "?" + std::to_string(index); }
+
+std::string SqliteDialect::column_type(const ColumnType& type) const {
+    switch (type.type) {
+        case LogicalType::boolean: return "BOOLEAN";
+        case LogicalType::int32:
+        case LogicalType::int64: return "INTEGER";  // "INTEGER PRIMARY KEY" makes the rowid alias
+        case LogicalType::float64: return "REAL";
+        case LogicalType::decimal:
+            if (type.precision)
+                return "DECIMAL(" + std::to_string(*type.precision) + "," + std::to_string(type.scale.value_or(0)) + ")";
+            return "DECIMAL";
+        case LogicalType::string: return "VARCHAR(" + std::to_string(type.length.value_or(255)) + ")";
+        case LogicalType::text: return "TEXT";
+        case LogicalType::bytes: return "BLOB";
+        case LogicalType::date: return "DATE";
+        case LogicalType::time: return "TIME";
+        case LogicalType::timestamp: return "TIMESTAMP";
+        case LogicalType::uuid: return "UUID";
+        case LogicalType::json: return "JSON";
+    }
+    return "TEXT";
+}
+
+std::string SqliteDialect::upsert_clause(const UpsertSpec& spec) const {
+    std::string out = " ON CONFLICT (";
+    for (std::size_t i = 0; i < spec.conflict_columns.size(); ++i)
+        out += (i ? ", " : "") + quote_identifier(spec.conflict_columns[i]);
+    out += ") DO UPDATE SET ";
+    for (std::size_t i = 0; i < spec.update_columns.size(); ++i) {
+        const auto column = quote_identifier(spec.update_columns[i]);
+        out += (i ? ", " : "") + column + " = excluded." + column;
+    }
+    return out;
+}
+
+std::string SqliteDialect::list_tables_sql() const {
+    return "SELECT name AS table_name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+           "ORDER BY name";
+}
+
+std::string SqliteDialect::list_columns_sql() const {
+    return "SELECT name AS column_name, type AS data_type, \"notnull\" = 0 AS is_nullable, dflt_value AS column_default, "
+           "pk > 0 AS is_primary_key FROM pragma_table_info(?1) ORDER BY cid";
+}
+
+}  // namespace rex::sqlite

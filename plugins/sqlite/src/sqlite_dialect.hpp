@@ -1,0 +1,20 @@
+#pragma once
+
+#include <rex/sdk/dialect.hpp>
+
+namespace rex::sqlite {
+
+class SqliteDialect final : public Dialect {
+public:
+    std::string_view name() const override { return "sqlite"; }
+    std::string_view description() const override { return "SQLite 3.35+ SQL"; }
+    DialectFeatures features() const override;
+    std::string quote_identifier(std::string_view identifier) const override;
+    std::string placeholder(std::size_t index) const override;
+    std::string column_type(const ColumnType& type) const override;
+    std::string upsert_clause(const UpsertSpec& spec) const override;
+    std::string list_tables_sql() const override;
+    std::string list_columns_sql() const override;
+};
+
+}  // namespace rex::sqlite
