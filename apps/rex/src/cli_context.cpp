@@ -1,0 +1,35 @@
+#include "cli_context.hpp"
+
+#include <cstdlib>
+
+namespace rex::cli {
+
+CliContext::CliContext(const GlobalOptions& options) : options_(options) {
+    if (!options.config_file.empty()) config_ = load_config(options.config_file);
+    if (!options.plugin_dirs.empty()) {
+        for (const auto& dir : options.plugin_dirs) plugin_dirs_.emplace_back(dir);
+    } else if (!config_.plugins.paths.empty()) {
+        plugin_dirs_ = config_.plugins.paths;
+    } else {
+        plugin_dirs_ = default_plugin_directories();
+    }
+}
+
+Kernel& CliContext::kernel() {
+    if (!kernel_) {
+        kernel_ = std::make_unique<Kernel>(options_.verbose ? LogLevel::debug : LogLevel::off);
+        LoadOptions load;
+        load.only = config_.plugins.load;
+        kernel_->load_plugins(plugin_dirs_, load);
+    }
+    return *kernel_;
+}
+
+std::optional<std::string> CliContext::database_url() const {
+    if (!options_.url.empty()) return options_.url;
+    if (!config_.source.empty()) return config_.database_url;
+    if (const char* env = std::getenv("REX_DATABASE_URL"); env && *env) return std::string(env);
+    return std::nullopt;
+}
+
+}  // namespace rex::cli

@@ -1,0 +1,40 @@
+// What every command needs: the config, the plugin directories and a kernel with plugins loaded.
+#pragma once
+
+#include <rex/config.hpp>
+#include <rex/kernel.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rex::cli {
+
+struct GlobalOptions {
+    std::string config_file;                    // --config
+    std::vector<std::string> plugin_dirs;       // --plugin-dir (repeatable)
+    std::string url;                            // --url
+    bool verbose = false;                       // --verbose: loader and query logs on stderr
+};
+
+class CliContext {
+public:
+    explicit CliContext(const GlobalOptions& options);
+
+    const Config& config() const { return config_; }
+    const std::vector<std::filesystem::path>& plugin_dirs() const { return plugin_dirs_; }
+    // Loads plugins on first use.
+    Kernel& kernel();
+    // --url, then the config's database.url, then REX_DATABASE_URL; nullopt if none.
+    std::optional<std::string> database_url() const;
+
+private:
+    GlobalOptions options_;
+    Config config_;
+    std::vector<std::filesystem::path> plugin_dirs_;
+    std::unique_ptr<Kernel> kernel_;
+};
+
+}  // namespace rex::cli

@@ -1,0 +1,174 @@
+// The real rex binary, run as a user would.
+#include "subprocess.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using rex::test::run_process;
+
+namespace {
+
+const std::string rex_bin = std::string(REX_TEST_BIN_DIR) + "/rex";
+const std::string plugin_dir = REX_TEST_PLUGIN_DIR;
+
+rex::test::ProcessResult rex_cli(std::vector<std::string> args, rex::test::ProcessOptions options = {}) {
+    args.insert(args.begin(), rex_bin);
+    return run_process(args, options);
+}
+
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("rex-cli-" + std::to_string(::getpid()) + "-" + std::to_string(next()));
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() { fs::remove_all(path); }
+    static int next() {
+        static int n = 0;
+        return n++;
+    }
+};
+
+int line_count(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("rex plugins lists the sqlite plugin with its extensions", "[cli]") {
+    const auto r = rex_cli({"plugins", "--plugin-dir", plugin_dir});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("sqlite") && Catch::Contains("adapter:sqlite") &&
+                          Catch::Contains("query-dialect:sqlite") && Catch::Contains("rex-sqlite.so"));
+
+    const auto j = rex_cli({"plugins", "--json", "--plugin-dir", plugin_dir});
+    REQUIRE(j.exit_code == 0);
+    const auto doc = nlohmann::json::parse(j.out);
+    bool found = false;
+    for (const auto& p : doc["plugins"])
+        if (p["name"] == "sqlite") {
+            found = true;
+            CHECK(p["abi"] == 1);
+            CHECK(p["extensions"].size() == 2);
+        }
+    CHECK(found);
+}
+
+TEST_CASE("rex plugins reports broken files with reasons while good plugins load", "[cli]") {
+    TempDir dir;
+    fs::copy_file(fs::path(plugin_dir) / "rex-sqlite.so", dir.path / "rex-sqlite.so");
+    std::ofstream(dir.path / "rex-junk.so") << "not a library";
+    fs::copy_file(fs::path(plugin_dir) / "rex-sqlite.so", dir.path / "rex-cut.so");
+    fs::resize_file(dir.path / "rex-cut.so", 4096);
+    fs::copy_file(fs::path(REX_TEST_FIXTURE_DIR) / "rex-fixture-wrong-abi.so", dir.path / "rex-fixture-wrong-abi.so");
+
+    const auto r = rex_cli({"plugins", "--json", "--plugin-dir", dir.path.string()});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto doc = nlohmann::json::parse(r.out);
+    REQUIRE(doc["plugins"].size() == 1);
+    CHECK(doc["plugins"][0]["name"] == "sqlite");
+    REQUIRE(doc["failures"].size() == 3);
+    std::map<std::string, std::string> reasons;
+    for (const auto& f : doc["failures"]) reasons[fs::path(f["file"].get<std::string>()).filename()] = f["reason"];
+    CHECK(reasons["rex-junk.so"] == "not a Rex plugin: not an ELF shared library");
+    CHECK_THAT(reasons["rex-cut.so"], Catch::StartsWith("truncated or corrupted file"));
+    CHECK_THAT(reasons["rex-fixture-wrong-abi.so"], Catch::StartsWith("ABI version mismatch"));
+
+    const auto table = rex_cli({"plugins", "--plugin-dir", dir.path.string()});
+    CHECK_THAT(table.out, Catch::Contains("Not loaded:") && Catch::Contains("rex-junk.so"));
+    CHECK(rex_cli({"plugins", "--strict", "--plugin-dir", dir.path.string()}).exit_code == 3);
+}
+
+TEST_CASE("rex query creates, inserts with parameters and reads back as table and JSON", "[cli]") {
+    TempDir dir;
+    const auto url = "sqlite:" + (dir.path / "app.db").string();
+    const std::vector<std::string> base{"--plugin-dir", plugin_dir, "query"};
+    auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), base.begin(), base.end());
+        auto r = rex_cli(args);
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+        return r;
+    };
+    run({url, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, score REAL, born DATE, active BOOLEAN, note TEXT)"});
+    const auto insert = run({url, "INSERT INTO users (name, score, born, active, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                             "Zoë 🎉", "9.5", "2001-02-03", "true", "null"});
+    CHECK_THAT(insert.out, Catch::Contains("1 row affected (last insert id 1)"));
+    run({url, "INSERT INTO users (name, score) VALUES (?1, ?2)", "it's; -- not SQL", "7"});
+
+    const auto table = run({url, "SELECT id, name, score, born, active, note FROM users ORDER BY id"});
+    CHECK_THAT(table.out, Catch::Contains("Zoë 🎉") && Catch::Contains("2001-02-03") && Catch::Contains("NULL") &&
+                              Catch::Contains("it's; -- not SQL") && Catch::Contains("(2 rows)"));
+    CHECK(line_count(table.out) == 5);  // header, rule, 2 rows, count
+
+    const auto json = run({"--json", url, "SELECT id, name, score, born, active, note FROM users ORDER BY id"});
+    const auto rows = nlohmann::json::parse(json.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["id"] == 1);
+    CHECK(rows[0]["name"] == "Zoë 🎉");
+    CHECK(rows[0]["score"] == 9.5);
+    CHECK(rows[0]["born"] == "2001-02-03");
+    CHECK(rows[0]["active"] == true);
+    CHECK(rows[0]["note"].is_null());
+    CHECK(rows[1]["name"] == "it's; -- not SQL");
+    CHECK(rows[1]["score"] == 7.0);
+
+    // --text binds "7" as text, and the URL can come from REX_DATABASE_URL.
+    rex::test::ProcessOptions env;
+    env.env = {"REX_DATABASE_URL=" + url};
+    const auto from_env = rex_cli({"--plugin-dir", plugin_dir, "query", "--json", "--text", "SELECT typeof(?1) AS t", "7"}, env);
+    INFO(from_env.err);
+    REQUIRE(from_env.exit_code == 0);
+    CHECK(nlohmann::json::parse(from_env.out)[0]["t"] == "text");
+}
+
+TEST_CASE("rex gives one-line errors and non-zero exit codes", "[cli]") {
+    TempDir dir;
+    const auto url = "sqlite:" + (dir.path / "e.db").string();
+    struct Case {
+        std::vector<std::string> args;
+        int code;
+        std::string message;
+    };
+    const std::vector<Case> cases{
+        {{"query", url, "SELEC 1"}, 1, "rex: error: sqlite: near \"SELEC\": syntax error"},
+        {{"query", "postgres://app:hunter2@db/x", "SELECT 1"}, 2,
+         "rex: error: no adapter is loaded for URL scheme 'postgres' (schemes loaded: sqlite)"},
+        {{"query", "sqlite:/nonexistent-dir/x.db?mode=rw", "SELECT 1"}, 4, "rex: error: sqlite: cannot open"},
+        {{"query", "sqlite:x.db?bogus=1", "SELECT 1"}, 2, "rex: error: invalid sqlite URL 'sqlite:x.db?bogus=1': unknown option 'bogus'"},
+        {{"query", url}, 2, "rex: error: no SQL given"},
+        {{"bogus"}, 2, "rex: error: unknown command 'bogus'"},
+        {{"query"}, 2, "rex: error: args is required"},
+        {{"--config", "/nonexistent.json", "plugins"}, 2, "rex: error: --config: File does not exist"},
+    };
+    for (const auto& c : cases) {
+        auto args = c.args;
+        args.insert(args.begin(), {"--plugin-dir", plugin_dir});
+        const auto r = rex_cli(args);
+        INFO(args[2] << " -> " << r.err);
+        CHECK(r.exit_code == c.code);
+        CHECK_THAT(r.err, Catch::StartsWith(c.message));
+        CHECK(line_count(r.err) == 1);
+        CHECK(r.err.find("hunter2") == std::string::npos);
+    }
+}
+
+TEST_CASE("a bad config file is named with the JSON path", "[cli]") {
+    TempDir dir;
+    const auto config = dir.path / "rex.json";
+    std::ofstream(config) << R"({"plugins": {"paths": 5}})";
+    const auto r = rex_cli({"--config", config.string(), "plugins"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "rex: error: " + config.string() + ": /plugins/paths: expected an array of strings, got number\n");
+}
+
+TEST_CASE("every command has --help", "[cli]") {
+    for (const auto& args : std::vector<std::vector<std::string>>{{"--help"}, {"plugins", "--help"}, {"query", "--help"}}) {
+        const auto r = rex_cli(args);
+        INFO(args.front());
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.out, Catch::Contains("Usage:"));
+    }
+    CHECK_THAT(rex_cli({"--version"}).out, Catch::StartsWith("rex 0.1.0"));
+}
