@@ -2,7 +2,7 @@
 #include "exit_codes.hpp"
 #include "table_printer.hpp"
 
-#include <nlohmann/json.hpp>
+#include <plugin_report.hpp>
 
 #include <iostream>
 
@@ -24,23 +24,7 @@ int run_plugins(CliContext& context, const PluginsOptions& options) {
     const auto& failures = kernel.failures();
 
     if (options.json) {
-        auto out = nlohmann::json::object();
-        out["plugins"] = nlohmann::json::array();
-        for (const auto& p : plugins) {
-            auto extensions = nlohmann::json::array();
-            for (const auto& e : p.extensions) extensions.push_back({{"point", e.point}, {"name", e.name}});
-            out["plugins"].push_back({{"name", p.name},
-                                      {"version", p.version},
-                                      {"abi", p.abi_version},
-                                      {"description", p.description},
-                                      {"extensions", extensions},
-                                      {"file", p.file.string()}});
-        }
-        out["failures"] = nlohmann::json::array();
-        for (const auto& f : failures) out["failures"].push_back({{"file", f.file.string()}, {"reason", f.reason}});
-        out["directories"] = nlohmann::json::array();
-        for (const auto& d : context.plugin_dirs()) out["directories"].push_back(d.string());
-        std::cout << out.dump(2) << '\n';
+        std::cout << app::plugin_report(kernel, context.plugin_dirs()).dump(2) << '\n';
     } else {
         if (plugins.empty()) {
             std::cout << "No plugins loaded.\n";

@@ -1,0 +1,21 @@
+// rex-host's command line: --config FILE, --address, --port, --plugin-dir.
+#pragma once
+
+#include <rex/config.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rex::host {
+
+struct HostOptions {
+    Config config;                           // from --config, or the defaults
+    std::vector<std::filesystem::path> plugin_dirs;
+};
+
+// Returns nullopt after printing help/version (exit 0). Throws ConfigurationError for bad
+// usage or a bad config file.
+std::optional<HostOptions> parse_host_options(int argc, char** argv);
+
+}  // namespace rex::host

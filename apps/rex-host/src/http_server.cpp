@@ -1,0 +1,207 @@
+#include "http_server.hpp"
+
+#include "router.hpp"
+
+#include <rex/sdk/error.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <optional>
+
+namespace rex::host {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+HttpRequest to_sdk_request(const http::request<http::string_body>& req, const tcp::endpoint& remote) {
+    HttpRequest out;
+    out.method = std::string(req.method_string());
+    out.target = std::string(req.target());
+    const auto q = out.target.find('?');
+    out.path = out.target.substr(0, q);
+    out.query = q == std::string::npos ? std::string() : out.target.substr(q + 1);
+    for (const auto& field : req) out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    out.body = req.body();
+    boost::system::error_code ec;
+    out.remote_address = remote.address().to_string(ec);
+    return out;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket&& socket, const ServerOptions& options, RequestHandler& handler)
+        : stream_(std::move(socket)), options_(options), handler_(handler) {}
+
+    void run() {
+        // Everything of a session runs on its strand (the socket was accepted onto one).
+        net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
+    }
+
+private:
+    void read() {
+        parser_.emplace();
+        parser_->body_limit(options_.body_limit);
+        stream_.expires_after(options_.request_timeout);
+        http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+            ec == net::error::operation_aborted)
+            return close();
+        if (ec == beast::error::timeout) return close();
+        started_ = Clock::now();
+        if (ec == http::error::body_limit) return fail(413, "request body exceeds " + std::to_string(options_.body_limit) + " bytes");
+        if (ec) return fail(400, "malformed request: " + ec.message());
+
+        auto& req = parser_->get();
+        boost::system::error_code remote_ec;
+        const auto remote = stream_.socket().remote_endpoint(remote_ec);
+        request_ = to_sdk_request(req, remote);
+        keep_alive_ = req.keep_alive();
+        version_ = req.version();
+
+        try {
+            if (auto route = handler_.stream_route(request_)) return hand_over(std::move(route));
+            respond(handler_.handle(request_));
+        } catch (const std::exception& e) {
+            respond(error_response(500, e.what()));
+        }
+    }
+
+    // The route takes the connection: release the socket's descriptor with any bytes read past
+    // the request, and forget it here.
+    void hand_over(std::shared_ptr<HttpRoute> route) {
+        stream_.expires_never();
+        StreamSocket socket;
+        const auto leftover = buffer_.data();
+        socket.already_read.assign(static_cast<const char*>(leftover.data()), leftover.size());
+        boost::system::error_code ec;
+        socket.native_handle = stream_.socket().release(ec);
+        handler_.log_request(request_, 0, 0, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
+        if (ec) return;
+        try {
+            route->take_stream(request_, std::move(socket));
+        } catch (const std::exception&) {
+            // The route owns the socket now; it closes it on failure.
+        }
+    }
+
+    void fail(int status, const std::string& message) {
+        keep_alive_ = false;
+        request_ = HttpRequest{};
+        if (parser_ && parser_->is_header_done()) {
+            request_.method = std::string(parser_->get().method_string());
+            request_.target = std::string(parser_->get().target());
+        }
+        respond(error_response(status, message));
+    }
+
+    void respond(HttpResponse response) {
+        auto res = std::make_shared<http::response<http::string_body>>();
+        res->version(version_);
+        res->result(static_cast<unsigned>(response.status));
+        res->set(http::field::server, "rex-host");
+        res->set(http::field::content_type, response.content_type);
+        for (const auto& h : response.headers) res->set(h.name, h.value);
+        res->body() = std::move(response.body);
+        res->keep_alive(keep_alive_);
+        res->prepare_payload();
+        const auto bytes = res->body().size();
+        handler_.log_request(request_, response.status, bytes,
+                             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
+        response_ = res;
+        http::async_write(stream_, *res, beast::bind_front_handler(&Session::on_write, shared_from_this(), res->need_eof()));
+    }
+
+    void on_write(bool close_after, beast::error_code ec, std::size_t) {
+        response_.reset();
+        if (ec || close_after) return close();
+        read();
+    }
+
+    void close() {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    const ServerOptions options_;  // a copy: a session may outlive the server object
+    RequestHandler& handler_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    std::shared_ptr<void> response_;
+    HttpRequest request_;
+    bool keep_alive_ = false;
+    unsigned version_ = 11;
+    Clock::time_point started_ = Clock::now();
+};
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+    Impl(net::io_context& io, ServerOptions o, RequestHandler& h)
+        : io(io), options(std::move(o)), handler(h), acceptor(net::make_strand(io)) {}
+
+    void accept() {
+        acceptor.async_accept(net::make_strand(io), beast::bind_front_handler(&Impl::on_accept, shared_from_this()));
+    }
+
+    void on_accept(beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+        if (!ec) std::make_shared<Session>(std::move(socket), options, handler)->run();
+        accept();  // an error on one connection never stops the server
+    }
+
+    net::io_context& io;
+    ServerOptions options;
+    RequestHandler& handler;
+    tcp::acceptor acceptor;
+};
+
+HttpServer::HttpServer(net::io_context& io, ServerOptions options, RequestHandler& handler)
+    : impl_(std::make_shared<Impl>(io, std::move(options), handler)) {}
+
+HttpServer::~HttpServer() = default;
+
+std::uint16_t HttpServer::start() {
+    auto& acceptor = impl_->acceptor;
+    const auto& o = impl_->options;
+    beast::error_code ec;
+    const auto address = net::ip::make_address(o.address, ec);
+    if (ec) raise({ErrorCategory::configuration, "invalid listen address '" + o.address + "': " + ec.message(), {}, {}});
+    const tcp::endpoint endpoint(address, o.port);
+    auto fail = [&](const char* step) {
+        raise({ErrorCategory::configuration,
+               std::string("cannot listen on ") + o.address + ":" + std::to_string(o.port) + " (" + step + "): " + ec.message(),
+               {}, {}});
+    };
+    acceptor.open(endpoint.protocol(), ec);
+    if (ec) fail("open");
+    acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    acceptor.bind(endpoint, ec);
+    if (ec) fail("bind");
+    acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) fail("listen");
+    const auto port = acceptor.local_endpoint().port();
+    impl_->accept();
+    return port;
+}
+
+void HttpServer::stop() {
+    net::dispatch(impl_->acceptor.get_executor(), [impl = impl_] {
+        beast::error_code ec;
+        impl->acceptor.close(ec);
+    });
+}
+
+}  // namespace rex::host

@@ -1,0 +1,76 @@
+// rex-host: read the config, load the plugins it names, serve until SIGINT/SIGTERM.
+#include "host.hpp"
+#include "host_options.hpp"
+
+#include <rex/sdk/error.hpp>
+#include <rex/sdk/url.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+namespace {
+
+int fatal(const std::string& message, int code) {
+    std::cerr << "rex-host: error: " << rex::redact_url(message) << '\n';
+    return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::optional<rex::host::HostOptions> options;
+    try {
+        options = rex::host::parse_host_options(argc, argv);
+        if (!options) return 0;
+    } catch (const rex::Error& e) {
+        return fatal(e.what(), 2);
+    }
+    const auto& config = options->config;
+
+    rex::Kernel kernel(config.log_level);
+    auto& log = kernel.logger();
+    log.log(rex::LogLevel::info, "host", "database " + rex::redact_url(config.database_url) + " (connected on first use)");
+    rex::LoadOptions load;
+    load.only = config.plugins.load;
+    const auto report = kernel.load_plugins(options->plugin_dirs, load);
+    for (const auto& p : report.loaded)
+        log.log(rex::LogLevel::info, "host", "loaded plugin " + p.name + " " + p.version + " (" + p.file.string() + ")");
+    // Refusals were logged by the loader; the host serves with what loaded.
+
+    boost::asio::io_context io;
+    rex::host::Host host(kernel, io, options->plugin_dirs);
+    rex::host::HttpServer server(io,
+                                 {config.http.address, config.http.port, config.http.body_limit, config.http.request_timeout},
+                                 host);
+    std::uint16_t port = 0;
+    try {
+        port = server.start();
+    } catch (const rex::Error& e) {
+        return fatal(e.what(), 1);
+    }
+    host.start_transports();
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        log.log(rex::LogLevel::info, "host", std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+        server.stop();
+        host.stop_transports();
+        io.stop();
+    });
+
+    std::cout << "rex-host listening on http://" << config.http.address << ":" << port << std::endl;
+
+    const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+    log.log(rex::LogLevel::info, "host", "stopped");
+    return 0;
+}

@@ -1,0 +1,28 @@
+// Routes requests by path: the host's own (/health, /plugins) and those claimed by plugins.
+#pragma once
+
+#include <rex/sdk/transport.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace rex::host {
+
+class Router {
+public:
+    // Claims a path for a plugin route; a second claim of the same path throws ConfigurationError.
+    void add(std::string path, std::shared_ptr<HttpRoute> route);
+    // The route for a path, or nullptr.
+    std::shared_ptr<HttpRoute> find(const std::string& path) const;
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<HttpRoute>, std::less<>> routes_;
+};
+
+// A JSON error body: {"error": {"status": 404, "message": "..."}}
+HttpResponse error_response(int status, const std::string& message);
+
+}  // namespace rex::host
