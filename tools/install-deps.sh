@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Rex needs, only those that are missing.
+#   tools/install-deps.sh          build dependencies
+#   tools/install-deps.sh --test   plus the database servers the tests start
+set -euo pipefail
+
+packages=(build-essential cmake ninja-build pkg-config libboost1.81-dev nlohmann-json3-dev catch2
+          libsqlite3-dev libpq-dev libmariadb-dev libcli11-dev libfmt-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client pgbouncer)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+# Server packages must not leave system services running: the tests start their own.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+  "${sudo[@]}" chmod +x /usr/sbin/policy-rc.d
+  trap '"${sudo[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, starts throwaway PostgreSQL, MariaDB and PgBouncer servers,
+# runs every test, and stops the servers again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh --test
+tools/build.sh
+build_dir=${REX_BUILD_DIR:-build}
+
+if [[ -x tools/test-servers.sh ]]; then
+  trap 'tools/test-servers.sh stop >/dev/null 2>&1 || true' EXIT
+  eval "$(tools/test-servers.sh start)"
+  export REX_REQUIRE_SERVERS=1
+fi
+
+ctest --test-dir "$build_dir" --output-on-failure -j2
