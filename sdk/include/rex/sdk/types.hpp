@@ -26,6 +26,16 @@ enum class LogicalType : std::uint8_t {
 };
 
 struct ColumnType {
+    ColumnType() = default;
+    ColumnType(LogicalType t) : type(t) {}  // NOLINT: a bare logical type is a column type
+    ColumnType(LogicalType t, int string_length) : type(t), length(string_length) {}
+    static ColumnType decimal(int precision, int scale) {
+        ColumnType c(LogicalType::decimal);
+        c.precision = precision;
+        c.scale = scale;
+        return c;
+    }
+
     LogicalType type = LogicalType::text;
     std::optional<int> length;     // string(n)
     std::optional<int> precision;  // decimal(p, s)

@@ -1,0 +1,122 @@
+// Each error category provoked for real, checked by class, category, native code and SQL.
+#include "context.hpp"
+
+#include <rex/sdk/error.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+using namespace rex;
+using namespace rex::conformance;
+
+namespace {
+
+template <class Expected>
+void expect_error(Connection& c, const std::string& statement, const Params& params, ErrorCategory category) {
+    try {
+        c.execute(statement, params);
+        FAIL("no error from: " << statement);
+    } catch (const Expected& e) {
+        INFO(e.what());
+        CHECK(e.category() == category);
+        CHECK_FALSE(e.native_code().empty());
+        CHECK(e.sql() == statement);
+        CHECK(std::string(e.what()).find('\n') == std::string::npos);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("constraint violations map to their categories", "[conformance][errors]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto parent = table("parent"), child = table("child");
+    drop_table(*c, child);
+    drop_table(*c, parent);
+    const auto p = dialect().quote_identifier(parent), ch = dialect().quote_identifier(child);
+    c->execute("CREATE TABLE " + p + " (id INTEGER PRIMARY KEY, email VARCHAR(100) NOT NULL UNIQUE, age INTEGER CHECK (age >= 0))");
+    c->execute("CREATE TABLE " + ch + " (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES " + p + " (id))");
+    c->execute(sql("INSERT INTO " + p + " (id, email, age) VALUES (?, ?, ?)"), {Value(1), Value("a@example.com"), Value(30)});
+
+    expect_error<UniqueViolation>(*c, sql("INSERT INTO " + p + " (id, email, age) VALUES (?, ?, ?)"),
+                                  {Value(2), Value("a@example.com"), Value(1)}, ErrorCategory::unique_violation);
+    expect_error<UniqueViolation>(*c, sql("INSERT INTO " + p + " (id, email, age) VALUES (?, ?, ?)"),
+                                  {Value(1), Value("b@example.com"), Value(1)}, ErrorCategory::unique_violation);
+    expect_error<NotNullViolation>(*c, sql("INSERT INTO " + p + " (id, email, age) VALUES (?, ?, ?)"),
+                                   {Value(3), Value(), Value(1)}, ErrorCategory::not_null_violation);
+    expect_error<CheckViolation>(*c, sql("INSERT INTO " + p + " (id, email, age) VALUES (?, ?, ?)"),
+                                 {Value(4), Value("c@example.com"), Value(-1)}, ErrorCategory::check_violation);
+    expect_error<ForeignKeyViolation>(*c, sql("INSERT INTO " + ch + " (id, parent_id) VALUES (?, ?)"),
+                                      {Value(1), Value(999)}, ErrorCategory::foreign_key_violation);
+    c->execute(sql("INSERT INTO " + ch + " (id, parent_id) VALUES (?, ?)"), {Value(1), Value(1)});
+    expect_error<ForeignKeyViolation>(*c, sql("DELETE FROM " + p + " WHERE id = ?"), {Value(1)},
+                                      ErrorCategory::foreign_key_violation);
+    // All of them are ConstraintViolations, and the connection stays usable.
+    CHECK_THROWS_AS(c->execute(sql("INSERT INTO " + p + " (id, email) VALUES (?, ?)"), {Value(1), Value("x")}),
+                    ConstraintViolation);
+    CHECK(c->execute("SELECT COUNT(*) FROM " + p).rows[0][0].as_int64() == 1);
+    drop_table(*c, child);
+    drop_table(*c, parent);
+}
+
+TEST_CASE("syntax errors and unknown tables are syntax errors", "[conformance][errors]") {
+    if (!available()) return;
+    auto c = connect();
+    expect_error<SyntaxError>(*c, "SELEC 1", {}, ErrorCategory::syntax);
+    expect_error<SyntaxError>(*c, "SELECT * FROM rex_no_such_table_anywhere", {}, ErrorCategory::syntax);
+    expect_error<SyntaxError>(*c, "SELECT no_such_column FROM " + dialect().quote_identifier(table("none")), {},
+                              ErrorCategory::syntax);
+    CHECK(c->execute("SELECT 1").rows.size() == 1);
+}
+
+TEST_CASE("a wrong number of parameters is an error, not a crash", "[conformance][errors]") {
+    if (!available()) return;
+    auto c = connect();
+    CHECK_THROWS_AS(c->execute(sql("SELECT ?, ?"), {Value(1)}), Error);
+    CHECK(c->execute(sql("SELECT ?"), {Value(1)}).rows.size() == 1);
+}
+
+TEST_CASE("crossed locks are detected as a deadlock or time out", "[conformance][errors][concurrency]") {
+    if (!available()) return;
+    if (!backend().deadlocks) {
+        SUCCEED("this database serialises writers instead of deadlocking");
+        return;
+    }
+    auto setup = connect();
+    const auto name = table("deadlock");
+    const auto q = dialect().quote_identifier(name);
+    drop_table(*setup, name);
+    setup->execute("CREATE TABLE " + q + " (k INTEGER PRIMARY KEY, v INTEGER)");
+    setup->execute(sql("INSERT INTO " + q + " (k, v) VALUES (?, ?), (?, ?)"), {Value(1), Value(0), Value(2), Value(0)});
+
+    auto a = connect(), b = connect();
+    a->begin();
+    b->begin();
+    a->execute(sql("UPDATE " + q + " SET v = 1 WHERE k = ?"), {Value(1)});
+    b->execute(sql("UPDATE " + q + " SET v = 1 WHERE k = ?"), {Value(2)});
+    std::atomic<int> conflicts{0};
+    auto cross = [&](Connection& c, int key) {
+        try {
+            c.execute(sql("UPDATE " + q + " SET v = 2 WHERE k = ?"), {Value(key)});
+            c.commit();
+        } catch (const TransactionConflict& e) {
+            CHECK(e.is_retryable());
+            ++conflicts;
+            c.rollback();
+        }
+    };
+    std::thread t([&] { cross(*b, 1); });
+    cross(*a, 2);
+    t.join();
+    CHECK(conflicts == 1);  // exactly one victim; the other transaction committed
+    drop_table(*setup, name);
+}
+
+TEST_CASE("unknown URL options are configuration errors", "[conformance][errors]") {
+    if (!available()) return;
+    CHECK_THROWS_AS(kernel().connect(backend().url + (backend().url.find('?') == std::string::npos ? "?" : "&") +
+                                     "rex_unknown_option=1"),
+                    ConfigurationError);
+}
