@@ -50,19 +50,21 @@ ResultSet Connection::execute(std::string_view sql, const Params& params) {
     return collect(*cursor);
 }
 
+// Names are validated, then quoted in the SQL standard's way, so a name that happens to be a
+// keyword ("outer") works too. Adapters for databases without ANSI quotes override these.
 void Connection::savepoint(std::string_view name) {
     require_identifier(name, "savepoint name");
-    execute("SAVEPOINT " + std::string(name));
+    execute("SAVEPOINT \"" + std::string(name) + "\"");
 }
 
 void Connection::release_savepoint(std::string_view name) {
     require_identifier(name, "savepoint name");
-    execute("RELEASE SAVEPOINT " + std::string(name));
+    execute("RELEASE SAVEPOINT \"" + std::string(name) + "\"");
 }
 
 void Connection::rollback_to_savepoint(std::string_view name) {
     require_identifier(name, "savepoint name");
-    execute("ROLLBACK TO SAVEPOINT " + std::string(name));
+    execute("ROLLBACK TO SAVEPOINT \"" + std::string(name) + "\"");
 }
 
 std::string Dialect::limit_offset(std::optional<std::int64_t> limit,

@@ -63,7 +63,7 @@ public:
     virtual void rollback() = 0;
     virtual bool in_transaction() const = 0;
     // Savepoint names must be plain identifiers ([A-Za-z_][A-Za-z0-9_]*); the defaults run
-    // SAVEPOINT / RELEASE SAVEPOINT / ROLLBACK TO SAVEPOINT.
+    // SAVEPOINT "name" / RELEASE SAVEPOINT "name" / ROLLBACK TO SAVEPOINT "name".
     virtual void savepoint(std::string_view name);
     virtual void release_savepoint(std::string_view name);
     virtual void rollback_to_savepoint(std::string_view name);

@@ -1,0 +1,58 @@
+// One libpq connection, used by one thread at a time.
+#pragma once
+
+#include "pg_change_feed.hpp"
+#include "pg_cursor.hpp"
+#include "pg_options.hpp"
+
+#include <rex/sdk/adapter.hpp>
+
+#include <libpq-fe.h>
+
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace rex::postgres {
+
+struct ConnDeleter {
+    void operator()(PGconn* c) const noexcept { PQfinish(c); }
+};
+using ConnPtr = std::unique_ptr<PGconn, ConnDeleter>;
+
+class PgConnection final : public Connection {
+public:
+    PgConnection(PgOptions options, Logger* logger);
+
+    std::unique_ptr<Cursor> query(std::string_view sql, const Params& params) override;
+    void execute_script(std::string_view sql) override;
+    void begin(const TransactionOptions& options) override;
+    void commit() override;
+    void rollback() override;
+    bool in_transaction() const override;
+    bool ping() override;
+    bool is_usable() noexcept override;
+    void reset() override;
+    std::string_view dialect() const override { return "postgresql"; }
+    std::string server_version() const override;
+    ChangeFeed* change_feed() override;
+
+private:
+    ResultPtr run(std::string_view sql, const Params& params);
+    ResultPtr run_prepared(const std::string& sql, const Params& params);
+    ResultPtr checked(PGresult* result, std::string_view sql);
+    void simple(const char* sql);
+    static void on_notice(void* logger, const char* message);
+
+    PgOptions options_;
+    Logger* logger_;  // may be null
+    ConnPtr conn_;
+    // Named server-side statements by SQL text; least recently used first out.
+    std::list<std::string> lru_;
+    std::unordered_map<std::string, std::pair<std::string, std::list<std::string>::iterator>> statements_;
+    std::size_t next_statement_ = 0;
+    std::unique_ptr<PgChangeFeed> feed_;
+};
+
+}  // namespace rex::postgres

@@ -1,0 +1,72 @@
+#include "pg_cursor.hpp"
+
+#include "pg_types.hpp"
+
+#include <rex/sdk/error.hpp>
+
+#include <charconv>
+#include <cstdlib>
+
+namespace rex::postgres {
+
+PgCursor::PgCursor(ResultPtr result, std::string sql) : result_(std::move(result)), sql_(std::move(sql)) {
+    PGresult* r = result_.get();
+    const int n = PQnfields(r);
+    for (int i = 0; i < n; ++i) {
+        const Oid type = PQftype(r, i);
+        types_.push_back(type);
+        columns_.push_back({PQfname(r, i), kind_of_oid(type), std::to_string(type)});
+    }
+    rows_ = PQntuples(r);
+    const char* tuples = PQcmdTuples(r);
+    if (tuples && *tuples && n == 0) affected_rows_ = std::strtoll(tuples, nullptr, 10);
+    if (tuples && *tuples && n > 0 && PQresultStatus(r) == PGRES_TUPLES_OK) {
+        // INSERT ... RETURNING reports both rows and affected rows.
+        const std::string status = PQcmdStatus(r);
+        if (!status.starts_with("SELECT")) affected_rows_ = std::strtoll(tuples, nullptr, 10);
+    }
+}
+
+bool PgCursor::next() {
+    if (row_ + 1 >= rows_) {
+        row_ = rows_;
+        return false;
+    }
+    ++row_;
+    return true;
+}
+
+void PgCursor::check(std::size_t column) const {
+    if (row_ < 0 || row_ >= rows_) raise({ErrorCategory::internal, "cursor is not on a row (call next() first)", {}, sql_});
+    if (column >= columns_.size())
+        raise({ErrorCategory::not_found,
+               "column " + std::to_string(column) + " out of range (" + std::to_string(columns_.size()) + " columns)", {}, sql_});
+}
+
+Value PgCursor::value(std::size_t column) const {
+    check(column);
+    const int c = static_cast<int>(column);
+    if (PQgetisnull(result_.get(), row_, c)) return Value();
+    return decode(text(column), types_[column]);
+}
+
+bool PgCursor::is_null(std::size_t column) const {
+    check(column);
+    return PQgetisnull(result_.get(), row_, static_cast<int>(column));
+}
+
+std::int64_t PgCursor::int64(std::size_t column) const {
+    const auto t = text(column);
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec == std::errc() && end == t.data() + t.size()) return v;
+    return value(column).as_int64();
+}
+
+std::string_view PgCursor::text(std::size_t column) const {
+    check(column);
+    const int c = static_cast<int>(column);
+    return {PQgetvalue(result_.get(), row_, c), static_cast<std::size_t>(PQgetlength(result_.get(), row_, c))};
+}
+
+}  // namespace rex::postgres

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <rex/sdk/dialect.hpp>
+
+namespace rex::postgres {
+
+class PgDialect final : public Dialect {
+public:
+    std::string_view name() const override { return "postgresql"; }
+    std::string_view description() const override { return "PostgreSQL 12+ SQL"; }
+    DialectFeatures features() const override;
+    std::string quote_identifier(std::string_view identifier) const override;
+    std::string placeholder(std::size_t index) const override { return "$" + std::to_string(index); }
+    std::string column_type(const ColumnType& type) const override;
+    std::string upsert_clause(const UpsertSpec& spec) const override;
+    std::string list_tables_sql() const override;
+    std::string list_columns_sql() const override;
+};
+
+}  // namespace rex::postgres

@@ -1,0 +1,162 @@
+#include "pg_types.hpp"
+
+#include <rex/sdk/error.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+namespace rex::postgres {
+
+namespace {
+
+// OIDs from pg_type.dat; stable across PostgreSQL versions.
+constexpr Oid bool_oid = 16, bytea_oid = 17, char_oid = 18, name_oid = 19, int8_oid = 20, int2_oid = 21,
+              int4_oid = 23, text_oid = 25, oid_oid = 26, json_oid = 114, float4_oid = 700, float8_oid = 701,
+              bpchar_oid = 1042, varchar_oid = 1043, date_oid = 1082, time_oid = 1083, timestamp_oid = 1114,
+              timestamptz_oid = 1184, timetz_oid = 1266, numeric_oid = 1700, uuid_oid = 2950, jsonb_oid = 3802;
+
+std::string float_text(double d) {
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    return std::string(buf, end);
+}
+
+double parse_float(std::string_view text) {
+    if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
+    if (text == "Infinity") return std::numeric_limits<double>::infinity();
+    if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
+    double d = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+    if (ec != std::errc())
+        raise({ErrorCategory::invalid_value, "postgres: cannot read '" + std::string(text) + "' as a float", {}, {}});
+    return d;
+}
+
+std::int64_t parse_int(std::string_view text) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+        raise({ErrorCategory::invalid_value, "postgres: cannot read '" + std::string(text) + "' as an integer", {}, {}});
+    return v;
+}
+
+Bytes parse_bytea(std::string_view text) {
+    // bytea_output = hex (the default since 9.0): \x0a0b...
+    if (!text.starts_with("\\x"))
+        raise({ErrorCategory::invalid_value, "postgres: bytea not in hex format (set bytea_output = hex)", {}, {}});
+    auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    Bytes out((text.size() - 2) / 2);
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = static_cast<std::uint8_t>(nibble(text[2 + 2 * i]) << 4 | nibble(text[3 + 2 * i]));
+    return out;
+}
+
+// "12:34:56.789+02" (timetz) -> the local time part.
+std::string_view strip_offset(std::string_view time) {
+    const auto sign = time.find_first_of("+-", 1);
+    return sign == std::string_view::npos ? time : time.substr(0, sign);
+}
+
+}  // namespace
+
+ValueKind kind_of_oid(Oid type) noexcept {
+    switch (type) {
+        case bool_oid: return ValueKind::boolean;
+        case int2_oid:
+        case int4_oid:
+        case int8_oid:
+        case oid_oid: return ValueKind::int64;
+        case float4_oid:
+        case float8_oid: return ValueKind::float64;
+        case numeric_oid: return ValueKind::decimal;
+        case bytea_oid: return ValueKind::bytes;
+        case date_oid: return ValueKind::date;
+        case time_oid:
+        case timetz_oid: return ValueKind::time;
+        case timestamp_oid:
+        case timestamptz_oid: return ValueKind::timestamp;
+        case uuid_oid: return ValueKind::uuid;
+        case json_oid:
+        case jsonb_oid: return ValueKind::json;
+        case text_oid:
+        case varchar_oid:
+        case bpchar_oid:
+        case name_oid:
+        case char_oid: return ValueKind::text;
+        default: return ValueKind::text;  // enums, domains, arrays...: their text form
+    }
+}
+
+EncodedParams encode(const Params& params) {
+    EncodedParams e;
+    const auto n = params.size();
+    e.types.resize(n, 0);
+    e.storage.resize(n);
+    e.values.resize(n, nullptr);
+    e.lengths.resize(n, 0);
+    e.formats.resize(n, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& v = params[i];
+        auto& s = e.storage[i];
+        switch (v.kind()) {
+            case ValueKind::null: continue;  // values[i] stays null
+            case ValueKind::boolean:
+                e.types[i] = bool_oid;
+                s = v.as_bool() ? "t" : "f";
+                break;
+            case ValueKind::int64:
+                e.types[i] = int8_oid;
+                s = std::to_string(v.as_int64());
+                break;
+            case ValueKind::float64:
+                e.types[i] = float8_oid;
+                s = float_text(v.as_double());
+                break;
+            case ValueKind::decimal: s = v.as_decimal().text; break;
+            case ValueKind::text: s = v.as_text(); break;
+            case ValueKind::bytes: {
+                const auto& b = v.as_bytes();
+                e.types[i] = bytea_oid;
+                e.formats[i] = 1;  // binary: no escaping, no doubling
+                s.assign(b.begin(), b.end());
+                break;
+            }
+            case ValueKind::date: s = format_date(v.as_date()); break;
+            case ValueKind::time: s = format_time(v.as_time()); break;
+            case ValueKind::timestamp: s = format_timestamp(v.as_timestamp()); break;
+            case ValueKind::uuid: s = format_uuid(v.as_uuid()); break;
+            case ValueKind::json: s = v.as_json().text; break;
+        }
+        e.values[i] = s.data();
+        e.lengths[i] = static_cast<int>(s.size());
+    }
+    return e;
+}
+
+Value decode(std::string_view text, Oid type) {
+    switch (type) {
+        case bool_oid: return Value(text == "t");
+        case int2_oid:
+        case int4_oid:
+        case int8_oid:
+        case oid_oid: return Value(parse_int(text));
+        case float4_oid:
+        case float8_oid: return Value(parse_float(text));
+        case numeric_oid: return Value(Decimal{std::string(text)});
+        case bytea_oid: return Value(parse_bytea(text));
+        case date_oid: return Value(parse_date(text));
+        case time_oid: return Value(parse_time(text));
+        case timetz_oid: return Value(parse_time(strip_offset(text)));
+        case timestamp_oid:
+        case timestamptz_oid: return Value(parse_timestamp(text));
+        case uuid_oid: return Value(parse_uuid(text));
+        case json_oid:
+        case jsonb_oid: return Value(Json{std::string(text)});
+        default: return Value(std::string(text));
+    }
+}
+
+}  // namespace rex::postgres

@@ -1,0 +1,33 @@
+// PostgreSQL type OIDs <-> Rex values. Parameters go in text format (bytea in binary), typed by
+// OID where the type matters for resolution (bool, int8, float8, bytea) and left to the server
+// to infer otherwise, so a text value fits a varchar, json or enum column alike. Results come in
+// text format and are decoded by column type OID; timestamptz text carries its offset and is
+// normalised to UTC, so the session time zone never matters (PgBouncer-safe).
+#pragma once
+
+#include <rex/sdk/value.hpp>
+
+#include <libpq-fe.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rex::postgres {
+
+ValueKind kind_of_oid(Oid type) noexcept;
+
+// Parameters in libpq's arrays; owns the text it points to.
+struct EncodedParams {
+    std::vector<Oid> types;
+    std::vector<std::string> storage;
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+};
+
+EncodedParams encode(const Params& params);
+
+Value decode(std::string_view text, Oid type);
+
+}  // namespace rex::postgres
