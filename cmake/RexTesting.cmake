@@ -24,7 +24,7 @@ function(rex_add_test name)
     REX_TEST_BIN_DIR="${PROJECT_BINARY_DIR}/bin"
     REX_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
-  add_test(NAME ${name} COMMAND ${name} --order rand --warn NoAssertions)
+  add_test(NAME ${name} COMMAND ${name} --order rand)
   set_tests_properties(${name} PROPERTIES TIMEOUT 300)
   if(ARG_LABELS)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
