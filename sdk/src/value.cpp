@@ -247,6 +247,11 @@ Time make_time(unsigned hour, unsigned minute, unsigned second, std::uint32_t mi
 
 std::string format_date(Date d) { return format_days(d.days); }
 
+CivilDate civil(Date d) noexcept {
+    const auto c = civil_from_days(d.days);
+    return {static_cast<int>(c.year), c.month, c.day};
+}
+
 std::string format_time(Time t) { return format_time_of_day(t.micros); }
 
 std::string format_timestamp(Timestamp ts) {

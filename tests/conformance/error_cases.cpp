@@ -37,7 +37,7 @@ TEST_CASE("constraint violations map to their categories", "[conformance][errors
     drop_table(*c, parent);
     const auto p = dialect().quote_identifier(parent), ch = dialect().quote_identifier(child);
     c->execute("CREATE TABLE " + p + " (id INTEGER PRIMARY KEY, email VARCHAR(100) NOT NULL UNIQUE, age INTEGER CHECK (age >= 0))");
-    c->execute("CREATE TABLE " + ch + " (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES " + p + " (id))");
+    c->execute("CREATE TABLE " + ch + " (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, FOREIGN KEY (parent_id) REFERENCES " + p + " (id))");
     c->execute(sql("INSERT INTO " + p + " (id, email, age) VALUES (?, ?, ?)"), {Value(1), Value("a@example.com"), Value(30)});
 
     expect_error<UniqueViolation>(*c, sql("INSERT INTO " + p + " (id, email, age) VALUES (?, ?, ?)"),

@@ -139,6 +139,12 @@ REX_SDK_API Timestamp parse_timestamp(std::string_view text);
 REX_SDK_API Uuid parse_uuid(std::string_view text);
 
 REX_SDK_API Date make_date(int year, unsigned month, unsigned day);
+struct CivilDate {
+    int year;
+    unsigned month;  // 1-12
+    unsigned day;    // 1-31
+};
+REX_SDK_API CivilDate civil(Date d) noexcept;
 REX_SDK_API Time make_time(unsigned hour, unsigned minute, unsigned second, std::uint32_t micros = 0);
 
 REX_SDK_END

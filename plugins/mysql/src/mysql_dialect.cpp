@@ -1,0 +1,71 @@
+#include "mysql_dialect.hpp"
+
+namespace rex::mysql {
+
+DialectFeatures MysqlDialect::features() const {
+    DialectFeatures f;
+    f.generated_keys = GeneratedKeyStyle::last_insert_id;
+    f.upsert = UpsertStyle::on_duplicate_key;
+    f.transactional_ddl = false;  // DDL commits implicitly
+    f.right_join = true;
+    f.full_join = false;
+    f.nulls_first_last = false;
+    f.savepoints = true;
+    f.native_boolean = false;  // BOOLEAN is TINYINT(1)
+    f.native_uuid = true;      // MariaDB 10.7+
+    f.native_json = false;     // MariaDB's JSON is LONGTEXT with a check
+    return f;
+}
+
+std::string MysqlDialect::quote_identifier(std::string_view identifier) const {
+    std::string out = "`";
+    for (char c : identifier) {
+        if (c == '`') out += '`';
+        out += c;
+    }
+    return out + '`';
+}
+
+std::string MysqlDialect::column_type(const ColumnType& type) const {
+    switch (type.type) {
+        case LogicalType::boolean: return "TINYINT(1)";
+        case LogicalType::int32: return type.auto_increment ? "INT AUTO_INCREMENT" : "INT";
+        case LogicalType::int64: return type.auto_increment ? "BIGINT AUTO_INCREMENT" : "BIGINT";
+        case LogicalType::float64: return "DOUBLE";
+        case LogicalType::decimal:
+            // MySQL's bare DECIMAL is DECIMAL(10,0); give unspecified decimals room instead.
+            return "DECIMAL(" + std::to_string(type.precision.value_or(38)) + "," +
+                   std::to_string(type.precision ? type.scale.value_or(0) : 10) + ")";
+        case LogicalType::string: return "VARCHAR(" + std::to_string(type.length.value_or(255)) + ")";
+        case LogicalType::text: return "LONGTEXT";
+        case LogicalType::bytes: return "LONGBLOB";
+        case LogicalType::date: return "DATE";
+        case LogicalType::time: return "TIME(6)";
+        case LogicalType::timestamp: return "DATETIME(6)";  // UTC by convention; TIMESTAMP ends in 2038
+        case LogicalType::uuid: return "UUID";
+        case LogicalType::json: return "JSON";
+    }
+    return "LONGTEXT";
+}
+
+std::string MysqlDialect::upsert_clause(const UpsertSpec& spec) const {
+    std::string out = " ON DUPLICATE KEY UPDATE ";
+    for (std::size_t i = 0; i < spec.update_columns.size(); ++i) {
+        const auto c = quote_identifier(spec.update_columns[i]);
+        out += (i ? ", " : "") + c + " = VALUES(" + c + ")";
+    }
+    return out;
+}
+
+std::string MysqlDialect::list_tables_sql() const {
+    return "SELECT table_name AS table_name FROM information_schema.tables "
+           "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name";
+}
+
+std::string MysqlDialect::list_columns_sql() const {
+    return "SELECT column_name AS column_name, column_type AS data_type, is_nullable = 'YES' AS is_nullable, "
+           "column_default AS column_default, column_key = 'PRI' AS is_primary_key FROM information_schema.columns "
+           "WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position";
+}
+
+}  // namespace rex::mysql

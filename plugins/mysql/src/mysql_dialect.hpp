@@ -1,0 +1,20 @@
+#pragma once
+
+#include <rex/sdk/dialect.hpp>
+
+namespace rex::mysql {
+
+class MysqlDialect final : public Dialect {
+public:
+    std::string_view name() const override { return "mysql"; }
+    std::string_view description() const override { return "MySQL 8 / MariaDB 10.7+ SQL"; }
+    DialectFeatures features() const override;
+    std::string quote_identifier(std::string_view identifier) const override;
+    std::string placeholder(std::size_t) const override { return "?"; }
+    std::string column_type(const ColumnType& type) const override;
+    std::string upsert_clause(const UpsertSpec& spec) const override;
+    std::string list_tables_sql() const override;
+    std::string list_columns_sql() const override;
+};
+
+}  // namespace rex::mysql
