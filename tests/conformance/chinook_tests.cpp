@@ -1,0 +1,174 @@
+// Loads the Chinook sample database (from ../shared/data/chinook, never copied into the project)
+// into every available backend and checks that all of them give the same aggregate answers.
+#include <rex/kernel.hpp>
+#include <rex/sdk/error.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace rex;
+
+namespace {
+
+const fs::path chinook_dir = fs::path(REX_TEST_SOURCE_DIR) / ".." / "shared" / "data" / "chinook";
+
+struct Backend {
+    std::string name;
+    std::string url;
+    std::string script;      // file name in chinook_dir
+    bool snake_case = false;  // the PostgreSQL script names things album_id, invoice_line
+};
+
+bool required() {
+    const char* r = std::getenv("REX_REQUIRE_SERVERS");
+    return r && std::string(r) == "1";
+}
+
+std::vector<Backend> backends() {
+    std::vector<Backend> out;
+    const auto sqlite_file = fs::temp_directory_path() / ("rex-chinook-" + std::to_string(::getpid()) + ".db");
+    fs::remove(sqlite_file);
+    // The SQLite script inserts children before their parents, as SQLite allows by default.
+    out.push_back({"sqlite", "sqlite:" + sqlite_file.string() + "?foreign_keys=off", "Chinook_Sqlite.sql", false});
+    for (const auto& [name, variable, script, snake] :
+         {std::tuple{"postgres", "REX_TEST_POSTGRES_URL", "Chinook_PostgreSql.sql", true},
+          std::tuple{"mysql", "REX_TEST_MYSQL_URL", "Chinook_MySql.sql", false}}) {
+        const char* url = std::getenv(variable);
+        if (url && *url) {
+            out.push_back({name, url, script, snake});
+        } else if (required()) {
+            FAIL(variable << " is not set but REX_REQUIRE_SERVERS=1");
+        } else {
+            WARN("Chinook on " << name << " skipped: " << variable << " is not set");
+        }
+    }
+    return out;
+}
+
+// The scripts create and switch to their own database; the tests load into the one they are given.
+std::string load_script(const fs::path& file) {
+    std::ifstream in(file);
+    std::ostringstream out;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with("DROP DATABASE") || line.starts_with("CREATE DATABASE") || line.starts_with("USE ") ||
+            line.starts_with("\\c "))
+            continue;
+        out << line << '\n';
+    }
+    return out.str();
+}
+
+// "InvoiceLine" -> "invoice_line" for the PostgreSQL script's names.
+std::string snake(const std::string& name) {
+    std::string out;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const auto c = static_cast<unsigned char>(name[i]);
+        if (std::isupper(c) && i > 0) out += '_';
+        out += static_cast<char>(std::tolower(c));
+    }
+    return out;
+}
+
+const std::vector<std::string> tables{"Album",    "Artist",   "Customer",      "Employee", "Genre", "Invoice",
+                                      "InvoiceLine", "MediaType", "Playlist", "PlaylistTrack", "Track"};
+
+// Children before parents, so foreign keys never block a drop.
+const std::vector<std::string> drop_order{"PlaylistTrack", "InvoiceLine", "Track",    "Playlist", "MediaType", "Genre",
+                                          "Album",         "Artist",      "Invoice", "Customer", "Employee"};
+
+// One backend's answers, as text rows, numbers rounded to 2 decimals so NUMERIC, DECIMAL and
+// REAL representations compare equal.
+using Answers = std::map<std::string, std::vector<std::string>>;
+
+std::string cell(const Value& v) {
+    switch (v.kind()) {
+        case ValueKind::float64:
+        case ValueKind::decimal: {
+            const double d = v.kind() == ValueKind::decimal ? std::stod(v.as_decimal().text) : v.as_double();
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%.2f", std::round(d * 100) / 100);
+            return buf;
+        }
+        default: return v.to_display();
+    }
+}
+
+Answers answers(Kernel& kernel, const Backend& b) {
+    auto c = kernel.connect(b.url);
+    const auto dialect = kernel.dialect(c->dialect());
+    auto n = [&](const std::string& name) { return dialect->quote_identifier(b.snake_case ? snake(name) : name); };
+
+    for (const auto& table : drop_order) c->execute("DROP TABLE IF EXISTS " + n(table));
+    c->execute_script(load_script(chinook_dir / b.script));
+
+    const std::map<std::string, std::string> queries{
+        {"invoice total", "SELECT SUM(" + n("Total") + ") FROM " + n("Invoice")},
+        {"top genres", "SELECT g." + n("Name") + ", COUNT(*) AS tracks FROM " + n("Track") + " t JOIN " + n("Genre") +
+                           " g ON g." + n("GenreId") + " = t." + n("GenreId") + " GROUP BY g." + n("Name") +
+                           " ORDER BY COUNT(*) DESC, g." + n("Name") + dialect->limit_offset(5, std::nullopt)},
+        {"revenue by country", "SELECT " + n("BillingCountry") + ", SUM(" + n("Total") + ") AS revenue FROM " + n("Invoice") +
+                                   " GROUP BY " + n("BillingCountry") + " HAVING SUM(" + n("Total") + ") > 100" +
+                                   " ORDER BY SUM(" + n("Total") + ") DESC, " + n("BillingCountry")},
+        {"average track", "SELECT AVG(" + n("Milliseconds") + ") / 1000.0, MIN(" + n("UnitPrice") + "), MAX(" + n("UnitPrice") +
+                              ") FROM " + n("Track")},
+        {"best customers", "SELECT c." + n("LastName") + ", COUNT(i." + n("InvoiceId") + "), SUM(i." + n("Total") + ") FROM " +
+                               n("Customer") + " c LEFT JOIN " + n("Invoice") + " i ON i." + n("CustomerId") + " = c." +
+                               n("CustomerId") + " GROUP BY c." + n("CustomerId") + ", c." + n("LastName") + " ORDER BY SUM(i." +
+                               n("Total") + ") DESC, c." + n("LastName") + dialect->limit_offset(3, std::nullopt)},
+        {"artists without albums", "SELECT COUNT(*) FROM " + n("Artist") + " a WHERE NOT EXISTS (SELECT 1 FROM " + n("Album") +
+                                       " al WHERE al." + n("ArtistId") + " = a." + n("ArtistId") + ")"},
+        {"playlist tracks in", "SELECT COUNT(DISTINCT " + n("TrackId") + ") FROM " + n("PlaylistTrack") + " WHERE " +
+                                   n("PlaylistId") + " IN (1, 8)"},
+    };
+    Answers out;
+    for (const auto& table : tables)
+        out["count " + table].push_back(cell(c->execute("SELECT COUNT(*) FROM " + n(table)).rows.at(0).at(0)));
+    for (const auto& [name, sql] : queries) {
+        for (const auto& row : c->execute(sql).rows) {
+            std::string line;
+            for (const auto& v : row) line += (line.empty() ? "" : " | ") + cell(v);
+            out[name].push_back(line);
+        }
+    }
+    for (const auto& table : drop_order) c->execute("DROP TABLE IF EXISTS " + n(table));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("Chinook loads into every backend and gives the same aggregate answers", "[chinook][conformance]") {
+    if (!fs::exists(chinook_dir / "Chinook_Sqlite.sql")) {
+        WARN("skipped: the Chinook sample data is not at " << chinook_dir.string());
+        return;
+    }
+    Kernel kernel(LogLevel::off);
+    kernel.load_plugins(fs::path(REX_TEST_PLUGIN_DIR));
+    const auto all = backends();
+    std::map<std::string, Answers> results;
+    for (const auto& b : all) {
+        INFO("backend " << b.name);
+        results[b.name] = answers(kernel, b);
+    }
+    const auto& reference = results.at("sqlite");
+    // Known facts of Chinook 1.4.5, so a wrong load on every backend alike is caught too.
+    CHECK(reference.at("count Track") == std::vector<std::string>{"3503"});
+    CHECK(reference.at("count InvoiceLine") == std::vector<std::string>{"2240"});
+    CHECK(reference.at("invoice total") == std::vector<std::string>{"2328.60"});
+    CHECK(reference.at("top genres").front() == "Rock | 1297");
+    for (const auto& [name, answers] : results) {
+        if (name == "sqlite") continue;
+        for (const auto& [question, rows] : reference) {
+            INFO(name << ": " << question);
+            CHECK(answers.at(question) == rows);
+        }
+    }
+}
