@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 
 namespace fs = std::filesystem;
@@ -133,8 +134,10 @@ TEST_CASE("rex gives one-line errors and non-zero exit codes", "[cli]") {
     };
     const std::vector<Case> cases{
         {{"query", url, "SELEC 1"}, 1, "rex: error: sqlite: near \"SELEC\": syntax error"},
-        {{"query", "postgres://app:hunter2@db/x", "SELECT 1"}, 2,
-         "rex: error: no adapter is loaded for URL scheme 'postgres' (schemes loaded: sqlite)"},
+        {{"query", "oracle://app:hunter2@db/x", "SELECT 1"}, 2,
+         "rex: error: no adapter is loaded for URL scheme 'oracle' (schemes loaded: mariadb, mysql, postgres, postgresql, sqlite)"},
+        {{"query", "postgres://app:hunter2@127.0.0.1:1/x", "SELECT 1"}, 4,
+         "rex: error: postgres: cannot connect to postgres://app:***@127.0.0.1:1/x"},
         {{"query", "sqlite:/nonexistent-dir/x.db?mode=rw", "SELECT 1"}, 4, "rex: error: sqlite: cannot open"},
         {{"query", "sqlite:x.db?bogus=1", "SELECT 1"}, 2, "rex: error: invalid sqlite URL 'sqlite:x.db?bogus=1': unknown option 'bogus'"},
         {{"query", url}, 2, "rex: error: no SQL given"},
@@ -171,4 +174,40 @@ TEST_CASE("every command has --help", "[cli]") {
         CHECK_THAT(r.out, Catch::Contains("Usage:"));
     }
     CHECK_THAT(rex_cli({"--version"}).out, Catch::StartsWith("rex 0.1.0"));
+}
+
+TEST_CASE("rex query works with postgres:// and mysql:// URLs", "[cli][servers]") {
+    for (const char* variable : {"REX_TEST_POSTGRES_URL", "REX_TEST_MYSQL_URL"}) {
+        const char* url = std::getenv(variable);
+        if (!url || !*url) {
+            const char* required = std::getenv("REX_REQUIRE_SERVERS");
+            if (required && std::string(required) == "1") FAIL(variable << " is not set but REX_REQUIRE_SERVERS=1");
+            WARN("skipped: " << variable << " is not set");
+            continue;
+        }
+        INFO(variable);
+        const bool pg = std::string(variable).find("POSTGRES") != std::string::npos;
+        const std::string table = "rex_cli_" + std::to_string(::getpid());
+        const std::string mark1 = pg ? "$1" : "?", mark2 = pg ? "$2" : "?";
+        auto run = [&](std::vector<std::string> args) {
+            args.insert(args.begin(), {"--plugin-dir", plugin_dir, "query"});
+            return rex_cli(args);
+        };
+        REQUIRE(run({url, "CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, name VARCHAR(50))"}).exit_code == 0);
+        CHECK(run({url, "INSERT INTO " + table + " (id, name) VALUES (" + mark1 + ", " + mark2 + ")", "1", "Zoë 🎉"}).exit_code == 0);
+        const auto json = run({"--json", url, "SELECT id, name FROM " + table});
+        INFO(json.err);
+        REQUIRE(json.exit_code == 0);
+        const auto rows = nlohmann::json::parse(json.out);
+        CHECK(rows == nlohmann::json::parse(R"([{"id": 1, "name": "Zoë 🎉"}])"));
+        CHECK(run({url, "DROP TABLE " + table}).exit_code == 0);
+
+        // A wrong password is one line, exit 4, without the password.
+        std::string bad = url;
+        bad.replace(bad.find(":rex_pw@"), 8, ":wrong-secret@");
+        const auto denied = run({bad, "SELECT 1"});
+        CHECK(denied.exit_code == 4);
+        CHECK(line_count(denied.err) == 1);
+        CHECK(denied.err.find("wrong-secret") == std::string::npos);
+    }
 }
