@@ -120,3 +120,22 @@ TEST_CASE("unknown URL options are configuration errors", "[conformance][errors]
                                      "rex_unknown_option=1"),
                     ConfigurationError);
 }
+
+TEST_CASE("a connection ended by the server gives a connection error and is not reused", "[conformance][errors]") {
+    if (!available()) return;
+    if (backend().kill_sql.empty()) {
+        SUCCEED("an embedded database has no server to lose");
+        return;
+    }
+    auto victim = connect();
+    auto killer = connect();
+    const auto id = victim->execute(backend().connection_id_sql).rows.at(0).at(0);
+    victim->begin();
+    killer->execute(backend().kill_sql, {id});
+    // The in-flight transaction fails with a connection error...
+    CHECK_THROWS_AS(victim->execute("SELECT 1"), ConnectionError);
+    // ...and the connection knows it, without a round trip, so a pool would replace it.
+    CHECK_FALSE(victim->is_usable());
+    CHECK_FALSE(victim->ping());
+    CHECK(killer->execute("SELECT 1").rows.size() == 1);
+}

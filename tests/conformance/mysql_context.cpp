@@ -14,6 +14,8 @@ const BackendContext& backend() {
         c.text_keeps_nul = true;
         c.float_nan_inf = false;  // MySQL DOUBLE has no NaN or Infinity
         c.deadlocks = true;
+        c.connection_id_sql = "SELECT CONNECTION_ID()";
+        c.kill_sql = "KILL CONNECTION ?";
         return c;
     }();
     return context;

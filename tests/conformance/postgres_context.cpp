@@ -14,6 +14,8 @@ const BackendContext& backend() {
         c.text_keeps_nul = false;  // PostgreSQL text cannot hold U+0000
         c.float_nan_inf = true;
         c.deadlocks = true;
+        c.connection_id_sql = "SELECT pg_backend_pid()";
+        c.kill_sql = "SELECT pg_terminate_backend($1::int)";
         return c;
     }();
     return context;
