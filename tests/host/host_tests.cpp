@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -56,13 +57,15 @@ TEST_CASE("rex-host answers /health and /plugins", "[host]") {
     CHECK(health.headers.at("content-type") == "application/json");
     const auto h = nlohmann::json::parse(health.body);
     CHECK(h["status"] == "ok");
-    CHECK(h["plugins"] == 2);
+    CHECK(h["plugins"] >= 2);
     CHECK(h["uptime_ms"].is_number());
 
     const auto plugins = nlohmann::json::parse(rex::test::http_get(host.port, "/plugins").body);
     std::vector<std::string> names;
     for (const auto& p : plugins["plugins"]) names.push_back(p["name"]);
-    CHECK(names == std::vector<std::string>{"sqlite", "echo"});
+    CHECK(std::find(names.begin(), names.end(), "sqlite") != names.end());
+    CHECK(std::find(names.begin(), names.end(), "echo") != names.end());
+    CHECK(h["plugins"] == names.size());
     CHECK(plugins["failures"].empty());
 
     // Requests are logged with method, target, status and duration.
