@@ -1,0 +1,244 @@
+// Database and Session: the ORM's entry points.
+//
+//   rex::Database db(kernel, "sqlite:app.db");
+//   db.map(users);
+//   User ada{.name = "Ada"};
+//   db.insert(ada);                       // validates, fills ada.id
+//   auto found = db.find<User>(ada.id);
+//   db.transaction([&](rex::Session& s) { s.insert(a); s.insert(b); });  // commit, or roll back on throw
+#pragma once
+
+#include <rex/kernel.hpp>
+#include <rex/orm/entity.hpp>
+#include <rex/orm/query.hpp>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace rex {
+
+class Database;
+
+// A connection borrowed from the database's pool, with the ORM's operations on it. Not shared
+// between threads. Transactions nest: inner ones are savepoints.
+class REX_KERNEL_API Session {
+public:
+    Session(Database& database, PooledConnection connection);
+    Session(Session&&) noexcept;
+    ~Session();
+
+    template <class T>
+    void insert(T& object) {
+        insert_object(typeid(T), &object);
+    }
+    template <class T>
+    void update(const T& object) {
+        update_object(typeid(T), &object);
+    }
+    template <class T>
+    void remove(const T& object) {
+        remove_object(typeid(T), &object);
+    }
+    template <class T>
+    std::optional<T> find(const Value& id) {
+        T object{};
+        if (!find_object(typeid(T), id, &object)) return std::nullopt;
+        return object;
+    }
+    template <class T>
+    Select<T, Scope<T>> select() {
+        SelectState state;
+        state.root = typeid(T);
+        return Select<T, Scope<T>>(*this, std::move(state));
+    }
+    template <class T>
+    std::int64_t count() {
+        return select<T>().count();
+    }
+    // Rows of any SQL mapped into T by column name; unknown columns are an error.
+    template <class T>
+    std::vector<T> raw(std::string_view sql, const Params& params = {}) {
+        std::vector<T> out;
+        query_objects(typeid(T), sql, params, [&](const auto& fill) {
+            T object{};
+            fill(&object);
+            out.push_back(std::move(object));
+        });
+        return out;
+    }
+    // Every rule failure of the object, all at once; empty when it is valid.
+    template <class T>
+    std::vector<FieldError> validate(const T& object) const {
+        return validate_object(typeid(T), &object);
+    }
+
+    // Runs body(*this) in a transaction (a savepoint when one is open): commits when it returns,
+    // rolls back and rethrows when it throws.
+    template <class F>
+    decltype(auto) transaction(F&& body, const TransactionOptions& options = {}) {
+        begin(options);
+        try {
+            if constexpr (std::is_void_v<std::invoke_result_t<F, Session&>>) {
+                body(*this);
+                commit();
+            } else {
+                decltype(auto) result = body(*this);
+                commit();
+                return result;
+            }
+        } catch (...) {
+            rollback();
+            throw;
+        }
+    }
+
+    ResultSet execute(std::string_view sql, const Params& params = {});
+    ResultSet execute(const sql::CompiledQuery& query) { return execute(query.sql, query.params); }
+    Connection& connection() { return *connection_; }
+    Database& database() { return *database_; }
+    int transaction_depth() const { return depth_; }
+
+    // Used by Select.
+    using Fill = std::function<void(void*)>;
+    void query_objects(std::type_index type, std::string_view sql, const Params& params,
+                       const std::function<void(const Fill&)>& each);
+    void select_objects(const SelectState& state, const std::function<void(const Fill&)>& each);
+    std::int64_t count_objects(const SelectState& state);
+    sql::CompiledQuery compile_select(const SelectState& state, bool count) const;
+
+private:
+    void insert_object(std::type_index type, void* object);
+    void update_object(std::type_index type, const void* object);
+    void remove_object(std::type_index type, const void* object);
+    bool find_object(std::type_index type, const Value& id, void* object);
+    std::vector<FieldError> validate_object(std::type_index type, const void* object) const;
+    void begin(const TransactionOptions& options);
+    void commit();
+    void rollback();
+
+    Database* database_;
+    PooledConnection connection_;
+    int depth_ = 0;
+};
+
+class REX_KERNEL_API Database {
+public:
+    // Uses the kernel's adapter and dialect for the URL's scheme; connections are pooled.
+    Database(Kernel& kernel, std::string_view url, PoolOptions pool = {});
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    template <class T>
+    Database& map(const Entity<T>& mapping) {
+        add_model(mapping.model());
+        return *this;
+    }
+
+    Session session();
+
+    template <class T>
+    void insert(T& object) {
+        session().insert(object);
+    }
+    template <class T>
+    void update(const T& object) {
+        session().update(object);
+    }
+    template <class T>
+    void remove(const T& object) {
+        session().remove(object);
+    }
+    template <class T>
+    std::optional<T> find(const Value& id) {
+        return session().find<T>(id);
+    }
+    template <class T>
+    Select<T, Scope<T>> select() {
+        SelectState state;
+        state.root = typeid(T);
+        return Select<T, Scope<T>>(*this, std::move(state));
+    }
+    template <class T>
+    std::int64_t count() {
+        return session().count<T>();
+    }
+    template <class T>
+    std::vector<T> raw(std::string_view sql, const Params& params = {}) {
+        return session().raw<T>(sql, params);
+    }
+    template <class T>
+    std::vector<FieldError> validate(const T& object) {
+        return session().validate(object);
+    }
+    template <class F>
+    decltype(auto) transaction(F&& body, const TransactionOptions& options = {}) {
+        auto s = session();
+        return s.transaction(std::forward<F>(body), options);
+    }
+
+    // CREATE TABLE for every mapped class, in mapping order (IF NOT EXISTS).
+    void create_tables();
+    void drop_tables();
+
+    const Dialect& dialect() const;
+    ConnectionPool& pool();
+    // The model of a mapped class; NotFoundError naming it when unmapped.
+    const EntityModel& model(std::type_index type) const;
+    const ColumnResolver& resolver() const;
+
+private:
+    void add_model(EntityModel model);
+
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+// ---- Select's execution, now that Session and Database are complete ---------------------------
+
+namespace detail {
+template <class T, class Run>
+std::vector<T> collect_objects(Run&& run) {
+    std::vector<T> out;
+    run([&](const Session::Fill& fill) {
+        T object{};
+        fill(&object);
+        out.push_back(std::move(object));
+    });
+    return out;
+}
+}  // namespace detail
+
+template <class T, class S>
+Select<T, S>::Select(Database& database, SelectState state) : database_(&database), state_(std::move(state)) {}
+
+template <class T, class S>
+std::vector<T> Select<T, S>::all() const {
+    if (session_) return detail::collect_objects<T>([&](const auto& each) { session_->select_objects(state_, each); });
+    auto s = database_->session();
+    return detail::collect_objects<T>([&](const auto& each) { s.select_objects(state_, each); });
+}
+
+template <class T, class S>
+std::optional<T> Select<T, S>::first() const {
+    auto copy = *this;
+    copy.state_.limit = 1;
+    auto rows = copy.all();
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+}
+
+template <class T, class S>
+std::int64_t Select<T, S>::count() const {
+    if (session_) return session_->count_objects(state_);
+    return database_->session().count_objects(state_);
+}
+
+template <class T, class S>
+sql::CompiledQuery Select<T, S>::to_sql() const {
+    if (session_) return session_->compile_select(state_, false);
+    return database_->session().compile_select(state_, false);
+}
+
+}  // namespace rex

@@ -1,0 +1,57 @@
+// The type-erased description of a mapped class: what the non-template parts of the ORM (SQL
+// building, hydration, validation) work with. Typed mappings (entity.hpp) produce it.
+#pragma once
+
+#include <rex/orm/rules.hpp>
+#include <rex/sdk/catalog.hpp>
+
+#include <array>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <typeindex>
+#include <vector>
+
+namespace rex {
+
+// Identifies a data member: its class and the member pointer's bytes. Compared, never called.
+struct MemberKey {
+    std::type_index owner = typeid(void);
+    std::array<unsigned char, 16> bits{};
+
+    template <class T, class M>
+    static MemberKey of(M T::*member) {
+        static_assert(sizeof(member) <= 16);
+        MemberKey key{typeid(T), {}};
+        std::memcpy(key.bits.data(), &member, sizeof(member));
+        return key;
+    }
+    friend bool operator==(const MemberKey& a, const MemberKey& b) { return a.owner == b.owner && a.bits == b.bits; }
+};
+
+struct FieldModel {
+    FieldInfo info;
+    MemberKey key;
+    std::function<Value(const void*)> get;
+    std::function<void(void*, const Value&)> set;
+    std::vector<Rule> rules;
+};
+
+struct EntityModel {
+    std::type_index type = typeid(void);
+    std::string name;   // entity name (the table's, unless given)
+    std::string table;
+    std::vector<FieldModel> fields;
+    int id_field = -1;  // index into fields, -1 if none
+    std::function<std::shared_ptr<void>()> make;  // a default-constructed object
+
+    const FieldModel* find(const MemberKey& key) const {
+        for (const auto& f : fields)
+            if (f.key == key) return &f;
+        return nullptr;
+    }
+    EntityInfo info() const;
+};
+
+}  // namespace rex

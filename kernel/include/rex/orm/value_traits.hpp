@@ -1,0 +1,125 @@
+// How C++ member types map to Rex values and logical column types. Specialise
+// rex::ValueTraits<T> to map a type of your own.
+#pragma once
+
+#include <rex/sdk/error.hpp>
+#include <rex/sdk/types.hpp>
+#include <rex/sdk/value.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+namespace rex {
+
+template <class T>
+struct ValueTraits;  // to_value, from_value, column_type
+
+template <std::integral T>
+    requires(!std::same_as<T, bool>)
+struct ValueTraits<T> {
+    static Value to_value(T v) { return Value(static_cast<std::int64_t>(v)); }
+    static T from_value(const Value& v) {
+        const auto i = v.as_int64();
+        if constexpr (sizeof(T) < sizeof(std::int64_t) || std::is_unsigned_v<T>) {
+            if (i < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+                static_cast<std::uint64_t>(i) > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+                raise({ErrorCategory::invalid_value, "value " + std::to_string(i) + " does not fit the member's type", {}, {}});
+        }
+        return static_cast<T>(i);
+    }
+    static ColumnType column_type() { return sizeof(T) <= 4 ? LogicalType::int32 : LogicalType::int64; }
+};
+
+template <>
+struct ValueTraits<bool> {
+    static Value to_value(bool v) { return Value(v); }
+    static bool from_value(const Value& v) { return v.kind() == ValueKind::int64 ? v.as_int64() != 0 : v.as_bool(); }
+    static ColumnType column_type() { return LogicalType::boolean; }
+};
+
+template <std::floating_point T>
+struct ValueTraits<T> {
+    static Value to_value(T v) { return Value(static_cast<double>(v)); }
+    static T from_value(const Value& v) {
+        if (v.kind() == ValueKind::decimal) return static_cast<T>(std::stod(v.as_decimal().text));
+        return static_cast<T>(v.as_double());
+    }
+    static ColumnType column_type() { return LogicalType::float64; }
+};
+
+template <>
+struct ValueTraits<std::string> {
+    static Value to_value(const std::string& v) { return Value(v); }
+    static std::string from_value(const Value& v) { return v.kind() == ValueKind::text ? v.as_text() : v.to_display(); }
+    static ColumnType column_type() { return {LogicalType::string, 255}; }
+};
+
+// Date, Time, Timestamp, Uuid, Json, Decimal, Bytes map to themselves.
+template <class T>
+    requires(std::same_as<T, Date> || std::same_as<T, Time> || std::same_as<T, Timestamp> || std::same_as<T, Uuid> ||
+             std::same_as<T, Json> || std::same_as<T, Decimal> || std::same_as<T, Bytes>)
+struct ValueTraits<T> {
+    static Value to_value(const T& v) { return Value(v); }
+    static T from_value(const Value& v) {
+        if (const T* p = v.get_if<T>()) return *p;
+        if constexpr (std::same_as<T, Json>) return Json{v.to_display()};
+        if constexpr (std::same_as<T, Decimal>) return Decimal{v.to_display()};
+        if constexpr (std::same_as<T, Uuid>) return parse_uuid(v.as_text());
+        if constexpr (std::same_as<T, Timestamp>) return parse_timestamp(v.as_text());
+        if constexpr (std::same_as<T, Date>) return parse_date(v.as_text());
+        if constexpr (std::same_as<T, Time>) return parse_time(v.as_text());
+        if constexpr (std::same_as<T, Bytes>) {
+            const auto& t = v.as_text();
+            return Bytes(t.begin(), t.end());
+        }
+    }
+    static ColumnType column_type() {
+        if constexpr (std::same_as<T, Date>) return LogicalType::date;
+        if constexpr (std::same_as<T, Time>) return LogicalType::time;
+        if constexpr (std::same_as<T, Timestamp>) return LogicalType::timestamp;
+        if constexpr (std::same_as<T, Uuid>) return LogicalType::uuid;
+        if constexpr (std::same_as<T, Json>) return LogicalType::json;
+        if constexpr (std::same_as<T, Decimal>) return ColumnType::decimal(18, 4);
+        if constexpr (std::same_as<T, Bytes>) return LogicalType::bytes;
+    }
+};
+
+template <class T>
+struct ValueTraits<std::optional<T>> {
+    static Value to_value(const std::optional<T>& v) { return v ? ValueTraits<T>::to_value(*v) : Value(); }
+    static std::optional<T> from_value(const Value& v) {
+        if (v.is_null()) return std::nullopt;
+        return ValueTraits<T>::from_value(v);
+    }
+    static ColumnType column_type() { return ValueTraits<T>::column_type(); }
+};
+
+template <class T>
+concept Mappable = requires(const T& t, const Value& v) {
+    { ValueTraits<T>::to_value(t) } -> std::same_as<Value>;
+    { ValueTraits<T>::from_value(v) } -> std::convertible_to<T>;
+    { ValueTraits<T>::column_type() } -> std::convertible_to<ColumnType>;
+};
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// The value type under an optional: optional<int> -> int.
+template <class T>
+struct unwrap_optional {
+    using type = T;
+};
+template <class T>
+struct unwrap_optional<std::optional<T>> {
+    using type = T;
+};
+template <class T>
+using unwrap_optional_t = typename unwrap_optional<T>::type;
+
+}  // namespace rex

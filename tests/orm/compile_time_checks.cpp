@@ -1,0 +1,62 @@
+// Compile-time guarantees of the typed API: these static_asserts are the negative tests. A
+// regression that made a wrong comparison or an out-of-scope column compile breaks the build.
+#include "models.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace rex;
+using orm_test::Post;
+using orm_test::User;
+
+namespace {
+
+template <class L, class R>
+concept can_eq = requires(L l, R r) { l == r; };
+template <class L, class R>
+concept can_ge = requires(L l, R r) { l >= r; };
+template <class Q, class C>
+concept can_where = requires(Q q, C c) { std::move(q).where(c); };
+template <class Q, class M>
+concept can_order_by = requires(Q q, M m) { std::move(q).order_by(m); };
+
+using AgeCol = Col<User, std::optional<int>>;
+using NameCol = Col<User, std::string>;
+using ActiveCol = Col<User, bool>;
+using UserQuery = Select<User, Scope<User>>;
+using JoinedQuery = Select<User, Scope<User, Post>>;
+
+// Comparing a column with a value of the right type compiles...
+static_assert(can_ge<AgeCol, int>);
+static_assert(can_ge<AgeCol, double>);
+static_assert(can_eq<NameCol, const char*>);
+static_assert(can_eq<NameCol, std::string>);
+static_assert(can_eq<ActiveCol, bool>);
+static_assert(can_eq<Col<Post, std::int64_t>, Col<User, std::int64_t>>);
+// ...and with a value of the wrong type does not.
+static_assert(!can_ge<AgeCol, std::string>);
+static_assert(!can_ge<AgeCol, const char*>);
+static_assert(!can_eq<NameCol, int>);
+static_assert(!can_eq<ActiveCol, int>);
+static_assert(!can_eq<AgeCol, Timestamp>);
+static_assert(!can_eq<Col<Post, std::int64_t>, NameCol>);
+
+// A column of an entity that is not in the query's scope does not compile...
+static_assert(can_where<UserQuery, Condition<Scope<User>>>);
+static_assert(!can_where<UserQuery, Condition<Scope<Post>>>);
+static_assert(!can_where<UserQuery, Condition<Scope<User, Post>>>);
+static_assert(!can_order_by<UserQuery, double Post::*>);
+// ...until a join brings it in.
+static_assert(can_where<JoinedQuery, Condition<Scope<Post>>>);
+static_assert(can_order_by<JoinedQuery, double Post::*>);
+
+// Mapping only accepts members of the mapped class.
+template <class E, class M>
+concept can_map_field = requires(E e, M m) { e.field(m, "x"); };
+static_assert(can_map_field<Entity<User>, std::string User::*>);
+static_assert(!can_map_field<Entity<User>, std::string Post::*>);
+
+}  // namespace
+
+TEST_CASE("the typed API's compile-time checks hold (see the static_asserts)", "[orm][compile-time]") {
+    SUCCEED("compiled");
+}
