@@ -163,6 +163,8 @@ void Kernel::set_logger(std::shared_ptr<Logger> logger) {
 
 const CatalogView& Kernel::catalog() const noexcept { return state_->catalog; }
 
+void Kernel::register_entity(EntityInfo entity) { state_->catalog.put_entity(std::move(entity)); }
+
 ChangeBus& Kernel::changes() noexcept { return state_->changes; }
 
 }  // namespace rex

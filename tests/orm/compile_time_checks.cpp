@@ -55,6 +55,17 @@ concept can_map_field = requires(E e, M m) { e.field(m, "x"); };
 static_assert(can_map_field<Entity<User>, std::string User::*>);
 static_assert(!can_map_field<Entity<User>, std::string Post::*>);
 
+// with() takes a path of relations, each one starting where the previous one ends.
+template <class Q, class... Path>
+concept can_with = requires(Q q, Path... p) { std::move(q).with(p...); };
+using orm_test::Tag;
+static_assert(can_with<UserQuery, std::vector<Post> User::*>);
+static_assert(can_with<UserQuery, std::vector<Post> User::*, std::vector<Tag> Post::*>);
+static_assert(can_with<UserQuery, std::vector<Post> User::*, std::optional<User> Post::*, std::vector<Post> User::*>);
+static_assert(!can_with<UserQuery, std::vector<Tag> Post::*>);                             // not a relation of User
+static_assert(!can_with<UserQuery, std::string User::*>);                                  // not a relation at all
+static_assert(!can_with<UserQuery, std::vector<Post> User::*, std::vector<Post> User::*>);  // Post has no posts
+
 }  // namespace
 
 TEST_CASE("the typed API's compile-time checks hold (see the static_asserts)", "[orm][compile-time]") {

@@ -6,9 +6,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 #include <unistd.h>
 
 namespace orm_test {
+
+struct Post;
+
+struct Profile {
+    std::int64_t id{};
+    std::int64_t user_id{};
+    std::string bio;
+};
 
 struct User {
     std::int64_t id{};
@@ -17,6 +26,13 @@ struct User {
     std::optional<int> age;
     bool active = true;
     std::optional<rex::Timestamp> joined;
+    std::vector<Post> posts;          // has_many
+    std::optional<Profile> profile;   // has_one
+};
+
+struct Tag {
+    std::int64_t id{};
+    std::string label;
 };
 
 struct Post {
@@ -24,6 +40,8 @@ struct Post {
     std::int64_t user_id{};
     std::string title;
     double score = 0;
+    std::optional<User> author;  // belongs_to
+    std::vector<Tag> tags;       // many_to_many
 };
 
 inline std::string suffix() { return "_" + std::to_string(::getpid()); }
@@ -36,7 +54,9 @@ inline rex::Entity<User> user_mapping() {
         .field(&User::email, "email", rex::varchar(200).unique(), rex::email())
         .field(&User::age, "age", rex::range(0, 150))
         .field(&User::active, "active")
-        .field(&User::joined, "joined");
+        .field(&User::joined, "joined")
+        .has_many("posts", &User::posts, &Post::user_id)
+        .has_one("profile", &User::profile, &Profile::user_id);
 }
 
 inline rex::Entity<Post> post_mapping() {
@@ -45,7 +65,21 @@ inline rex::Entity<Post> post_mapping() {
         .id(&Post::id)
         .field(&Post::user_id, "user_id")
         .field(&Post::title, "title", rex::varchar(200), rex::not_empty())
-        .field(&Post::score, "score");
+        .field(&Post::score, "score")
+        .belongs_to("author", &Post::author, &Post::user_id)
+        .many_to_many("tags", &Post::tags, "rex_orm_post_tags" + suffix(), "post_id", "tag_id");
+}
+
+inline rex::Entity<Tag> tag_mapping() {
+    return rex::entity<Tag>("rex_orm_tags" + suffix()).named("tags").id(&Tag::id).field(&Tag::label, "label", rex::varchar(50));
+}
+
+inline rex::Entity<Profile> profile_mapping() {
+    return rex::entity<Profile>("rex_orm_profiles" + suffix())
+        .named("profiles")
+        .id(&Profile::id)
+        .field(&Profile::user_id, "user_id")
+        .field(&Profile::bio, "bio");
 }
 
 }  // namespace orm_test

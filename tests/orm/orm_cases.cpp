@@ -4,15 +4,18 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
+
 using namespace rex;
 using namespace orm_test;
 
 namespace {
 
 struct Db {
-    Database db{conformance::kernel(), conformance::backend().url};
-    Db() {
-        db.map(user_mapping()).map(post_mapping());
+    Database db;
+    explicit Db(Kernel& kernel = conformance::kernel()) : db(kernel, conformance::backend().url) {
+        db.map(user_mapping()).map(post_mapping()).map(tag_mapping()).map(profile_mapping());
         db.drop_tables();
         db.create_tables();
     }
@@ -23,9 +26,33 @@ struct Db {
         }
     }
     User add(std::string name, std::optional<int> age, bool active = true) {
-        User u{0, name, name + "@example.com", age, active, std::nullopt};
+        User u{0, name, name + "@example.com", age, active, std::nullopt, {}, {}};
         db.insert(u);
         return u;
+    }
+};
+
+struct CapturingLogger final : Logger {
+    LogLevel threshold = LogLevel::debug;
+    std::vector<std::pair<LogLevel, std::string>> lines;
+    bool enabled(LogLevel level) const noexcept override { return level >= threshold; }
+    void write(LogLevel level, std::string_view component, std::string_view message) override {
+        if (component == "sql") lines.emplace_back(level, std::string(message));
+    }
+    std::size_t selects() const {
+        return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [](const auto& l) {
+            return l.second.find("SELECT") != std::string::npos;
+        }));
+    }
+};
+
+// A kernel of its own whose SQL log the case can read.
+struct LoggedKernel {
+    Kernel kernel{LogLevel::off};
+    std::shared_ptr<CapturingLogger> log = std::make_shared<CapturingLogger>();
+    LoggedKernel() {
+        kernel.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+        kernel.set_logger(log);
     }
 };
 
@@ -40,10 +67,10 @@ std::vector<std::string> names(const std::vector<User>& users) {
 TEST_CASE("insert fills generated keys; find, update, remove", "[orm]") {
     if (!conformance::available()) return;
     Db t;
-    User ada{0, "Ada", "ada@example.com", 36, true, parse_timestamp("2024-01-02T03:04:05Z")};
+    User ada{0, "Ada", "ada@example.com", 36, true, parse_timestamp("2024-01-02T03:04:05Z"), {}, {}};
     t.db.insert(ada);
     CHECK(ada.id > 0);
-    User bob{0, "Bob", "bob@example.com", std::nullopt, false, std::nullopt};
+    User bob{0, "Bob", "bob@example.com", std::nullopt, false, std::nullopt, {}, {}};
     t.db.insert(bob);
     CHECK(bob.id > ada.id);
 
@@ -119,7 +146,7 @@ TEST_CASE("joins bring another entity's columns into scope", "[orm][query]") {
     const auto bob = t.add("Bob", 17);
     for (const auto& [user, title, score] : {std::tuple{ada.id, "Notes", 4.5}, std::tuple{ada.id, "Engines", 5.0},
                                              std::tuple{bob.id, "Hello", 1.0}}) {
-        Post p{0, user, title, score};
+        Post p{0, user, title, score, std::nullopt, {}};
         t.db.insert(p);
     }
     const auto with_good_posts = t.db.select<User>()
@@ -135,7 +162,7 @@ TEST_CASE("joins bring another entity's columns into scope", "[orm][query]") {
 TEST_CASE("validation reports every failure of an object before any SQL is sent", "[orm][validation]") {
     if (!conformance::available()) return;
     Db t;
-    User bad{0, "", "not-an-email", 200, true, std::nullopt};
+    User bad{0, "", "not-an-email", 200, true, std::nullopt, {}, {}};
     const auto errors = t.db.validate(bad);
     REQUIRE(errors.size() == 4);  // not_empty + length on name, email, range
     try {
@@ -154,13 +181,13 @@ TEST_CASE("transactions commit, roll back on exception, and nest as savepoints",
     if (!conformance::available()) return;
     Db t;
     t.db.transaction([&](Session& s) {
-        User a{0, "A", "a@example.com", 1, true, std::nullopt};
+        User a{0, "A", "a@example.com", 1, true, std::nullopt, {}, {}};
         s.insert(a);
     });
     CHECK(t.db.count<User>() == 1);
 
     CHECK_THROWS_AS(t.db.transaction([&](Session& s) {
-        User b{0, "B", "b@example.com", 2, true, std::nullopt};
+        User b{0, "B", "b@example.com", 2, true, std::nullopt, {}, {}};
         s.insert(b);
         throw std::runtime_error("changed my mind");
     }),
@@ -168,11 +195,11 @@ TEST_CASE("transactions commit, roll back on exception, and nest as savepoints",
     CHECK(t.db.count<User>() == 1);
 
     const auto kept = t.db.transaction([&](Session& s) {
-        User c{0, "C", "c@example.com", 3, true, std::nullopt};
+        User c{0, "C", "c@example.com", 3, true, std::nullopt, {}, {}};
         s.insert(c);
         try {
             s.transaction([&](Session& inner) {
-                User dup{0, "Dup", "c@example.com", 4, true, std::nullopt};  // unique email
+                User dup{0, "Dup", "c@example.com", 4, true, std::nullopt, {}, {}};  // unique email
                 inner.insert(dup);
             });
         } catch (const UniqueViolation&) {
@@ -197,4 +224,286 @@ TEST_CASE("raw SQL maps into structs by column name", "[orm][raw]") {
     CHECK(adults[0].name == "Ada");
     CHECK(adults[0].email.empty());  // not selected: left as constructed
     CHECK_THROWS_AS(t.db.raw<User>("SELECT 1 AS nope"), NotFoundError);
+}
+
+TEST_CASE("insert_many writes rows in few statements and fills every generated key", "[orm][bulk]") {
+    if (!conformance::available()) return;
+    Db t;
+    std::vector<User> many;
+    for (int i = 0; i < 1203; ++i)
+        many.push_back(User{0, "u" + std::to_string(i), "u" + std::to_string(i) + "@example.com", i % 90, true, std::nullopt, {}, {}});
+    t.db.insert_many(many, 500);
+    CHECK(t.db.count<User>() == 1203);
+    for (std::size_t i = 1; i < many.size(); ++i) REQUIRE(many[i].id == many[i - 1].id + 1);
+    const auto back = t.db.find<User>(many[700].id);
+    REQUIRE(back);
+    CHECK(back->name == "u700");
+
+    // One bad object stops the whole batch before any SQL; every failure names its index.
+    std::vector<User> bad{User{0, "ok", "ok@example.com", 1, true, std::nullopt, {}, {}},
+                          User{0, "", "not-an-email", 1, true, std::nullopt, {}, {}},
+                          User{0, "x", "x@example.com", 200, true, std::nullopt, {}, {}}};
+    try {
+        t.db.insert_many(bad);
+        FAIL("expected a ValidationError");
+    } catch (const ValidationError& e) {
+        const std::string what = e.what();
+        CHECK(what.find("[1].name") != std::string::npos);
+        CHECK(what.find("[1].email") != std::string::npos);
+        CHECK(what.find("[2].age") != std::string::npos);
+        CHECK(what.find("[0]") == std::string::npos);
+    }
+    CHECK(t.db.count<User>() == 1203);
+    CHECK(bad[0].id == 0);
+}
+
+TEST_CASE("upsert inserts, then updates the row with the same unique value and keeps its key", "[orm][upsert]") {
+    if (!conformance::available()) return;
+    Db t;
+    User ada{0, "Ada", "ada@example.com", 36, true, std::nullopt, {}, {}};
+    t.db.upsert(ada, &User::email);
+    REQUIRE(ada.id > 0);
+    const auto first_id = ada.id;
+
+    User again{0, "Ada Lovelace", "ada@example.com", 37, false, std::nullopt, {}, {}};
+    t.db.upsert(again, &User::email);
+    CHECK(again.id == first_id);
+    CHECK(t.db.count<User>() == 1);
+    const auto row = t.db.find<User>(first_id);
+    REQUIRE(row);
+    CHECK(row->name == "Ada Lovelace");
+    CHECK(row->age == 37);
+    CHECK_FALSE(row->active);
+}
+
+TEST_CASE("retry_transaction runs the body again after a serialization failure, and gives up", "[orm][transactions]") {
+    if (!conformance::available()) return;
+    Db t;
+    int attempts = 0;
+    const auto id = t.db.retry_transaction([&](Session& s) {
+        ++attempts;
+        User u{0, "try" + std::to_string(attempts), "try" + std::to_string(attempts) + "@example.com", 1, true, std::nullopt, {}, {}};
+        s.insert(u);
+        if (attempts == 1) raise({ErrorCategory::serialization_failure, "could not serialize access", "40001", {}});
+        return u.id;
+    });
+    CHECK(attempts == 2);
+    CHECK(t.db.count<User>() == 1);  // the first attempt's insert was rolled back
+    CHECK(t.db.find<User>(id)->name == "try2");
+
+    attempts = 0;
+    CHECK_THROWS_AS(t.db.retry_transaction(
+                        [&](Session&) {
+                            ++attempts;
+                            raise({ErrorCategory::deadlock, "deadlock detected", "40P01", {}});
+                        },
+                        3),
+                    DeadlockDetected);
+    CHECK(attempts == 3);
+
+    attempts = 0;  // other errors are not retried
+    CHECK_THROWS_AS(t.db.retry_transaction([&](Session&) {
+        ++attempts;
+        throw std::runtime_error("bug");
+    }),
+                    std::runtime_error);
+    CHECK(attempts == 1);
+}
+
+
+TEST_CASE("query log: statements with parameters, duration and rows; redaction; slow queries", "[orm][log]") {
+    if (!conformance::available()) return;
+    Db t;  // creates the tables
+    Kernel kernel(LogLevel::off);
+    kernel.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    auto capture = std::make_shared<CapturingLogger>();
+    kernel.set_logger(capture);
+
+    {
+        Database db(kernel, conformance::backend().url);
+        db.map(user_mapping());
+        User u{0, "Logged", "secret-address@example.com", 40, true, std::nullopt, {}, {}};
+        db.insert(u);
+        (void)db.select<User>().where(col(&User::age) >= 18).all();
+        REQUIRE(capture->lines.size() >= 2);
+        const auto& insert_line = capture->lines.front();
+        CHECK(insert_line.first == LogLevel::debug);
+        CHECK(insert_line.second.find("INSERT INTO") != std::string::npos);
+        CHECK(insert_line.second.find("'secret-address@example.com'") != std::string::npos);
+        CHECK(insert_line.second.find(" ms, 1 rows]") != std::string::npos);
+        CHECK(capture->lines.back().second.find("SELECT") != std::string::npos);
+        CHECK(capture->lines.back().second.find("1 rows]") != std::string::npos);
+    }
+
+    capture->lines.clear();
+    {
+        DatabaseOptions options;
+        options.log.redact_parameters = true;
+        Database db(kernel, conformance::backend().url, options);
+        db.map(user_mapping());
+        (void)db.select<User>().where(col(&User::email) == std::string("secret-address@example.com")).all();
+        REQUIRE_FALSE(capture->lines.empty());
+        CHECK(capture->lines.back().second.find("secret-address") == std::string::npos);
+        CHECK(capture->lines.back().second.find("params: [?]") != std::string::npos);
+    }
+
+    capture->lines.clear();
+    capture->threshold = LogLevel::warn;  // debug off: only slow statements reach the log
+    {
+        DatabaseOptions options;
+        options.log.slow_threshold = std::chrono::milliseconds(0);
+        Database db(kernel, conformance::backend().url, options);
+        db.map(user_mapping());
+        CHECK(db.count<User>() == 1);
+        REQUIRE(capture->lines.size() == 1);
+        CHECK(capture->lines[0].first == LogLevel::warn);
+        CHECK(capture->lines[0].second.rfind("slow query (", 0) == 0);
+    }
+}
+
+namespace {
+// Three users: Ada (two posts, a profile), Bob (one post), Cy (nothing). Tags on the posts.
+struct Blog {
+    LoggedKernel logged;
+    Db t{logged.kernel};
+    User ada, bob, cy;
+    Post p1, p2, p3;
+    Tag red, blue;
+    Blog() {
+        ada = t.add("Ada", 36);
+        bob = t.add("Bob", 17);
+        cy = t.add("Cy", std::nullopt);
+        p1 = Post{0, ada.id, "first", 1.5, std::nullopt, {}};
+        p2 = Post{0, ada.id, "second", 2.5, std::nullopt, {}};
+        p3 = Post{0, bob.id, "third", 3.5, std::nullopt, {}};
+        for (auto* p : {&p1, &p2, &p3}) t.db.insert(*p);
+        red = Tag{0, "red"};
+        blue = Tag{0, "blue"};
+        t.db.insert(red);
+        t.db.insert(blue);
+        t.db.link(p1, &Post::tags, red);
+        t.db.link(p1, &Post::tags, blue);
+        t.db.link(p3, &Post::tags, blue);
+        Profile profile{0, ada.id, "mathematician"};
+        t.db.insert(profile);
+        logged.log->lines.clear();
+    }
+};
+
+std::vector<std::string> titles(const std::vector<Post>& posts) {
+    std::vector<std::string> out;
+    for (const auto& p : posts) out.push_back(p.title);
+    return out;
+}
+std::vector<std::string> labels(const std::vector<Tag>& tags) {
+    std::vector<std::string> out;
+    for (const auto& t : tags) out.push_back(t.label);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+}  // namespace
+
+TEST_CASE("eager loading: has_many, has_one and nested many_to_many, one query per level", "[orm][relations]") {
+    if (!conformance::available()) return;
+    Blog b;
+    const auto users = b.t.db.select<User>()
+                           .with(&User::posts, &Post::tags)
+                           .with(&User::profile)
+                           .order_by(&User::name)
+                           .all();
+    CHECK(b.logged.log->selects() == 4);  // users, posts, tags, profiles
+    REQUIRE(users.size() == 3);
+    CHECK(titles(users[0].posts) == std::vector<std::string>{"first", "second"});
+    CHECK(labels(users[0].posts[0].tags) == std::vector<std::string>{"blue", "red"});
+    CHECK(users[0].posts[1].tags.empty());
+    REQUIRE(users[0].profile);
+    CHECK(users[0].profile->bio == "mathematician");
+    CHECK(titles(users[1].posts) == std::vector<std::string>{"third"});
+    CHECK(labels(users[1].posts[0].tags) == std::vector<std::string>{"blue"});
+    CHECK_FALSE(users[1].profile);
+    CHECK(users[2].posts.empty());
+
+    // Without with(), relations stay empty and no extra query runs.
+    b.logged.log->lines.clear();
+    const auto plain = b.t.db.select<User>().order_by(&User::name).all();
+    CHECK(plain[0].posts.empty());
+    CHECK(b.logged.log->selects() == 1);
+}
+
+TEST_CASE("eager loading: belongs_to shares one parent query among many children", "[orm][relations]") {
+    if (!conformance::available()) return;
+    Blog b;
+    const auto posts = b.t.db.select<Post>().with(&Post::author).order_by(&Post::title).all();
+    CHECK(b.logged.log->selects() == 2);
+    REQUIRE(posts.size() == 3);
+    REQUIRE(posts[0].author);
+    CHECK(posts[0].author->name == "Ada");
+    CHECK(posts[1].author->name == "Ada");
+    CHECK(posts[2].author->name == "Bob");
+}
+
+TEST_CASE("eager loading batches many parents into IN lists, not one query per row", "[orm][relations]") {
+    if (!conformance::available()) return;
+    LoggedKernel logged;
+    Db t(logged.kernel);
+    std::vector<User> users;
+    for (int i = 0; i < 300; ++i)
+        users.push_back(User{0, "u" + std::to_string(i), "u" + std::to_string(i) + "@example.com", 20, true, std::nullopt, {}, {}});
+    t.db.insert_many(users);
+    std::vector<Post> posts;
+    for (const auto& u : users)
+        for (int k = 0; k < 3; ++k) posts.push_back(Post{0, u.id, u.name + "/" + std::to_string(k), 0, std::nullopt, {}});
+    t.db.insert_many(posts);
+    logged.log->lines.clear();
+    const auto loaded = t.db.select<User>().with(&User::posts).all();
+    CHECK(logged.log->selects() == 2);
+    REQUIRE(loaded.size() == 300);
+    for (const auto& u : loaded) {
+        REQUIRE(u.posts.size() == 3);
+        CHECK(u.posts[0].title == u.name + "/0");
+    }
+}
+
+TEST_CASE("lazy loading on request, for one object or many", "[orm][relations]") {
+    if (!conformance::available()) return;
+    Blog b;
+    auto ada = *b.t.db.find<User>(b.ada.id);
+    CHECK(ada.posts.empty());
+    b.t.db.load(ada, &User::posts);
+    CHECK(titles(ada.posts) == std::vector<std::string>{"first", "second"});
+    b.t.db.load(ada, &User::posts);  // loading again replaces, never duplicates
+    CHECK(ada.posts.size() == 2);
+
+    auto users = b.t.db.select<User>().order_by(&User::name).all();
+    b.logged.log->lines.clear();
+    b.t.db.load(users, &User::posts, &Post::author);
+    CHECK(b.logged.log->selects() == 2);
+    REQUIRE(users[0].posts.size() == 2);
+    REQUIRE(users[0].posts[0].author);
+    CHECK(users[0].posts[0].author->email == "Ada@example.com");
+}
+
+TEST_CASE("many-to-many: link and unlink through the join table", "[orm][relations]") {
+    if (!conformance::available()) return;
+    Blog b;
+    b.t.db.link(b.p2, &Post::tags, b.red);
+    auto p2 = *b.t.db.find<Post>(b.p2.id);
+    b.t.db.load(p2, &Post::tags);
+    CHECK(labels(p2.tags) == std::vector<std::string>{"red"});
+    CHECK_THROWS_AS(b.t.db.link(b.p2, &Post::tags, b.red), UniqueViolation);  // already linked
+
+    b.t.db.unlink(b.p1, &Post::tags, b.red);
+    auto p1 = *b.t.db.find<Post>(b.p1.id);
+    b.t.db.load(p1, &Post::tags);
+    CHECK(labels(p1.tags) == std::vector<std::string>{"blue"});
+
+    Tag unsaved{0, "green"};
+    CHECK_THROWS_AS(b.t.db.link(b.p1, &Post::tags, unsaved), InvalidValue);
+    // Deleting a post removes its links (ON DELETE CASCADE on the join table).
+    b.t.db.remove(b.p3);
+    auto blue_posts = b.t.db.select<Post>().with(&Post::tags).all();
+    std::size_t blue_links = 0;
+    for (const auto& p : blue_posts)
+        for (const auto& tag : p.tags) blue_links += tag.label == "blue" ? 1 : 0;
+    CHECK(blue_links == 1);
 }

@@ -59,6 +59,9 @@ public:
     Logger& logger() noexcept;
     void set_logger(std::shared_ptr<Logger> logger);
     const CatalogView& catalog() const noexcept;
+    // Adds an entity to the catalog, or replaces the one with the same name (Database::map and
+    // JSON model files do this). ConfigurationError for an entity without a name.
+    void register_entity(EntityInfo entity);
     ChangeBus& changes() noexcept;
 
 private:

@@ -2,7 +2,11 @@
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
 
+#include <cstdio>
+#include <algorithm>
 #include <map>
+#include <unordered_map>
+#include <thread>
 
 namespace rex {
 
@@ -41,6 +45,8 @@ bool is_unset_key(const Value& v) { return v.is_null() || (v.kind() == ValueKind
 }  // namespace
 
 struct Database::State {
+    Kernel* kernel = nullptr;  // must outlive the Database; its logger may be replaced at any time
+    QueryLogOptions log;
     std::shared_ptr<Dialect> dialect;
     std::shared_ptr<ConnectionPool> pool;
     std::map<std::type_index, EntityModel> models;
@@ -48,18 +54,69 @@ struct Database::State {
     ModelResolver resolver{models};
 };
 
-Database::Database(Kernel& kernel, std::string_view url, PoolOptions pool) : state_(std::make_unique<State>()) {
+Database::Database(Kernel& kernel, std::string_view url, DatabaseOptions options) : state_(std::make_unique<State>()) {
     auto adapter = kernel.adapter_for_url(url);
+    state_->kernel = &kernel;
+    state_->log = options.log;
     state_->dialect = kernel.dialect(adapter->dialect());
-    state_->pool = kernel.make_pool(url, pool);
+    state_->pool = kernel.make_pool(url, options.pool);
+}
+
+void Database::log_statement(std::string_view sql, const Params& params, std::chrono::steady_clock::duration took,
+                             std::int64_t rows) const {
+    auto& log = state_->kernel->logger();
+    const bool slow = took >= state_->log.slow_threshold;
+    const auto level = slow ? LogLevel::warn : LogLevel::debug;
+    if (!log.enabled(level)) return;
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.3f", std::chrono::duration<double, std::milli>(took).count());
+    std::string line = slow ? "slow query (" + std::string(ms) + " ms >= " + std::to_string(state_->log.slow_threshold.count()) +
+                                  " ms, " + std::to_string(rows) + " rows): "
+                            : "[" + std::string(ms) + " ms, " + std::to_string(rows) + " rows] ";
+    line += sql;
+    if (!params.empty()) {
+        line += " -- params: [";
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            line += i ? ", " : "";
+            if (state_->log.redact_parameters) {
+                line += "?";
+            } else if (params[i].kind() == ValueKind::text) {
+                line += "'" + params[i].as_text().substr(0, 200) + (params[i].as_text().size() > 200 ? "...'" : "'");
+            } else if (params[i].kind() == ValueKind::bytes) {
+                line += "<" + std::to_string(params[i].as_bytes().size()) + " bytes>";
+            } else {
+                line += params[i].to_display();
+            }
+        }
+        line += "]";
+    }
+    log.write(level, "sql", line);
 }
 
 Database::~Database() = default;
+
+void Database::pause_before_retry(int attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt * attempt));
+}
 
 void Database::add_model(EntityModel model) {
     const auto type = model.type;
     if (!state_->models.contains(type)) state_->order.push_back(type);
     state_->models.insert_or_assign(type, std::move(model));
+    // Relations name their target and key once both ends are mapped; the catalog gets every
+    // entity again so that earlier ones see the later targets.
+    for (auto& [t, m] : state_->models) {
+        for (auto& r : m.relations) {
+            auto target = state_->models.find(r.target);
+            if (target == state_->models.end()) continue;
+            r.info.target = target->second.name;
+            const auto& key_owner = r.info.kind == RelationKind::belongs_to ? m : target->second;
+            if (const auto* f = key_owner.find(r.key)) r.info.foreign_key = f->info.name;
+        }
+        auto info = m.info();
+        for (const auto& r : m.relations) info.relations.push_back(r.info);
+        state_->kernel->register_entity(std::move(info));
+    }
 }
 
 Session Database::session() { return Session(*this, state_->pool->acquire()); }
@@ -93,10 +150,34 @@ void Database::create_tables() {
         }
         s.execute(ddl + ")");
     }
+    for (const auto& type : state_->order) {
+        const auto& m = state_->models.at(type);
+        for (const auto& r : m.relations) {
+            if (r.info.kind != RelationKind::many_to_many) continue;
+            const auto& target = model(r.target);
+            // Keys of the same type as the ids they point to, without the identity part.
+            auto key_type = [&](const EntityModel& e) {
+                auto t = id_field(e).info.type;
+                t.auto_increment = false;
+                return d.column_type(t);
+            };
+            const auto source = d.quote_identifier(r.info.through_source_key);
+            const auto target_key = d.quote_identifier(r.info.through_target_key);
+            s.execute("CREATE TABLE IF NOT EXISTS " + d.quote_identifier(r.info.through) + " (" + source + " " + key_type(m) +
+                      " NOT NULL REFERENCES " + d.quote_identifier(m.table) + " (" + d.quote_identifier(id_field(m).info.column) +
+                      ") ON DELETE CASCADE, " + target_key + " " + key_type(target) + " NOT NULL REFERENCES " +
+                      d.quote_identifier(target.table) + " (" + d.quote_identifier(id_field(target).info.column) +
+                      ") ON DELETE CASCADE, PRIMARY KEY (" + source + ", " + target_key + "))");
+        }
+    }
 }
 
 void Database::drop_tables() {
     auto s = session();
+    for (const auto& type : state_->order)
+        for (const auto& r : state_->models.at(type).relations)
+            if (r.info.kind == RelationKind::many_to_many)
+                s.execute("DROP TABLE IF EXISTS " + dialect().quote_identifier(r.info.through));
     for (auto it = state_->order.rbegin(); it != state_->order.rend(); ++it)
         s.execute("DROP TABLE IF EXISTS " + dialect().quote_identifier(state_->models.at(*it).table));
 }
@@ -115,7 +196,13 @@ Session::~Session() {
     // An unfinished transaction is rolled back when the pool takes the connection back.
 }
 
-ResultSet Session::execute(std::string_view sql, const Params& params) { return connection_->execute(sql, params); }
+ResultSet Session::execute(std::string_view sql, const Params& params) {
+    const auto start = std::chrono::steady_clock::now();
+    auto result = connection_->execute(sql, params);
+    const auto rows = result.columns.empty() ? result.affected_rows : static_cast<std::int64_t>(result.rows.size());
+    database_->log_statement(sql, params, std::chrono::steady_clock::now() - start, rows);
+    return result;
+}
 
 std::vector<FieldError> Session::validate_object(std::type_index type, const void* object) const {
     const auto& m = database_->model(type);
@@ -161,6 +248,101 @@ void Session::insert_object(std::type_index type, void* object) {
     if (needs_key && returning) insert.returning = {id->info.column};
     if (insert.columns.empty()) raise({ErrorCategory::invalid_value, m.name + ": nothing to insert", {}, {}});
     const auto result = execute(sql::compile(sql::Statement{std::move(insert)}, d));
+    if (!needs_key) return;
+    if (returning && !result.rows.empty())
+        id->set(object, result.rows[0][0]);
+    else if (result.last_insert_id)
+        id->set(object, Value(*result.last_insert_id));
+}
+
+namespace {
+
+// The columns an insert writes and the values of one object for them.
+std::vector<const FieldModel*> insert_columns(const EntityModel& m, const void* object) {
+    std::vector<const FieldModel*> out;
+    for (const auto& f : m.fields)
+        if (!(f.info.generated && is_unset_key(f.get(object)))) out.push_back(&f);
+    return out;
+}
+
+}  // namespace
+
+void Session::insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size) {
+    const auto& m = database_->model(type);
+    if (objects.empty()) return;
+    std::vector<FieldError> all_errors;
+    for (std::size_t i = 0; i < objects.size(); ++i)
+        for (auto& e : validate_object(type, objects[i])) {
+            e.field = "[" + std::to_string(i) + "]." + e.field;
+            all_errors.push_back(std::move(e));
+        }
+    if (!all_errors.empty()) raise_validation(m, all_errors);
+    const auto& d = database_->dialect();
+    const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
+    const bool returning = d.features().generated_keys == GeneratedKeyStyle::returning;
+    batch_size = std::max<std::size_t>(batch_size, 1);
+    for (std::size_t start = 0; start < objects.size(); start += batch_size) {
+        const auto end = std::min(objects.size(), start + batch_size);
+        // One statement per batch; rows with and without a key of their own differ in columns,
+        // so each batch takes the first object's column set and checks the rest match it.
+        const auto columns = insert_columns(m, objects[start]);
+        sql::Insert insert;
+        insert.table = m.table;
+        for (const auto* f : columns) insert.columns.push_back(f->info.column);
+        for (std::size_t i = start; i < end; ++i) {
+            if (insert_columns(m, objects[i]).size() != columns.size())
+                raise({ErrorCategory::invalid_value, m.name + ": insert_many needs all objects to have, or all to lack, their key", {}, {}});
+            std::vector<sql::ExprPtr> row;
+            for (const auto* f : columns) row.push_back(literal(f->get(objects[i])));
+            insert.rows.push_back(std::move(row));
+        }
+        const bool needs_keys = id && id->info.generated && is_unset_key(id->get(objects[start]));
+        if (needs_keys && returning) insert.returning = {id->info.column};
+        const auto result = execute(sql::compile(sql::Statement{std::move(insert)}, d));
+        if (!needs_keys) continue;
+        if (returning) {
+            for (std::size_t i = 0; i < result.rows.size() && start + i < end; ++i) id->set(objects[start + i], result.rows[i][0]);
+        } else if (result.last_insert_id) {
+            // MySQL gives the first key of a multi-row insert; the others follow it.
+            for (std::size_t i = start; i < end; ++i)
+                id->set(objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)));
+        }
+    }
+}
+
+void Session::upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict) {
+    const auto& m = database_->model(type);
+    if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
+    const auto& d = database_->dialect();
+    const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
+    sql::Insert insert;
+    insert.table = m.table;
+    sql::Upsert upsert;
+    for (const auto& key : conflict) {
+        const auto* f = m.find(key);
+        if (!f) raise({ErrorCategory::not_found, m.name + ": an upsert conflict member is not mapped", {}, {}});
+        upsert.conflict_columns.push_back(f->info.column);
+    }
+    std::vector<sql::ExprPtr> row;
+    for (const auto* f : insert_columns(m, object)) {
+        insert.columns.push_back(f->info.column);
+        row.push_back(literal(f->get(object)));
+        const bool is_conflict = std::find(upsert.conflict_columns.begin(), upsert.conflict_columns.end(), f->info.column) !=
+                                 upsert.conflict_columns.end();
+        if (!is_conflict && !f->info.primary_key) upsert.update_columns.push_back(f->info.column);
+    }
+    insert.rows.push_back(std::move(row));
+    const bool returning = d.features().generated_keys == GeneratedKeyStyle::returning;
+    const bool needs_key = id && id->info.generated && is_unset_key(id->get(object));
+    if (needs_key && returning) insert.returning = {id->info.column};
+    insert.upsert = std::move(upsert);
+    auto query = sql::compile(sql::Statement{std::move(insert)}, d);
+    if (needs_key && !returning && d.features().upsert == UpsertStyle::on_duplicate_key) {
+        // Make LAST_INSERT_ID() report the existing row's key when the row is updated.
+        const auto key = d.quote_identifier(id->info.column);
+        query.sql += ", " + key + " = LAST_INSERT_ID(" + key + ")";
+    }
+    const auto result = execute(query);
     if (!needs_key) return;
     if (returning && !result.rows.empty())
         id->set(object, result.rows[0][0]);
@@ -239,12 +421,16 @@ sql::CompiledQuery Session::compile_select(const SelectState& state, bool count)
 void Session::select_objects(const SelectState& state, const std::function<void(const Fill&)>& each) {
     const auto& m = database_->model(state.root);
     const auto query = compile_select(state, false);
+    const auto start = std::chrono::steady_clock::now();
     auto cursor = connection_->query(query.sql, query.params);
+    std::int64_t rows = 0;
     while (cursor->next()) {
+        ++rows;
         each([&](void* object) {
             for (std::size_t i = 0; i < m.fields.size(); ++i) m.fields[i].set(object, cursor->value(i));
         });
     }
+    database_->log_statement(query.sql, query.params, std::chrono::steady_clock::now() - start, rows);
 }
 
 std::int64_t Session::count_objects(const SelectState& state) {
@@ -255,6 +441,7 @@ std::int64_t Session::count_objects(const SelectState& state) {
 void Session::query_objects(std::type_index type, std::string_view sql, const Params& params,
                             const std::function<void(const Fill&)>& each) {
     const auto& m = database_->model(type);
+    const auto start = std::chrono::steady_clock::now();
     auto cursor = connection_->query(sql, params);
     std::vector<const FieldModel*> targets;
     for (const auto& c : cursor->columns()) {
@@ -266,10 +453,194 @@ void Session::query_objects(std::type_index type, std::string_view sql, const Pa
                    std::string(sql)});
         targets.push_back(target);
     }
+    std::int64_t rows = 0;
     while (cursor->next()) {
+        ++rows;
         each([&](void* object) {
             for (std::size_t i = 0; i < targets.size(); ++i) targets[i]->set(object, cursor->value(i));
         });
+    }
+    database_->log_statement(sql, params, std::chrono::steady_clock::now() - start, rows);
+}
+
+// ---- Relations ------------------------------------------------------------------------------
+
+namespace {
+
+// Keys compare by text; integers (the usual case) skip the general formatting.
+std::string key_text(const Value& v) { return v.kind() == ValueKind::int64 ? std::to_string(v.as_int64()) : v.to_display(); }
+
+// Owners by the key they are matched on, with the distinct keys in first-seen order.
+struct KeyIndex {
+    std::unordered_map<std::string, std::vector<void*>> owners;
+    std::vector<Value> keys;
+    void add(const Value& key, void* owner) {
+        if (key.is_null()) return;
+        auto [it, inserted] = owners.try_emplace(key_text(key));
+        if (inserted) keys.push_back(key);
+        it->second.push_back(owner);
+    }
+    const std::vector<void*>* find(const Value& key) const {
+        auto it = owners.find(key_text(key));
+        return it == owners.end() ? nullptr : &it->second;
+    }
+};
+
+// IN lists stay well under every database's limit on bound parameters.
+constexpr std::size_t in_chunk = 5000;
+
+sql::ExprPtr in_list(sql::ExprPtr operand, const std::vector<Value>& keys, std::size_t from) {
+    sql::InList in{std::move(operand), {}, false};
+    for (std::size_t i = from; i < std::min(keys.size(), from + in_chunk); ++i) in.items.push_back(literal(keys[i]));
+    return sql::make(std::move(in));
+}
+
+const FieldModel& key_field(const EntityModel& m, const MemberKey& key, const RelationModel& r) {
+    const auto* f = m.find(key);
+    if (!f)
+        raise({ErrorCategory::configuration,
+               "relation '" + r.info.name + "': its foreign key is not a mapped field of entity '" + m.name + "'", {}, {}});
+    return *f;
+}
+
+}  // namespace
+
+void Session::load_relations(std::type_index type, const std::vector<void*>& objects,
+                             const std::vector<std::vector<MemberKey>>& paths) {
+    if (objects.empty() || paths.empty()) return;
+    const auto& m = database_->model(type);
+    // Paths sharing their first relation load it once: with(a), with(a, b) -> a, then b under a.
+    std::vector<std::pair<MemberKey, std::vector<std::vector<MemberKey>>>> groups;
+    for (const auto& path : paths) {
+        if (path.empty()) continue;
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == path.front(); });
+        if (it == groups.end()) it = groups.insert(groups.end(), {path.front(), {}});
+        if (path.size() > 1) it->second.emplace_back(path.begin() + 1, path.end());
+    }
+    for (const auto& [member, rest] : groups) {
+        const auto* r = m.find_relation(member);
+        if (!r)
+            raise({ErrorCategory::not_found, "entity '" + m.name + "': a member passed to with()/load() is not a mapped relation", {}, {}});
+        const auto loaded = load_relation(m, *r, objects);
+        load_relations(r->target, loaded, rest);
+    }
+}
+
+std::vector<void*> Session::load_relation(const EntityModel& m, const RelationModel& r, const std::vector<void*>& objects) {
+    const auto& target = database_->model(r.target);
+    const auto& d = database_->dialect();
+    for (auto* o : objects) r.reset(o);
+
+    // Reads target rows (plus `extra` trailing columns) and hands each new object to `take`.
+    auto read = [&](sql::Select select, const std::function<void(void*, Cursor&)>& take) {
+        for (const auto& f : target.fields) select.columns.insert(select.columns.begin() + static_cast<std::ptrdiff_t>(&f - target.fields.data()), {column_ref(target, f), ""});
+        const auto query = sql::compile(select, d);
+        const auto start = std::chrono::steady_clock::now();
+        auto cursor = connection_->query(query.sql, query.params);
+        std::int64_t rows = 0;
+        while (cursor->next()) {
+            ++rows;
+            auto object = target.make();
+            for (std::size_t i = 0; i < target.fields.size(); ++i) target.fields[i].set(object.get(), cursor->value(i));
+            take(object.get(), *cursor);
+        }
+        database_->log_statement(query.sql, query.params, std::chrono::steady_clock::now() - start, rows);
+    };
+    // Gives one related object to every owner matched; the last one takes it by move.
+    auto give = [&](const std::vector<void*>& owners, void* related) {
+        for (std::size_t i = 0; i < owners.size(); ++i) r.attach(owners[i], related, i + 1 == owners.size());
+    };
+    auto base = [&] {
+        sql::Select select;
+        select.from = {target.table, ""};
+        if (target.id_field >= 0) select.order_by.push_back({column_ref(target, id_field(target)), false, {}});
+        return select;
+    };
+
+    KeyIndex index;
+    switch (r.info.kind) {
+    case RelationKind::has_many:
+    case RelationKind::has_one: {
+        const auto& id = id_field(m);
+        const auto& fk = key_field(target, r.key, r);
+        for (auto* o : objects) index.add(id.get(o), o);
+        for (std::size_t from = 0; from < index.keys.size(); from += in_chunk) {
+            auto select = base();
+            select.where = in_list(column_ref(target, fk), index.keys, from);
+            read(std::move(select), [&](void* child, Cursor&) {
+                if (const auto* owners = index.find(fk.get(child))) give(*owners, child);
+            });
+        }
+        break;
+    }
+    case RelationKind::belongs_to: {
+        const auto& fk = key_field(m, r.key, r);
+        const auto& id = id_field(target);
+        for (auto* o : objects) index.add(fk.get(o), o);
+        for (std::size_t from = 0; from < index.keys.size(); from += in_chunk) {
+            auto select = base();
+            select.where = in_list(column_ref(target, id), index.keys, from);
+            read(std::move(select), [&](void* parent, Cursor&) {
+                if (const auto* owners = index.find(id.get(parent))) give(*owners, parent);
+            });
+        }
+        break;
+    }
+    case RelationKind::many_to_many: {
+        const auto& id = id_field(m);
+        const auto& target_id = id_field(target);
+        for (auto* o : objects) index.add(id.get(o), o);
+        // The owner key comes back as a trailing column; it is read through the owner's id field
+        // so that it compares like the owners' own keys.
+        auto probe = m.make();
+        const auto through = r.info.through;
+        for (std::size_t from = 0; from < index.keys.size(); from += in_chunk) {
+            auto select = base();
+            select.columns.push_back({sql::make(sql::ColumnRef{through, r.info.through_source_key}), ""});
+            select.joins.push_back({sql::JoinKind::inner, {through, ""},
+                                    sql::make(sql::Binary{sql::BinaryOp::eq, sql::make(sql::ColumnRef{through, r.info.through_target_key}),
+                                                          column_ref(target, target_id)})});
+            select.where = in_list(sql::make(sql::ColumnRef{through, r.info.through_source_key}), index.keys, from);
+            read(std::move(select), [&](void* related, Cursor& cursor) {
+                id.set(probe.get(), cursor.value(target.fields.size()));
+                if (const auto* owners = index.find(id.get(probe.get()))) give(*owners, related);
+            });
+        }
+        break;
+    }
+    }
+    std::vector<void*> loaded;
+    for (auto* o : objects) r.each(o, [&](void* related) { loaded.push_back(related); });
+    return loaded;
+}
+
+void Session::link_objects(std::type_index type, const void* owner, const MemberKey& member, const void* related, bool link) {
+    const auto& m = database_->model(type);
+    const auto* r = m.find_relation(member);
+    if (!r) raise({ErrorCategory::not_found, "entity '" + m.name + "': the member passed to link()/unlink() is not a mapped relation", {}, {}});
+    if (r->info.kind != RelationKind::many_to_many)
+        raise({ErrorCategory::invalid_value,
+               "relation '" + m.name + "." + r->info.name + "' has no join table; link()/unlink() are for many-to-many (set the foreign key instead)",
+               {}, {}});
+    const auto& target = database_->model(r->target);
+    const auto source = id_field(m).get(owner);
+    const auto destination = id_field(target).get(related);
+    if (is_unset_key(source) || is_unset_key(destination))
+        raise({ErrorCategory::invalid_value, "relation '" + m.name + "." + r->info.name + "': insert both objects before linking them", {}, {}});
+    const auto& d = database_->dialect();
+    if (link) {
+        sql::Insert insert;
+        insert.table = r->info.through;
+        insert.columns = {r->info.through_source_key, r->info.through_target_key};
+        insert.rows.push_back({literal(source), literal(destination)});
+        execute(sql::compile(sql::Statement{std::move(insert)}, d));
+    } else {
+        auto eq = [&](const std::string& column, const Value& v) {
+            return sql::make(sql::Binary{sql::BinaryOp::eq, sql::make(sql::ColumnRef{r->info.through, column}), literal(v)});
+        };
+        sql::Delete del{r->info.through, sql::make(sql::Binary{sql::BinaryOp::and_, eq(r->info.through_source_key, source),
+                                                                eq(r->info.through_target_key, destination)})};
+        execute(sql::compile(sql::Statement{std::move(del)}, d));
     }
 }
 

@@ -12,6 +12,7 @@
 #include <rex/orm/entity.hpp>
 #include <rex/orm/query.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -19,6 +20,18 @@
 namespace rex {
 
 class Database;
+
+// The query log: every statement the ORM runs, with its parameters, duration and row count, at
+// debug level; statements slower than the threshold at warn level.
+struct QueryLogOptions {
+    bool redact_parameters = false;  // log "?" instead of values (personal data, secrets)
+    std::chrono::milliseconds slow_threshold{500};
+};
+
+struct DatabaseOptions {
+    PoolOptions pool;
+    QueryLogOptions log;
+};
 
 // A connection borrowed from the database's pool, with the ORM's operations on it. Not shared
 // between threads. Transactions nest: inner ones are savepoints.
@@ -31,6 +44,21 @@ public:
     template <class T>
     void insert(T& object) {
         insert_object(typeid(T), &object);
+    }
+    // Many objects in few statements (batches of `batch_size` rows); all are validated first and
+    // every failure is reported with the object's index. Generated keys are filled.
+    template <class T>
+    void insert_many(std::vector<T>& objects, std::size_t batch_size = 500) {
+        std::vector<void*> pointers;
+        for (auto& o : objects) pointers.push_back(&o);
+        insert_objects(typeid(T), pointers, batch_size);
+    }
+    // Inserts, or updates every other column when a row with the same values of the `conflict`
+    // members exists (ON CONFLICT ... DO UPDATE / ON DUPLICATE KEY UPDATE). Fills the key.
+    template <class T, class... M>
+    void upsert(T& object, M T::*... conflict) {
+        static_assert(sizeof...(M) > 0, "name the unique member(s) that identify the row");
+        upsert_object(typeid(T), &object, {MemberKey::of(conflict)...});
     }
     template <class T>
     void update(const T& object) {
@@ -67,6 +95,30 @@ public:
         });
         return out;
     }
+    // Lazy loading: fills a relation (and optionally relations of what it loads) of objects
+    // already read, with one query per level for all of them: s.load(users, &User::posts).
+    template <class T, class First, class... Rest>
+        requires(detail::relation_path<T, First, Rest...>())
+    void load(T& object, First relation, Rest... nested) {
+        load_relations(typeid(T), {&object}, {{MemberKey::of(relation), MemberKey::of(nested)...}});
+    }
+    template <class T, class First, class... Rest>
+        requires(detail::relation_path<T, First, Rest...>())
+    void load(std::vector<T>& objects, First relation, Rest... nested) {
+        std::vector<void*> pointers;
+        for (auto& o : objects) pointers.push_back(&o);
+        load_relations(typeid(T), pointers, {{MemberKey::of(relation), MemberKey::of(nested)...}});
+    }
+    // Adds / removes the join-table row of a many-to-many relation (both objects must be saved).
+    template <class T, class C>
+    void link(const T& owner, std::vector<C> T::*relation, const C& related) {
+        link_objects(typeid(T), &owner, MemberKey::of(relation), &related, true);
+    }
+    template <class T, class C>
+    void unlink(const T& owner, std::vector<C> T::*relation, const C& related) {
+        link_objects(typeid(T), &owner, MemberKey::of(relation), &related, false);
+    }
+
     // Every rule failure of the object, all at once; empty when it is valid.
     template <class T>
     std::vector<FieldError> validate(const T& object) const {
@@ -106,13 +158,19 @@ public:
     void select_objects(const SelectState& state, const std::function<void(const Fill&)>& each);
     std::int64_t count_objects(const SelectState& state);
     sql::CompiledQuery compile_select(const SelectState& state, bool count) const;
+    void load_relations(std::type_index type, const std::vector<void*>& objects,
+                        const std::vector<std::vector<MemberKey>>& paths);
 
 private:
     void insert_object(std::type_index type, void* object);
+    void insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size);
+    void upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict);
     void update_object(std::type_index type, const void* object);
     void remove_object(std::type_index type, const void* object);
     bool find_object(std::type_index type, const Value& id, void* object);
     std::vector<FieldError> validate_object(std::type_index type, const void* object) const;
+    std::vector<void*> load_relation(const EntityModel& owner, const RelationModel& relation, const std::vector<void*>& objects);
+    void link_objects(std::type_index type, const void* owner, const MemberKey& relation, const void* related, bool link);
     void begin(const TransactionOptions& options);
     void commit();
     void rollback();
@@ -124,8 +182,9 @@ private:
 
 class REX_KERNEL_API Database {
 public:
-    // Uses the kernel's adapter and dialect for the URL's scheme; connections are pooled.
-    Database(Kernel& kernel, std::string_view url, PoolOptions pool = {});
+    // Uses the kernel's adapter and dialect for the URL's scheme; connections are pooled. The kernel
+    // must outlive the Database (its logger, catalog and change bus are used on every call).
+    Database(Kernel& kernel, std::string_view url, DatabaseOptions options = {});
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -141,6 +200,15 @@ public:
     template <class T>
     void insert(T& object) {
         session().insert(object);
+    }
+    template <class T>
+    void insert_many(std::vector<T>& objects, std::size_t batch_size = 500) {
+        auto s = session();
+        s.transaction([&](Session& tx) { tx.insert_many(objects, batch_size); });
+    }
+    template <class T, class... M>
+    void upsert(T& object, M T::*... conflict) {
+        session().upsert(object, conflict...);
     }
     template <class T>
     void update(const T& object) {
@@ -172,13 +240,40 @@ public:
     std::vector<FieldError> validate(const T& object) {
         return session().validate(object);
     }
+    template <class Objects, class... Path>
+    void load(Objects& objects, Path... path) {
+        session().load(objects, path...);
+    }
+    template <class T, class C>
+    void link(const T& owner, std::vector<C> T::*relation, const C& related) {
+        session().link(owner, relation, related);
+    }
+    template <class T, class C>
+    void unlink(const T& owner, std::vector<C> T::*relation, const C& related) {
+        session().unlink(owner, relation, related);
+    }
     template <class F>
     decltype(auto) transaction(F&& body, const TransactionOptions& options = {}) {
         auto s = session();
         return s.transaction(std::forward<F>(body), options);
     }
 
-    // CREATE TABLE for every mapped class, in mapping order (IF NOT EXISTS).
+    // Runs body in a transaction and runs it again (up to `attempts` times in all, with a short
+    // growing pause) when it fails with a serialization failure or a deadlock.
+    template <class F>
+    decltype(auto) retry_transaction(F&& body, int attempts = 3, const TransactionOptions& options = {}) {
+        for (int attempt = 1;; ++attempt) {
+            try {
+                return transaction(body, options);
+            } catch (const TransactionConflict&) {
+                if (attempt >= attempts) throw;
+                pause_before_retry(attempt);
+            }
+        }
+    }
+
+    // CREATE TABLE for every mapped class, in mapping order, then the join tables of
+    // many-to-many relations (IF NOT EXISTS).
     void create_tables();
     void drop_tables();
 
@@ -187,9 +282,13 @@ public:
     // The model of a mapped class; NotFoundError naming it when unmapped.
     const EntityModel& model(std::type_index type) const;
     const ColumnResolver& resolver() const;
+    // Writes one statement to the query log (used by Session).
+    void log_statement(std::string_view sql, const Params& params, std::chrono::steady_clock::duration took,
+                       std::int64_t rows) const;
 
 private:
     void add_model(EntityModel model);
+    static void pause_before_retry(int attempt);
 
     struct State;
     std::unique_ptr<State> state_;
@@ -215,9 +314,18 @@ Select<T, S>::Select(Database& database, SelectState state) : database_(&databas
 
 template <class T, class S>
 std::vector<T> Select<T, S>::all() const {
-    if (session_) return detail::collect_objects<T>([&](const auto& each) { session_->select_objects(state_, each); });
+    auto run = [&](Session& s) {
+        auto out = detail::collect_objects<T>([&](const auto& each) { s.select_objects(state_, each); });
+        if (!state_.with.empty()) {
+            std::vector<void*> pointers;
+            for (auto& o : out) pointers.push_back(&o);
+            s.load_relations(typeid(T), pointers, state_.with);
+        }
+        return out;
+    };
+    if (session_) return run(*session_);
     auto s = database_->session();
-    return detail::collect_objects<T>([&](const auto& each) { s.select_objects(state_, each); });
+    return run(s);
 }
 
 template <class T, class S>

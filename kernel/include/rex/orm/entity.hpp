@@ -11,7 +11,9 @@
 #include <rex/orm/value_traits.hpp>
 
 #include <memory>
+#include <optional>
 #include <utility>
+#include <vector>
 
 namespace rex {
 
@@ -78,6 +80,40 @@ public:
         return *this;
     }
 
+    // Relations. The related class must be mapped on the same Database; loading is explicit
+    // (Select::with for eager, Database::load for lazy), never implicit on member access.
+    //   .has_many("posts", &User::posts, &Post::user_id)       std::vector<Post> User::posts
+    //   .has_one("profile", &User::profile, &Profile::user_id) std::optional<Profile> User::profile
+    //   .belongs_to("author", &Post::author, &Post::user_id)   std::optional<User> Post::author
+    //   .many_to_many("tags", &Post::tags, "post_tags", "post_id", "tag_id")
+    template <class C, Mappable K>
+    Entity& has_many(std::string name, std::vector<C> T::*children, K C::*foreign_key) {
+        auto& r = add_relation(std::move(name), RelationKind::has_many, children, typeid(C));
+        r.key = MemberKey::of(foreign_key);
+        return *this;
+    }
+    template <class C, Mappable K>
+    Entity& has_one(std::string name, std::optional<C> T::*child, K C::*foreign_key) {
+        auto& r = add_relation(std::move(name), RelationKind::has_one, child, typeid(C));
+        r.key = MemberKey::of(foreign_key);
+        return *this;
+    }
+    template <class P, Mappable K>
+    Entity& belongs_to(std::string name, std::optional<P> T::*parent, K T::*foreign_key) {
+        auto& r = add_relation(std::move(name), RelationKind::belongs_to, parent, typeid(P));
+        r.key = MemberKey::of(foreign_key);
+        return *this;
+    }
+    template <class C>
+    Entity& many_to_many(std::string name, std::vector<C> T::*related, std::string through, std::string source_column,
+                         std::string target_column) {
+        auto& r = add_relation(std::move(name), RelationKind::many_to_many, related, typeid(C));
+        r.info.through = std::move(through);
+        r.info.through_source_key = std::move(source_column);
+        r.info.through_target_key = std::move(target_column);
+        return *this;
+    }
+
     Entity& named(std::string entity_name) {
         model_.name = std::move(entity_name);
         return *this;
@@ -101,6 +137,45 @@ private:
         f.set = [member](void* object, const Value& v) { static_cast<T*>(object)->*member = ValueTraits<M>::from_value(v); };
         f.rules = std::move(rules);
         model_.fields.push_back(std::move(f));
+    }
+
+    template <class C>
+    static void put(std::vector<C>& to, C* from, bool move) {
+        if (move)
+            to.push_back(std::move(*from));
+        else
+            to.push_back(*from);
+    }
+    template <class C>
+    static void put(std::optional<C>& to, C* from, bool move) {
+        if (move)
+            to = std::move(*from);
+        else
+            to = *from;
+    }
+    template <class C>
+    static void visit(std::vector<C>& held, const std::function<void(void*)>& f) {
+        for (auto& c : held) f(&c);
+    }
+    template <class C>
+    static void visit(std::optional<C>& held, const std::function<void(void*)>& f) {
+        if (held) f(&*held);
+    }
+
+    template <class H>
+    RelationModel& add_relation(std::string name, RelationKind kind, H T::*member, std::type_index target) {
+        RelationModel r;
+        r.info.name = std::move(name);
+        r.info.kind = kind;
+        r.target = target;
+        r.member = MemberKey::of(member);
+        r.reset = [member](void* owner) { static_cast<T*>(owner)->*member = H{}; };
+        r.attach = [member](void* owner, void* related, bool move) {
+            put(static_cast<T*>(owner)->*member, static_cast<typename H::value_type*>(related), move);
+        };
+        r.each = [member](void* owner, const std::function<void(void*)>& f) { visit(static_cast<T*>(owner)->*member, f); };
+        model_.relations.push_back(std::move(r));
+        return model_.relations.back();
     }
 
     EntityModel model_;

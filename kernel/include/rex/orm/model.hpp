@@ -38,17 +38,36 @@ struct FieldModel {
     std::vector<Rule> rules;
 };
 
+// A relation of a mapped class, type-erased. `member` is the struct member holding the related
+// object(s) (std::vector<C> or std::optional<C>); `key` is the foreign-key member: on the target
+// for has_one / has_many, on this class for belongs_to, unused for many_to_many (join table).
+struct RelationModel {
+    RelationInfo info;  // target and foreign_key are filled when the Database knows both models
+    std::type_index target = typeid(void);
+    MemberKey member;
+    MemberKey key;
+    std::function<void(void*)> reset;                                          // empties the member
+    std::function<void(void* owner, void* related, bool move)> attach;         // adds one related object
+    std::function<void(void* owner, const std::function<void(void*)>&)> each;  // visits the related objects
+};
+
 struct EntityModel {
     std::type_index type = typeid(void);
     std::string name;   // entity name (the table's, unless given)
     std::string table;
     std::vector<FieldModel> fields;
+    std::vector<RelationModel> relations;
     int id_field = -1;  // index into fields, -1 if none
     std::function<std::shared_ptr<void>()> make;  // a default-constructed object
 
     const FieldModel* find(const MemberKey& key) const {
         for (const auto& f : fields)
             if (f.key == key) return &f;
+        return nullptr;
+    }
+    const RelationModel* find_relation(const MemberKey& member) const {
+        for (const auto& r : relations)
+            if (r.member == member) return &r;
         return nullptr;
     }
     EntityInfo info() const;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace rex {
@@ -34,7 +35,46 @@ struct SelectState {
     std::optional<std::int64_t> limit;
     std::optional<std::int64_t> offset;
     bool distinct = false;
+    // Relations to load after the rows, each a path from the root class (eager loading).
+    std::vector<std::vector<MemberKey>> with;
 };
+
+namespace detail {
+template <class H>
+struct related_of {};
+template <class C>
+struct related_of<std::vector<C>> {
+    using type = C;
+};
+template <class C>
+struct related_of<std::optional<C>> {
+    using type = C;
+};
+template <class P>
+struct member_of {};
+template <class C, class M>
+struct member_of<M C::*> {
+    using owner = C;
+    using type = M;
+};
+
+// True when each member is a relation holder (vector / optional) of the class the previous one holds.
+template <class Owner>
+constexpr bool relation_path() {
+    return true;
+}
+template <class Owner, class First, class... Rest>
+constexpr bool relation_path() {
+    if constexpr (requires { typename related_of<typename member_of<First>::type>::type; }) {
+        if constexpr (std::is_same_v<typename member_of<First>::owner, Owner>)
+            return relation_path<typename related_of<typename member_of<First>::type>::type, Rest...>();
+        else
+            return false;
+    } else {
+        return false;
+    }
+}
+}  // namespace detail
 
 template <class T, class S>
 class Select {
@@ -74,6 +114,15 @@ public:
         requires scope_has<E, S>::value
     Select order_by_desc(V E::*member) && {
         return std::move(*this).order_by(member, true);
+    }
+
+    // Loads a relation of the results, and optionally relations of what it loads, with one
+    // query per level: .with(&User::posts), .with(&User::posts, &Post::tags).
+    template <class First, class... Rest>
+        requires(detail::relation_path<T, First, Rest...>())
+    Select with(First relation, Rest... nested) && {
+        state_.with.push_back({MemberKey::of(relation), MemberKey::of(nested)...});
+        return std::move(*this);
     }
 
     Select limit(std::int64_t n) && {
