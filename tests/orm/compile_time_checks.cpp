@@ -66,6 +66,42 @@ static_assert(!can_with<UserQuery, std::vector<Tag> Post::*>);                  
 static_assert(!can_with<UserQuery, std::string User::*>);                                  // not a relation at all
 static_assert(!can_with<UserQuery, std::vector<Post> User::*, std::vector<Post> User::*>);  // Post has no posts
 
+// Aggregates and projections are typed too.
+template <class Q, class... X>
+concept can_columns = requires(Q q, X... x) { std::move(q).columns(x...); };
+template <class Q, class X>
+concept can_group_by = requires(Q q, X x) { std::move(q).group_by(x); };
+static_assert(can_ge<decltype(rex::count()), int>);
+static_assert(!can_ge<decltype(rex::count()), std::string>);
+static_assert(can_ge<decltype(rex::max(&User::name)), const char*>);
+static_assert(!can_ge<decltype(rex::max(&User::name)), int>);
+static_assert(std::is_same_v<decltype(rex::sum(&User::age))::value_type, std::optional<std::int64_t>>);
+static_assert(std::is_same_v<decltype(rex::avg(&Post::score))::value_type, std::optional<double>>);
+static_assert(can_columns<UserQuery, std::string User::*, decltype(rex::count())>);
+static_assert(!can_columns<UserQuery, double Post::*>);                         // Post is not joined
+static_assert(!can_columns<UserQuery, decltype(rex::sum(&Post::score))>);
+static_assert(can_columns<JoinedQuery, decltype(rex::sum(&Post::score))>);
+static_assert(!can_group_by<UserQuery, double Post::*>);
+template <class M>
+concept can_sum = requires(M m) { rex::sum(m); };
+static_assert(!can_sum<std::string User::*>);  // SUM of text does not compile
+
+// Subqueries: a correlated one needs outer<User>() to name User's columns, and then only fits a
+// query that has User in scope.
+using PostQuery = Select<Post, Scope<Post>>;
+using PostsOfUser = Select<Post, Scope<Post, User>, Scope<User>>;
+static_assert(!can_where<PostQuery, Condition<Scope<Post, User>>>);
+static_assert(can_where<PostsOfUser, Condition<Scope<Post, User>>>);
+static_assert(std::is_same_v<decltype(rex::exists(std::declval<PostsOfUser>())), Condition<Scope<User>>>);
+static_assert(can_where<UserQuery, decltype(rex::exists(std::declval<PostsOfUser>()))>);
+static_assert(!can_where<PostQuery, decltype(rex::exists(std::declval<PostsOfUser>()))>);
+using UserIds = Projection<Post, Scope<Post>, Scope<>, std::tuple<std::int64_t>>;
+using Titles = Projection<Post, Scope<Post>, Scope<>, std::tuple<std::string>>;
+template <class C, class Q>
+concept can_in = requires(C c, Q q) { c.in(q); };
+static_assert(can_in<Col<User, std::int64_t>, UserIds>);
+static_assert(!can_in<Col<User, std::int64_t>, Titles>);  // int64 IN (text): does not compile
+
 }  // namespace
 
 TEST_CASE("the typed API's compile-time checks hold (see the static_asserts)", "[orm][compile-time]") {

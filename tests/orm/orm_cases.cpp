@@ -507,3 +507,123 @@ TEST_CASE("many-to-many: link and unlink through the join table", "[orm][relatio
         for (const auto& tag : p.tags) blue_links += tag.label == "blue" ? 1 : 0;
     CHECK(blue_links == 1);
 }
+
+TEST_CASE("grouping: group_by, having, aggregates into typed tuples", "[orm][query][aggregate]") {
+    if (!conformance::available()) return;
+    Blog b;
+    auto& db = b.t.db;
+    const auto per_user = db.select<User>()
+                              .join<Post>(col(&Post::user_id) == col(&User::id))
+                              .group_by(&User::name)
+                              .order_by(&User::name)
+                              .columns(&User::name, rex::count(), rex::sum(&Post::score), rex::avg(&Post::score), rex::max(&Post::title))
+                              .all();
+    REQUIRE(per_user.size() == 2);
+    const auto& [name, posts, total, mean, last_title] = per_user[0];
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(posts)>, std::int64_t>);
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(total)>, std::optional<double>>);
+    CHECK(name == "Ada");
+    CHECK(posts == 2);
+    CHECK(total == Approx(4.0));
+    CHECK(mean == Approx(2.0));
+    CHECK(last_title == std::optional<std::string>("second"));
+    CHECK(std::get<0>(per_user[1]) == "Bob");
+    CHECK(std::get<1>(per_user[1]) == 1);
+
+    const auto busy = db.select<User>()
+                          .join<Post>(col(&Post::user_id) == col(&User::id))
+                          .group_by(&User::id, &User::name)
+                          .having(rex::count() >= 2)
+                          .columns(&User::name)
+                          .all();
+    REQUIRE(busy.size() == 1);
+    CHECK(std::get<0>(busy[0]) == "Ada");
+
+    // SUM over integers is an int64 on every database (PostgreSQL and MariaDB answer a decimal).
+    const auto ages = db.select<User>().columns(rex::sum(&User::age), rex::min(&User::age), rex::count(&User::age)).first();
+    REQUIRE(ages);
+    CHECK(std::get<0>(*ages) == std::optional<std::int64_t>(53));
+    CHECK(std::get<1>(*ages) == std::optional<int>(17));
+    CHECK(std::get<2>(*ages) == 2);  // COUNT(age) skips Cy's NULL
+    // Over no rows: NULL, not zero.
+    const auto none = db.select<User>().where(col(&User::age) > 1000).columns(rex::max(&User::age), rex::count()).first();
+    REQUIRE(none);
+    CHECK_FALSE(std::get<0>(*none).has_value());
+    CHECK(std::get<1>(*none) == 0);
+    CHECK(db.select<Post>().columns(rex::count_distinct(&Post::user_id)).first() == std::tuple<std::int64_t>(2));
+
+    // Order by an aggregate.
+    const auto most = db.select<User>()
+                          .left_join<Post>(col(&Post::user_id) == col(&User::id))
+                          .group_by(&User::name)
+                          .order_by(rex::count(&Post::id), rex::descending)
+                          .columns(&User::name, rex::count(&Post::id))
+                          .all();
+    REQUIRE(most.size() == 3);
+    CHECK(most[0] == std::tuple<std::string, std::int64_t>{"Ada", 2});
+    CHECK(most[2] == std::tuple<std::string, std::int64_t>{"Cy", 0});
+    CHECK_THROWS_AS(db.select<User>().group_by(&User::name).count(), UnsupportedError);
+}
+
+TEST_CASE("subqueries: in, not in, exists, not exists, scalar", "[orm][query][subquery]") {
+    if (!conformance::available()) return;
+    Blog b;
+    auto& db = b.t.db;
+    const auto high_scorers = db.select<User>()
+                                  .where(col(&User::id).in(db.select<Post>().where(col(&Post::score) > 2.0).columns(&Post::user_id)))
+                                  .order_by(&User::name)
+                                  .all();
+    CHECK(names(high_scorers) == std::vector<std::string>{"Ada", "Bob"});
+    CHECK(names(db.select<User>().where(col(&User::id).not_in(db.select<Post>().columns(&Post::user_id))).all()) ==
+          std::vector<std::string>{"Cy"});
+
+    const auto authors = db.select<User>()
+                             .where(rex::exists(db.select<Post>().outer<User>().where(col(&Post::user_id) == col(&User::id))))
+                             .order_by(&User::name)
+                             .all();
+    CHECK(names(authors) == std::vector<std::string>{"Ada", "Bob"});
+    const auto silent = db.select<User>()
+                            .where(rex::not_exists(db.select<Post>().outer<User>().where(col(&Post::user_id) == col(&User::id))))
+                            .all();
+    CHECK(names(silent) == std::vector<std::string>{"Cy"});
+
+    const auto post_counts =
+        db.select<User>()
+            .order_by(&User::name)
+            .columns(&User::name,
+                     rex::scalar(db.select<Post>().outer<User>().where(col(&Post::user_id) == col(&User::id)).columns(rex::count())))
+            .all();
+    REQUIRE(post_counts.size() == 3);
+    CHECK(std::get<1>(post_counts[0]) == std::optional<std::int64_t>(2));
+    CHECK(std::get<1>(post_counts[2]) == std::optional<std::int64_t>(0));
+
+    // Older than the average (26.5): a scalar subquery compared like a column.
+    const auto older = db.select<User>().where(col(&User::age) > rex::scalar(db.select<User>().columns(rex::avg(&User::age)))).all();
+    CHECK(names(older) == std::vector<std::string>{"Ada"});
+}
+
+TEST_CASE("not like, nulls first/last, right join, raw SQL fragments", "[orm][query]") {
+    if (!conformance::available()) return;
+    Blog b;
+    auto& db = b.t.db;
+    CHECK(names(db.select<User>().where(col(&User::name).not_like("A%")).order_by(&User::name).all()) ==
+          std::vector<std::string>{"Bob", "Cy"});
+    CHECK(names(db.select<User>().order_by(&User::age, false, Nulls::last).all()) == std::vector<std::string>{"Bob", "Ada", "Cy"});
+    CHECK(names(db.select<User>().order_by(&User::age, true, Nulls::first).all()) == std::vector<std::string>{"Cy", "Ada", "Bob"});
+    CHECK(names(db.select<User>().order_by(&User::age, false, Nulls::first).all()) == std::vector<std::string>{"Cy", "Bob", "Ada"});
+
+    // Every post with its author, through a right join from users.
+    const auto rows = db.select<User>()
+                          .right_join<Post>(col(&Post::user_id) == col(&User::id))
+                          .order_by(&Post::title)
+                          .columns(&Post::title, &User::name)
+                          .all();
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0] == std::tuple<std::string, std::string>{"first", "Ada"});
+
+    const auto ada = db.select<User>().where(rex::raw_sql("lower(name) = lower(?)", {Value("ADA")}) && col(&User::age) > 1).all();
+    CHECK(names(ada) == std::vector<std::string>{"Ada"});
+    const auto compiled = db.select<User>().where(rex::raw_sql("lower(name) = lower(?)", {Value("ADA")})).to_sql();
+    REQUIRE(compiled.params.size() == 1);
+    CHECK(compiled.params[0] == Value("ADA"));
+}

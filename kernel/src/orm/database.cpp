@@ -14,26 +14,72 @@ namespace {
 
 std::string type_name(std::type_index t) { return t.name(); }
 
+sql::ExprPtr literal(Value v) { return sql::make(sql::Literal{std::move(v)}); }
+
+sql::ExprPtr column_ref(const EntityModel& m, const FieldModel& f) { return sql::make(sql::ColumnRef{m.table, f.info.column}); }
+
+sql::ExprPtr and_all(const std::vector<ExprBuilder>& parts, const ColumnResolver& resolver) {
+    sql::ExprPtr all;
+    for (const auto& p : parts) {
+        auto e = p(resolver);
+        all = all ? sql::make(sql::Binary{sql::BinaryOp::and_, all, e}) : e;
+    }
+    return all;
+}
+
 class ModelResolver final : public ColumnResolver {
 public:
     explicit ModelResolver(const std::map<std::type_index, EntityModel>& models) : models_(models) {}
-    sql::ColumnRef column(const MemberKey& key) const override {
-        auto it = models_.find(key.owner);
+
+    const EntityModel& model(std::type_index type) const {
+        auto it = models_.find(type);
         if (it == models_.end())
-            raise({ErrorCategory::not_found, "class " + type_name(key.owner) + " is not mapped (use Database::map)", {}, {}});
-        const auto* field = it->second.find(key);
-        if (!field)
-            raise({ErrorCategory::not_found, "a member of entity '" + it->second.name + "' is used in a query but not mapped", {}, {}});
-        return {it->second.table, field->info.column};
+            raise({ErrorCategory::not_found, "class " + type_name(type) + " is not mapped (use Database::map)", {}, {}});
+        return it->second;
+    }
+
+    sql::ColumnRef column(const MemberKey& key) const override {
+        const auto& m = model(key.owner);
+        const auto* field = m.find(key);
+        if (!field) raise({ErrorCategory::not_found, "a member of entity '" + m.name + "' is used in a query but not mapped", {}, {}});
+        return {m.table, field->info.column};
+    }
+
+    sql::SelectPtr subquery(const SelectState& state) const override {
+        return std::make_shared<const sql::Select>(build(state, false));
+    }
+
+    // The AST of a select: the root's fields (or the projection), joins, filters, grouping.
+    sql::Select build(const SelectState& state, bool count) const {
+        const auto& m = model(state.root);
+        sql::Select select;
+        select.distinct = state.distinct && !count;
+        if (count) {
+            if (!state.group_by.empty() || state.distinct || !state.columns.empty())
+                raise({ErrorCategory::unsupported,
+                       "count() of a grouped, distinct or projected query is not supported; count the rows of all()", {}, {}});
+            select.columns.push_back({sql::make(sql::AggregateCall{sql::Aggregate::count, nullptr, false}), ""});
+        } else if (!state.columns.empty()) {
+            for (const auto& c : state.columns) select.columns.push_back({c(*this), ""});
+        } else {
+            for (const auto& f : m.fields) select.columns.push_back({column_ref(m, f), ""});
+        }
+        select.from = {m.table, ""};
+        for (const auto& j : state.joins) select.joins.push_back({j.kind, {model(j.entity).table, ""}, j.on(*this)});
+        select.where = and_all(state.where, *this);
+        for (const auto& g : state.group_by) select.group_by.push_back(g(*this));
+        select.having = and_all(state.having, *this);
+        if (!count) {
+            for (const auto& o : state.order) select.order_by.push_back({o.expr(*this), o.descending, o.nulls});
+            select.limit = state.limit;
+            select.offset = state.offset;
+        }
+        return select;
     }
 
 private:
     const std::map<std::type_index, EntityModel>& models_;
 };
-
-sql::ExprPtr literal(Value v) { return sql::make(sql::Literal{std::move(v)}); }
-
-sql::ExprPtr column_ref(const EntityModel& m, const FieldModel& f) { return sql::make(sql::ColumnRef{m.table, f.info.column}); }
 
 const FieldModel& id_field(const EntityModel& m) {
     if (m.id_field < 0) raise({ErrorCategory::configuration, "entity '" + m.name + "' has no id (map one with .id())", {}, {}});
@@ -122,6 +168,8 @@ void Database::add_model(EntityModel model) {
 Session Database::session() { return Session(*this, state_->pool->acquire()); }
 
 const Dialect& Database::dialect() const { return *state_->dialect; }
+
+Kernel& Database::kernel() const { return *state_->kernel; }
 
 ConnectionPool& Database::pool() { return *state_->pool; }
 
@@ -394,43 +442,32 @@ bool Session::find_object(std::type_index type, const Value& key, void* object) 
 }
 
 sql::CompiledQuery Session::compile_select(const SelectState& state, bool count) const {
-    const auto& m = database_->model(state.root);
-    const auto& resolver = database_->resolver();
-    sql::Select select;
-    select.distinct = state.distinct && !count;
-    if (count) {
-        select.columns.push_back({sql::make(sql::AggregateCall{sql::Aggregate::count, nullptr, false}), ""});
-    } else {
-        for (const auto& f : m.fields) select.columns.push_back({column_ref(m, f), ""});
+    return sql::compile(database_->state_->resolver.build(state, count), database_->dialect());
+}
+
+void Session::stream(std::string_view sql, const Params& params, const std::function<void(Cursor&)>& each) {
+    const auto start = std::chrono::steady_clock::now();
+    auto cursor = connection_->query(sql, params);
+    std::int64_t rows = 0;
+    while (cursor->next()) {
+        ++rows;
+        each(*cursor);
     }
-    select.from = {m.table, ""};
-    for (const auto& j : state.joins)
-        select.joins.push_back({j.kind, {database_->model(j.entity).table, ""}, j.on(resolver)});
-    for (const auto& w : state.where) {
-        auto e = w(resolver);
-        select.where = select.where ? sql::make(sql::Binary{sql::BinaryOp::and_, select.where, e}) : e;
-    }
-    if (!count) {
-        for (const auto& o : state.order) select.order_by.push_back({o.expr(resolver), o.descending, {}});
-        select.limit = state.limit;
-        select.offset = state.offset;
-    }
-    return sql::compile(select, database_->dialect());
+    database_->log_statement(sql, params, std::chrono::steady_clock::now() - start, rows);
+}
+
+void Session::select_rows(const SelectState& state, const std::function<void(Cursor&)>& each) {
+    const auto query = compile_select(state, false);
+    stream(query.sql, query.params, each);
 }
 
 void Session::select_objects(const SelectState& state, const std::function<void(const Fill&)>& each) {
     const auto& m = database_->model(state.root);
-    const auto query = compile_select(state, false);
-    const auto start = std::chrono::steady_clock::now();
-    auto cursor = connection_->query(query.sql, query.params);
-    std::int64_t rows = 0;
-    while (cursor->next()) {
-        ++rows;
+    select_rows(state, [&](Cursor& cursor) {
         each([&](void* object) {
-            for (std::size_t i = 0; i < m.fields.size(); ++i) m.fields[i].set(object, cursor->value(i));
+            for (std::size_t i = 0; i < m.fields.size(); ++i) m.fields[i].set(object, cursor.value(i));
         });
-    }
-    database_->log_statement(query.sql, query.params, std::chrono::steady_clock::now() - start, rows);
+    });
 }
 
 std::int64_t Session::count_objects(const SelectState& state) {
@@ -535,16 +572,11 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
     auto read = [&](sql::Select select, const std::function<void(void*, Cursor&)>& take) {
         for (const auto& f : target.fields) select.columns.insert(select.columns.begin() + static_cast<std::ptrdiff_t>(&f - target.fields.data()), {column_ref(target, f), ""});
         const auto query = sql::compile(select, d);
-        const auto start = std::chrono::steady_clock::now();
-        auto cursor = connection_->query(query.sql, query.params);
-        std::int64_t rows = 0;
-        while (cursor->next()) {
-            ++rows;
+        stream(query.sql, query.params, [&](Cursor& cursor) {
             auto object = target.make();
-            for (std::size_t i = 0; i < target.fields.size(); ++i) target.fields[i].set(object.get(), cursor->value(i));
-            take(object.get(), *cursor);
-        }
-        database_->log_statement(query.sql, query.params, std::chrono::steady_clock::now() - start, rows);
+            for (std::size_t i = 0; i < target.fields.size(); ++i) target.fields[i].set(object.get(), cursor.value(i));
+            take(object.get(), cursor);
+        });
     };
     // Gives one related object to every owner matched; the last one takes it by move.
     auto give = [&](const std::vector<void*>& owners, void* related) {

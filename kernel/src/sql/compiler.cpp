@@ -90,12 +90,16 @@ public:
             for (std::size_t i = 0; i < s.order_by.size(); ++i) {
                 const auto& o = s.order_by[i];
                 if (i) sql_ += ", ";
+                const bool emulate_nulls = o.nulls != NullsOrder::database_default && !features_.nulls_first_last;
+                if (emulate_nulls) {
+                    // Without NULLS FIRST/LAST (MySQL): sort on "is null" first (false < true).
+                    expr(o.expr);
+                    sql_ += o.nulls == NullsOrder::first ? " IS NULL DESC, " : " IS NULL, ";
+                }
                 expr(o.expr);
                 if (o.descending) sql_ += " DESC";
-                if (o.nulls != NullsOrder::database_default) {
-                    if (!features_.nulls_first_last) unsupported("NULLS FIRST/LAST");
+                if (o.nulls != NullsOrder::database_default && !emulate_nulls)
                     sql_ += o.nulls == NullsOrder::first ? " NULLS FIRST" : " NULLS LAST";
-                }
             }
         }
         sql_ += dialect_.limit_offset(s.limit, s.offset);

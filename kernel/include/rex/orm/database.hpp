@@ -15,6 +15,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace rex {
@@ -156,12 +158,15 @@ public:
     void query_objects(std::type_index type, std::string_view sql, const Params& params,
                        const std::function<void(const Fill&)>& each);
     void select_objects(const SelectState& state, const std::function<void(const Fill&)>& each);
+    void select_rows(const SelectState& state, const std::function<void(Cursor&)>& each);
     std::int64_t count_objects(const SelectState& state);
     sql::CompiledQuery compile_select(const SelectState& state, bool count) const;
     void load_relations(std::type_index type, const std::vector<void*>& objects,
                         const std::vector<std::vector<MemberKey>>& paths);
 
 private:
+    // Runs a query and hands each row to `each`, logging it.
+    void stream(std::string_view sql, const Params& params, const std::function<void(Cursor&)>& each);
     void insert_object(std::type_index type, void* object);
     void insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size);
     void upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict);
@@ -279,6 +284,7 @@ public:
 
     const Dialect& dialect() const;
     ConnectionPool& pool();
+    Kernel& kernel() const;
     // The model of a mapped class; NotFoundError naming it when unmapped.
     const EntityModel& model(std::type_index type) const;
     const ColumnResolver& resolver() const;
@@ -287,6 +293,7 @@ public:
                        std::int64_t rows) const;
 
 private:
+    friend class Session;
     void add_model(EntityModel model);
     static void pause_before_retry(int attempt);
 
@@ -309,11 +316,11 @@ std::vector<T> collect_objects(Run&& run) {
 }
 }  // namespace detail
 
-template <class T, class S>
-Select<T, S>::Select(Database& database, SelectState state) : database_(&database), state_(std::move(state)) {}
+template <class T, class S, class O>
+Select<T, S, O>::Select(Database& database, SelectState state) : database_(&database), state_(std::move(state)) {}
 
-template <class T, class S>
-std::vector<T> Select<T, S>::all() const {
+template <class T, class S, class O>
+std::vector<T> Select<T, S, O>::all() const {
     auto run = [&](Session& s) {
         auto out = detail::collect_objects<T>([&](const auto& each) { s.select_objects(state_, each); });
         if (!state_.with.empty()) {
@@ -328,8 +335,8 @@ std::vector<T> Select<T, S>::all() const {
     return run(s);
 }
 
-template <class T, class S>
-std::optional<T> Select<T, S>::first() const {
+template <class T, class S, class O>
+std::optional<T> Select<T, S, O>::first() const {
     auto copy = *this;
     copy.state_.limit = 1;
     auto rows = copy.all();
@@ -337,14 +344,49 @@ std::optional<T> Select<T, S>::first() const {
     return std::move(rows.front());
 }
 
-template <class T, class S>
-std::int64_t Select<T, S>::count() const {
+template <class T, class S, class O>
+std::int64_t Select<T, S, O>::count() const {
     if (session_) return session_->count_objects(state_);
     return database_->session().count_objects(state_);
 }
 
-template <class T, class S>
-sql::CompiledQuery Select<T, S>::to_sql() const {
+template <class T, class S, class O>
+sql::CompiledQuery Select<T, S, O>::to_sql() const {
+    if (session_) return session_->compile_select(state_, false);
+    return database_->session().compile_select(state_, false);
+}
+
+template <class Row>
+Row read_row(Cursor& cursor) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return Row{ValueTraits<std::tuple_element_t<I, Row>>::from_value(cursor.value(I))...};
+    }(std::make_index_sequence<std::tuple_size_v<Row>>{});
+}
+
+template <class T, class S, class O, class Row>
+std::vector<Row> Projection<T, S, O, Row>::all() const {
+    std::vector<Row> out;
+    auto run = [&](Session& s) { s.select_rows(state_, [&](Cursor& c) { out.push_back(read_row<Row>(c)); }); };
+    if (session_) {
+        run(*session_);
+    } else {
+        auto s = database_->session();
+        run(s);
+    }
+    return out;
+}
+
+template <class T, class S, class O, class Row>
+std::optional<Row> Projection<T, S, O, Row>::first() const {
+    auto copy = *this;
+    copy.state_.limit = 1;
+    auto rows = copy.all();
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+}
+
+template <class T, class S, class O, class Row>
+sql::CompiledQuery Projection<T, S, O, Row>::to_sql() const {
     if (session_) return session_->compile_select(state_, false);
     return database_->session().compile_select(state_, false);
 }

@@ -2,6 +2,7 @@
 // rex::ValueTraits<T> to map a type of your own.
 #pragma once
 
+#include <rex/kernel/export.hpp>
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/types.hpp>
 #include <rex/sdk/value.hpp>
@@ -18,12 +19,15 @@ namespace rex {
 template <class T>
 struct ValueTraits;  // to_value, from_value, column_type
 
+// SUM over integers comes back as a decimal from PostgreSQL and MariaDB; a whole one fits an int.
+REX_KERNEL_API std::int64_t integral_decimal(const std::string& text);
+
 template <std::integral T>
     requires(!std::same_as<T, bool>)
 struct ValueTraits<T> {
     static Value to_value(T v) { return Value(static_cast<std::int64_t>(v)); }
     static T from_value(const Value& v) {
-        const auto i = v.as_int64();
+        const auto i = v.kind() == ValueKind::decimal ? integral_decimal(v.as_decimal().text) : v.as_int64();
         if constexpr (sizeof(T) < sizeof(std::int64_t) || std::is_unsigned_v<T>) {
             if (i < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
                 static_cast<std::uint64_t>(i) > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
