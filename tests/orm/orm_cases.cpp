@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 using namespace rex;
@@ -626,4 +627,161 @@ TEST_CASE("not like, nulls first/last, right join, raw SQL fragments", "[orm][qu
     const auto compiled = db.select<User>().where(rex::raw_sql("lower(name) = lower(?)", {Value("ADA")})).to_sql();
     REQUIRE(compiled.params.size() == 1);
     CHECK(compiled.params[0] == Value("ADA"));
+}
+
+TEST_CASE("update writes only what changed: tracked objects and named members", "[orm][update]") {
+    if (!conformance::available()) return;
+    LoggedKernel logged;
+    Db t(logged.kernel);
+    auto ada = t.add("Ada", 36);
+    auto tracked = t.db.find_tracked<User>(ada.id);
+    REQUIRE(tracked);
+    logged.log->lines.clear();
+    CHECK_FALSE(t.db.update(*tracked));  // nothing changed: no SQL at all
+    CHECK(logged.log->lines.empty());
+
+    (*tracked)->age = 37;
+    CHECK(t.db.update(*tracked));
+    REQUIRE(logged.log->lines.size() == 1);
+    const auto& line = logged.log->lines[0].second;
+    CHECK(line.find("UPDATE") != std::string::npos);
+    CHECK(line.find("age") != std::string::npos);
+    CHECK(line.find("name") == std::string::npos);
+    CHECK(line.find("email") == std::string::npos);
+    CHECK(t.db.find<User>(ada.id)->age == 37);
+    logged.log->lines.clear();
+    CHECK_FALSE(t.db.update(*tracked));  // saved: the snapshot moved on
+    CHECK(logged.log->lines.empty());
+
+    // Another writer's change to a column this object did not touch survives.
+    t.db.session().execute(conformance::sql("UPDATE " + conformance::dialect().quote_identifier(user_mapping().model().table) +
+                                            " SET name = ? WHERE id = ?"),
+                           {Value("Ada Lovelace"), Value(ada.id)});
+    (*tracked)->active = false;
+    CHECK(t.db.update(*tracked));
+    const auto row = t.db.find<User>(ada.id);
+    CHECK(row->name == "Ada Lovelace");
+    CHECK_FALSE(row->active);
+
+    // Named members only.
+    auto copy = *row;
+    copy.name = "ignored";
+    copy.age = 40;
+    logged.log->lines.clear();
+    t.db.update(copy, &User::age);
+    CHECK(logged.log->lines.at(0).second.find("name") == std::string::npos);
+    CHECK(t.db.find<User>(ada.id)->name == "Ada Lovelace");
+    CHECK(t.db.find<User>(ada.id)->age == 40);
+
+    auto fresh = t.db.track(User{0, "New", "new@example.com", 1, true, std::nullopt, {}, {}});
+    t.db.insert(*fresh);
+}
+
+TEST_CASE("lifecycle hooks run around create, update and remove", "[orm][hooks]") {
+    if (!conformance::available()) return;
+    Db t;
+    std::vector<std::string> calls;
+    auto mapping = user_mapping();
+    mapping
+        .before_create([&](User& u) {
+            calls.push_back("before_create " + u.name);
+            for (auto& c : u.email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        })
+        .after_create([&](User& u) { calls.push_back("after_create " + std::to_string(u.id > 0)); })
+        .before_update([&](User& u) {
+            calls.push_back("before_update " + u.name);
+            u.age = u.age.value_or(0) + 1;
+        })
+        .after_update([&](User& u) { calls.push_back("after_update " + u.name); })
+        .before_remove([&](const User& u) {
+            calls.push_back("before_remove " + u.name);
+            if (u.name == "Keep") throw std::runtime_error("Keep is protected");
+        })
+        .after_remove([&](const User& u) { calls.push_back("after_remove " + u.name); });
+    t.db.map(mapping);
+
+    User ada{0, "Ada", "ADA@Example.COM", 36, true, std::nullopt, {}, {}};
+    t.db.insert(ada);
+    CHECK(t.db.find<User>(ada.id)->email == "ada@example.com");
+    t.db.update(ada);
+    CHECK(t.db.find<User>(ada.id)->age == 37);
+    t.db.remove(ada);
+    CHECK(calls == std::vector<std::string>{"before_create Ada", "after_create 1", "before_update Ada", "after_update Ada",
+                                            "before_remove Ada", "after_remove Ada"});
+
+    User keep{0, "Keep", "keep@example.com", 1, true, std::nullopt, {}, {}};
+    t.db.insert(keep);
+    CHECK_THROWS_WITH(t.db.remove(keep), "Keep is protected");
+    CHECK(t.db.find<User>(keep.id).has_value());
+
+    // An after hook that throws rolls the enclosing transaction back.
+    auto strict = user_mapping();
+    strict.after_create([](User&) { throw std::runtime_error("audit log unavailable"); });
+    t.db.map(strict);
+    CHECK_THROWS_WITH(t.db.transaction([&](Session& s) {
+        User x{0, "X", "x@example.com", 1, true, std::nullopt, {}, {}};
+        s.insert(x);
+    }),
+                      "audit log unavailable");
+    CHECK(t.db.count<User>() == 1);
+}
+
+TEST_CASE("after-commit change events reach the kernel change bus, in order, only when committed", "[orm][events]") {
+    if (!conformance::available()) return;
+    LoggedKernel logged;
+    Db t(logged.kernel);
+    auto& bus = logged.kernel.changes();
+    std::vector<ChangeEvent> seen;
+    auto subscription = bus.subscribe({{"users"}}, bus.last_sequence(), [&](const ChangeEvent& e) { seen.push_back(e); });
+
+    auto ada = t.add("Ada", 36);  // no transaction: published at once
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].kind == ChangeKind::insert);
+    CHECK(seen[0].entity == "users");
+    CHECK(seen[0].key.text == "{\"id\":" + std::to_string(ada.id) + "}");
+    CHECK(seen[0].data.text.find("\"name\":\"Ada\"") != std::string::npos);
+    CHECK(seen[0].data.text.find("\"age\":36") != std::string::npos);
+
+    t.db.transaction([&](Session& s) {
+        User b{0, "Bea", "bea@example.com", 20, true, std::nullopt, {}, {}};
+        s.insert(b);
+        CHECK(seen.size() == 1);  // not before the commit
+        try {
+            s.transaction([&](Session& inner) {
+                User c{0, "Cid", "cid@example.com", 20, true, std::nullopt, {}, {}};
+                inner.insert(c);
+                throw std::runtime_error("undo the savepoint");
+            });
+        } catch (const std::runtime_error&) {
+        }
+        s.transaction([&](Session& inner) {
+            User d{0, "Dee", "dee@example.com", 20, true, std::nullopt, {}, {}};
+            inner.insert(d);
+        });
+        CHECK(seen.size() == 1);
+    });
+    REQUIRE(seen.size() == 3);  // Bea and Dee; Cid went with its savepoint
+    CHECK(seen[1].data.text.find("Bea") != std::string::npos);
+    CHECK(seen[2].data.text.find("Dee") != std::string::npos);
+    CHECK(seen[1].sequence < seen[2].sequence);
+
+    CHECK_THROWS(t.db.transaction([&](Session& s) {
+        User e{0, "Eve", "eve@example.com", 20, true, std::nullopt, {}, {}};
+        s.insert(e);
+        throw std::runtime_error("roll back");
+    }));
+    CHECK(seen.size() == 3);
+
+    ada.age = 37;
+    t.db.update(ada);
+    t.db.remove(ada);
+    REQUIRE(seen.size() == 5);
+    CHECK(seen[3].kind == ChangeKind::update);
+    CHECK(seen[3].data.text.find("\"age\":37") != std::string::npos);
+    CHECK(seen[4].kind == ChangeKind::remove);
+
+    // Other entities are filtered out by the subscription.
+    Tag tag{0, "x"};
+    t.db.insert(tag);
+    CHECK(seen.size() == 5);
 }

@@ -1,4 +1,5 @@
 #include <rex/orm/database.hpp>
+#include <rex/value_json.hpp>
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
 
@@ -236,7 +237,7 @@ Session::Session(Database& database, PooledConnection connection)
     : database_(&database), connection_(std::move(connection)) {}
 
 Session::Session(Session&& other) noexcept
-    : database_(other.database_), connection_(std::move(other.connection_)), depth_(other.depth_) {
+    : database_(other.database_), connection_(std::move(other.connection_)), depth_(other.depth_), pending_(std::move(other.pending_)) {
     other.depth_ = 0;
 }
 
@@ -266,6 +267,18 @@ std::vector<FieldError> Session::validate_object(std::type_index type, const voi
 
 namespace {
 
+// The key the database made: from RETURNING where the dialect has it, else last-insert-id.
+void fill_generated_key(const FieldModel& id, void* object, const ResultSet& result) {
+    if (!result.rows.empty())
+        id.set(object, result.rows[0][0]);
+    else if (result.last_insert_id)
+        id.set(object, Value(*result.last_insert_id));
+}
+
+void run_hooks(const std::vector<EntityHooks::Hook>& hooks, const void* object) {
+    for (const auto& h : hooks) h(const_cast<void*>(object));  // removal hooks take it as const
+}
+
 void raise_validation(const EntityModel& m, const std::vector<FieldError>& errors) {
     std::string message = m.name + " is not valid:";
     for (std::size_t i = 0; i < errors.size(); ++i)
@@ -277,6 +290,7 @@ void raise_validation(const EntityModel& m, const std::vector<FieldError>& error
 
 void Session::insert_object(std::type_index type, void* object) {
     const auto& m = database_->model(type);
+    run_hooks(m.hooks.before_create, object);
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
     const auto& d = database_->dialect();
     sql::Insert insert;
@@ -296,11 +310,9 @@ void Session::insert_object(std::type_index type, void* object) {
     if (needs_key && returning) insert.returning = {id->info.column};
     if (insert.columns.empty()) raise({ErrorCategory::invalid_value, m.name + ": nothing to insert", {}, {}});
     const auto result = execute(sql::compile(sql::Statement{std::move(insert)}, d));
-    if (!needs_key) return;
-    if (returning && !result.rows.empty())
-        id->set(object, result.rows[0][0]);
-    else if (result.last_insert_id)
-        id->set(object, Value(*result.last_insert_id));
+    if (needs_key) fill_generated_key(*id, object, result);
+    run_hooks(m.hooks.after_create, object);
+    record_change(m, ChangeKind::insert, object);
 }
 
 namespace {
@@ -318,6 +330,7 @@ std::vector<const FieldModel*> insert_columns(const EntityModel& m, const void* 
 void Session::insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size) {
     const auto& m = database_->model(type);
     if (objects.empty()) return;
+    for (auto* o : objects) run_hooks(m.hooks.before_create, o);
     std::vector<FieldError> all_errors;
     for (std::size_t i = 0; i < objects.size(); ++i)
         for (auto& e : validate_object(type, objects[i])) {
@@ -356,10 +369,15 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
                 id->set(objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)));
         }
     }
+    for (auto* o : objects) {
+        run_hooks(m.hooks.after_create, o);
+        record_change(m, ChangeKind::insert, o);
+    }
 }
 
 void Session::upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict) {
     const auto& m = database_->model(type);
+    run_hooks(m.hooks.before_create, object);
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
     const auto& d = database_->dialect();
     const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
@@ -391,37 +409,75 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
         query.sql += ", " + key + " = LAST_INSERT_ID(" + key + ")";
     }
     const auto result = execute(query);
-    if (!needs_key) return;
-    if (returning && !result.rows.empty())
-        id->set(object, result.rows[0][0]);
-    else if (result.last_insert_id)
-        id->set(object, Value(*result.last_insert_id));
+    if (needs_key) fill_generated_key(*id, object, result);
+    run_hooks(m.hooks.after_create, object);
+    // Whether the row was new is not known on every database: subscribers get an update.
+    record_change(m, ChangeKind::update, object);
 }
 
-void Session::update_object(std::type_index type, const void* object) {
+std::vector<Value> Session::snapshot_of(std::type_index type, const void* object) const {
     const auto& m = database_->model(type);
+    std::vector<Value> values;
+    values.reserve(m.fields.size());
+    for (const auto& f : m.fields) values.push_back(f.get(object));
+    return values;
+}
+
+bool Session::update_object(std::type_index type, void* object, std::vector<Value>* snapshot, const std::vector<MemberKey>& only) {
+    const auto& m = database_->model(type);
+    for (const auto& key : only)
+        if (!m.find(key)) raise({ErrorCategory::not_found, m.name + ": a member passed to update() is not mapped", {}, {}});
+    run_hooks(m.hooks.before_update, object);
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
     const auto& id = id_field(m);
     sql::Update update;
     update.table = m.table;
-    for (const auto& f : m.fields)
-        if (!f.info.primary_key) update.set.push_back({f.info.column, literal(f.get(object))});
+    for (std::size_t i = 0; i < m.fields.size(); ++i) {
+        const auto& f = m.fields[i];
+        if (f.info.primary_key) continue;
+        if (!only.empty() && std::find(only.begin(), only.end(), f.key) == only.end()) continue;
+        auto value = f.get(object);
+        if (snapshot && i < snapshot->size() && (*snapshot)[i] == value) continue;
+        update.set.push_back({f.info.column, literal(std::move(value))});
+    }
+    if (update.set.empty()) return false;
     const auto key = id.get(object);
     update.where = sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, id), literal(key)});
-    if (update.set.empty()) return;
     const auto result = execute(sql::compile(sql::Statement{std::move(update)}, database_->dialect()));
-    if (result.affected_rows == 0)
+    if (result.affected_rows == 0)  // matched rows on every adapter (MySQL: CLIENT_FOUND_ROWS)
         raise({ErrorCategory::not_found, m.name + ": no row with " + id.info.column + " = " + key.to_display() + " to update", {}, {}});
+    if (snapshot) *snapshot = snapshot_of(type, object);
+    run_hooks(m.hooks.after_update, object);
+    record_change(m, ChangeKind::update, object);
+    return true;
 }
 
 void Session::remove_object(std::type_index type, const void* object) {
     const auto& m = database_->model(type);
+    run_hooks(m.hooks.before_remove, object);
     const auto& id = id_field(m);
     const auto key = id.get(object);
     sql::Delete del{m.table, sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, id), literal(key)})};
     const auto result = execute(sql::compile(sql::Statement{std::move(del)}, database_->dialect()));
     if (result.affected_rows == 0)
         raise({ErrorCategory::not_found, m.name + ": no row with " + id.info.column + " = " + key.to_display() + " to delete", {}, {}});
+    run_hooks(m.hooks.after_remove, object);
+    record_change(m, ChangeKind::remove, object);
+}
+
+void Session::record_change(const EntityModel& m, ChangeKind kind, const void* object) {
+    ChangeEvent event;
+    event.entity = m.name;
+    event.kind = kind;
+    std::vector<std::pair<std::string, Value>> row;
+    for (const auto& f : m.fields) row.emplace_back(f.info.name, f.get(object));
+    if (m.id_field >= 0) event.key = Json{object_to_json({row[static_cast<std::size_t>(m.id_field)]})};
+    event.data = Json{object_to_json(row)};
+    event.at = Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
+    if (depth_ == 0)
+        database_->kernel().changes().publish(std::move(event));
+    else
+        pending_.push_back({depth_, std::move(event)});
 }
 
 bool Session::find_object(std::type_index type, const Value& key, void* object) {
@@ -686,14 +742,21 @@ void Session::begin(const TransactionOptions& options) {
 
 void Session::commit() {
     --depth_;
-    if (depth_ == 0)
+    if (depth_ == 0) {
         connection_->commit();
-    else
+        // After commit, in order: what subscribers see has happened.
+        auto changes = std::move(pending_);
+        pending_.clear();
+        for (auto& c : changes) database_->kernel().changes().publish(std::move(c.event));
+    } else {
         connection_->release_savepoint("rex_sp_" + std::to_string(depth_));
+        for (auto& c : pending_) c.depth = std::min(c.depth, depth_);
+    }
 }
 
 void Session::rollback() {
     --depth_;
+    std::erase_if(pending_, [&](const PendingChange& c) { return c.depth > depth_; });
     try {
         if (depth_ == 0)
             connection_->rollback();

@@ -35,12 +35,32 @@ struct DatabaseOptions {
     QueryLogOptions log;
 };
 
+// An object read with find_tracked (or handed to Database::track): it remembers the values it
+// had, so that update() writes only the columns that changed, and nothing when none did.
+template <class T>
+class Tracked {
+public:
+    T* operator->() { return &object_; }
+    const T* operator->() const { return &object_; }
+    T& operator*() { return object_; }
+    const T& operator*() const { return object_; }
+    const T& get() const { return object_; }
+
+private:
+    friend class Session;
+    friend class Database;
+    Tracked(T object, std::vector<Value> snapshot) : object_(std::move(object)), snapshot_(std::move(snapshot)) {}
+    T object_;
+    std::vector<Value> snapshot_;  // the mapped fields' values when read or last saved
+};
+
 // A connection borrowed from the database's pool, with the ORM's operations on it. Not shared
 // between threads. Transactions nest: inner ones are savepoints.
 class REX_KERNEL_API Session {
 public:
     Session(Database& database, PooledConnection connection);
     Session(Session&&) noexcept;
+    friend class Database;
     ~Session();
 
     template <class T>
@@ -62,9 +82,22 @@ public:
         static_assert(sizeof...(M) > 0, "name the unique member(s) that identify the row");
         upsert_object(typeid(T), &object, {MemberKey::of(conflict)...});
     }
+    // Writes every mapped column (after the before_update hooks and validation).
     template <class T>
-    void update(const T& object) {
-        update_object(typeid(T), &object);
+    void update(T& object) {
+        update_object(typeid(T), &object, nullptr, {});
+    }
+    // Writes only the named members: s.update(user, &User::name, &User::age).
+    template <class T, class... M>
+        requires(sizeof...(M) > 0)
+    void update(T& object, M T::*... members) {
+        update_object(typeid(T), &object, nullptr, {MemberKey::of(members)...});
+    }
+    // Writes only the columns that changed since the object was read or last saved; returns
+    // false (and sends no SQL) when none did.
+    template <class T>
+    bool update(Tracked<T>& tracked) {
+        return update_object(typeid(T), &tracked.object_, &tracked.snapshot_, {});
     }
     template <class T>
     void remove(const T& object) {
@@ -75,6 +108,13 @@ public:
         T object{};
         if (!find_object(typeid(T), id, &object)) return std::nullopt;
         return object;
+    }
+    template <class T>
+    std::optional<Tracked<T>> find_tracked(const Value& id) {
+        auto found = find<T>(id);
+        if (!found) return std::nullopt;
+        auto snapshot = snapshot_of(typeid(T), &*found);
+        return Tracked<T>(std::move(*found), std::move(snapshot));
     }
     template <class T>
     Select<T, Scope<T>> select() {
@@ -170,7 +210,10 @@ private:
     void insert_object(std::type_index type, void* object);
     void insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size);
     void upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict);
-    void update_object(std::type_index type, const void* object);
+    bool update_object(std::type_index type, void* object, std::vector<Value>* snapshot, const std::vector<MemberKey>& only);
+    std::vector<Value> snapshot_of(std::type_index type, const void* object) const;
+    // Change events wait for the outermost commit; a rollback drops those of its scope.
+    void record_change(const EntityModel& model, ChangeKind kind, const void* object);
     void remove_object(std::type_index type, const void* object);
     bool find_object(std::type_index type, const Value& id, void* object);
     std::vector<FieldError> validate_object(std::type_index type, const void* object) const;
@@ -183,6 +226,11 @@ private:
     Database* database_;
     PooledConnection connection_;
     int depth_ = 0;
+    struct PendingChange {
+        int depth;
+        ChangeEvent event;
+    };
+    std::vector<PendingChange> pending_;
 };
 
 class REX_KERNEL_API Database {
@@ -215,9 +263,23 @@ public:
     void upsert(T& object, M T::*... conflict) {
         session().upsert(object, conflict...);
     }
+    template <class T, class... M>
+    void update(T& object, M T::*... members) {
+        session().update(object, members...);
+    }
     template <class T>
-    void update(const T& object) {
-        session().update(object);
+    bool update(Tracked<T>& tracked) {
+        return session().update(tracked);
+    }
+    template <class T>
+    std::optional<Tracked<T>> find_tracked(const Value& id) {
+        return session().template find_tracked<T>(id);
+    }
+    // Starts tracking an object already in hand (e.g. just inserted).
+    template <class T>
+    Tracked<T> track(T object) {
+        auto snapshot = session().snapshot_of(typeid(T), &object);
+        return Tracked<T>(std::move(object), std::move(snapshot));
     }
     template <class T>
     void remove(const T& object) {

@@ -114,6 +114,46 @@ public:
         return *this;
     }
 
+    // Lifecycle hooks, in the order added. A before hook may change the object or throw to stop
+    // the operation; an after hook that throws rolls back the caller's transaction, if any.
+    template <class F>
+        requires std::invocable<F, T&>
+    Entity& before_create(F hook) {
+        model_.hooks.before_create.push_back(wrap(std::move(hook)));
+        return *this;
+    }
+    template <class F>
+        requires std::invocable<F, T&>
+    Entity& after_create(F hook) {
+        model_.hooks.after_create.push_back(wrap(std::move(hook)));
+        return *this;
+    }
+    template <class F>
+        requires std::invocable<F, T&>
+    Entity& before_update(F hook) {
+        model_.hooks.before_update.push_back(wrap(std::move(hook)));
+        return *this;
+    }
+    template <class F>
+        requires std::invocable<F, T&>
+    Entity& after_update(F hook) {
+        model_.hooks.after_update.push_back(wrap(std::move(hook)));
+        return *this;
+    }
+    // Removal hooks see the object as passed to remove().
+    template <class F>
+        requires std::invocable<F, const T&>
+    Entity& before_remove(F hook) {
+        model_.hooks.before_remove.push_back(wrap_const(std::move(hook)));
+        return *this;
+    }
+    template <class F>
+        requires std::invocable<F, const T&>
+    Entity& after_remove(F hook) {
+        model_.hooks.after_remove.push_back(wrap_const(std::move(hook)));
+        return *this;
+    }
+
     Entity& named(std::string entity_name) {
         model_.name = std::move(entity_name);
         return *this;
@@ -123,6 +163,15 @@ public:
     EntityInfo info() const { return model_.info(); }
 
 private:
+    template <class F>
+    static EntityHooks::Hook wrap(F hook) {
+        return [hook = std::move(hook)](void* object) { hook(*static_cast<T*>(object)); };
+    }
+    template <class F>
+    static EntityHooks::Hook wrap_const(F hook) {
+        return [hook = std::move(hook)](void* object) { hook(*static_cast<const T*>(object)); };
+    }
+
     template <class M>
     void add(M T::*member, const std::string& name, const std::string& column, FieldOptions options, std::vector<Rule> rules) {
         FieldModel f;

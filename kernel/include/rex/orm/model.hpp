@@ -51,12 +51,20 @@ struct RelationModel {
     std::function<void(void* owner, const std::function<void(void*)>&)> each;  // visits the related objects
 };
 
+// Lifecycle hooks: before_* run before validation and SQL (and may change the object or throw to
+// stop the operation); after_* run after the statement, inside the caller's transaction if any.
+struct EntityHooks {
+    using Hook = std::function<void(void*)>;
+    std::vector<Hook> before_create, after_create, before_update, after_update, before_remove, after_remove;
+};
+
 struct EntityModel {
     std::type_index type = typeid(void);
     std::string name;   // entity name (the table's, unless given)
     std::string table;
     std::vector<FieldModel> fields;
     std::vector<RelationModel> relations;
+    EntityHooks hooks;
     int id_field = -1;  // index into fields, -1 if none
     std::function<std::shared_ptr<void>()> make;  // a default-constructed object
 

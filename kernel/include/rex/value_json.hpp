@@ -1,0 +1,20 @@
+// Values as JSON text, one representation everywhere (CLI output, change events, the HTTP APIs):
+// null, booleans and int64 / finite float64 numbers are JSON scalars; NaN and infinities, decimals,
+// dates, times, timestamps (ISO 8601), uuids and bytes ("\x..." hex) are strings; JSON values are
+// embedded as JSON; text that is not valid UTF-8 is shown as bytes.
+#pragma once
+
+#include <rex/kernel/export.hpp>
+#include <rex/sdk/value.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rex {
+
+REX_KERNEL_API std::string value_to_json(const Value& value);
+// {"name": value, ...} in the given order.
+REX_KERNEL_API std::string object_to_json(const std::vector<std::pair<std::string, Value>>& members);
+
+}  // namespace rex
