@@ -29,3 +29,26 @@ grep -q '"name": "sqlite"' <<<"$out" || { echo "$out"; fail "rex plugins does no
 grep -q '"failures": \[\]' <<<"$out" || { echo "$out"; fail "rex plugins reported failures"; }
 "$work/prefix/bin/rex" plugins --plugin-dir "$work/build" --plugin-dir "$work/prefix/lib/rex/plugins"
 echo "installed SDK builds an out-of-tree plugin that rex loads"
+
+# An application embedding the kernel: docs/examples/blog, built against the installed package
+# (find_package(Rex)) and run on every database available, with the same expected output.
+example=$source_dir/docs/examples/blog
+cmake -S "$example" -B "$work/blog" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+      -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$work/blog-configure.log" 2>&1 \
+  || { cat "$work/blog-configure.log"; fail "configuring the blog example against the installed package"; }
+cmake --build "$work/blog" >"$work/blog-build.log" 2>&1 || { cat "$work/blog-build.log"; fail "building the blog example"; }
+deps=$(ninja -C "$work/blog" -t deps)
+grep -q "$source_dir/kernel" <<<"$deps" && fail "the blog example compiled against the source tree's kernel"
+
+run_blog() {
+  local url=$1 label=$2
+  REX_PLUGIN_PATH="$work/prefix/lib/rex/plugins" "$work/blog/blog" "$url" >"$work/blog-$label.out" 2>&1 \
+    || { cat "$work/blog-$label.out"; fail "the blog example failed on $label"; }
+  diff -u "$example/expected_output.txt" <(sed -E -e 's/[$?][0-9]+/?/g' -e 's/`/"/g' "$work/blog-$label.out") \
+    || fail "the blog example's output on $label differs from expected_output.txt"
+  echo "blog example: $label output as expected"
+}
+run_blog "sqlite:$work/blog.db" sqlite
+[[ -n ${REX_TEST_POSTGRES_URL:-} ]] && run_blog "$REX_TEST_POSTGRES_URL" postgres
+[[ -n ${REX_TEST_MYSQL_URL:-} ]] && run_blog "$REX_TEST_MYSQL_URL" mysql
+exit 0
