@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway database servers for the tests, on loopback and non-default ports, with their data
 # under ${REX_TEST_SERVERS_DIR:-/tmp/rex-test-servers}. Never touches the system's own clusters.
+# REX_TEST_PG_PORT, REX_TEST_PGBOUNCER_PORT and REX_TEST_MYSQL_PORT move the ports.
 #
 #   eval "$(tools/test-servers.sh start)"   start (installing what is missing) and export the URLs
 #   tools/test-servers.sh env               print the export lines again
@@ -11,9 +12,10 @@
 set -euo pipefail
 
 dir=${REX_TEST_SERVERS_DIR:-/tmp/rex-test-servers}
-pg_port=54329
-bouncer_port=64329
-mysql_port=33069
+# Ports can be moved so that two test runs on one machine do not meet.
+pg_port=${REX_TEST_PG_PORT:-54329}
+bouncer_port=${REX_TEST_PGBOUNCER_PORT:-64329}
+mysql_port=${REX_TEST_MYSQL_PORT:-33069}
 pg_bin=/usr/lib/postgresql/15/bin
 user=rex
 password=rex_pw
