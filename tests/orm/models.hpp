@@ -66,12 +66,14 @@ inline rex::Entity<Post> post_mapping() {
         .field(&Post::user_id, "user_id")
         .field(&Post::title, "title", rex::varchar(200), rex::not_empty())
         .field(&Post::score, "score")
+        .index("rex_orm_posts_by_user" + suffix(), &Post::user_id, &Post::score)
         .belongs_to("author", &Post::author, &Post::user_id)
         .many_to_many("tags", &Post::tags, "rex_orm_post_tags" + suffix(), "post_id", "tag_id");
 }
 
 inline rex::Entity<Tag> tag_mapping() {
-    return rex::entity<Tag>("rex_orm_tags" + suffix()).named("tags").id(&Tag::id).field(&Tag::label, "label", rex::varchar(50));
+    return rex::entity<Tag>("rex_orm_tags" + suffix()).named("tags").id(&Tag::id).field(&Tag::label, "label", rex::varchar(50))
+        .unique_index("rex_orm_tags_label" + suffix(), &Tag::label);
 }
 
 inline rex::Entity<Profile> profile_mapping() {

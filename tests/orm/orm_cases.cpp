@@ -785,3 +785,52 @@ TEST_CASE("after-commit change events reach the kernel change bus, in order, onl
     t.db.insert(tag);
     CHECK(seen.size() == 5);
 }
+
+TEST_CASE("repositories: get, exists, save, pages with totals", "[orm][repository]") {
+    if (!conformance::available()) return;
+    Db t;
+    Repository<User> users(t.db);
+    for (int i = 0; i < 23; ++i) t.add("u" + std::to_string(i), i);
+    CHECK(users.count() == 23);
+
+    const auto third = users.page(3, 10);
+    CHECK(third.total == 23);
+    CHECK(third.pages() == 3);
+    REQUIRE(third.items.size() == 3);
+    CHECK(third.items[0].name == "u20");
+    const auto adults = users.page(1, 5, col(&User::age) >= 18);
+    CHECK(adults.total == 5);
+    CHECK(names(adults.items) == std::vector<std::string>{"u18", "u19", "u20", "u21", "u22"});
+    CHECK_THROWS_AS(users.page(0, 10), InvalidValue);
+
+    User fresh{0, "Fresh", "fresh@example.com", 30, true, std::nullopt, {}, {}};
+    users.save(fresh);  // no key yet: insert
+    CHECK(fresh.id > 0);
+    fresh.age = 31;
+    users.save(fresh);  // has a key: update
+    CHECK(users.get(fresh.id).age == 31);
+    CHECK(users.exists(fresh.id));
+    users.remove(fresh);
+    CHECK_FALSE(users.exists(fresh.id));
+    CHECK_THROWS_AS(users.get(fresh.id), NotFoundError);
+}
+
+TEST_CASE("indexes from the mapping are created and unique ones enforced", "[orm][schema]") {
+    if (!conformance::available()) return;
+    Db t;
+    Tag a{0, "same"};
+    t.db.insert(a);
+    Tag b{0, "same"};
+    CHECK_THROWS_AS(t.db.insert(b), UniqueViolation);
+    const auto* info = conformance::kernel().catalog().find_entity("tags");
+    REQUIRE(info);
+    REQUIRE(info->indexes.size() == 1);
+    CHECK(info->indexes[0].unique);
+    CHECK(info->indexes[0].fields == std::vector<std::string>{"label"});
+    const auto* posts = conformance::kernel().catalog().find_entity("posts");
+    REQUIRE(posts);
+    CHECK(posts->indexes.at(0).fields == std::vector<std::string>{"user_id", "score"});
+    REQUIRE(posts->relation("tags"));
+    CHECK(posts->relation("tags")->target == "tags");
+    CHECK(posts->relation("author")->foreign_key == "user_id");
+}

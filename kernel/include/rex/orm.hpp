@@ -5,4 +5,5 @@
 #include <rex/orm/entity.hpp>
 #include <rex/orm/expr.hpp>
 #include <rex/orm/query.hpp>
+#include <rex/orm/repository.hpp>
 #include <rex/orm/rules.hpp>

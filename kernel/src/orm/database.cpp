@@ -198,6 +198,14 @@ void Database::create_tables() {
             if (f.default_value) ddl += " DEFAULT " + *f.default_value;
         }
         s.execute(ddl + ")");
+        for (const auto& index : m.indexes) {
+            std::string columns;
+            for (const auto& name : index.fields)
+                for (const auto& f : m.fields)
+                    if (f.info.name == name) columns += (columns.empty() ? "" : ", ") + d.quote_identifier(f.info.column);
+            s.execute(std::string(index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + "IF NOT EXISTS " +
+                      d.quote_identifier(index.name) + " ON " + d.quote_identifier(m.table) + " (" + columns + ")");
+        }
     }
     for (const auto& type : state_->order) {
         const auto& m = state_->models.at(type);
@@ -480,14 +488,23 @@ void Session::record_change(const EntityModel& m, ChangeKind kind, const void* o
         pending_.push_back({depth_, std::move(event)});
 }
 
-bool Session::find_object(std::type_index type, const Value& key, void* object) {
-    const auto& m = database_->model(type);
+namespace {
+
+// SELECT over one entity, filtered to the row with the given key.
+SelectState by_key(std::type_index type, const EntityModel& m, const Value& key) {
     const auto& id = id_field(m);
     SelectState state;
     state.root = type;
     state.where.push_back([&m, &id, key](const ColumnResolver&) {
         return sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, id), literal(key)});
     });
+    return state;
+}
+
+}  // namespace
+
+bool Session::find_object(std::type_index type, const Value& key, void* object) {
+    auto state = by_key(type, database_->model(type), key);
     state.limit = 1;
     bool found = false;
     select_objects(state, [&](const Fill& fill) {
@@ -524,6 +541,10 @@ void Session::select_objects(const SelectState& state, const std::function<void(
             for (std::size_t i = 0; i < m.fields.size(); ++i) m.fields[i].set(object, cursor.value(i));
         });
     });
+}
+
+bool Session::exists_object(std::type_index type, const Value& key) {
+    return count_objects(by_key(type, database_->model(type), key)) > 0;
 }
 
 std::int64_t Session::count_objects(const SelectState& state) {

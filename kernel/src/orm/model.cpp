@@ -26,6 +26,7 @@ EntityInfo EntityModel::info() const {
         e.fields.push_back(f.info);
         for (const auto& r : f.rules) e.rules.push_back({f.info.name, r.name, r.argument});
     }
+    e.indexes = indexes;
     return e;
 }
 

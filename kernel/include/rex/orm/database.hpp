@@ -110,6 +110,10 @@ public:
         return object;
     }
     template <class T>
+    bool exists(const Value& id) {
+        return exists_object(typeid(T), id);
+    }
+    template <class T>
     std::optional<Tracked<T>> find_tracked(const Value& id) {
         auto found = find<T>(id);
         if (!found) return std::nullopt;
@@ -216,6 +220,7 @@ private:
     void record_change(const EntityModel& model, ChangeKind kind, const void* object);
     void remove_object(std::type_index type, const void* object);
     bool find_object(std::type_index type, const Value& id, void* object);
+    bool exists_object(std::type_index type, const Value& id);
     std::vector<FieldError> validate_object(std::type_index type, const void* object) const;
     std::vector<void*> load_relation(const EntityModel& owner, const RelationModel& relation, const std::vector<void*>& objects);
     void link_objects(std::type_index type, const void* owner, const MemberKey& relation, const void* related, bool link);
@@ -298,6 +303,10 @@ public:
     template <class T>
     std::int64_t count() {
         return session().count<T>();
+    }
+    template <class T>
+    bool exists(const Value& id) {
+        return session().exists<T>(id);
     }
     template <class T>
     std::vector<T> raw(std::string_view sql, const Params& params = {}) {

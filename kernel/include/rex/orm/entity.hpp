@@ -154,6 +154,18 @@ public:
         return *this;
     }
 
+    // An index over mapped members (map them first): .index("users_by_name", &User::name).
+    template <class... M>
+        requires(sizeof...(M) > 0)
+    Entity& index(std::string name, M T::*... members) {
+        return add_index(std::move(name), false, {MemberKey::of(members)...});
+    }
+    template <class... M>
+        requires(sizeof...(M) > 0)
+    Entity& unique_index(std::string name, M T::*... members) {
+        return add_index(std::move(name), true, {MemberKey::of(members)...});
+    }
+
     Entity& named(std::string entity_name) {
         model_.name = std::move(entity_name);
         return *this;
@@ -163,6 +175,17 @@ public:
     EntityInfo info() const { return model_.info(); }
 
 private:
+    Entity& add_index(std::string name, bool unique, const std::vector<MemberKey>& members) {
+        IndexInfo index{std::move(name), {}, unique};
+        for (const auto& key : members) {
+            const auto* f = model_.find(key);
+            if (!f) raise({ErrorCategory::configuration, "index '" + index.name + "' of " + model_.name + ": map its members before it", {}, {}});
+            index.fields.push_back(f->info.name);
+        }
+        model_.indexes.push_back(std::move(index));
+        return *this;
+    }
+
     template <class F>
     static EntityHooks::Hook wrap(F hook) {
         return [hook = std::move(hook)](void* object) { hook(*static_cast<T*>(object)); };

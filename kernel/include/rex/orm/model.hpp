@@ -64,6 +64,7 @@ struct EntityModel {
     std::string table;
     std::vector<FieldModel> fields;
     std::vector<RelationModel> relations;
+    std::vector<IndexInfo> indexes;  // by field name
     EntityHooks hooks;
     int id_field = -1;  // index into fields, -1 if none
     std::function<std::shared_ptr<void>()> make;  // a default-constructed object
