@@ -89,7 +89,8 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     ConfigReader reader(source_name);
     json root;
     try {
-        root = json::parse(json_text);
+        // `//` and `/* */` comments are allowed: `rex init` writes a commented config.
+        root = json::parse(json_text, nullptr, true, /*ignore_comments*/ true);
     } catch (const json::parse_error& e) {
         // e.byte is 1-based and points just past the problem.
         const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
@@ -102,7 +103,17 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     Config config;
     config.source = source_name;
     const auto base = source_name.has_parent_path() ? source_name.parent_path() : std::filesystem::path(".");
-    reader.object(root, "", {"database", "plugins", "http", "log"});
+    reader.object(root, "", {"database", "plugins", "http", "log", "migrations"});
+    config.migrations.path = base / config.migrations.path;
+    if (root.contains("migrations")) {
+        const auto& m = reader.object(root["migrations"], "/migrations", {"path", "table"});
+        if (m.contains("path")) {
+            const std::filesystem::path dir(reader.string(m["path"], "/migrations/path"));
+            config.migrations.path = dir.is_absolute() ? dir : base / dir;
+        }
+        if (m.contains("table")) config.migrations.table = reader.string(m["table"], "/migrations/table");
+        if (config.migrations.table.empty()) reader.fail("/migrations/table", "must not be empty");
+    }
 
     if (root.contains("database")) {
         const auto& db = reader.object(root["database"], "/database", {"url"});

@@ -85,6 +85,11 @@ std::string Dialect::returning_clause(const std::vector<std::string>& columns) c
     return out;
 }
 
+std::string Dialect::list_indexes_sql() const { return {}; }
+std::string Dialect::list_foreign_keys_sql() const { return {}; }
+std::string Dialect::try_lock_sql() const { return {}; }
+std::string Dialect::unlock_sql() const { return {}; }
+
 bool HttpRoute::wants_stream(const HttpRequest&) const { return false; }
 
 void HttpRoute::take_stream(const HttpRequest&, StreamSocket) {

@@ -1,6 +1,8 @@
 // The real rex binary, run as a user would.
 #include "subprocess.hpp"
 
+#include <rex/sdk/abi.hpp>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -49,7 +51,7 @@ TEST_CASE("rex plugins lists the sqlite plugin with its extensions", "[cli]") {
     for (const auto& p : doc["plugins"])
         if (p["name"] == "sqlite") {
             found = true;
-            CHECK(p["abi"] == 1);
+            CHECK(p["abi"] == REX_SDK_ABI_VERSION);
             CHECK(p["extensions"].size() == 2);
         }
     CHECK(found);
@@ -210,4 +212,79 @@ TEST_CASE("rex query works with postgres:// and mysql:// URLs", "[cli][servers]"
         CHECK(line_count(denied.err) == 1);
         CHECK(denied.err.find("wrong-secret") == std::string::npos);
     }
+}
+
+TEST_CASE("rex init writes a commented config that rex reads; it never overwrites by accident", "[cli][init]") {
+    TempDir dir;
+    const auto file = (dir.path / "rex.json").string();
+    const auto first = rex_cli({"init", file});
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(fs::is_directory(dir.path / "migrations"));
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text.find("// ") != std::string::npos);
+    CHECK(text.find("\"sqlite:rex.db\"") != std::string::npos);
+    // The commented file is a valid config.
+    CHECK(rex_cli({"--config", file, "--plugin-dir", plugin_dir, "plugins"}).exit_code == 0);
+
+    const auto again = rex_cli({"init", file});
+    CHECK(again.exit_code == 2);
+    CHECK(again.err == "rex: error: " + file + " already exists (use --force to overwrite it)\n");
+    CHECK(rex_cli({"init", "--force", file}).exit_code == 0);
+}
+
+TEST_CASE("rex migrate: create, up, status, down through the real binary", "[cli][migrate]") {
+    TempDir dir;
+    const auto db = "sqlite:" + (dir.path / "app.db").string();
+    const auto migrations = (dir.path / "migrations").string();
+    auto migrate = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--plugin-dir", plugin_dir, "--url", db, "migrate"});
+        args.insert(args.end(), {"--dir", migrations});
+        return rex_cli(args);
+    };
+    const auto created = migrate({"create", "add_notes"});
+    INFO(created.err);
+    REQUIRE(created.exit_code == 0);
+    const auto folder = fs::directory_iterator(migrations)->path();
+    CHECK(created.out.find(folder.filename().string()) != std::string::npos);
+    std::ofstream(folder / "up.sql") << "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n";
+    std::ofstream(folder / "down.sql") << "DROP TABLE notes;\n";
+
+    const auto pending = migrate({"status"});
+    CHECK(pending.exit_code == 0);
+    CHECK(pending.out.find("pending") != std::string::npos);
+    CHECK(pending.out.find("\x1b[") == std::string::npos);  // no colour when not on a terminal
+
+    const auto up = migrate({"up"});
+    INFO(up.err);
+    CHECK(up.exit_code == 0);
+    CHECK(up.out.find("applying " + folder.filename().string() + " (1 statements)") != std::string::npos);
+    const auto json = migrate({"status", "--json"});
+    REQUIRE(json.exit_code == 0);
+    const auto states = nlohmann::json::parse(json.out);
+    CHECK(states.at(0)["state"] == "applied");
+
+    // Changing an applied migration: status says so with exit code 5, up refuses (exit 2).
+    std::ofstream(folder / "up.sql") << "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, extra INT);\n";
+    const auto changed = migrate({"status"});
+    CHECK(changed.exit_code == 5);
+    CHECK(changed.out.find("changed") != std::string::npos);
+    const auto refused = migrate({"up"});
+    CHECK(refused.exit_code == 2);
+    CHECK(line_count(refused.err) == 1);
+    CHECK(refused.err.find("changed after it was applied") != std::string::npos);
+    std::ofstream(folder / "up.sql") << "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n";
+
+    const auto down = migrate({"down"});
+    CHECK(down.exit_code == 0);
+    CHECK(down.out.find("rolled back 1 migration(s)") != std::string::npos);
+
+    CHECK(migrate({"create", "no spaces"}).exit_code == 2);
+    const auto no_action = rex_cli({"migrate"});
+    CHECK(no_action.exit_code == 2);
+    CHECK(line_count(no_action.err) == 1);
+    const auto no_dir = rex_cli({"--plugin-dir", plugin_dir, "--url", db, "migrate", "up", "--dir", (dir.path / "nope").string()});
+    CHECK(no_dir.exit_code == 2);
+    CHECK(no_dir.err.find("no such migrations folder") != std::string::npos);
 }

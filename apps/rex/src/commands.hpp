@@ -21,4 +21,20 @@ struct QueryOptions {
 };
 int run_query(CliContext& context, const QueryOptions& options);
 
+struct MigrateOptions {
+    std::string action;  // up, down, status, create
+    std::string dir;     // --dir; default: the config's migrations.path
+    std::string name;    // create <name>
+    int steps = 1;       // down --steps
+    std::string to;      // down --to <id>
+    bool json = false;   // status --json
+};
+int run_migrate(CliContext& context, const MigrateOptions& options);
+
+struct InitOptions {
+    std::string file = "rex.json";
+    bool force = false;
+};
+int run_init(const InitOptions& options);
+
 }  // namespace rex::cli

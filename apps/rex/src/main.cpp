@@ -61,6 +61,27 @@ int main(int argc, char** argv) {
     query->add_flag("--text", query_options.all_text, "Bind every parameter as text");
     query->footer("Example: rex query sqlite:app.db \"SELECT * FROM users WHERE age >= ?1\" 18");
 
+    InitOptions init_options;
+    auto* init = app.add_subcommand("init", "Write a commented config for the embedded SQLite default, and a migrations folder");
+    init->add_option("file", init_options.file, "Config file to write (default rex.json)");
+    init->add_flag("--force", init_options.force, "Overwrite an existing file");
+
+    MigrateOptions migrate_options;
+    auto* migrate = app.add_subcommand("migrate", "Apply, roll back, list and create schema migrations");
+    migrate->require_subcommand(1);
+    migrate->fallthrough();  // rex migrate up --dir db/migrations
+    migrate->add_option("--dir", migrate_options.dir, "Migrations folder (default: the config's migrations.path, else ./migrations)");
+    auto* migrate_up = migrate->add_subcommand("up", "Apply every pending migration, in order");
+    auto* migrate_down = migrate->add_subcommand("down", "Roll back the last applied migration(s)");
+    migrate_down->add_option("--steps", migrate_options.steps, "How many to roll back (default 1)")->check(CLI::PositiveNumber);
+    migrate_down->add_option("--to", migrate_options.to, "Roll back every migration applied after this one");
+    auto* migrate_status = migrate->add_subcommand("status", "List applied, pending, changed and partial migrations (exit 5 if any needs attention)");
+    migrate_status->add_flag("--json", migrate_options.json, "Print JSON");
+    auto* migrate_create = migrate->add_subcommand("create", "Create <id>_<name>/up.sql and down.sql");
+    migrate_create->add_option("name", migrate_options.name, "Name: letters, digits and _")->required();
+    for (auto* sub : {migrate_up, migrate_down, migrate_status, migrate_create})
+        sub->callback([&migrate_options, sub] { migrate_options.action = sub->get_name(); });
+
     // CLI11 reports an unknown command as "a subcommand is required"; name it instead.
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -70,7 +91,7 @@ int main(int argc, char** argv) {
         }
         if (arg.starts_with('-')) continue;
         if (app.get_subcommands([&](CLI::App* sub) { return sub->get_name() == arg; }).empty()) {
-            report("unknown command '" + arg + "' (commands: plugins, query; see rex --help)");
+            report("unknown command '" + arg + "' (commands: init, migrate, plugins, query; see rex --help)");
             return exit_usage;
         }
         break;
@@ -89,9 +110,11 @@ int main(int argc, char** argv) {
     }
 
     try {
+        if (*init) return run_init(init_options);  // before reading a config that may not exist yet
         CliContext context(global);
         if (*plugins) return run_plugins(context, plugins_options);
         if (*query) return run_query(context, query_options);
+        if (*migrate) return run_migrate(context, migrate_options);
     } catch (const rex::Error& e) {
         report(e.what());
         return exit_code_for(e);

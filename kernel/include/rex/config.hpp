@@ -25,8 +25,14 @@ struct PluginsConfig {
     std::vector<std::string> load;             // names to load; empty: every plugin found
 };
 
+struct MigrationsConfig {
+    std::filesystem::path path = "migrations";  // relative paths are taken from the config file's folder
+    std::string table = "rex_migrations";       // the history table
+};
+
 struct Config {
     std::string database_url = "sqlite:rex.db";
+    MigrationsConfig migrations;
     PluginsConfig plugins;
     HttpConfig http;
     LogLevel log_level = LogLevel::info;

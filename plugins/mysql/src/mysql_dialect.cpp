@@ -68,4 +68,21 @@ std::string MysqlDialect::list_columns_sql() const {
            "WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position";
 }
 
+std::string MysqlDialect::list_indexes_sql() const {
+    return "SELECT index_name AS index_name, column_name AS column_name, non_unique = 0 AS is_unique "
+           "FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? "
+           "AND index_name <> 'PRIMARY' ORDER BY index_name, seq_in_index";
+}
+
+std::string MysqlDialect::list_foreign_keys_sql() const {
+    return "SELECT constraint_name AS constraint_name, column_name AS column_name, "
+           "referenced_table_name AS referenced_table, referenced_column_name AS referenced_column "
+           "FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND table_name = ? "
+           "AND referenced_table_name IS NOT NULL ORDER BY constraint_name, ordinal_position";
+}
+
+std::string MysqlDialect::try_lock_sql() const { return "SELECT GET_LOCK(?, 0)"; }
+
+std::string MysqlDialect::unlock_sql() const { return "SELECT RELEASE_LOCK(?)"; }
+
 }  // namespace rex::mysql

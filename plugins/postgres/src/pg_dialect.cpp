@@ -72,4 +72,33 @@ std::string PgDialect::list_columns_sql() const {
            "ORDER BY c.ordinal_position";
 }
 
+std::string PgDialect::list_indexes_sql() const {
+    return "SELECT i.relname::text AS index_name, a.attname::text AS column_name, x.indisunique AS is_unique "
+           "FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid "
+           "JOIN pg_namespace n ON n.oid = t.relnamespace "
+           "CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, position) "
+           "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum "
+           "WHERE n.nspname = current_schema() AND t.relname = $1 AND NOT x.indisprimary "
+           "ORDER BY i.relname, k.position";
+}
+
+std::string PgDialect::list_foreign_keys_sql() const {
+    return "SELECT c.conname::text AS constraint_name, a.attname::text AS column_name, rt.relname::text AS referenced_table, "
+           "ra.attname::text AS referenced_column "
+           "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+           "JOIN pg_class rt ON rt.oid = c.confrelid "
+           "CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(attnum, ref_attnum, position) "
+           "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum "
+           "JOIN pg_attribute ra ON ra.attrelid = rt.oid AND ra.attnum = k.ref_attnum "
+           "WHERE c.contype = 'f' AND n.nspname = current_schema() AND t.relname = $1 "
+           "ORDER BY c.conname, k.position";
+}
+
+// Session-level advisory locks: they need a direct connection (not PgBouncer in transaction mode).
+std::string PgDialect::try_lock_sql() const {
+    return "SELECT CASE WHEN pg_try_advisory_lock(hashtextextended($1, 0)) THEN 1 ELSE 0 END";
+}
+
+std::string PgDialect::unlock_sql() const { return "SELECT pg_advisory_unlock(hashtextextended($1, 0))"; }
+
 }  // namespace rex::postgres

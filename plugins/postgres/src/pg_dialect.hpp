@@ -15,6 +15,10 @@ public:
     std::string upsert_clause(const UpsertSpec& spec) const override;
     std::string list_tables_sql() const override;
     std::string list_columns_sql() const override;
+    std::string list_indexes_sql() const override;
+    std::string list_foreign_keys_sql() const override;
+    std::string try_lock_sql() const override;
+    std::string unlock_sql() const override;
 };
 
 }  // namespace rex::postgres

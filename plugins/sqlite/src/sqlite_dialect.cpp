@@ -73,4 +73,15 @@ std::string SqliteDialect::list_columns_sql() const {
            "pk > 0 AS is_primary_key FROM pragma_table_info(?1) ORDER BY cid";
 }
 
+std::string SqliteDialect::list_indexes_sql() const {
+    return "SELECT l.name AS index_name, i.name AS column_name, l.\"unique\" AS is_unique "
+           "FROM pragma_index_list(?1) l JOIN pragma_index_info(l.name) i WHERE l.origin <> 'pk' "
+           "ORDER BY l.name, i.seqno";
+}
+
+std::string SqliteDialect::list_foreign_keys_sql() const {
+    return "SELECT 'fk_' || id AS constraint_name, \"from\" AS column_name, \"table\" AS referenced_table, "
+           "\"to\" AS referenced_column FROM pragma_foreign_key_list(?1) ORDER BY id, seq";
+}
+
 }  // namespace rex::sqlite

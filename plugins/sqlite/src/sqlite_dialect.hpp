@@ -15,6 +15,8 @@ public:
     std::string upsert_clause(const UpsertSpec& spec) const override;
     std::string list_tables_sql() const override;
     std::string list_columns_sql() const override;
+    std::string list_indexes_sql() const override;
+    std::string list_foreign_keys_sql() const override;
 };
 
 }  // namespace rex::sqlite

@@ -60,6 +60,19 @@ public:
     // 0/1), column_default (text or NULL), is_primary_key (bool or 0/1), in ordinal order.
     virtual std::string list_tables_sql() const = 0;
     virtual std::string list_columns_sql() const = 0;
+    // indexes (one parameter: the table name), primary keys excluded: index_name, column_name,
+    // is_unique (bool or 0/1), ordered by index name and position. "" if not supported.
+    virtual std::string list_indexes_sql() const;
+    // foreign keys (one parameter: the table name): constraint_name, column_name,
+    // referenced_table, referenced_column, ordered by constraint name and position.
+    virtual std::string list_foreign_keys_sql() const;
+
+    // A named lock that serialises processes (migration runners), held by one connection
+    // outside any transaction. try_lock: one parameter (the name), one row whose first column
+    // is 1 when the lock was taken, else 0, without waiting. "" when the database has no such
+    // lock; the caller then uses an exclusive transaction.
+    virtual std::string try_lock_sql() const;
+    virtual std::string unlock_sql() const;  // one parameter: the name
 };
 
 REX_SDK_END
