@@ -10,6 +10,7 @@
 #include <rex/sdk/plugin.hpp>
 #include <rex/sdk/transport.hpp>
 
+#include <cctype>
 #include <string>
 
 REX_SDK_BEGIN
@@ -85,7 +86,55 @@ std::string Dialect::returning_clause(const std::vector<std::string>& columns) c
     return out;
 }
 
+std::optional<ColumnType> parse_native_type(std::string_view native,
+                                            std::initializer_list<std::pair<std::string_view, LogicalType>> names) {
+    std::string text;
+    for (char c : native) text += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::vector<int> args;
+    std::string base = text;
+    if (const auto open = text.find('('); open != std::string::npos) {
+        const auto close = text.find(')', open);
+        base = text.substr(0, open) + (close == std::string::npos ? "" : text.substr(close + 1));
+        std::string inner = text.substr(open + 1, close == std::string::npos ? std::string::npos : close - open - 1);
+        std::size_t pos = 0;
+        while (pos < inner.size()) {
+            const auto comma = inner.find(',', pos);
+            try {
+                args.push_back(std::stoi(inner.substr(pos, comma - pos)));
+            } catch (...) {
+                return std::nullopt;
+            }
+            pos = comma == std::string::npos ? inner.size() : comma + 1;
+        }
+    }
+    if (auto u = base.find(" unsigned"); u != std::string::npos) base.erase(u, 9);
+    while (!base.empty() && base.back() == ' ') base.pop_back();
+    for (const auto& [name, logical] : names) {
+        if (base != name) continue;
+        ColumnType type(logical);
+        if (logical == LogicalType::string && !args.empty()) type.length = args[0];
+        if (logical == LogicalType::decimal && !args.empty()) {
+            type.precision = args[0];
+            type.scale = args.size() > 1 ? args[1] : 0;
+        }
+        return type;
+    }
+    return std::nullopt;
+}
+
 std::string Dialect::list_indexes_sql() const { return {}; }
+
+std::string Dialect::drop_index_sql(std::string_view, std::string_view index) const { return "DROP INDEX " + quote_identifier(index); }
+
+std::string Dialect::drop_foreign_key_sql(std::string_view table, std::string_view name) const {
+    return "ALTER TABLE " + quote_identifier(table) + " DROP CONSTRAINT " + quote_identifier(name);
+}
+
+std::string Dialect::alter_column_sql(std::string_view table, std::string_view column, const ColumnType& type, bool nullable) const {
+    const auto c = quote_identifier(column);
+    return "ALTER TABLE " + quote_identifier(table) + " ALTER COLUMN " + c + " TYPE " + column_type(type) + ", ALTER COLUMN " + c +
+           (nullable ? " DROP NOT NULL" : " SET NOT NULL");
+}
 std::string Dialect::list_foreign_keys_sql() const { return {}; }
 std::string Dialect::try_lock_sql() const { return {}; }
 std::string Dialect::unlock_sql() const { return {}; }

@@ -74,6 +74,12 @@ std::vector<Migration> read_migrations(const std::filesystem::path& dir) {
 }
 
 std::filesystem::path create_migration(const std::filesystem::path& dir, std::string_view name) {
+    return create_migration(dir, name, "-- " + std::string(name) + ": the change. Statements end with ';'.\n",
+                            "-- " + std::string(name) + ": undoes up.sql. Leave empty if it cannot be undone.\n");
+}
+
+std::filesystem::path create_migration(const std::filesystem::path& dir, std::string_view name, std::string_view up_sql,
+                                       std::string_view down_sql) {
     if (name.empty()) raise({ErrorCategory::configuration, "a migration needs a name", {}, {}});
     for (char c : name)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
@@ -88,8 +94,8 @@ std::filesystem::path create_migration(const std::filesystem::path& dir, std::st
     std::error_code ec;
     if (std::filesystem::exists(folder, ec)) bad(folder, "already exists");
     std::filesystem::create_directories(folder);
-    std::ofstream(folder / "up.sql") << "-- " << name << ": the change. Statements end with ';'.\n";
-    std::ofstream(folder / "down.sql") << "-- " << name << ": undoes up.sql. Leave empty if it cannot be undone.\n";
+    std::ofstream(folder / "up.sql") << up_sql;
+    std::ofstream(folder / "down.sql") << down_sql;
     return folder;
 }
 

@@ -63,9 +63,42 @@ std::string MysqlDialect::list_tables_sql() const {
 }
 
 std::string MysqlDialect::list_columns_sql() const {
-    return "SELECT column_name AS column_name, column_type AS data_type, is_nullable = 'YES' AS is_nullable, "
-           "column_default AS column_default, column_key = 'PRI' AS is_primary_key FROM information_schema.columns "
+    // MariaDB's JSON is LONGTEXT with a json_valid() check: report it as json.
+    return "SELECT column_name AS column_name, CASE WHEN column_type = 'longtext' AND EXISTS (SELECT 1 FROM "
+           "information_schema.check_constraints k WHERE k.constraint_schema = c.table_schema AND k.table_name = "
+           "c.table_name AND k.check_clause LIKE CONCAT('%json_valid(`', c.column_name, '`)%')) THEN 'json' ELSE column_type "
+           "END AS data_type, is_nullable = 'YES' AS is_nullable, "
+           "column_default AS column_default, column_key = 'PRI' AS is_primary_key, "
+           "extra LIKE '%auto_increment%' AS is_generated FROM information_schema.columns c "
            "WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position";
+}
+
+std::optional<ColumnType> MysqlDialect::logical_type(std::string_view native) const {
+    // MariaDB stores BOOLEAN as tinyint(1) and UUID as its own type.
+    if (native == "tinyint(1)") return ColumnType(LogicalType::boolean);
+    return parse_native_type(native, {{"tinyint", LogicalType::int32},
+                                      {"smallint", LogicalType::int32},
+                                      {"mediumint", LogicalType::int32},
+                                      {"int", LogicalType::int32},
+                                      {"bigint", LogicalType::int64},
+                                      {"double", LogicalType::float64},
+                                      {"float", LogicalType::float64},
+                                      {"decimal", LogicalType::decimal},
+                                      {"varchar", LogicalType::string},
+                                      {"char", LogicalType::string},
+                                      {"longtext", LogicalType::text},
+                                      {"mediumtext", LogicalType::text},
+                                      {"text", LogicalType::text},
+                                      {"longblob", LogicalType::bytes},
+                                      {"mediumblob", LogicalType::bytes},
+                                      {"blob", LogicalType::bytes},
+                                      {"varbinary", LogicalType::bytes},
+                                      {"date", LogicalType::date},
+                                      {"time", LogicalType::time},
+                                      {"datetime", LogicalType::timestamp},
+                                      {"timestamp", LogicalType::timestamp},
+                                      {"uuid", LogicalType::uuid},
+                                      {"json", LogicalType::json}});
 }
 
 std::string MysqlDialect::list_indexes_sql() const {
@@ -79,6 +112,20 @@ std::string MysqlDialect::list_foreign_keys_sql() const {
            "referenced_table_name AS referenced_table, referenced_column_name AS referenced_column "
            "FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND table_name = ? "
            "AND referenced_table_name IS NOT NULL ORDER BY constraint_name, ordinal_position";
+}
+
+std::string MysqlDialect::drop_index_sql(std::string_view table, std::string_view index) const {
+    return "DROP INDEX " + quote_identifier(index) + " ON " + quote_identifier(table);
+}
+
+std::string MysqlDialect::alter_column_sql(std::string_view table, std::string_view column, const ColumnType& type,
+                                           bool nullable) const {
+    return "ALTER TABLE " + quote_identifier(table) + " MODIFY COLUMN " + quote_identifier(column) + " " + column_type(type) +
+           (nullable ? " NULL" : " NOT NULL");
+}
+
+std::string MysqlDialect::drop_foreign_key_sql(std::string_view table, std::string_view name) const {
+    return "ALTER TABLE " + quote_identifier(table) + " DROP FOREIGN KEY " + quote_identifier(name);
 }
 
 std::string MysqlDialect::try_lock_sql() const { return "SELECT GET_LOCK(?, 0)"; }

@@ -61,15 +61,36 @@ std::string PgDialect::list_tables_sql() const {
 }
 
 std::string PgDialect::list_columns_sql() const {
-    return "SELECT c.column_name::text AS column_name, c.data_type::text AS data_type, "
-           "(c.is_nullable = 'YES') AS is_nullable, c.column_default::text AS column_default, "
-           "EXISTS (SELECT 1 FROM information_schema.table_constraints t "
-           "JOIN information_schema.key_column_usage k ON k.constraint_name = t.constraint_name "
-           "AND k.table_schema = t.table_schema AND k.table_name = t.table_name "
-           "WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = c.table_schema "
-           "AND t.table_name = c.table_name AND k.column_name = c.column_name) AS is_primary_key "
-           "FROM information_schema.columns c WHERE c.table_schema = current_schema() AND c.table_name = $1 "
-           "ORDER BY c.ordinal_position";
+    return "SELECT a.attname::text AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, "
+           "NOT a.attnotnull AS is_nullable, pg_get_expr(d.adbin, d.adrelid) AS column_default, "
+           "EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY(i.indkey)) "
+           "AS is_primary_key, (a.attidentity <> '' OR COALESCE(pg_get_expr(d.adbin, d.adrelid), '') LIKE 'nextval(%') "
+           "AS is_generated FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+           "JOIN pg_namespace n ON n.oid = c.relnamespace "
+           "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+           "WHERE n.nspname = current_schema() AND c.relname = $1 AND a.attnum > 0 AND NOT a.attisdropped "
+           "ORDER BY a.attnum";
+}
+
+std::optional<ColumnType> PgDialect::logical_type(std::string_view native) const {
+    return parse_native_type(native, {{"boolean", LogicalType::boolean},
+                                      {"smallint", LogicalType::int32},
+                                      {"integer", LogicalType::int32},
+                                      {"bigint", LogicalType::int64},
+                                      {"double precision", LogicalType::float64},
+                                      {"real", LogicalType::float64},
+                                      {"numeric", LogicalType::decimal},
+                                      {"character varying", LogicalType::string},
+                                      {"character", LogicalType::string},
+                                      {"text", LogicalType::text},
+                                      {"bytea", LogicalType::bytes},
+                                      {"date", LogicalType::date},
+                                      {"time without time zone", LogicalType::time},
+                                      {"timestamp with time zone", LogicalType::timestamp},
+                                      {"timestamp without time zone", LogicalType::timestamp},
+                                      {"uuid", LogicalType::uuid},
+                                      {"jsonb", LogicalType::json},
+                                      {"json", LogicalType::json}});
 }
 
 std::string PgDialect::list_indexes_sql() const {

@@ -15,6 +15,7 @@ public:
     std::string upsert_clause(const UpsertSpec& spec) const override;
     std::string list_tables_sql() const override;
     std::string list_columns_sql() const override;
+    std::optional<ColumnType> logical_type(std::string_view native_type) const override;
     std::string list_indexes_sql() const override;
     std::string list_foreign_keys_sql() const override;
     std::string try_lock_sql() const override;

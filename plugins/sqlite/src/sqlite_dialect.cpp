@@ -14,6 +14,7 @@ DialectFeatures SqliteDialect::features() const {
     f.native_boolean = false;
     f.native_uuid = false;
     f.native_json = false;
+    f.alter_constraints = false;
     return f;
 }
 
@@ -69,8 +70,37 @@ std::string SqliteDialect::list_tables_sql() const {
 }
 
 std::string SqliteDialect::list_columns_sql() const {
-    return "SELECT name AS column_name, type AS data_type, \"notnull\" = 0 AS is_nullable, dflt_value AS column_default, "
-           "pk > 0 AS is_primary_key FROM pragma_table_info(?1) ORDER BY cid";
+    // An INTEGER PRIMARY KEY is the rowid: generated when not given.
+    return "SELECT name AS column_name, type AS data_type, \"notnull\" = 0 AND pk = 0 AS is_nullable, dflt_value AS column_default, "
+           "pk > 0 AS is_primary_key, pk = 1 AND upper(type) = 'INTEGER' AND "
+           "(SELECT COUNT(*) FROM pragma_table_info(?1) WHERE pk > 0) = 1 AS is_generated "
+           "FROM pragma_table_info(?1) ORDER BY cid";
+}
+
+std::optional<ColumnType> SqliteDialect::logical_type(std::string_view native) const {
+    // Declared types are free text; these are the ones Rex writes and the usual others.
+    return parse_native_type(native, {{"boolean", LogicalType::boolean},
+                                      {"integer", LogicalType::int64},
+                                      {"int", LogicalType::int64},
+                                      {"bigint", LogicalType::int64},
+                                      {"smallint", LogicalType::int32},
+                                      {"real", LogicalType::float64},
+                                      {"double", LogicalType::float64},
+                                      {"float", LogicalType::float64},
+                                      {"numeric", LogicalType::decimal},
+                                      {"decimal", LogicalType::decimal},
+                                      {"varchar", LogicalType::string},
+                                      {"nvarchar", LogicalType::string},
+                                      {"character", LogicalType::string},
+                                      {"text", LogicalType::text},
+                                      {"clob", LogicalType::text},
+                                      {"blob", LogicalType::bytes},
+                                      {"date", LogicalType::date},
+                                      {"time", LogicalType::time},
+                                      {"timestamp", LogicalType::timestamp},
+                                      {"datetime", LogicalType::timestamp},
+                                      {"uuid", LogicalType::uuid},
+                                      {"json", LogicalType::json}});
 }
 
 std::string SqliteDialect::list_indexes_sql() const {
@@ -83,5 +113,8 @@ std::string SqliteDialect::list_foreign_keys_sql() const {
     return "SELECT 'fk_' || id AS constraint_name, \"from\" AS column_name, \"table\" AS referenced_table, "
            "\"to\" AS referenced_column FROM pragma_foreign_key_list(?1) ORDER BY id, seq";
 }
+
+// SQLite cannot change a column in place; the table has to be rebuilt.
+std::string SqliteDialect::alter_column_sql(std::string_view, std::string_view, const ColumnType&, bool) const { return {}; }
 
 }  // namespace rex::sqlite

@@ -15,8 +15,11 @@ public:
     std::string upsert_clause(const UpsertSpec& spec) const override;
     std::string list_tables_sql() const override;
     std::string list_columns_sql() const override;
+    std::optional<ColumnType> logical_type(std::string_view native_type) const override;
     std::string list_indexes_sql() const override;
     std::string list_foreign_keys_sql() const override;
+    std::string alter_column_sql(std::string_view table, std::string_view column, const ColumnType& type,
+                                 bool nullable) const override;
 };
 
 }  // namespace rex::sqlite

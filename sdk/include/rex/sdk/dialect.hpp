@@ -5,6 +5,8 @@
 #include <rex/sdk/types.hpp>
 
 #include <cstdint>
+#include <initializer_list>
+#include <utility>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +28,7 @@ struct DialectFeatures {
     bool native_boolean = true;
     bool native_uuid = false;
     bool native_json = false;
+    bool alter_constraints = true;  // ALTER TABLE ... ADD / DROP CONSTRAINT (not SQLite)
 };
 
 // What the upsert clause needs to know.
@@ -55,9 +58,15 @@ public:
     // " RETURNING a, b" where supported, else "".
     virtual std::string returning_clause(const std::vector<std::string>& columns) const;
 
+    // The logical type of a native column type as introspection reports it ("character
+    // varying(80)", "bigint(20)", "DECIMAL(10,2)"); nullopt for types Rex does not map.
+    virtual std::optional<ColumnType> logical_type(std::string_view native_type) const = 0;
+
     // Catalog introspection. tables: one row per table, column "table_name".
-    // columns (one parameter: the table name): column_name, data_type, is_nullable (bool or
-    // 0/1), column_default (text or NULL), is_primary_key (bool or 0/1), in ordinal order.
+    // columns (one parameter: the table name): column_name, data_type (the full native type,
+    // with length / precision), is_nullable (bool or 0/1), column_default (SQL text or NULL),
+    // is_primary_key (bool or 0/1), is_generated (identity / auto-increment, bool or 0/1), in
+    // ordinal order.
     virtual std::string list_tables_sql() const = 0;
     virtual std::string list_columns_sql() const = 0;
     // indexes (one parameter: the table name), primary keys excluded: index_name, column_name,
@@ -67,6 +76,16 @@ public:
     // referenced_table, referenced_column, ordered by constraint name and position.
     virtual std::string list_foreign_keys_sql() const;
 
+    // DDL details. Dropping an index (default: DROP INDEX <index>).
+    virtual std::string drop_index_sql(std::string_view table, std::string_view index) const;
+    // Changing a column's type and nullability in place (default: PostgreSQL's ALTER COLUMN
+    // ... TYPE / SET NOT NULL); "" when the database cannot (SQLite: the table must be rebuilt).
+    virtual std::string alter_column_sql(std::string_view table, std::string_view column, const ColumnType& type,
+                                         bool nullable) const;
+
+    // Dropping a foreign key (default: ALTER TABLE <table> DROP CONSTRAINT <name>).
+    virtual std::string drop_foreign_key_sql(std::string_view table, std::string_view name) const;
+
     // A named lock that serialises processes (migration runners), held by one connection
     // outside any transaction. try_lock: one parameter (the name), one row whose first column
     // is 1 when the lock was taken, else 0, without waiting. "" when the database has no such
@@ -74,5 +93,11 @@ public:
     virtual std::string try_lock_sql() const;
     virtual std::string unlock_sql() const;  // one parameter: the name
 };
+
+// For Dialect::logical_type: matches the type's name (lower case, without "(...)" and
+// " unsigned") against `names`; "(n)" becomes a string's length, "(p,s)" a decimal's precision
+// and scale, other arguments are ignored. nullopt when no name matches.
+REX_SDK_API std::optional<ColumnType> parse_native_type(
+    std::string_view native_type, std::initializer_list<std::pair<std::string_view, LogicalType>> names);
 
 REX_SDK_END
