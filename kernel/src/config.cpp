@@ -103,7 +103,12 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     Config config;
     config.source = source_name;
     const auto base = source_name.has_parent_path() ? source_name.parent_path() : std::filesystem::path(".");
-    reader.object(root, "", {"database", "plugins", "http", "log", "migrations"});
+    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models"});
+    if (root.contains("models"))
+        for (const auto& path : reader.strings(root["models"], "/models")) {
+            const std::filesystem::path file(path);
+            config.models.push_back(file.is_absolute() ? file : base / file);
+        }
     config.migrations.path = base / config.migrations.path;
     if (root.contains("migrations")) {
         const auto& m = reader.object(root["migrations"], "/migrations", {"path", "table"});

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -104,7 +106,10 @@ std::vector<TableSchema> schema_from_catalog(const CatalogView& catalog) {
         TableSchema t;
         t.name = e.table;
         for (const auto& f : e.fields) {
-            t.columns.push_back({f.column, {}, f.type, f.nullable && !f.primary_key, f.default_value, f.primary_key, f.type.auto_increment});
+            auto type = f.type;  // a generated integer key is an identity / auto-increment column
+            if (f.generated && f.primary_key && (type.type == LogicalType::int32 || type.type == LogicalType::int64))
+                type.auto_increment = true;
+            t.columns.push_back({f.column, {}, type, f.nullable && !f.primary_key, f.default_value, f.primary_key, type.auto_increment});
             if (f.unique && !f.primary_key) t.indexes.push_back({"uq_" + e.table + "_" + f.column, {f.column}, true});
         }
         for (const auto& index : e.indexes) {
@@ -207,7 +212,19 @@ std::string normal_default(std::string v) {
     std::string out;
     for (char c : v) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (out.ends_with("()")) out.erase(out.size() - 2);
-    return out == "null" ? std::string() : out;  // MariaDB reports "NULL" for no default
+    if (out.starts_with("current_timestamp")) return "current_timestamp";  // current_timestamp(6)
+    if (out == "null") return {};  // MariaDB reports "NULL" for no default
+    if (out == "false") return "0";  // booleans are 0 / 1 on MySQL and SQLite
+    if (out == "true") return "1";
+    // Numbers compare by value: 0 and 0.00, 2.5 and 2.50.
+    char* end = nullptr;
+    const double number = std::strtod(out.c_str(), &end);
+    if (!out.empty() && end == out.c_str() + out.size()) {
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "%.17g", number);
+        return buffer;
+    }
+    return out;
 }
 
 bool same_index(const IndexSchema& a, const IndexSchema& b) { return a.columns == b.columns && a.unique == b.unique; }

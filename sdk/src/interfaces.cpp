@@ -122,6 +122,8 @@ std::optional<ColumnType> parse_native_type(std::string_view native,
     return std::nullopt;
 }
 
+std::optional<ColumnType> Dialect::logical_type(std::string_view) const { return std::nullopt; }
+
 std::string Dialect::list_indexes_sql() const { return {}; }
 
 std::string Dialect::drop_index_sql(std::string_view, std::string_view index) const { return "DROP INDEX " + quote_identifier(index); }

@@ -288,3 +288,49 @@ TEST_CASE("rex migrate: create, up, status, down through the real binary", "[cli
     CHECK(no_dir.exit_code == 2);
     CHECK(no_dir.err.find("no such migrations folder") != std::string::npos);
 }
+
+TEST_CASE("rex migrate diff writes the models' difference; the second diff is empty; schema export prints DDL", "[cli][migrate]") {
+    TempDir dir;
+    const auto db = "sqlite:" + (dir.path / "app.db").string();
+    const auto models = (dir.path / "models.json").string();
+    std::ofstream(models) << R"json({"entities": [
+      {"name": "authors", "table": "authors", "fields": [
+        {"name": "id", "type": "int64", "primary_key": true, "generated": true},
+        {"name": "name", "type": "string(80)", "unique": true}]},
+      {"name": "posts", "table": "posts", "fields": [
+        {"name": "id", "type": "int64", "primary_key": true, "generated": true},
+        {"name": "author_id", "type": "int64"},
+        {"name": "title", "type": "string(200)", "default": "untitled"}],
+       "relations": [{"name": "author", "kind": "belongs_to", "target": "authors", "foreign_key": "author_id"}]}]})json";
+    auto rex = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--plugin-dir", plugin_dir, "--url", db});
+        return rex_cli(args);
+    };
+    const auto migrations = (dir.path / "migrations").string();
+    const auto first = rex({"migrate", "diff", "--models", models, "--dir", migrations, "--name", "initial"});
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.out.find("+ create table authors") != std::string::npos);
+    CHECK(first.out.find("+ create table posts") != std::string::npos);
+    CHECK(rex({"migrate", "up", "--dir", migrations}).exit_code == 0);
+    const auto second = rex({"migrate", "diff", "--models", models, "--dir", migrations});
+    CHECK(second.exit_code == 0);
+    CHECK(second.out == "no changes to write: the database matches the models\n");
+
+    const auto ddl = rex({"schema", "export", "--models", models});
+    REQUIRE(ddl.exit_code == 0);
+    CHECK(ddl.out.find("CREATE TABLE \"authors\"") < ddl.out.find("CREATE TABLE \"posts\""));
+    CHECK(ddl.out.find("FOREIGN KEY (\"author_id\") REFERENCES \"authors\" (\"id\")") != std::string::npos);
+    const auto unknown = rex({"schema", "export", "--models", models, "--format", "nope"});
+    CHECK(unknown.exit_code == 2);
+    CHECK(unknown.err.find("no exporter for format 'nope'") != std::string::npos);
+
+    std::ofstream(models) << R"({"entities": [{"name": "x", "fields": [{"name": "id", "type": "strng"}]}]})";
+    const auto bad = rex({"migrate", "diff", "--models", models, "--dir", migrations});
+    CHECK(bad.exit_code == 2);
+    CHECK(line_count(bad.err) == 1);
+    CHECK(bad.err.find("models.json") != std::string::npos);
+    const auto none = rex({"migrate", "diff", "--dir", migrations});
+    CHECK(none.exit_code == 2);
+    CHECK(none.err.find("no model files") != std::string::npos);
+}

@@ -1,5 +1,7 @@
 // Loads the Chinook sample database (from ../shared/data/chinook, never copied into the project)
 // into every available backend and checks that all of them give the same aggregate answers.
+#include "chinook_data.hpp"
+
 #include <rex/kernel.hpp>
 #include <rex/sdk/error.hpp>
 
@@ -15,75 +17,9 @@
 
 namespace fs = std::filesystem;
 using namespace rex;
+using namespace rex::chinook_data;
 
 namespace {
-
-const fs::path chinook_dir = fs::path(REX_TEST_SOURCE_DIR) / ".." / "shared" / "data" / "chinook";
-
-struct Backend {
-    std::string name;
-    std::string url;
-    std::string script;      // file name in chinook_dir
-    bool snake_case = false;  // the PostgreSQL script names things album_id, invoice_line
-};
-
-bool required() {
-    const char* r = std::getenv("REX_REQUIRE_SERVERS");
-    return r && std::string(r) == "1";
-}
-
-std::vector<Backend> backends() {
-    std::vector<Backend> out;
-    const auto sqlite_file = fs::temp_directory_path() / ("rex-chinook-" + std::to_string(::getpid()) + ".db");
-    fs::remove(sqlite_file);
-    // The SQLite script inserts children before their parents, as SQLite allows by default.
-    out.push_back({"sqlite", "sqlite:" + sqlite_file.string() + "?foreign_keys=off", "Chinook_Sqlite.sql", false});
-    for (const auto& [name, variable, script, snake] :
-         {std::tuple{"postgres", "REX_TEST_POSTGRES_URL", "Chinook_PostgreSql.sql", true},
-          std::tuple{"mysql", "REX_TEST_MYSQL_URL", "Chinook_MySql.sql", false}}) {
-        const char* url = std::getenv(variable);
-        if (url && *url) {
-            out.push_back({name, url, script, snake});
-        } else if (required()) {
-            FAIL(variable << " is not set but REX_REQUIRE_SERVERS=1");
-        } else {
-            WARN("Chinook on " << name << " skipped: " << variable << " is not set");
-        }
-    }
-    return out;
-}
-
-// The scripts create and switch to their own database; the tests load into the one they are given.
-std::string load_script(const fs::path& file) {
-    std::ifstream in(file);
-    std::ostringstream out;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.starts_with("DROP DATABASE") || line.starts_with("CREATE DATABASE") || line.starts_with("USE ") ||
-            line.starts_with("\\c "))
-            continue;
-        out << line << '\n';
-    }
-    return out.str();
-}
-
-// "InvoiceLine" -> "invoice_line" for the PostgreSQL script's names.
-std::string snake(const std::string& name) {
-    std::string out;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        const auto c = static_cast<unsigned char>(name[i]);
-        if (std::isupper(c) && i > 0) out += '_';
-        out += static_cast<char>(std::tolower(c));
-    }
-    return out;
-}
-
-const std::vector<std::string> tables{"Album",    "Artist",   "Customer",      "Employee", "Genre", "Invoice",
-                                      "InvoiceLine", "MediaType", "Playlist", "PlaylistTrack", "Track"};
-
-// Children before parents, so foreign keys never block a drop.
-const std::vector<std::string> drop_order{"PlaylistTrack", "InvoiceLine", "Track",    "Playlist", "MediaType", "Genre",
-                                          "Album",         "Artist",      "Invoice", "Customer", "Employee"};
 
 // One backend's answers, as text rows, numbers rounded to 2 decimals so NUMERIC, DECIMAL and
 // REAL representations compare equal.
@@ -107,8 +43,7 @@ Answers answers(Kernel& kernel, const Backend& b) {
     const auto dialect = kernel.dialect(c->dialect());
     auto n = [&](const std::string& name) { return dialect->quote_identifier(b.snake_case ? snake(name) : name); };
 
-    for (const auto& table : drop_order) c->execute("DROP TABLE IF EXISTS " + n(table));
-    c->execute_script(load_script(chinook_dir / b.script));
+    load_chinook(*c, *dialect, b);
 
     const std::map<std::string, std::string> queries{
         {"invoice total", "SELECT SUM(" + n("Total") + ") FROM " + n("Invoice")},
@@ -139,7 +74,7 @@ Answers answers(Kernel& kernel, const Backend& b) {
             out[name].push_back(line);
         }
     }
-    for (const auto& table : drop_order) c->execute("DROP TABLE IF EXISTS " + n(table));
+    drop_chinook(*c, *dialect, b);
     return out;
 }
 

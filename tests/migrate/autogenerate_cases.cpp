@@ -116,11 +116,18 @@ struct Cleanup {
     fs::path dir;
     std::string history;
     ~Cleanup() {
-        try {
-            auto c = conformance::connect();
-            for (auto it = tables.rbegin(); it != tables.rend(); ++it) conformance::drop_table(*c, *it);
-            conformance::drop_table(*c, history);
-        } catch (...) {
+        tables.push_back(history);
+        // Foreign keys decide the order; a few passes drop everything.
+        for (int pass = 0; pass < 4 && !tables.empty(); ++pass) {
+            std::vector<std::string> left;
+            for (const auto& t : tables) {
+                try {
+                    conformance::drop_table(*conformance::connect(), t);
+                } catch (...) {
+                    left.push_back(t);
+                }
+            }
+            tables = std::move(left);
         }
         fs::remove_all(dir);
     }

@@ -1,5 +1,8 @@
 #include "cli_context.hpp"
 
+#include <rex/model_file.hpp>
+#include <rex/sdk/error.hpp>
+
 #include <cstdlib>
 
 namespace rex::cli {
@@ -23,6 +26,14 @@ Kernel& CliContext::kernel() {
         kernel_->load_plugins(plugin_dirs_, load);
     }
     return *kernel_;
+}
+
+void CliContext::load_models(const std::vector<std::string>& files) {
+    std::vector<std::filesystem::path> paths(files.begin(), files.end());
+    if (paths.empty()) paths = config_.models;
+    if (paths.empty())
+        raise({ErrorCategory::configuration, "no model files: give --models FILE or list them under \"models\" in the config", {}, {}});
+    for (const auto& p : paths) load_model_file(kernel(), p);
 }
 
 std::optional<std::string> CliContext::database_url() const {

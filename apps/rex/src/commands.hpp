@@ -28,8 +28,25 @@ struct MigrateOptions {
     int steps = 1;       // down --steps
     std::string to;      // down --to <id>
     bool json = false;   // status --json
+    std::vector<std::string> models;  // diff --models (default: the config's models)
+    bool allow_destructive = false;   // diff: include drops
+    bool dry_run = false;             // diff: print, write nothing
 };
 int run_migrate(CliContext& context, const MigrateOptions& options);
+
+struct SchemaExportOptions {
+    std::string format = "sql";       // sql, or the format of a schema-exporter plugin (graphql-sdl)
+    std::vector<std::string> models;  // default: the config's models
+};
+int run_schema_export(CliContext& context, const SchemaExportOptions& options);
+
+struct GenerateOptions {
+    std::string out = ".";              // folder for <name>.hpp and <name>.json
+    std::string name = "models";
+    std::string cpp_namespace = "models";
+    std::vector<std::string> tables;    // --tables: only these (default: all but the migration history)
+};
+int run_generate_models(CliContext& context, const GenerateOptions& options);
 
 struct InitOptions {
     std::string file = "rex.json";

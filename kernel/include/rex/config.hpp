@@ -33,6 +33,7 @@ struct MigrationsConfig {
 struct Config {
     std::string database_url = "sqlite:rex.db";
     MigrationsConfig migrations;
+    std::vector<std::filesystem::path> models;  // JSON model files (docs/model-files.md), relative to the config's folder
     PluginsConfig plugins;
     HttpConfig http;
     LogLevel log_level = LogLevel::info;

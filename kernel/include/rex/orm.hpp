@@ -2,6 +2,7 @@
 #pragma once
 
 #include <rex/orm/database.hpp>
+#include <rex/orm/dynamic_query.hpp>
 #include <rex/orm/entity.hpp>
 #include <rex/orm/expr.hpp>
 #include <rex/orm/query.hpp>

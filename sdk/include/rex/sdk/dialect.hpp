@@ -59,8 +59,9 @@ public:
     virtual std::string returning_clause(const std::vector<std::string>& columns) const;
 
     // The logical type of a native column type as introspection reports it ("character
-    // varying(80)", "bigint(20)", "DECIMAL(10,2)"); nullopt for types Rex does not map.
-    virtual std::optional<ColumnType> logical_type(std::string_view native_type) const = 0;
+    // varying(80)", "bigint(20)", "DECIMAL(10,2)"); nullopt for types Rex does not map
+    // (the default: a dialect without introspection maps none).
+    virtual std::optional<ColumnType> logical_type(std::string_view native_type) const;
 
     // Catalog introspection. tables: one row per table, column "table_name".
     // columns (one parameter: the table name): column_name, data_type (the full native type,
