@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 #include <thread>
 
@@ -99,6 +100,18 @@ struct Database::State {
     std::map<std::type_index, EntityModel> models;
     std::vector<std::type_index> order;
     ModelResolver resolver{models};
+    // The SQL of the ORM's fixed statements (find by key, insert, update and delete by key with
+    // a given column set), built once per shape: most calls then skip building and compiling.
+    std::mutex sql_mutex;
+    std::unordered_map<std::string, std::string> sql_cache;
+
+    template <class Make>
+    const std::string& cached_sql(const std::string& key, Make&& make) {
+        std::lock_guard lock(sql_mutex);
+        auto it = sql_cache.find(key);
+        if (it == sql_cache.end()) it = sql_cache.emplace(key, make()).first;
+        return it->second;  // entries are never removed: the reference stays valid
+    }
 };
 
 Database::Database(Kernel& kernel, std::string_view url, DatabaseOptions options) : state_(std::make_unique<State>()) {
@@ -150,6 +163,10 @@ void Database::add_model(EntityModel model) {
     const auto type = model.type;
     if (!state_->models.contains(type)) state_->order.push_back(type);
     state_->models.insert_or_assign(type, std::move(model));
+    {
+        std::lock_guard lock(state_->sql_mutex);
+        state_->sql_cache.clear();  // a mapping changed: statements are built again
+    }
     // Relations name their target and key once both ends are mapped; the catalog gets every
     // entity again so that earlier ones see the later targets.
     for (auto& [t, m] : state_->models) {
@@ -296,33 +313,6 @@ void raise_validation(const EntityModel& m, const std::vector<FieldError>& error
 
 }  // namespace
 
-void Session::insert_object(std::type_index type, void* object) {
-    const auto& m = database_->model(type);
-    run_hooks(m.hooks.before_create, object);
-    if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
-    const auto& d = database_->dialect();
-    sql::Insert insert;
-    insert.table = m.table;
-    std::vector<sql::ExprPtr> row;
-    for (std::size_t i = 0; i < m.fields.size(); ++i) {
-        const auto& f = m.fields[i];
-        auto v = f.get(object);
-        if (f.info.generated && is_unset_key(v)) continue;  // the database makes it
-        insert.columns.push_back(f.info.column);
-        row.push_back(literal(std::move(v)));
-    }
-    insert.rows.push_back(std::move(row));
-    const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
-    const bool needs_key = id && id->info.generated && is_unset_key(id->get(object));
-    const bool returning = d.features().generated_keys == GeneratedKeyStyle::returning;
-    if (needs_key && returning) insert.returning = {id->info.column};
-    if (insert.columns.empty()) raise({ErrorCategory::invalid_value, m.name + ": nothing to insert", {}, {}});
-    const auto result = execute(sql::compile(sql::Statement{std::move(insert)}, d));
-    if (needs_key) fill_generated_key(*id, object, result);
-    run_hooks(m.hooks.after_create, object);
-    record_change(m, ChangeKind::insert, object);
-}
-
 namespace {
 
 // The columns an insert writes and the values of one object for them.
@@ -334,6 +324,51 @@ std::vector<const FieldModel*> insert_columns(const EntityModel& m, const void* 
 }
 
 }  // namespace
+
+// "<bits of the columns written>": the part of a cache key that says which columns a statement has.
+std::string column_mask(const EntityModel& m, const std::vector<const FieldModel*>& columns) {
+    std::string mask(m.fields.size(), '0');
+    for (const auto* f : columns) mask[static_cast<std::size_t>(f - m.fields.data())] = '1';
+    return mask;
+}
+
+const std::string& Session::insert_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns, std::size_t rows,
+                                       bool returning_key) {
+    const auto& d = database_->dialect();
+    returning_key = returning_key && d.features().generated_keys == GeneratedKeyStyle::returning;
+    const auto key = "insert|" + m.table + "|" + column_mask(m, columns) + "|" + std::to_string(rows) + (returning_key ? "|r" : "");
+    return database_->state_->cached_sql(key, [&] {
+        std::string sql = "INSERT INTO " + d.quote_identifier(m.table) + " (";
+        for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + d.quote_identifier(columns[i]->info.column);
+        sql += ") VALUES ";
+        std::size_t n = 0;
+        for (std::size_t r = 0; r < rows; ++r) {
+            sql += r ? ", (" : "(";
+            for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + d.placeholder(++n);
+            sql += ")";
+        }
+        if (returning_key) sql += d.returning_clause({m.fields[static_cast<std::size_t>(m.id_field)].info.column});
+        return sql;
+    });
+}
+
+void Session::insert_object(std::type_index type, void* object) {
+    const auto& m = database_->model(type);
+    run_hooks(m.hooks.before_create, object);
+    if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
+    const auto columns = insert_columns(m, object);
+    if (columns.empty()) raise({ErrorCategory::invalid_value, m.name + ": nothing to insert", {}, {}});
+    Params params;
+    params.reserve(columns.size());
+    for (const auto* f : columns) params.push_back(f->get(object));
+    const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
+    const bool needs_key = id && id->info.generated && is_unset_key(id->get(object));
+    const auto result = execute(insert_sql(m, columns, 1, needs_key), params);
+    if (needs_key) fill_generated_key(*id, object, result);
+    run_hooks(m.hooks.after_create, object);
+    record_change(m, ChangeKind::insert, object);
+}
+
 
 void Session::insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size) {
     const auto& m = database_->model(type);
@@ -355,19 +390,15 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
         // One statement per batch; rows with and without a key of their own differ in columns,
         // so each batch takes the first object's column set and checks the rest match it.
         const auto columns = insert_columns(m, objects[start]);
-        sql::Insert insert;
-        insert.table = m.table;
-        for (const auto* f : columns) insert.columns.push_back(f->info.column);
-        for (std::size_t i = start; i < end; ++i) {
-            if (insert_columns(m, objects[i]).size() != columns.size())
-                raise({ErrorCategory::invalid_value, m.name + ": insert_many needs all objects to have, or all to lack, their key", {}, {}});
-            std::vector<sql::ExprPtr> row;
-            for (const auto* f : columns) row.push_back(literal(f->get(objects[i])));
-            insert.rows.push_back(std::move(row));
-        }
         const bool needs_keys = id && id->info.generated && is_unset_key(id->get(objects[start]));
-        if (needs_keys && returning) insert.returning = {id->info.column};
-        const auto result = execute(sql::compile(sql::Statement{std::move(insert)}, d));
+        Params params;
+        params.reserve(columns.size() * (end - start));
+        for (std::size_t i = start; i < end; ++i) {
+            if (id && id->info.generated && is_unset_key(id->get(objects[i])) != needs_keys)
+                raise({ErrorCategory::invalid_value, m.name + ": insert_many needs all objects to have, or all to lack, their key", {}, {}});
+            for (const auto* f : columns) params.push_back(f->get(objects[i]));
+        }
+        const auto result = execute(insert_sql(m, columns, end - start, needs_keys), params);
         if (!needs_keys) continue;
         if (returning) {
             for (std::size_t i = 0; i < result.rows.size() && start + i < end; ++i) id->set(objects[start + i], result.rows[i][0]);
@@ -438,20 +469,28 @@ bool Session::update_object(std::type_index type, void* object, std::vector<Valu
     run_hooks(m.hooks.before_update, object);
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
     const auto& id = id_field(m);
-    sql::Update update;
-    update.table = m.table;
+    std::vector<const FieldModel*> columns;
+    Params params;
     for (std::size_t i = 0; i < m.fields.size(); ++i) {
         const auto& f = m.fields[i];
         if (f.info.primary_key) continue;
         if (!only.empty() && std::find(only.begin(), only.end(), f.key) == only.end()) continue;
         auto value = f.get(object);
         if (snapshot && i < snapshot->size() && (*snapshot)[i] == value) continue;
-        update.set.push_back({f.info.column, literal(std::move(value))});
+        columns.push_back(&f);
+        params.push_back(std::move(value));
     }
-    if (update.set.empty()) return false;
+    if (columns.empty()) return false;
     const auto key = id.get(object);
-    update.where = sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, id), literal(key)});
-    const auto result = execute(sql::compile(sql::Statement{std::move(update)}, database_->dialect()));
+    params.push_back(key);
+    const auto& d = database_->dialect();
+    const auto& sql = database_->state_->cached_sql("update|" + m.table + "|" + column_mask(m, columns), [&] {
+        std::string text = "UPDATE " + d.quote_identifier(m.table) + " SET ";
+        for (std::size_t i = 0; i < columns.size(); ++i)
+            text += (i ? ", " : "") + d.quote_identifier(columns[i]->info.column) + " = " + d.placeholder(i + 1);
+        return text + " WHERE " + d.quote_identifier(id.info.column) + " = " + d.placeholder(columns.size() + 1);
+    });
+    const auto result = execute(sql, params);
     if (result.affected_rows == 0)  // matched rows on every adapter (MySQL: CLIENT_FOUND_ROWS)
         raise({ErrorCategory::not_found, m.name + ": no row with " + id.info.column + " = " + key.to_display() + " to update", {}, {}});
     if (snapshot) *snapshot = snapshot_of(type, object);
@@ -465,8 +504,11 @@ void Session::remove_object(std::type_index type, const void* object) {
     run_hooks(m.hooks.before_remove, object);
     const auto& id = id_field(m);
     const auto key = id.get(object);
-    sql::Delete del{m.table, sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, id), literal(key)})};
-    const auto result = execute(sql::compile(sql::Statement{std::move(del)}, database_->dialect()));
+    const auto& d = database_->dialect();
+    const auto& sql = database_->state_->cached_sql("delete|" + m.table, [&] {
+        return "DELETE FROM " + d.quote_identifier(m.table) + " WHERE " + d.quote_identifier(id.info.column) + " = " + d.placeholder(1);
+    });
+    const auto result = execute(sql, {key});
     if (result.affected_rows == 0)
         raise({ErrorCategory::not_found, m.name + ": no row with " + id.info.column + " = " + key.to_display() + " to delete", {}, {}});
     run_hooks(m.hooks.after_remove, object);
@@ -504,11 +546,15 @@ SelectState by_key(std::type_index type, const EntityModel& m, const Value& key)
 }  // namespace
 
 bool Session::find_object(std::type_index type, const Value& key, void* object) {
-    auto state = by_key(type, database_->model(type), key);
-    state.limit = 1;
+    const auto& m = database_->model(type);
+    const auto& sql = database_->state_->cached_sql("find|" + m.table, [&] {
+        auto state = by_key(type, m, Value(std::int64_t{0}));
+        state.limit = 1;
+        return compile_select(state, false).sql;  // its one parameter is the key
+    });
     bool found = false;
-    select_objects(state, [&](const Fill& fill) {
-        fill(object);
+    stream(sql, {key}, [&](Cursor& cursor) {
+        for (std::size_t i = 0; i < m.fields.size(); ++i) m.fields[i].set(object, cursor.value(i));
         found = true;
     });
     return found;

@@ -212,6 +212,9 @@ private:
     // Runs a query and hands each row to `each`, logging it.
     void stream(std::string_view sql, const Params& params, const std::function<void(Cursor&)>& each);
     void insert_object(std::type_index type, void* object);
+    // INSERT of `rows` rows of these columns, cached per shape.
+    const std::string& insert_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns, std::size_t rows,
+                                  bool returning_key);
     void insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size);
     void upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict);
     bool update_object(std::type_index type, void* object, std::vector<Value>* snapshot, const std::vector<MemberKey>& only);
