@@ -90,8 +90,10 @@ MYSQL_STMT* MysqlConnection::prepare(const std::string& sql) {
 }
 
 void MysqlConnection::give_back(MYSQL_STMT* stmt, std::string sql) {
+    // Results are buffered (store_result), so freeing them leaves the statement ready to run
+    // again; COM_STMT_RESET would cost a round trip per statement. Only a failed one is reset.
     mysql_stmt_free_result(stmt);
-    mysql_stmt_reset(stmt);
+    if (mysql_stmt_errno(stmt) != 0) mysql_stmt_reset(stmt);
     if (cache_size_ == 0 || broken_ || index_.contains(sql)) {
         mysql_stmt_close(stmt);
         return;
