@@ -834,3 +834,28 @@ TEST_CASE("indexes from the mapping are created and unique ones enforced", "[orm
     CHECK(posts->relation("tags")->target == "tags");
     CHECK(posts->relation("author")->foreign_key == "user_id");
 }
+
+namespace {
+// A narrower view of the users table, mapped on the same Database.
+struct UserName {
+    std::int64_t id{};
+    std::string name;
+};
+}  // namespace
+
+TEST_CASE("two classes mapped onto one table keep their own statements", "[orm]") {
+    if (!conformance::available()) return;
+    Db t;
+    t.db.map(entity<UserName>(user_mapping().model().table).named("user_names").id(&UserName::id).field(&UserName::name, "name"));
+    const auto ada = t.add("Ada", 36);
+    const auto narrow = t.db.find<UserName>(ada.id);  // its two-column statement is cached first
+    const auto full = t.db.find<User>(ada.id);
+    REQUIRE(full);
+    REQUIRE(narrow);
+    CHECK(full->email == "Ada@example.com");
+    CHECK(narrow->name == "Ada");
+    UserName renamed{ada.id, "Ada L."};
+    t.db.update(renamed);
+    CHECK(t.db.find<User>(ada.id)->name == "Ada L.");
+    CHECK(t.db.find<User>(ada.id)->age == 36);  // the narrow update did not touch other columns
+}

@@ -336,7 +336,7 @@ const std::string& Session::insert_sql(const EntityModel& m, const std::vector<c
                                        bool returning_key) {
     const auto& d = database_->dialect();
     returning_key = returning_key && d.features().generated_keys == GeneratedKeyStyle::returning;
-    const auto key = "insert|" + m.table + "|" + column_mask(m, columns) + "|" + std::to_string(rows) + (returning_key ? "|r" : "");
+    const auto key = "insert|" + std::string(m.type.name()) + "|" + column_mask(m, columns) + "|" + std::to_string(rows) + (returning_key ? "|r" : "");
     return database_->state_->cached_sql(key, [&] {
         std::string sql = "INSERT INTO " + d.quote_identifier(m.table) + " (";
         for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + d.quote_identifier(columns[i]->info.column);
@@ -484,7 +484,7 @@ bool Session::update_object(std::type_index type, void* object, std::vector<Valu
     const auto key = id.get(object);
     params.push_back(key);
     const auto& d = database_->dialect();
-    const auto& sql = database_->state_->cached_sql("update|" + m.table + "|" + column_mask(m, columns), [&] {
+    const auto& sql = database_->state_->cached_sql("update|" + std::string(m.type.name()) + "|" + column_mask(m, columns), [&] {
         std::string text = "UPDATE " + d.quote_identifier(m.table) + " SET ";
         for (std::size_t i = 0; i < columns.size(); ++i)
             text += (i ? ", " : "") + d.quote_identifier(columns[i]->info.column) + " = " + d.placeholder(i + 1);
@@ -505,7 +505,7 @@ void Session::remove_object(std::type_index type, const void* object) {
     const auto& id = id_field(m);
     const auto key = id.get(object);
     const auto& d = database_->dialect();
-    const auto& sql = database_->state_->cached_sql("delete|" + m.table, [&] {
+    const auto& sql = database_->state_->cached_sql("delete|" + std::string(m.type.name()), [&] {
         return "DELETE FROM " + d.quote_identifier(m.table) + " WHERE " + d.quote_identifier(id.info.column) + " = " + d.placeholder(1);
     });
     const auto result = execute(sql, {key});
@@ -547,7 +547,7 @@ SelectState by_key(std::type_index type, const EntityModel& m, const Value& key)
 
 bool Session::find_object(std::type_index type, const Value& key, void* object) {
     const auto& m = database_->model(type);
-    const auto& sql = database_->state_->cached_sql("find|" + m.table, [&] {
+    const auto& sql = database_->state_->cached_sql("find|" + std::string(m.type.name()), [&] {
         auto state = by_key(type, m, Value(std::int64_t{0}));
         state.limit = 1;
         return compile_select(state, false).sql;  // its one parameter is the key
