@@ -295,7 +295,7 @@ namespace {
 // The key the database made: from RETURNING where the dialect has it, else last-insert-id.
 void fill_generated_key(const FieldModel& id, void* object, const ResultSet& result) {
     if (!result.rows.empty())
-        id.set(object, result.rows[0][0]);
+        id.set(object, Value(result.rows[0][0]));
     else if (result.last_insert_id)
         id.set(object, Value(*result.last_insert_id));
 }
@@ -401,7 +401,7 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
         const auto result = execute(insert_sql(m, columns, end - start, needs_keys), params);
         if (!needs_keys) continue;
         if (returning) {
-            for (std::size_t i = 0; i < result.rows.size() && start + i < end; ++i) id->set(objects[start + i], result.rows[i][0]);
+            for (std::size_t i = 0; i < result.rows.size() && start + i < end; ++i) id->set(objects[start + i], Value(result.rows[i][0]));
         } else if (result.last_insert_id) {
             // MySQL gives the first key of a multi-row insert; the others follow it.
             for (std::size_t i = start; i < end; ++i)

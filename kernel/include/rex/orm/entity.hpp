@@ -206,7 +206,7 @@ private:
         f.info.default_value = options.default_expression;
         f.key = MemberKey::of(member);
         f.get = [member](const void* object) { return ValueTraits<M>::to_value(static_cast<const T*>(object)->*member); };
-        f.set = [member](void* object, const Value& v) { static_cast<T*>(object)->*member = ValueTraits<M>::from_value(v); };
+        f.set = [member](void* object, Value&& v) { static_cast<T*>(object)->*member = ValueTraits<M>::from_value(std::move(v)); };
         f.rules = std::move(rules);
         model_.fields.push_back(std::move(f));
     }

@@ -34,7 +34,7 @@ struct FieldModel {
     FieldInfo info;
     MemberKey key;
     std::function<Value(const void*)> get;
-    std::function<void(void*, const Value&)> set;
+    std::function<void(void*, Value&&)> set;  // takes the value: text moves into the member
     std::vector<Rule> rules;
 };
 

@@ -59,6 +59,11 @@ template <>
 struct ValueTraits<std::string> {
     static Value to_value(const std::string& v) { return Value(v); }
     static std::string from_value(const Value& v) { return v.kind() == ValueKind::text ? v.as_text() : v.to_display(); }
+    // A value read for hydration is not used again: its text moves instead of being copied.
+    static std::string from_value(Value&& v) {
+        if (const auto* text = v.get_if<std::string>()) return std::move(*const_cast<std::string*>(text));  // v is ours
+        return v.to_display();
+    }
     static ColumnType column_type() { return {LogicalType::string, 255}; }
 };
 
@@ -98,6 +103,10 @@ struct ValueTraits<std::optional<T>> {
     static std::optional<T> from_value(const Value& v) {
         if (v.is_null()) return std::nullopt;
         return ValueTraits<T>::from_value(v);
+    }
+    static std::optional<T> from_value(Value&& v) {
+        if (v.is_null()) return std::nullopt;
+        return ValueTraits<T>::from_value(std::move(v));
     }
     static ColumnType column_type() { return ValueTraits<T>::column_type(); }
 };
