@@ -64,7 +64,9 @@ struct PooledConnection::Shared {
             } catch (...) {
                 keep = false;  // a connection that cannot roll back is not reused
             }
-            keep = keep && connection->is_usable() && !connection->in_transaction();
+            // Whether the socket still works is checked when the connection is next borrowed;
+            // checking here too would cost every call a second poll() for nothing.
+            keep = keep && !connection->in_transaction();
         }
         std::vector<std::shared_ptr<Connection>> to_close;
         {
