@@ -11,6 +11,7 @@
 #include <rex/sdk/transport.hpp>
 
 #include <cctype>
+#include <cstdint>
 #include <string>
 
 REX_SDK_BEGIN
@@ -71,7 +72,8 @@ void Connection::rollback_to_savepoint(std::string_view name) {
 std::string Dialect::limit_offset(std::optional<std::int64_t> limit,
                                   std::optional<std::int64_t> offset) const {
     std::string out;
-    if (limit) out += " LIMIT " + std::to_string(*limit);
+    // SQLite and MySQL have no OFFSET without LIMIT; the largest int64 means "no limit" on all.
+    if (limit || offset) out += " LIMIT " + std::to_string(limit.value_or(INT64_MAX));
     if (offset) out += " OFFSET " + std::to_string(*offset);
     return out;
 }

@@ -2,6 +2,7 @@
 // and/or/not groups, ordering, paging, counting, writes with generated keys, names and values
 // checked before any SQL runs, and entities from a JSON model file.
 #include "../conformance/context.hpp"
+#include "message_of.hpp"
 
 #include <rex/model_file.hpp>
 #include <rex/orm.hpp>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 using namespace rex;
+using catalog_test::message_of;
 
 namespace {
 
@@ -75,17 +77,6 @@ struct People {
 };
 
 using Names = std::vector<std::string>;
-
-template <class E>
-std::string message_of(const std::function<void()>& run) {
-    try {
-        run();
-    } catch (const E& e) {
-        return e.message();
-    }
-    FAIL("the expected error was not thrown");
-    return {};
-}
 
 struct SqlCounter final : Logger {
     std::size_t statements = 0;

@@ -1,5 +1,7 @@
 // JSON model files: a complete file round-trips into the catalog; every broken fixture gets one
 // exact message naming the file, the JSON pointer and the problem.
+#include "message_of.hpp"
+
 #include <rex/kernel.hpp>
 #include <rex/model_file.hpp>
 #include <rex/sdk/error.hpp>
@@ -26,16 +28,7 @@ std::string read_text(const std::filesystem::path& file) {
     return out.str();
 }
 
-// The message of the ConfigurationError `run` throws; fails the case when it throws nothing.
-std::string configuration_error(const std::function<void()>& run) {
-    try {
-        run();
-    } catch (const ConfigurationError& e) {
-        return e.message();
-    }
-    FAIL("no ConfigurationError");
-    return {};
-}
+std::string configuration_error(const std::function<void()>& run) { return catalog_test::message_of<ConfigurationError>(run); }
 
 std::string parse_error(const std::string& text) {
     return configuration_error([&] { parse_models(text, "m.json"); });

@@ -859,3 +859,12 @@ TEST_CASE("two classes mapped onto one table keep their own statements", "[orm]"
     CHECK(t.db.find<User>(ada.id)->name == "Ada L.");
     CHECK(t.db.find<User>(ada.id)->age == 36);  // the narrow update did not touch other columns
 }
+
+TEST_CASE("offset without a limit works on every database", "[orm][query]") {
+    if (!conformance::available()) return;
+    Db t;
+    t.add("Ada", 36);
+    t.add("Bob", 17);
+    t.add("Cy", 5);
+    CHECK(names(t.db.select<User>().order_by(&User::name).offset(1).all()) == std::vector<std::string>{"Bob", "Cy"});
+}
