@@ -1,3 +1,5 @@
+#include "introspection_values.hpp"
+
 #include <rex/schema.hpp>
 #include <rex/sdk/error.hpp>
 
@@ -17,12 +19,6 @@ const ColumnSchema* TableSchema::column(std::string_view column_name) const noex
 }
 
 namespace {
-
-bool truthy(const Value& v) {
-    if (v.kind() == ValueKind::boolean) return v.as_bool();
-    if (v.kind() == ValueKind::int64) return v.as_int64() != 0;
-    return !v.is_null() && v.to_display() != "0";
-}
 
 std::string text(const Value& v) { return v.is_null() ? std::string() : v.to_display(); }
 

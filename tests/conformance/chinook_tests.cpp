@@ -1,6 +1,6 @@
 // Loads the Chinook sample database (from ../shared/data/chinook, never copied into the project)
 // into every available backend and checks that all of them give the same aggregate answers.
-#include "chinook_data.hpp"
+#include "chinook_loader.hpp"
 
 #include <rex/kernel.hpp>
 #include <rex/sdk/error.hpp>
@@ -17,7 +17,7 @@
 
 namespace fs = std::filesystem;
 using namespace rex;
-using namespace rex::chinook_data;
+using namespace rex::chinook_loader;
 
 namespace {
 

@@ -1,7 +1,7 @@
 // rex generate models on Chinook, on every backend: the generated header compiles, maps every
 // table and reads all the data back (eager loading included); the JSON model file loads and
 // matches the database (rex migrate diff finds nothing to change).
-#include "../conformance/chinook_data.hpp"
+#include "../conformance/chinook_loader.hpp"
 #include "subprocess.hpp"
 
 #include <rex/model_file.hpp>
@@ -9,7 +9,7 @@
 #include <catch2/catch.hpp>
 
 using namespace rex;
-using namespace rex::chinook_data;
+using namespace rex::chinook_loader;
 
 namespace {
 

@@ -28,6 +28,12 @@ Kernel& CliContext::kernel() {
     return *kernel_;
 }
 
+std::string CliContext::require_database_url() const {
+    auto url = database_url();
+    if (!url) raise({ErrorCategory::configuration, "no database URL: give --url, a config file with database.url, or REX_DATABASE_URL", {}, {}});
+    return *url;
+}
+
 void CliContext::load_models(const std::vector<std::string>& files) {
     std::vector<std::filesystem::path> paths(files.begin(), files.end());
     if (paths.empty()) paths = config_.models;

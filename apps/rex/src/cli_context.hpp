@@ -29,6 +29,8 @@ public:
     Kernel& kernel();
     // --url, then the config's database.url, then REX_DATABASE_URL; nullopt if none.
     std::optional<std::string> database_url() const;
+    // The same, or ConfigurationError saying where a URL can come from.
+    std::string require_database_url() const;
     // Loads the model files (the given ones, else the config's) into the kernel's catalog;
     // ConfigurationError when there are none.
     void load_models(const std::vector<std::string>& files);

@@ -14,10 +14,9 @@
 namespace rex::cli {
 
 int run_generate_models(CliContext& context, const GenerateOptions& options) {
-    const auto url = context.database_url();
-    if (!url) raise({ErrorCategory::configuration, "no database URL: give --url, a config file with database.url, or REX_DATABASE_URL", {}, {}});
+    const auto url = context.require_database_url();
     auto& kernel = context.kernel();
-    auto connection = kernel.connect(*url);
+    auto connection = kernel.connect(url);
     const auto dialect = kernel.dialect(connection->dialect());
     auto tables = inspect_schema(*connection, *dialect, {context.config().migrations.table});
     if (!options.tables.empty()) {
@@ -29,7 +28,7 @@ int run_generate_models(CliContext& context, const GenerateOptions& options) {
         });
     }
     if (tables.empty()) raise({ErrorCategory::not_found, "the database has no tables to generate models from", {}, {}});
-    const auto generated = generate_models(tables, {options.cpp_namespace, redact_url(*url)});
+    const auto generated = generate_models(tables, {options.cpp_namespace, redact_url(url)});
 
     const std::filesystem::path dir = options.out;
     std::filesystem::create_directories(dir);

@@ -33,12 +33,6 @@ std::string state_text(MigrationState s) {
     }
 }
 
-std::string require_url(CliContext& context) {
-    auto url = context.database_url();
-    if (!url) raise({ErrorCategory::configuration, "no database URL: give --url, a config file with database.url, or REX_DATABASE_URL", {}, {}});
-    return *url;
-}
-
 std::filesystem::path migrations_dir(CliContext& context, const MigrateOptions& options) {
     return options.dir.empty() ? context.config().migrations.path : std::filesystem::path(options.dir);
 }
@@ -47,7 +41,7 @@ MigrationRunner make_runner(CliContext& context, const MigrateOptions& options) 
     MigrationOptions runner_options;
     runner_options.history_table = context.config().migrations.table;
     runner_options.progress = [](const std::string& line) { std::cout << line << std::endl; };
-    return MigrationRunner(context.kernel(), require_url(context), read_migrations(migrations_dir(context, options)),
+    return MigrationRunner(context.kernel(), context.require_database_url(), read_migrations(migrations_dir(context, options)),
                            std::move(runner_options));
 }
 
@@ -80,7 +74,7 @@ int status(CliContext& context, const MigrateOptions& options) {
 int diff(CliContext& context, const MigrateOptions& options) {
     context.load_models(options.models);
     auto& kernel = context.kernel();
-    const auto url = require_url(context);
+    const auto url = context.require_database_url();
     auto connection = kernel.connect(url);
     const auto dialect = kernel.dialect(connection->dialect());
     const auto live = inspect_schema(*connection, *dialect, {context.config().migrations.table});

@@ -1,6 +1,8 @@
 // The migration runner. Runners serialise on a database lock (PostgreSQL advisory lock, MySQL
 // GET_LOCK) or, where there is none (SQLite), on one write-exclusive transaction, and read the
 // history only once they hold it, so no migration is applied twice.
+#include "../introspection_values.hpp"
+
 #include <rex/migrate.hpp>
 #include <rex/sdk/error.hpp>
 
@@ -33,12 +35,6 @@ struct HistoryRow {
 Timestamp now() {
     return Timestamp{
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
-}
-
-bool truthy(const Value& v) {
-    if (v.kind() == ValueKind::boolean) return v.as_bool();
-    if (v.kind() == ValueKind::int64) return v.as_int64() != 0;
-    return !v.is_null() && v.to_display() != "0";
 }
 
 std::string first_line(const std::string& sql) {

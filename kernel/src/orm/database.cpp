@@ -88,7 +88,6 @@ const FieldModel& id_field(const EntityModel& m) {
     return m.fields[static_cast<std::size_t>(m.id_field)];
 }
 
-bool is_unset_key(const Value& v) { return v.is_null() || (v.kind() == ValueKind::int64 && v.as_int64() == 0); }
 
 }  // namespace
 

@@ -30,6 +30,9 @@ struct MemberKey {
     friend bool operator==(const MemberKey& a, const MemberKey& b) { return a.owner == b.owner && a.bits == b.bits; }
 };
 
+// A generated key the database has not filled yet: NULL or 0.
+inline bool is_unset_key(const Value& v) { return v.is_null() || (v.kind() == ValueKind::int64 && v.as_int64() == 0); }
+
 struct FieldModel {
     FieldInfo info;
     MemberKey key;

@@ -69,7 +69,7 @@ public:
     void save(T& object) {
         const auto& m = db_->model(typeid(T));
         const auto key = m.id_field >= 0 ? m.fields[static_cast<std::size_t>(m.id_field)].get(&object) : Value();
-        if (key.is_null() || (key.kind() == ValueKind::int64 && key.as_int64() == 0))
+        if (is_unset_key(key))
             create(object);
         else
             update(object);

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <vector>
 
-namespace rex::chinook_data {
+namespace rex::chinook_loader {
 
 namespace fs = std::filesystem;
 
@@ -97,4 +97,4 @@ inline void load_chinook(Connection& c, const Dialect& d, const Backend& b) {
     c.execute_script(load_script(chinook_dir / b.script));
 }
 
-}  // namespace rex::chinook_data
+}  // namespace rex::chinook_loader
