@@ -1,4 +1,5 @@
 #include <rex/orm/database.hpp>
+#include "hydrator.hpp"
 #include <rex/value_json.hpp>
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
@@ -553,7 +554,7 @@ bool Session::find_object(std::type_index type, const Value& key, void* object) 
     });
     bool found = false;
     stream(sql, {key}, [&](Cursor& cursor) {
-        for (std::size_t i = 0; i < m.fields.size(); ++i) m.fields[i].set(object, cursor.value(i));
+        Hydrator(m, cursor.columns()).fill(object, cursor);
         found = true;
     });
     return found;
@@ -581,10 +582,10 @@ void Session::select_rows(const SelectState& state, const std::function<void(Cur
 
 void Session::select_objects(const SelectState& state, const std::function<void(const Fill&)>& each) {
     const auto& m = database_->model(state.root);
+    std::optional<Hydrator> hydrator;
     select_rows(state, [&](Cursor& cursor) {
-        each([&](void* object) {
-            for (std::size_t i = 0; i < m.fields.size(); ++i) m.fields[i].set(object, cursor.value(i));
-        });
+        if (!hydrator) hydrator.emplace(m, cursor.columns());
+        each([&](void* object) { hydrator->fill(object, cursor); });
     });
 }
 
@@ -612,12 +613,11 @@ void Session::query_objects(std::type_index type, std::string_view sql, const Pa
                    std::string(sql)});
         targets.push_back(target);
     }
+    const Hydrator hydrator(std::move(targets), cursor->columns());
     std::int64_t rows = 0;
     while (cursor->next()) {
         ++rows;
-        each([&](void* object) {
-            for (std::size_t i = 0; i < targets.size(); ++i) targets[i]->set(object, cursor->value(i));
-        });
+        each([&](void* object) { hydrator.fill(object, *cursor); });
     }
     database_->log_statement(sql, params, std::chrono::steady_clock::now() - start, rows);
 }
@@ -694,9 +694,11 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
     auto read = [&](sql::Select select, const std::function<void(void*, Cursor&)>& take) {
         for (const auto& f : target.fields) select.columns.insert(select.columns.begin() + static_cast<std::ptrdiff_t>(&f - target.fields.data()), {column_ref(target, f), ""});
         const auto query = sql::compile(select, d);
+        std::optional<Hydrator> hydrator;
         stream(query.sql, query.params, [&](Cursor& cursor) {
+            if (!hydrator) hydrator.emplace(target, cursor.columns());
             auto object = target.make();
-            for (std::size_t i = 0; i < target.fields.size(); ++i) target.fields[i].set(object.get(), cursor.value(i));
+            hydrator->fill(object.get(), cursor);
             take(object.get(), cursor);
         });
     };

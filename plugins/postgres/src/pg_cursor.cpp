@@ -63,6 +63,14 @@ std::int64_t PgCursor::int64(std::size_t column) const {
     return value(column).as_int64();
 }
 
+double PgCursor::float64(std::size_t column) const {
+    const auto t = text(column);
+    double v = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec == std::errc() && end == t.data() + t.size()) return v;
+    return value(column).as_double();  // NaN, Infinity, NULL, numeric: the general decoder
+}
+
 std::string_view PgCursor::text(std::size_t column) const {
     check(column);
     const int c = static_cast<int>(column);

@@ -25,6 +25,7 @@ public:
     Value value(std::size_t column) const override;
     bool is_null(std::size_t column) const override;
     std::int64_t int64(std::size_t column) const override;
+    double float64(std::size_t column) const override;
     std::string_view text(std::size_t column) const override;
     std::int64_t affected_rows() const override { return affected_rows_; }
 

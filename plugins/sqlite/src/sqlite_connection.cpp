@@ -39,40 +39,6 @@ bool only_whitespace_or_comments(const char* tail) {
 
 }  // namespace
 
-StatementCache::~StatementCache() { clear(); }
-
-sqlite3_stmt* StatementCache::take(std::string_view sql) {
-    auto it = index_.find(sql);
-    if (it == index_.end()) return nullptr;
-    sqlite3_stmt* stmt = it->second->second;
-    entries_.erase(it->second);
-    index_.erase(it);
-    return stmt;
-}
-
-void StatementCache::give_back(sqlite3_stmt* stmt) {
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    std::string sql = sqlite3_sql(stmt);
-    if (capacity_ == 0 || index_.contains(sql)) {
-        sqlite3_finalize(stmt);
-        return;
-    }
-    entries_.emplace_front(std::move(sql), stmt);
-    index_.emplace(entries_.front().first, entries_.begin());
-    if (entries_.size() > capacity_) {
-        index_.erase(entries_.back().first);
-        sqlite3_finalize(entries_.back().second);
-        entries_.pop_back();
-    }
-}
-
-void StatementCache::clear() {
-    index_.clear();
-    for (auto& [sql, stmt] : entries_) sqlite3_finalize(stmt);
-    entries_.clear();
-}
-
 SqliteConnection::SqliteConnection(const SqliteOptions& options) : cache_(std::make_shared<StatementCache>(64)) {
     int flags = SQLITE_OPEN_NOMUTEX;  // a connection is used by one thread at a time
     switch (options.mode) {
@@ -117,7 +83,7 @@ void SqliteConnection::run(const char* sql) {
     if (rc != SQLITE_OK) raise_error(db_, rc, sql);
 }
 
-sqlite3_stmt* SqliteConnection::prepare(std::string_view sql) {
+PreparedStatement* SqliteConnection::prepare(std::string_view sql) {
     if (auto* cached = cache_->take(sql)) return cached;
     sqlite3_stmt* stmt = nullptr;
     const char* tail = nullptr;
@@ -129,16 +95,16 @@ sqlite3_stmt* SqliteConnection::prepare(std::string_view sql) {
         raise({ErrorCategory::syntax, "sqlite: query() runs one statement; use execute_script() for several", {},
                std::string(sql)});
     }
-    return stmt;
+    return cache_->add(sql, stmt, starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE"));
 }
 
 std::unique_ptr<Cursor> SqliteConnection::query(std::string_view sql, const Params& params) {
     if (!db_) raise({ErrorCategory::connection, "sqlite: connection is closed", {}, std::string(sql)});
-    sqlite3_stmt* stmt = prepare(sql);
+    auto* statement = prepare(sql);
+    sqlite3_stmt* stmt = statement->stmt;
     const int expected = sqlite3_bind_parameter_count(stmt);
-    auto give_back = [cache = cache_](sqlite3_stmt* s) { cache->give_back(s); };
     if (static_cast<std::size_t>(expected) != params.size()) {
-        give_back(stmt);
+        cache_->give_back(statement);
         raise({ErrorCategory::invalid_value,
                "sqlite: statement has " + std::to_string(expected) + " parameters, " + std::to_string(params.size()) +
                    " values given",
@@ -147,12 +113,11 @@ std::unique_ptr<Cursor> SqliteConnection::query(std::string_view sql, const Para
     for (std::size_t i = 0; i < params.size(); ++i) {
         const int rc = bind_value(stmt, static_cast<int>(i + 1), params[i]);
         if (rc != SQLITE_OK) {
-            give_back(stmt);
+            cache_->give_back(statement);
             raise_error(db_, rc, sql);
         }
     }
-    const bool is_insert = starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE");
-    return std::make_unique<SqliteCursor>(db_, stmt, sql, is_insert, std::move(give_back));
+    return std::make_unique<SqliteCursor>(db_, statement, cache_);
 }
 
 void SqliteConnection::execute_script(std::string_view sql) {

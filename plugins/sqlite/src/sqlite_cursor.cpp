@@ -5,31 +5,23 @@
 
 namespace rex::sqlite {
 
-SqliteCursor::SqliteCursor(sqlite3* db, sqlite3_stmt* stmt, std::string_view sql, bool is_insert, Release release)
-    : db_(db), stmt_(stmt), sql_(sqlite3_sql(stmt)), is_insert_(is_insert), release_(std::move(release)) {
-    (void)sql;
-    const int count = sqlite3_column_count(stmt_);
-    columns_.reserve(static_cast<std::size_t>(count));
-    kinds_.reserve(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) {
-        const char* declared = sqlite3_column_decltype(stmt_, i);
-        const auto kind = kind_of_declared_type(declared ? declared : "");
-        columns_.push_back({sqlite3_column_name(stmt_, i), kind, declared ? declared : ""});
-        kinds_.push_back(kind);
-    }
+SqliteCursor::SqliteCursor(sqlite3* db, PreparedStatement* statement, std::shared_ptr<StatementCache> cache)
+    : db_(db), statement_(statement), cache_(std::move(cache)), stmt_(statement->stmt), sql_(statement->sql) {
     try {
         step();
     } catch (...) {
-        release_(stmt_);
+        cache_->give_back(statement_);
         stmt_ = nullptr;
         throw;
     }
+    // A schema change makes SQLite re-prepare the statement on its first step; its columns may differ.
+    if (sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_REPREPARE, 0) != statement_->reprepared) statement_->refresh_columns();
     pending_row_ = on_row_;
     on_row_ = false;
 }
 
 SqliteCursor::~SqliteCursor() {
-    if (stmt_) release_(stmt_);
+    if (stmt_) cache_->give_back(statement_);
 }
 
 void SqliteCursor::step() {
@@ -42,7 +34,7 @@ void SqliteCursor::step() {
     if (rc == SQLITE_DONE) {
         done_ = true;
         if (!sqlite3_stmt_readonly(stmt_)) affected_rows_ = sqlite3_changes64(db_);
-        if (is_insert_ && affected_rows_ > 0) last_insert_id_ = sqlite3_last_insert_rowid(db_);
+        if (statement_->is_insert && affected_rows_ > 0) last_insert_id_ = sqlite3_last_insert_rowid(db_);
         return;
     }
     raise_error(db_, rc, sql_);
@@ -62,17 +54,16 @@ bool SqliteCursor::next() {
     return on_row_;
 }
 
-void SqliteCursor::check_row(std::size_t column) const {
+void SqliteCursor::raise_bad_read(std::size_t column) const {
     if (!on_row_) raise({ErrorCategory::internal, "cursor is not on a row (call next() first)", {}, std::string(sql_)});
-    if (column >= columns_.size())
-        raise({ErrorCategory::not_found,
-               "column " + std::to_string(column) + " out of range (" + std::to_string(columns_.size()) + " columns)", {},
-               std::string(sql_)});
+    raise({ErrorCategory::not_found,
+           "column " + std::to_string(column) + " out of range (" + std::to_string(statement_->columns.size()) + " columns)", {},
+           std::string(sql_)});
 }
 
 Value SqliteCursor::value(std::size_t column) const {
     check_row(column);
-    return read_value(stmt_, static_cast<int>(column), kinds_[column]);
+    return read_value(stmt_, static_cast<int>(column), statement_->columns[column].kind);
 }
 
 bool SqliteCursor::is_null(std::size_t column) const {
@@ -82,27 +73,27 @@ bool SqliteCursor::is_null(std::size_t column) const {
 
 std::int64_t SqliteCursor::int64(std::size_t column) const {
     check_row(column);
-    if (sqlite3_column_type(stmt_, static_cast<int>(column)) == SQLITE_INTEGER)
-        return sqlite3_column_int64(stmt_, static_cast<int>(column));
-    return value(column).as_int64();
+    const int c = static_cast<int>(column);
+    if (sqlite3_column_type(stmt_, c) == SQLITE_INTEGER) return sqlite3_column_int64(stmt_, c);
+    return value(column).as_int64();  // NULL, text, or a REAL that must not be truncated
 }
 
 double SqliteCursor::float64(std::size_t column) const {
     check_row(column);
-    const int storage = sqlite3_column_type(stmt_, static_cast<int>(column));
-    if (storage == SQLITE_FLOAT || storage == SQLITE_INTEGER) return sqlite3_column_double(stmt_, static_cast<int>(column));
+    const int c = static_cast<int>(column);
+    const int storage = sqlite3_column_type(stmt_, c);
+    if (storage == SQLITE_FLOAT || storage == SQLITE_INTEGER) return sqlite3_column_double(stmt_, c);
     return value(column).as_double();
 }
 
 std::string_view SqliteCursor::text(std::size_t column) const {
     check_row(column);
     const int c = static_cast<int>(column);
-    if (sqlite3_column_type(stmt_, c) == SQLITE_BLOB) {
-        const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, c));
-        return {data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c))};
-    }
+    // Text and blobs alike (sqlite3_column_text gives a blob's bytes unchanged), with one call
+    // per cell: a NULL reads as empty, and callers that care ask is_null() for empty text.
     const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
-    return {data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c))};
+    if (!data) return {};
+    return {data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c))};
 }
 
 }  // namespace rex::sqlite

@@ -4,9 +4,11 @@
 
 #include <rex/sdk/result.hpp>
 
+#include "sqlite_statement_cache.hpp"
+
 #include <sqlite3.h>
 
-#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,13 +16,12 @@ namespace rex::sqlite {
 
 class SqliteCursor final : public Cursor {
 public:
-    using Release = std::function<void(sqlite3_stmt*)>;
-
-    // Takes the statement, already bound; steps it once. Throws the mapped SDK error.
-    SqliteCursor(sqlite3* db, sqlite3_stmt* stmt, std::string_view sql, bool is_insert, Release release);
+    // Borrows the statement, already bound, and steps it once; gives it back to the cache when
+    // destroyed (or when the first step throws the mapped SDK error).
+    SqliteCursor(sqlite3* db, PreparedStatement* statement, std::shared_ptr<StatementCache> cache);
     ~SqliteCursor() override;
 
-    const std::vector<Column>& columns() const override { return columns_; }
+    const std::vector<Column>& columns() const override { return statement_->columns; }
     bool next() override;
     Value value(std::size_t column) const override;
     bool is_null(std::size_t column) const override;
@@ -32,15 +33,17 @@ public:
 
 private:
     void step();
-    void check_row(std::size_t column) const;
+    void check_row(std::size_t column) const {
+        if (!on_row_ || column >= statement_->columns.size()) [[unlikely]]
+            raise_bad_read(column);
+    }
+    [[noreturn]] void raise_bad_read(std::size_t column) const;
 
     sqlite3* db_;
+    PreparedStatement* statement_;
+    std::shared_ptr<StatementCache> cache_;  // outlives the connection if the cursor does
     sqlite3_stmt* stmt_;
     std::string_view sql_;
-    bool is_insert_;
-    Release release_;
-    std::vector<Column> columns_;
-    std::vector<ValueKind> kinds_;
     bool pending_row_ = false;  // the first step found a row not yet returned by next()
     bool on_row_ = false;
     bool done_ = false;

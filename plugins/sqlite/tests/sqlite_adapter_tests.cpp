@@ -127,3 +127,43 @@ TEST_CASE("declared types decide how stored values read back", "[sqlite]") {
     CHECK(r.rows[0][5] == Value("x"));
     CHECK(r.columns[5].kind == ValueKind::null);  // no declared type
 }
+
+TEST_CASE("cached statements: two open cursors of one SQL, schema changes, typed reads", "[sqlite]") {
+    auto c = kernel().connect("sqlite::memory:");
+    c->execute("CREATE TABLE t (id INTEGER, name TEXT, price REAL)");
+    c->execute("INSERT INTO t VALUES (1, 'a', 1.5), (2, '', NULL), (3, NULL, 0)");
+    const std::string sql = "SELECT * FROM t ORDER BY id";
+    {
+        // The second cursor cannot share the first one's statement: it gets its own.
+        auto outer = c->query(sql);
+        REQUIRE(outer->next());
+        auto inner = c->query(sql);
+        REQUIRE(inner->next());
+        REQUIRE(inner->next());
+        CHECK(outer->int64(0) == 1);
+        CHECK(inner->int64(0) == 2);
+        CHECK(outer->text(1) == "a");
+        CHECK(outer->float64(2) == 1.5);
+        // Empty text and NULL both read as "", is_null tells them apart.
+        CHECK(inner->text(1).empty());
+        CHECK_FALSE(inner->is_null(1));
+        REQUIRE(inner->next());
+        CHECK(inner->text(1).empty());
+        CHECK(inner->is_null(1));
+        CHECK(inner->float64(2) == 0.0);
+        CHECK_THROWS_WITH(c->query("SELECT name FROM t WHERE id = 3")->int64(0), Catch::Contains("not on a row"));
+    }
+    // Both statements went back; the SQL runs again from the cache, and sees a new column.
+    CHECK(c->execute(sql).rows.size() == 3);
+    c->execute("ALTER TABLE t ADD COLUMN qty INTEGER DEFAULT 7");
+    const auto after = c->execute(sql);
+    REQUIRE(after.columns.size() == 4);
+    CHECK(after.columns[3].name == "qty");
+    CHECK(after.columns[3].kind == ValueKind::int64);
+    CHECK(after.rows[0][3] == Value(7));
+    // A REAL in an INTEGER column is not truncated by the typed read.
+    c->execute("INSERT INTO t (id) VALUES (4.5)");
+    auto cursor = c->query("SELECT id FROM t WHERE id > 4");
+    REQUIRE(cursor->next());
+    CHECK_THROWS_AS(cursor->int64(0), InvalidValue);
+}

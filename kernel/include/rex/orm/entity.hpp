@@ -207,6 +207,12 @@ private:
         f.key = MemberKey::of(member);
         f.get = [member](const void* object) { return ValueTraits<M>::to_value(static_cast<const T*>(object)->*member); };
         f.set = [member](void* object, Value&& v) { static_cast<T*>(object)->*member = ValueTraits<M>::from_value(std::move(v)); };
+        if constexpr (DirectRead<M>::kind != ValueKind::null) {
+            f.direct_kind = DirectRead<M>::kind;
+            f.read = [member](void* object, const Cursor& cursor, std::size_t column) {
+                return DirectRead<M>::read(cursor, column, static_cast<T*>(object)->*member);
+            };
+        }
         f.rules = std::move(rules);
         model_.fields.push_back(std::move(f));
     }

@@ -4,6 +4,7 @@
 
 #include <rex/orm/rules.hpp>
 #include <rex/sdk/catalog.hpp>
+#include <rex/sdk/result.hpp>
 
 #include <array>
 #include <cstring>
@@ -38,6 +39,10 @@ struct FieldModel {
     MemberKey key;
     std::function<Value(const void*)> get;
     std::function<void(void*, Value&&)> set;  // takes the value: text moves into the member
+    // Hydration without a Value (see DirectRead): used for columns whose declared kind is
+    // direct_kind; false means "use set() with the cell's Value instead".
+    ValueKind direct_kind = ValueKind::null;
+    std::function<bool(void*, const Cursor&, std::size_t)> read;
     std::vector<Rule> rules;
 };
 

@@ -4,6 +4,7 @@
 
 #include <rex/kernel/export.hpp>
 #include <rex/sdk/error.hpp>
+#include <rex/sdk/result.hpp>
 #include <rex/sdk/types.hpp>
 #include <rex/sdk/value.hpp>
 
@@ -22,18 +23,23 @@ struct ValueTraits;  // to_value, from_value, column_type
 // SUM over integers comes back as a decimal from PostgreSQL and MariaDB; a whole one fits an int.
 REX_KERNEL_API std::int64_t integral_decimal(const std::string& text);
 
+// An int64 read from the database, checked to fit a narrower or unsigned member.
+template <std::integral T>
+T narrow_integer(std::int64_t i) {
+    if constexpr (sizeof(T) < sizeof(std::int64_t) || std::is_unsigned_v<T>) {
+        if (i < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+            static_cast<std::uint64_t>(i) > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+            raise({ErrorCategory::invalid_value, "value " + std::to_string(i) + " does not fit the member's type", {}, {}});
+    }
+    return static_cast<T>(i);
+}
+
 template <std::integral T>
     requires(!std::same_as<T, bool>)
 struct ValueTraits<T> {
     static Value to_value(T v) { return Value(static_cast<std::int64_t>(v)); }
     static T from_value(const Value& v) {
-        const auto i = v.kind() == ValueKind::decimal ? integral_decimal(v.as_decimal().text) : v.as_int64();
-        if constexpr (sizeof(T) < sizeof(std::int64_t) || std::is_unsigned_v<T>) {
-            if (i < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
-                static_cast<std::uint64_t>(i) > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
-                raise({ErrorCategory::invalid_value, "value " + std::to_string(i) + " does not fit the member's type", {}, {}});
-        }
-        return static_cast<T>(i);
+        return narrow_integer<T>(v.kind() == ValueKind::decimal ? integral_decimal(v.as_decimal().text) : v.as_int64());
     }
     static ColumnType column_type() { return sizeof(T) <= 4 ? LogicalType::int32 : LogicalType::int64; }
 };
@@ -109,6 +115,63 @@ struct ValueTraits<std::optional<T>> {
         return ValueTraits<T>::from_value(std::move(v));
     }
     static ColumnType column_type() { return ValueTraits<T>::column_type(); }
+};
+
+// Hydration's fast path: a cell read straight from the cursor into the member, without a Value,
+// when the column's declared kind is `kind` (the member type's own representation). `read`
+// returns false when the cell needs the general path through Value (a NULL for a member that
+// cannot hold one, so that the error is the general path's). Types without a fast path keep
+// kind == ValueKind::null.
+template <class T>
+struct DirectRead {
+    static constexpr ValueKind kind = ValueKind::null;
+    static bool read(const Cursor&, std::size_t, T&) { return false; }
+};
+
+template <std::integral T>
+    requires(!std::same_as<T, bool>)
+struct DirectRead<T> {
+    static constexpr ValueKind kind = ValueKind::int64;
+    // A NULL cell makes int64() throw the same error as the general path.
+    static bool read(const Cursor& cursor, std::size_t column, T& out) {
+        out = narrow_integer<T>(cursor.int64(column));
+        return true;
+    }
+};
+
+template <std::floating_point T>
+struct DirectRead<T> {
+    static constexpr ValueKind kind = ValueKind::float64;
+    static bool read(const Cursor& cursor, std::size_t column, T& out) {
+        out = static_cast<T>(cursor.float64(column));
+        return true;
+    }
+};
+
+template <>
+struct DirectRead<std::string> {
+    static constexpr ValueKind kind = ValueKind::text;
+    // assign() reuses the member's buffer. text() of a NULL is empty, so only empty text needs
+    // the NULL check.
+    static bool read(const Cursor& cursor, std::size_t column, std::string& out) {
+        const auto text = cursor.text(column);
+        if (text.empty() && cursor.is_null(column)) return false;
+        out.assign(text);
+        return true;
+    }
+};
+
+template <class T>
+struct DirectRead<std::optional<T>> {
+    static constexpr ValueKind kind = DirectRead<T>::kind;
+    static bool read(const Cursor& cursor, std::size_t column, std::optional<T>& out) {
+        if (cursor.is_null(column)) {
+            out.reset();
+            return true;
+        }
+        if (!out) out.emplace();
+        return DirectRead<T>::read(cursor, column, *out);
+    }
 };
 
 template <class T>

@@ -45,7 +45,7 @@ public:
     virtual bool is_null(std::size_t column) const;
     virtual std::int64_t int64(std::size_t column) const;
     virtual double float64(std::size_t column) const;
-    // Text (or raw bytes) of the cell; valid until next() or the cursor's destruction.
+    // Text (or raw bytes) of the cell, empty for NULL; valid until next() or the cursor's destruction.
     virtual std::string_view text(std::size_t column) const = 0;
     virtual std::int64_t affected_rows() const = 0;
     virtual std::optional<std::int64_t> last_insert_id() const { return std::nullopt; }
