@@ -4,6 +4,7 @@
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
 
+#include <charconv>
 #include <cstdio>
 #include <algorithm>
 #include <map>
@@ -626,23 +627,53 @@ void Session::query_objects(std::type_index type, std::string_view sql, const Pa
 
 namespace {
 
-// Keys compare by text; integers (the usual case) skip the general formatting.
-std::string key_text(const Value& v) { return v.kind() == ValueKind::int64 ? std::to_string(v.as_int64()) : v.to_display(); }
-
-// Owners by the key they are matched on, with the distinct keys in first-seen order.
-struct KeyIndex {
-    std::unordered_map<std::string, std::vector<void*>> owners;
-    std::vector<Value> keys;
+// Owners by the key they are matched on, with the distinct keys in first-seen order. Keys
+// compare by value across representations (an int 7, a decimal "7" and a text "7" match):
+// whole numbers by their int64, anything else by its text.
+class KeyIndex {
+public:
     void add(const Value& key, void* owner) {
         if (key.is_null()) return;
-        auto [it, inserted] = owners.try_emplace(key_text(key));
-        if (inserted) keys.push_back(key);
-        it->second.push_back(owner);
+        auto [number, text] = normal(key);
+        auto& owners = text ? remember(by_text_, std::move(*text), key) : remember(by_int_, number, key);
+        owners.push_back(owner);
     }
     const std::vector<void*>* find(const Value& key) const {
-        auto it = owners.find(key_text(key));
-        return it == owners.end() ? nullptr : &it->second;
+        if (key.is_null()) return nullptr;
+        const auto [number, text] = normal(key);
+        if (text) {
+            auto it = by_text_.find(*text);
+            return it == by_text_.end() ? nullptr : &it->second;
+        }
+        auto it = by_int_.find(number);
+        return it == by_int_.end() ? nullptr : &it->second;
     }
+    std::vector<Value> keys;
+
+private:
+    template <class Map, class K>
+    std::vector<void*>& remember(Map& map, K&& normal_key, const Value& key) {
+        auto [it, inserted] = map.try_emplace(std::forward<K>(normal_key));
+        if (inserted) keys.push_back(key);
+        return it->second;
+    }
+    static std::pair<std::int64_t, std::optional<std::string>> normal(const Value& v) {
+        if (v.kind() == ValueKind::int64) return {v.as_int64(), std::nullopt};
+        auto text = v.to_display();
+        std::int64_t n = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec == std::errc() && end == text.data() + text.size()) return {n, std::nullopt};
+        if (v.kind() == ValueKind::decimal) {
+            // "7.000" is the whole number 7.
+            try {
+                return {integral_decimal(text), std::nullopt};
+            } catch (const Error&) {
+            }
+        }
+        return {0, std::move(text)};
+    }
+    std::unordered_map<std::int64_t, std::vector<void*>> by_int_;
+    std::unordered_map<std::string, std::vector<void*>> by_text_;
 };
 
 // IN lists stay well under every database's limit on bound parameters.
@@ -695,11 +726,21 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
         for (const auto& f : target.fields) select.columns.insert(select.columns.begin() + static_cast<std::ptrdiff_t>(&f - target.fields.data()), {column_ref(target, f), ""});
         const auto query = sql::compile(select, d);
         std::optional<Hydrator> hydrator;
+        // One scratch object for every row: the last owner given a row takes it by move, and the
+        // object is reset before the next (a new object per row where it cannot be assigned).
+        auto scratch = target.make();
+        bool used = false;
         stream(query.sql, query.params, [&](Cursor& cursor) {
             if (!hydrator) hydrator.emplace(target, cursor.columns());
-            auto object = target.make();
-            hydrator->fill(object.get(), cursor);
-            take(object.get(), cursor);
+            if (used) {
+                if (target.reset)
+                    target.reset(scratch.get());
+                else
+                    scratch = target.make();
+            }
+            hydrator->fill(scratch.get(), cursor);
+            used = true;
+            take(scratch.get(), cursor);
         });
     };
     // Gives one related object to every owner matched; the last one takes it by move.

@@ -76,6 +76,9 @@ struct EntityModel {
     EntityHooks hooks;
     int id_field = -1;  // index into fields, -1 if none
     std::function<std::shared_ptr<void>()> make;  // a default-constructed object
+    // Makes an object default again (T{} assigned); empty for classes that cannot be assigned.
+    // Eager loading reads every row into one scratch object, moved out and reset per row.
+    std::function<void(void*)> reset;
 
     const FieldModel* find(const MemberKey& key) const {
         for (const auto& f : fields)
