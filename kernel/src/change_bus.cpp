@@ -25,7 +25,7 @@ struct InMemoryChangeBus::Shared {
     mutable std::mutex mutex;      // guards the fields below
     std::recursive_mutex delivery;  // keeps delivery in sequence order; reentrant for nested publish
     std::uint64_t last = 0;
-    std::deque<ChangeEvent> history;
+    std::deque<std::shared_ptr<const ChangeEvent>> history;  // shared, so publishing copies no row
     std::vector<std::shared_ptr<Subscriber>> subscribers;
 };
 
@@ -59,31 +59,35 @@ InMemoryChangeBus::~InMemoryChangeBus() = default;
 
 std::uint64_t InMemoryChangeBus::publish(ChangeEvent event) {
     std::lock_guard delivery(shared_->delivery);
+    std::shared_ptr<const ChangeEvent> shared;
     std::vector<std::shared_ptr<Subscriber>> targets;
     {
         std::lock_guard lock(shared_->mutex);
         event.sequence = ++shared_->last;
-        shared_->history.push_back(event);
-        if (shared_->history.size() > shared_->history_limit) shared_->history.pop_front();
-        targets = shared_->subscribers;
+        shared = std::make_shared<const ChangeEvent>(std::move(event));
+        if (shared_->history_limit > 0) {
+            shared_->history.push_back(shared);
+            if (shared_->history.size() > shared_->history_limit) shared_->history.pop_front();
+        }
+        if (!shared_->subscribers.empty()) targets = shared_->subscribers;
     }
     for (const auto& s : targets)
-        if (s->active && s->wants(event)) s->on_event(event);
-    return event.sequence;
+        if (s->active && s->wants(*shared)) s->on_event(*shared);
+    return shared->sequence;
 }
 
 std::unique_ptr<ChangeSubscription> InMemoryChangeBus::subscribe(ChangeFilter filter, std::uint64_t after_sequence,
                                                                  std::function<void(const ChangeEvent&)> on_event) {
     auto sub = std::make_shared<Subscriber>(Subscriber{std::move(filter), std::move(on_event), true});
     std::lock_guard delivery(shared_->delivery);
-    std::vector<ChangeEvent> backlog;
+    std::vector<std::shared_ptr<const ChangeEvent>> backlog;
     {
         std::lock_guard lock(shared_->mutex);
         for (const auto& e : shared_->history)
-            if (e.sequence > after_sequence && sub->wants(e)) backlog.push_back(e);
+            if (e->sequence > after_sequence && sub->wants(*e)) backlog.push_back(e);
         shared_->subscribers.push_back(sub);
     }
-    for (const auto& e : backlog) sub->on_event(e);
+    for (const auto& e : backlog) sub->on_event(*e);
     return std::make_unique<BusSubscription>(shared_, sub);
 }
 

@@ -1,9 +1,10 @@
-// Values as JSON text. Written by hand for the scalar kinds: change events render every row the
-// ORM writes, so this is on the hot path of inserts and updates.
+// Values as JSON text. Written by hand for the scalar kinds: results and change events render
+// many rows.
 #include <rex/value_json.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -110,6 +111,28 @@ std::string object_to_json(const std::vector<std::pair<std::string, Value>>& mem
         append_value(out, members[i].second);
     }
     return out + "}";
+}
+
+Json key_to_json(const ChangeEvent& event) {
+    std::string out = "{";
+    if (const auto* key = event.key(); key && event.fields) {
+        append_string(out, (*event.fields)[static_cast<std::size_t>(event.key_field)]);
+        out += ':';
+        append_value(out, *key);
+    }
+    return Json{out + "}"};
+}
+
+Json row_to_json(const ChangeEvent& event) {
+    std::string out = "{";
+    const auto n = event.fields ? std::min(event.fields->size(), event.values.size()) : 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i) out += ',';
+        append_string(out, (*event.fields)[i]);
+        out += ':';
+        append_value(out, event.values[i]);
+    }
+    return Json{out + "}"};
 }
 
 }  // namespace rex

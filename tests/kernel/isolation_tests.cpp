@@ -21,7 +21,9 @@ TEST_CASE("two kernels in one process stay isolated", "[kernel]") {
     // Change buses are separate.
     int seen_by_b = 0;
     auto sub = b.changes().subscribe({}, 0, [&](const rex::ChangeEvent&) { ++seen_by_b; });
-    a.changes().publish({0, "users", rex::ChangeKind::insert, {"{\"id\":1}"}, {"{}"}, {}});
+    rex::ChangeEvent event;
+    event.entity = "users";
+    a.changes().publish(std::move(event));
     CHECK(seen_by_b == 0);
     CHECK(a.changes().last_sequence() == 1);
     CHECK(b.changes().last_sequence() == 0);
@@ -42,7 +44,7 @@ TEST_CASE("lookups of unknown names say what is loaded", "[kernel]") {
 TEST_CASE("the change bus numbers events, filters them and replays from a sequence", "[kernel][changes]") {
     rex::Kernel kernel(rex::LogLevel::off);
     auto& bus = kernel.changes();
-    for (int i = 0; i < 3; ++i) bus.publish({0, i % 2 ? "posts" : "users", rex::ChangeKind::insert, {}, {}, {}});
+    for (int i = 0; i < 3; ++i) bus.publish({0, i % 2 ? "posts" : "users", rex::ChangeKind::insert, {}, {}, -1, {}});
 
     std::vector<std::uint64_t> users;
     auto sub = bus.subscribe({{"users"}}, 0, [&](const rex::ChangeEvent& e) { users.push_back(e.sequence); });
@@ -52,10 +54,10 @@ TEST_CASE("the change bus numbers events, filters them and replays from a sequen
     auto resume = bus.subscribe({}, 2, [&](const rex::ChangeEvent& e) { resumed.push_back(e.sequence); });
     CHECK(resumed == std::vector<std::uint64_t>{3});
 
-    CHECK(bus.publish({0, "users", rex::ChangeKind::update, {}, {}, {}}) == 4);
+    CHECK(bus.publish({0, "users", rex::ChangeKind::update, {}, {}, -1, {}}) == 4);
     CHECK(users == std::vector<std::uint64_t>{1, 3, 4});
     sub.reset();
-    bus.publish({0, "users", rex::ChangeKind::remove, {}, {}, {}});
+    bus.publish({0, "users", rex::ChangeKind::remove, {}, {}, -1, {}});
     CHECK(users.size() == 3);  // cancelled
     CHECK(resumed == std::vector<std::uint64_t>{3, 4, 5});
 }

@@ -1,6 +1,5 @@
 #include <rex/orm/database.hpp>
 #include "hydrator.hpp"
-#include <rex/value_json.hpp>
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
 
@@ -85,6 +84,38 @@ private:
     const std::map<std::type_index, EntityModel>& models_;
 };
 
+// What a cached ORM statement depends on: the model, the kind of statement, which columns it
+// writes (a bit per field; fields past the 64th in `more`), how many rows, RETURNING or not.
+struct StatementShape {
+    enum class Kind : std::uint8_t { find, insert, update, remove };
+    const EntityModel* model = nullptr;
+    Kind kind = Kind::find;
+    std::uint64_t columns = 0;
+    std::vector<bool> more;
+    std::size_t rows = 1;
+    bool returning = false;
+
+    StatementShape(const EntityModel& m, Kind k) : model(&m), kind(k) {}
+    StatementShape(const EntityModel& m, Kind k, const std::vector<const FieldModel*>& written) : model(&m), kind(k) {
+        for (const auto* f : written) {
+            const auto i = static_cast<std::size_t>(f - m.fields.data());
+            if (i < 64) {
+                columns |= std::uint64_t{1} << i;
+            } else {
+                more.resize(m.fields.size() - 64);
+                more[i - 64] = true;
+            }
+        }
+    }
+    bool operator==(const StatementShape&) const = default;
+    struct Hash {
+        std::size_t operator()(const StatementShape& s) const noexcept {
+            auto h = std::hash<const void*>{}(s.model) ^ (std::hash<std::uint64_t>{}(s.columns) * 31);
+            return h ^ (s.rows * 131 + static_cast<std::size_t>(s.kind) * 7 + s.returning);
+        }
+    };
+};
+
 const FieldModel& id_field(const EntityModel& m) {
     if (m.id_field < 0) raise({ErrorCategory::configuration, "entity '" + m.name + "' has no id (map one with .id())", {}, {}});
     return m.fields[static_cast<std::size_t>(m.id_field)];
@@ -104,14 +135,14 @@ struct Database::State {
     // The SQL of the ORM's fixed statements (find by key, insert, update and delete by key with
     // a given column set), built once per shape: most calls then skip building and compiling.
     std::mutex sql_mutex;
-    std::unordered_map<std::string, std::string> sql_cache;
+    std::unordered_map<StatementShape, std::string, StatementShape::Hash> sql_cache;
 
     template <class Make>
-    const std::string& cached_sql(const std::string& key, Make&& make) {
+    const std::string& cached_sql(const StatementShape& shape, Make&& make) {
         std::lock_guard lock(sql_mutex);
-        auto it = sql_cache.find(key);
-        if (it == sql_cache.end()) it = sql_cache.emplace(key, make()).first;
-        return it->second;  // entries are never removed: the reference stays valid
+        auto it = sql_cache.find(shape);
+        if (it == sql_cache.end()) it = sql_cache.emplace(shape, make()).first;
+        return it->second;  // entries are removed only when a mapping changes
     }
 };
 
@@ -162,6 +193,9 @@ void Database::pause_before_retry(int attempt) {
 
 void Database::add_model(EntityModel model) {
     const auto type = model.type;
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (const auto& f : model.fields) names->push_back(f.info.name);
+    model.field_names = std::move(names);
     if (!state_->models.contains(type)) state_->order.push_back(type);
     state_->models.insert_or_assign(type, std::move(model));
     {
@@ -316,29 +350,27 @@ void raise_validation(const EntityModel& m, const std::vector<FieldError>& error
 
 namespace {
 
-// The columns an insert writes and the values of one object for them.
-std::vector<const FieldModel*> insert_columns(const EntityModel& m, const void* object) {
+// The columns an insert writes: all but a generated key the object does not have yet.
+std::vector<const FieldModel*> insert_columns(const EntityModel& m, const std::vector<Value>& row) {
     std::vector<const FieldModel*> out;
-    for (const auto& f : m.fields)
-        if (!(f.info.generated && is_unset_key(f.get(object)))) out.push_back(&f);
+    out.reserve(m.fields.size());
+    for (std::size_t i = 0; i < m.fields.size(); ++i)
+        if (!(m.fields[i].info.generated && is_unset_key(row[i]))) out.push_back(&m.fields[i]);
     return out;
 }
 
-}  // namespace
+std::size_t index_of(const EntityModel& m, const FieldModel& f) { return static_cast<std::size_t>(&f - m.fields.data()); }
 
-// "<bits of the columns written>": the part of a cache key that says which columns a statement has.
-std::string column_mask(const EntityModel& m, const std::vector<const FieldModel*>& columns) {
-    std::string mask(m.fields.size(), '0');
-    for (const auto* f : columns) mask[static_cast<std::size_t>(f - m.fields.data())] = '1';
-    return mask;
-}
+}  // namespace
 
 const std::string& Session::insert_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns, std::size_t rows,
                                        bool returning_key) {
     const auto& d = database_->dialect();
     returning_key = returning_key && d.features().generated_keys == GeneratedKeyStyle::returning;
-    const auto key = "insert|" + std::string(m.type.name()) + "|" + column_mask(m, columns) + "|" + std::to_string(rows) + (returning_key ? "|r" : "");
-    return database_->state_->cached_sql(key, [&] {
+    StatementShape shape(m, StatementShape::Kind::insert, columns);
+    shape.rows = rows;
+    shape.returning = returning_key;
+    return database_->state_->cached_sql(shape, [&] {
         std::string sql = "INSERT INTO " + d.quote_identifier(m.table) + " (";
         for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + d.quote_identifier(columns[i]->info.column);
         sql += ") VALUES ";
@@ -357,17 +389,21 @@ void Session::insert_object(std::type_index type, void* object) {
     const auto& m = database_->model(type);
     run_hooks(m.hooks.before_create, object);
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
-    const auto columns = insert_columns(m, object);
+    auto row = values_of(m, object);
+    const auto columns = insert_columns(m, row);
     if (columns.empty()) raise({ErrorCategory::invalid_value, m.name + ": nothing to insert", {}, {}});
     Params params;
     params.reserve(columns.size());
-    for (const auto* f : columns) params.push_back(f->get(object));
+    for (const auto* f : columns) params.push_back(row[index_of(m, *f)]);
     const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
-    const bool needs_key = id && id->info.generated && is_unset_key(id->get(object));
+    const bool needs_key = id && id->info.generated && is_unset_key(row[index_of(m, *id)]);
     const auto result = execute(insert_sql(m, columns, 1, needs_key), params);
-    if (needs_key) fill_generated_key(*id, object, result);
+    if (needs_key) {
+        fill_generated_key(*id, object, result);
+        row[index_of(m, *id)] = id->get(object);
+    }
     run_hooks(m.hooks.after_create, object);
-    record_change(m, ChangeKind::insert, object);
+    record_change(m, ChangeKind::insert, std::move(row));
 }
 
 
@@ -384,20 +420,25 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
     if (!all_errors.empty()) raise_validation(m, all_errors);
     const auto& d = database_->dialect();
     const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
+    const auto id_index = id ? index_of(m, *id) : 0;
     const bool returning = d.features().generated_keys == GeneratedKeyStyle::returning;
+    std::vector<std::vector<Value>> rows;
+    rows.reserve(objects.size());
+    for (auto* o : objects) rows.push_back(values_of(m, o));
     batch_size = std::max<std::size_t>(batch_size, 1);
+    Params params;
     for (std::size_t start = 0; start < objects.size(); start += batch_size) {
         const auto end = std::min(objects.size(), start + batch_size);
         // One statement per batch; rows with and without a key of their own differ in columns,
         // so each batch takes the first object's column set and checks the rest match it.
-        const auto columns = insert_columns(m, objects[start]);
-        const bool needs_keys = id && id->info.generated && is_unset_key(id->get(objects[start]));
-        Params params;
+        const auto columns = insert_columns(m, rows[start]);
+        const bool needs_keys = id && id->info.generated && is_unset_key(rows[start][id_index]);
+        params.clear();
         params.reserve(columns.size() * (end - start));
         for (std::size_t i = start; i < end; ++i) {
-            if (id && id->info.generated && is_unset_key(id->get(objects[i])) != needs_keys)
+            if (id && id->info.generated && is_unset_key(rows[i][id_index]) != needs_keys)
                 raise({ErrorCategory::invalid_value, m.name + ": insert_many needs all objects to have, or all to lack, their key", {}, {}});
-            for (const auto* f : columns) params.push_back(f->get(objects[i]));
+            for (const auto* f : columns) params.push_back(rows[i][index_of(m, *f)]);
         }
         const auto result = execute(insert_sql(m, columns, end - start, needs_keys), params);
         if (!needs_keys) continue;
@@ -408,10 +449,11 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
             for (std::size_t i = start; i < end; ++i)
                 id->set(objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)));
         }
+        for (std::size_t i = start; i < end; ++i) rows[i][id_index] = id->get(objects[i]);
     }
-    for (auto* o : objects) {
-        run_hooks(m.hooks.after_create, o);
-        record_change(m, ChangeKind::insert, o);
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        run_hooks(m.hooks.after_create, objects[i]);
+        record_change(m, ChangeKind::insert, std::move(rows[i]));
     }
 }
 
@@ -421,6 +463,7 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
     const auto& d = database_->dialect();
     const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
+    auto row = values_of(m, object);
     sql::Insert insert;
     insert.table = m.table;
     sql::Upsert upsert;
@@ -429,17 +472,17 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
         if (!f) raise({ErrorCategory::not_found, m.name + ": an upsert conflict member is not mapped", {}, {}});
         upsert.conflict_columns.push_back(f->info.column);
     }
-    std::vector<sql::ExprPtr> row;
-    for (const auto* f : insert_columns(m, object)) {
+    std::vector<sql::ExprPtr> values;
+    for (const auto* f : insert_columns(m, row)) {
         insert.columns.push_back(f->info.column);
-        row.push_back(literal(f->get(object)));
+        values.push_back(literal(row[index_of(m, *f)]));
         const bool is_conflict = std::find(upsert.conflict_columns.begin(), upsert.conflict_columns.end(), f->info.column) !=
                                  upsert.conflict_columns.end();
         if (!is_conflict && !f->info.primary_key) upsert.update_columns.push_back(f->info.column);
     }
-    insert.rows.push_back(std::move(row));
+    insert.rows.push_back(std::move(values));
     const bool returning = d.features().generated_keys == GeneratedKeyStyle::returning;
-    const bool needs_key = id && id->info.generated && is_unset_key(id->get(object));
+    const bool needs_key = id && id->info.generated && is_unset_key(row[index_of(m, *id)]);
     if (needs_key && returning) insert.returning = {id->info.column};
     insert.upsert = std::move(upsert);
     auto query = sql::compile(sql::Statement{std::move(insert)}, d);
@@ -449,18 +492,24 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
         query.sql += ", " + key + " = LAST_INSERT_ID(" + key + ")";
     }
     const auto result = execute(query);
-    if (needs_key) fill_generated_key(*id, object, result);
+    if (needs_key) {
+        fill_generated_key(*id, object, result);
+        row[index_of(m, *id)] = id->get(object);
+    }
     run_hooks(m.hooks.after_create, object);
     // Whether the row was new is not known on every database: subscribers get an update.
-    record_change(m, ChangeKind::update, object);
+    record_change(m, ChangeKind::update, std::move(row));
 }
 
-std::vector<Value> Session::snapshot_of(std::type_index type, const void* object) const {
-    const auto& m = database_->model(type);
+std::vector<Value> Session::values_of(const EntityModel& m, const void* object) {
     std::vector<Value> values;
     values.reserve(m.fields.size());
     for (const auto& f : m.fields) values.push_back(f.get(object));
     return values;
+}
+
+std::vector<Value> Session::snapshot_of(std::type_index type, const void* object) const {
+    return values_of(database_->model(type), object);
 }
 
 bool Session::update_object(std::type_index type, void* object, std::vector<Value>* snapshot, const std::vector<MemberKey>& only) {
@@ -470,22 +519,24 @@ bool Session::update_object(std::type_index type, void* object, std::vector<Valu
     run_hooks(m.hooks.before_update, object);
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
     const auto& id = id_field(m);
+    auto row = values_of(m, object);
     std::vector<const FieldModel*> columns;
+    columns.reserve(m.fields.size());
     Params params;
+    params.reserve(m.fields.size());
     for (std::size_t i = 0; i < m.fields.size(); ++i) {
         const auto& f = m.fields[i];
         if (f.info.primary_key) continue;
         if (!only.empty() && std::find(only.begin(), only.end(), f.key) == only.end()) continue;
-        auto value = f.get(object);
-        if (snapshot && i < snapshot->size() && (*snapshot)[i] == value) continue;
+        if (snapshot && i < snapshot->size() && (*snapshot)[i] == row[i]) continue;
         columns.push_back(&f);
-        params.push_back(std::move(value));
+        params.push_back(row[i]);
     }
     if (columns.empty()) return false;
-    const auto key = id.get(object);
+    const auto& key = row[index_of(m, id)];
     params.push_back(key);
     const auto& d = database_->dialect();
-    const auto& sql = database_->state_->cached_sql("update|" + std::string(m.type.name()) + "|" + column_mask(m, columns), [&] {
+    const auto& sql = database_->state_->cached_sql(StatementShape(m, StatementShape::Kind::update, columns), [&] {
         std::string text = "UPDATE " + d.quote_identifier(m.table) + " SET ";
         for (std::size_t i = 0; i < columns.size(); ++i)
             text += (i ? ", " : "") + d.quote_identifier(columns[i]->info.column) + " = " + d.placeholder(i + 1);
@@ -494,9 +545,9 @@ bool Session::update_object(std::type_index type, void* object, std::vector<Valu
     const auto result = execute(sql, params);
     if (result.affected_rows == 0)  // matched rows on every adapter (MySQL: CLIENT_FOUND_ROWS)
         raise({ErrorCategory::not_found, m.name + ": no row with " + id.info.column + " = " + key.to_display() + " to update", {}, {}});
-    if (snapshot) *snapshot = snapshot_of(type, object);
+    if (snapshot) *snapshot = row;
     run_hooks(m.hooks.after_update, object);
-    record_change(m, ChangeKind::update, object);
+    record_change(m, ChangeKind::update, std::move(row));
     return true;
 }
 
@@ -504,26 +555,26 @@ void Session::remove_object(std::type_index type, const void* object) {
     const auto& m = database_->model(type);
     run_hooks(m.hooks.before_remove, object);
     const auto& id = id_field(m);
-    const auto key = id.get(object);
+    auto row = values_of(m, object);
+    const auto& key = row[index_of(m, id)];
     const auto& d = database_->dialect();
-    const auto& sql = database_->state_->cached_sql("delete|" + std::string(m.type.name()), [&] {
+    const auto& sql = database_->state_->cached_sql(StatementShape(m, StatementShape::Kind::remove), [&] {
         return "DELETE FROM " + d.quote_identifier(m.table) + " WHERE " + d.quote_identifier(id.info.column) + " = " + d.placeholder(1);
     });
     const auto result = execute(sql, {key});
     if (result.affected_rows == 0)
         raise({ErrorCategory::not_found, m.name + ": no row with " + id.info.column + " = " + key.to_display() + " to delete", {}, {}});
     run_hooks(m.hooks.after_remove, object);
-    record_change(m, ChangeKind::remove, object);
+    record_change(m, ChangeKind::remove, std::move(row));
 }
 
-void Session::record_change(const EntityModel& m, ChangeKind kind, const void* object) {
+void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<Value> row) {
     ChangeEvent event;
     event.entity = m.name;
     event.kind = kind;
-    std::vector<std::pair<std::string, Value>> row;
-    for (const auto& f : m.fields) row.emplace_back(f.info.name, f.get(object));
-    if (m.id_field >= 0) event.key = Json{object_to_json({row[static_cast<std::size_t>(m.id_field)]})};
-    event.data = Json{object_to_json(row)};
+    event.fields = m.field_names;
+    event.values = std::move(row);
+    event.key_field = m.id_field;
     event.at = Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
     if (depth_ == 0)
         database_->kernel().changes().publish(std::move(event));
@@ -548,7 +599,7 @@ SelectState by_key(std::type_index type, const EntityModel& m, const Value& key)
 
 bool Session::find_object(std::type_index type, const Value& key, void* object) {
     const auto& m = database_->model(type);
-    const auto& sql = database_->state_->cached_sql("find|" + std::string(m.type.name()), [&] {
+    const auto& sql = database_->state_->cached_sql(StatementShape(m, StatementShape::Kind::find), [&] {
         auto state = by_key(type, m, Value(std::int64_t{0}));
         state.limit = 1;
         return compile_select(state, false).sql;  // its one parameter is the key

@@ -219,8 +219,10 @@ private:
     void upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict);
     bool update_object(std::type_index type, void* object, std::vector<Value>* snapshot, const std::vector<MemberKey>& only);
     std::vector<Value> snapshot_of(std::type_index type, const void* object) const;
+    // Every mapped field's value, in field order.
+    static std::vector<Value> values_of(const EntityModel& model, const void* object);
     // Change events wait for the outermost commit; a rollback drops those of its scope.
-    void record_change(const EntityModel& model, ChangeKind kind, const void* object);
+    void record_change(const EntityModel& model, ChangeKind kind, std::vector<Value> row);
     void remove_object(std::type_index type, const void* object);
     bool find_object(std::type_index type, const Value& id, void* object);
     bool exists_object(std::type_index type, const Value& id);

@@ -75,6 +75,7 @@ struct EntityModel {
     std::vector<IndexInfo> indexes;  // by field name
     EntityHooks hooks;
     int id_field = -1;  // index into fields, -1 if none
+    std::shared_ptr<const std::vector<std::string>> field_names;  // set by Database::map; shared by change events
     std::function<std::shared_ptr<void>()> make;  // a default-constructed object
     // Makes an object default again (T{} assigned); empty for classes that cannot be assigned.
     // Eager loading reads every row into one scratch object, moved out and reset per row.

@@ -7,19 +7,36 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 REX_SDK_BEGIN
 
 enum class ChangeKind : std::uint8_t { insert, update, remove };
 
+// One written row. The values are kept as they were bound, not rendered: most events are never
+// read, and a reader renders only what it needs (the kernel's key_to_json / row_to_json).
 struct ChangeEvent {
     std::uint64_t sequence = 0;  // assigned by the bus, strictly increasing
     std::string entity;
     ChangeKind kind = ChangeKind::insert;
-    Json key;                    // primary key as a JSON object
-    Json data;                   // the row after the change (before, for remove)
+    std::shared_ptr<const std::vector<std::string>> fields;  // field names, shared by an entity's events
+    std::vector<Value> values;  // the row after the change (before, for remove), one per field
+    int key_field = -1;         // index of the primary key in fields; -1 when the entity has none
     Timestamp at;
+
+    // The value of a field by name; nullptr when the event has no such field.
+    const Value* value(std::string_view field) const {
+        if (!fields) return nullptr;
+        for (std::size_t i = 0; i < fields->size() && i < values.size(); ++i)
+            if ((*fields)[i] == field) return &values[i];
+        return nullptr;
+    }
+    // The primary key's value; nullptr when the entity has none.
+    const Value* key() const {
+        const auto i = static_cast<std::size_t>(key_field);
+        return key_field >= 0 && i < values.size() ? &values[i] : nullptr;
+    }
 };
 
 struct ChangeFilter {
