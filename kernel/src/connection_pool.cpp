@@ -64,9 +64,9 @@ struct PooledConnection::Shared {
             } catch (...) {
                 keep = false;  // a connection that cannot roll back is not reused
             }
-            // Whether the socket still works is checked when the connection is next borrowed;
-            // checking here too would cost every call a second poll() for nothing.
-            keep = keep && !connection->in_transaction();
+            // A connection that knows it is lost is closed now; whether the socket still works
+            // is asked (poll()) only when it is borrowed again after a while.
+            keep = keep && !connection->is_lost() && !connection->in_transaction();
         }
         std::vector<std::shared_ptr<Connection>> to_close;
         {
@@ -149,14 +149,16 @@ PooledConnection ConnectionPool::acquire() {
     const auto deadline = start + s.options.acquire_timeout;
     auto connect_backoff = std::chrono::milliseconds(10);
     std::unique_lock lock(s.mutex);
-    while (true) {
+    for (bool first = true;; first = false) {
         std::vector<std::shared_ptr<Connection>> to_close;
-        const auto now = Clock::now();
+        const auto now = first ? start : Clock::now();
         s.reap(now, to_close);
         while (!s.idle.empty()) {
             auto candidate = std::move(s.idle.back());
             s.idle.pop_back();
-            bool usable = candidate.connection->is_usable();
+            // Given back moments ago, it is as alive as it was then: skip the poll() (see PoolOptions).
+            bool usable = !candidate.connection->is_lost() &&
+                          (now - candidate.idle_since < s.options.alive_bypass_window || candidate.connection->is_usable());
             if (usable && now - candidate.idle_since >= s.options.validation_interval) {
                 lock.unlock();  // ping is a round trip; don't hold others up
                 usable = candidate.connection->ping();

@@ -255,12 +255,44 @@ TEST_CASE("the pool works through PgBouncer in transaction mode without named st
     c->commit();
 }
 
+TEST_CASE("a connection lost while borrowed is closed on return, even within the alive-bypass window", "[pool][servers]") {
+    struct Server {
+        const char* variable;
+        const char* id_sql;
+        const char* kill_sql;
+    };
+    for (const auto& server : {Server{"REX_TEST_POSTGRES_URL", "SELECT pg_backend_pid()", "SELECT pg_terminate_backend($1::int)"},
+                               Server{"REX_TEST_MYSQL_URL", "SELECT CONNECTION_ID()", "KILL CONNECTION ?"}}) {
+        const auto url = server_url(server.variable);
+        if (url.empty()) continue;
+        INFO(server.variable);
+        auto options = small_pool(2);
+        options.alive_bypass_window = 60s;  // nothing here is older than the window
+        auto pool = kernel().make_pool(url, options);
+        rex::Value victim_id;
+        {
+            auto victim = pool->acquire();
+            victim_id = victim->execute(server.id_sql).rows.at(0).at(0);
+            pool->acquire()->execute(server.kill_sql, {victim_id});
+            CHECK_THROWS_AS(victim->execute("SELECT 1"), rex::ConnectionError);
+        }  // given back knowing it is lost: closed, not kept
+        CHECK(pool->stats().closed == 1);
+        // Every connection handed out now works, and none is the killed one.
+        for (int i = 0; i < 3; ++i) {
+            auto c = pool->acquire();
+            CHECK(c->execute(server.id_sql).rows.at(0).at(0) != victim_id);
+        }
+        CHECK(pool->stats().in_use == 0);
+    }
+}
+
 TEST_CASE("the pool survives a PostgreSQL restart in the middle of a concurrent run", "[pool][servers][restart]") {
     const auto url = server_url("REX_TEST_POSTGRES_URL");
     if (url.empty()) return;
     auto options = small_pool(8);
     options.acquire_timeout = 30s;
     options.validation_interval = 0ms;  // validate every reuse: only in-flight work may fail
+    options.alive_bypass_window = 0ms;
     auto pool = kernel().make_pool(url, options);
     pool->acquire()->execute("SELECT 1");
 

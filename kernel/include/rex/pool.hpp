@@ -25,8 +25,12 @@ struct PoolOptions {
     // Connections are closed (on release or acquire) once this old; 0 disables.
     std::chrono::milliseconds max_lifetime{30 * 60'000};
     // A connection idle longer than this is ping()ed before reuse; 0 pings every time.
-    // Connection::is_usable(), which costs no round trip, is checked on every reuse anyway.
     std::chrono::milliseconds validation_interval{1'000};
+    // A connection idle at least this long is checked with Connection::is_usable() before reuse
+    // (no round trip, but a poll() system call on PostgreSQL and MySQL, which finds a socket the
+    // server closed). One given back more recently is reused as it is: it was working a moment
+    // ago, and a server lost in between fails it like work in flight. 0 checks every reuse.
+    std::chrono::milliseconds alive_bypass_window{500};
 };
 
 struct PoolStats {

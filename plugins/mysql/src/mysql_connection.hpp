@@ -32,6 +32,7 @@ public:
     void rollback_to_savepoint(std::string_view name) override;
     bool ping() override;
     bool is_usable() noexcept override;
+    bool is_lost() const noexcept override { return !conn_ || broken_; }
     std::string_view dialect() const override { return "mysql"; }
     std::string server_version() const override { return mysql_get_server_info(conn_); }
 

@@ -33,6 +33,7 @@ public:
     bool in_transaction() const override;
     bool ping() override;
     bool is_usable() noexcept override;
+    bool is_lost() const noexcept override { return !conn_ || PQstatus(conn_.get()) != CONNECTION_OK; }
     void reset() override;
     std::string_view dialect() const override { return "postgresql"; }
     std::string server_version() const override;

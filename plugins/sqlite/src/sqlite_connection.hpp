@@ -26,6 +26,7 @@ public:
     bool in_transaction() const override;
     bool ping() override;
     bool is_usable() noexcept override { return db_ != nullptr; }
+    bool is_lost() const noexcept override { return db_ == nullptr; }
     std::string_view dialect() const override { return "sqlite"; }
     std::string server_version() const override { return sqlite3_libversion(); }
 

@@ -71,10 +71,13 @@ public:
     // Round-trip liveness check; the pool runs it on connections idle longer than its
     // validation interval. False (never a throw) when the connection is unusable.
     virtual bool ping() = 0;
-    // Local check without a round trip, run by the pool on every acquire and release: false
-    // once the connection is known to be lost (a failed statement, the server closed the
-    // socket). The default trusts the connection.
+    // Local check without a round trip, run by the pool before it reuses a connection idle for
+    // a while: false once the connection is known to be lost (a failed statement, the server
+    // closed the socket; may ask the OS). The default trusts the connection.
     virtual bool is_usable() noexcept { return true; }
+    // Whether the connection already knows it is lost, from its own state alone (no system
+    // call): checked by the pool on every give-back and reuse.
+    virtual bool is_lost() const noexcept { return false; }
     // Drops session state (open transaction, temporary settings) before the pool reuses it.
     virtual void reset() {
         if (in_transaction()) rollback();
