@@ -24,7 +24,7 @@ public:
         const auto n = size();
         for (std::size_t i = 0; i < n; ++i) {
             const auto& f = field(i);
-            if (i < 64 && (direct_ >> i & 1) && f.read(object, cursor, i)) continue;
+            if (i < 64 && (direct_ >> i & 1) && f.read(f.key, object, cursor, i)) continue;
             f.set(object, cursor.value(i));
         }
     }

@@ -43,12 +43,11 @@ ResultPtr PgConnection::checked(PGresult* raw, std::string_view sql) {
     raise_error(conn_.get(), result.get(), sql);
 }
 
-ResultPtr PgConnection::run(std::string_view sql, const Params& params) {
-    const std::string text(sql);
-    if (options_.prepared_statements && options_.statement_cache_size > 0) return run_prepared(text, params);
+ResultPtr PgConnection::run(const std::string& sql, const Params& params) {
+    if (options_.prepared_statements && options_.statement_cache_size > 0) return run_prepared(sql, params);
     // Unnamed statement: parse, bind and execute in one exchange; nothing stays on the server.
     const auto e = encode(params);
-    return checked(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()), e.types.data(),
+    return checked(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), e.types.data(),
                                 e.values.data(), e.lengths.data(), e.formats.data(), 0),
                    sql);
 }
@@ -78,7 +77,9 @@ ResultPtr PgConnection::run_prepared(const std::string& sql, const Params& param
 
 std::unique_ptr<Cursor> PgConnection::query(std::string_view sql, const Params& params) {
     if (!conn_) raise({ErrorCategory::connection, "postgres: connection is closed", "08003", std::string(sql)});
-    return std::make_unique<PgCursor>(run(sql, params), std::string(sql));
+    std::string text(sql);  // libpq wants it terminated; the cursor keeps it for its errors
+    auto result = run(text, params);
+    return std::make_unique<PgCursor>(std::move(result), std::move(text));
 }
 
 void PgConnection::simple(const char* sql) { checked(PQexec(conn_.get(), sql), sql); }

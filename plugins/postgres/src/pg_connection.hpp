@@ -40,7 +40,7 @@ public:
     ChangeFeed* change_feed() override;
 
 private:
-    ResultPtr run(std::string_view sql, const Params& params);
+    ResultPtr run(const std::string& sql, const Params& params);
     ResultPtr run_prepared(const std::string& sql, const Params& params);
     ResultPtr checked(PGresult* result, std::string_view sql);
     void simple(const char* sql);

@@ -12,6 +12,8 @@ namespace rex::postgres {
 PgCursor::PgCursor(ResultPtr result, std::string sql) : result_(std::move(result)), sql_(std::move(sql)) {
     PGresult* r = result_.get();
     const int n = PQnfields(r);
+    types_.reserve(static_cast<std::size_t>(n));
+    columns_.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
         const Oid type = PQftype(r, i);
         types_.push_back(type);
@@ -36,11 +38,10 @@ bool PgCursor::next() {
     return true;
 }
 
-void PgCursor::check(std::size_t column) const {
+void PgCursor::raise_bad_read(std::size_t column) const {
     if (row_ < 0 || row_ >= rows_) raise({ErrorCategory::internal, "cursor is not on a row (call next() first)", {}, sql_});
-    if (column >= columns_.size())
-        raise({ErrorCategory::not_found,
-               "column " + std::to_string(column) + " out of range (" + std::to_string(columns_.size()) + " columns)", {}, sql_});
+    raise({ErrorCategory::not_found,
+           "column " + std::to_string(column) + " out of range (" + std::to_string(columns_.size()) + " columns)", {}, sql_});
 }
 
 Value PgCursor::value(std::size_t column) const {

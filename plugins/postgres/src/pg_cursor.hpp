@@ -30,7 +30,11 @@ public:
     std::int64_t affected_rows() const override { return affected_rows_; }
 
 private:
-    void check(std::size_t column) const;
+    void check(std::size_t column) const {
+        if (row_ < 0 || row_ >= rows_ || column >= columns_.size()) [[unlikely]]
+            raise_bad_read(column);
+    }
+    [[noreturn]] void raise_bad_read(std::size_t column) const;
 
     ResultPtr result_;
     std::string sql_;

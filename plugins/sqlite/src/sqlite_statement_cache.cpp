@@ -18,6 +18,11 @@ void PreparedStatement::refresh_columns() {
 StatementCache::~StatementCache() { clear(); }
 
 PreparedStatement* StatementCache::take(std::string_view sql) {
+    // The statement run last is the likeliest: compared before hashing the text.
+    if (!entries_.empty() && !entries_.front().in_use && entries_.front().sql == sql) {
+        entries_.front().in_use = true;
+        return &entries_.front();
+    }
     auto it = index_.find(sql);
     if (it == index_.end() || it->second->in_use) return nullptr;
     entries_.splice(entries_.begin(), entries_, it->second);  // most recent first; no allocation

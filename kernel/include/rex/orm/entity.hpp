@@ -210,8 +210,8 @@ private:
         f.set = [member](void* object, Value&& v) { static_cast<T*>(object)->*member = ValueTraits<M>::from_value(std::move(v)); };
         if constexpr (DirectRead<M>::kind != ValueKind::null) {
             f.direct_kind = DirectRead<M>::kind;
-            f.read = [member](void* object, const Cursor& cursor, std::size_t column) {
-                return DirectRead<M>::read(cursor, column, static_cast<T*>(object)->*member);
+            f.read = [](const MemberKey& key, void* object, const Cursor& cursor, std::size_t column) {
+                return DirectRead<M>::read(cursor, column, static_cast<T*>(object)->*key.member<T, M>());
             };
         }
         f.rules = std::move(rules);

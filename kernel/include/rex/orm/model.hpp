@@ -21,6 +21,14 @@ struct MemberKey {
     std::type_index owner = typeid(void);
     std::array<unsigned char, 16> bits{};
 
+    // The member pointer back, for a key made by of<T, M>.
+    template <class T, class M>
+    M T::*member() const {
+        M T::*out;
+        std::memcpy(&out, bits.data(), sizeof(out));
+        return out;
+    }
+
     template <class T, class M>
     static MemberKey of(M T::*member) {
         static_assert(sizeof(member) <= 16);
@@ -41,8 +49,9 @@ struct FieldModel {
     std::function<void(void*, Value&&)> set;  // takes the value: text moves into the member
     // Hydration without a Value (see DirectRead): used for columns whose declared kind is
     // direct_kind; false means "use set() with the cell's Value instead".
+    // A plain function (the member pointer comes back from `key`): called for every cell.
     ValueKind direct_kind = ValueKind::null;
-    std::function<bool(void*, const Cursor&, std::size_t)> read;
+    bool (*read)(const MemberKey& member, void* object, const Cursor& cursor, std::size_t column) = nullptr;
     std::vector<Rule> rules;
 };
 
