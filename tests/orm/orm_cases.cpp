@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <filesystem>
 
@@ -749,6 +750,8 @@ TEST_CASE("after-commit change events reach the kernel change bus, in order, onl
     CHECK(*seen[0].value("email") == Value("Ada@example.com"));
     CHECK(seen[0].value("no_such_field") == nullptr);
 
+    const auto before_commit = std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count();
     t.db.transaction([&](Session& s) {
         User b{0, "Bea", "bea@example.com", 20, true, std::nullopt, {}, {}};
         s.insert(b);
@@ -771,6 +774,10 @@ TEST_CASE("after-commit change events reach the kernel change bus, in order, onl
     CHECK(*seen[1].value("name") == Value("Bea"));
     CHECK(*seen[2].value("name") == Value("Dee"));
     CHECK(seen[1].sequence < seen[2].sequence);
+    // Stamped when the commit made them visible: one time for the whole transaction.
+    CHECK(seen[1].at == seen[2].at);
+    CHECK(seen[1].at.micros >= before_commit);
+    CHECK(seen[0].at.micros <= seen[1].at.micros);
 
     CHECK_THROWS(t.db.transaction([&](Session& s) {
         User e{0, "Eve", "eve@example.com", 20, true, std::nullopt, {}, {}};

@@ -1,5 +1,6 @@
 #include <rex/orm/database.hpp>
 #include "hydrator.hpp"
+#include "statement_timer.hpp"
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
 
@@ -115,6 +116,12 @@ struct StatementShape {
         }
     };
 };
+
+// Change events carry the time their change became visible: the commit, or the statement.
+Timestamp wall_clock_now() {
+    using namespace std::chrono;
+    return Timestamp{duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()};
+}
 
 const FieldModel& id_field(const EntityModel& m) {
     if (m.id_field < 0) raise({ErrorCategory::configuration, "entity '" + m.name + "' has no id (map one with .id())", {}, {}});
@@ -312,10 +319,10 @@ Session::~Session() {
 }
 
 ResultSet Session::execute(std::string_view sql, const Params& params) {
-    const auto start = std::chrono::steady_clock::now();
+    const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
     auto result = connection_->execute(sql, params);
     const auto rows = result.columns.empty() ? result.affected_rows : static_cast<std::int64_t>(result.rows.size());
-    database_->log_statement(sql, params, std::chrono::steady_clock::now() - start, rows);
+    database_->log_statement(sql, params, timer.elapsed(), rows);
     return result;
 }
 
@@ -581,11 +588,12 @@ void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<V
     event.fields = m.field_names;
     event.values = std::move(row);
     event.key_field = m.id_field;
-    event.at = Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
-    if (depth_ == 0)
+    if (depth_ == 0) {
+        event.at = wall_clock_now();
         database_->kernel().changes().publish(std::move(event));
-    else
-        pending_.push_back({depth_, std::move(event)});
+    } else {
+        pending_.push_back({depth_, std::move(event)});  // stamped when committed
+    }
 }
 
 namespace {
@@ -611,10 +619,13 @@ bool Session::find_object(std::type_index type, const Value& key, void* object) 
         return compile_select(state, false).sql;  // its one parameter is the key
     });
     bool found = false;
-    stream(sql, {key}, [&](Cursor& cursor) {
-        Hydrator(m, cursor.columns()).fill(object, cursor);
-        found = true;
-    });
+    stream(
+        sql, {key},
+        [&](Cursor& cursor) {
+            Hydrator(m, cursor.columns()).fill(object, cursor);
+            found = true;
+        },
+        1);  // LIMIT 1
     return found;
 }
 
@@ -622,15 +633,20 @@ sql::CompiledQuery Session::compile_select(const SelectState& state, bool count)
     return sql::compile(database_->state_->resolver.build(state, count), database_->dialect());
 }
 
-void Session::stream(std::string_view sql, const Params& params, const std::function<void(Cursor&)>& each) {
-    const auto start = std::chrono::steady_clock::now();
-    auto cursor = connection_->query(sql, params);
+void Session::stream(std::string_view sql, const Params& params, const std::function<void(Cursor&)>& each,
+                     std::int64_t max_rows) {
+    const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
     std::int64_t rows = 0;
-    while (cursor->next()) {
-        ++rows;
-        each(*cursor);
+    {
+        auto cursor = connection_->query(sql, params);
+        // Stopping at max_rows leaves the rest to the cursor's destruction (a reset), which is
+        // cheaper than asking for the end of a result known to have no more rows.
+        while (rows < max_rows && cursor->next()) {
+            ++rows;
+            each(*cursor);
+        }
     }
-    database_->log_statement(sql, params, std::chrono::steady_clock::now() - start, rows);
+    database_->log_statement(sql, params, timer.elapsed(), rows);
 }
 
 void Session::select_rows(const SelectState& state, const std::function<void(Cursor&)>& each) {
@@ -659,7 +675,7 @@ std::int64_t Session::count_objects(const SelectState& state) {
 void Session::query_objects(std::type_index type, std::string_view sql, const Params& params,
                             const std::function<void(const Fill&)>& each) {
     const auto& m = database_->model(type);
-    const auto start = std::chrono::steady_clock::now();
+    const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
     auto cursor = connection_->query(sql, params);
     std::vector<const FieldModel*> targets;
     for (const auto& c : cursor->columns()) {
@@ -677,7 +693,7 @@ void Session::query_objects(std::type_index type, std::string_view sql, const Pa
         ++rows;
         each([&](void* object) { hydrator.fill(object, *cursor); });
     }
-    database_->log_statement(sql, params, std::chrono::steady_clock::now() - start, rows);
+    database_->log_statement(sql, params, timer.elapsed(), rows);
 }
 
 // ---- Relations ------------------------------------------------------------------------------
@@ -913,7 +929,11 @@ void Session::commit() {
         // After commit, in order: what subscribers see has happened.
         auto changes = std::move(pending_);
         pending_.clear();
-        for (auto& c : changes) database_->kernel().changes().publish(std::move(c.event));
+        const auto committed_at = changes.empty() ? Timestamp{} : wall_clock_now();
+        for (auto& c : changes) {
+            c.event.at = committed_at;
+            database_->kernel().changes().publish(std::move(c.event));
+        }
     } else {
         connection_->release_savepoint("rex_sp_" + std::to_string(depth_));
         for (auto& c : pending_) c.depth = std::min(c.depth, depth_);

@@ -44,8 +44,8 @@ PreparedStatement* StatementCache::add(std::string_view sql, sqlite3_stmt* stmt,
 }
 
 void StatementCache::give_back(PreparedStatement* statement) noexcept {
+    // Bindings stay: every query() binds all of a statement's parameters before stepping.
     sqlite3_reset(statement->stmt);
-    sqlite3_clear_bindings(statement->stmt);
     if (!statement->cached) {
         sqlite3_finalize(statement->stmt);
         delete statement;

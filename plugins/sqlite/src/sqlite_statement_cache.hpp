@@ -40,7 +40,7 @@ public:
     // Takes a freshly prepared statement and lends it (in use). It is cached unless a statement
     // with the same SQL already is (that one is in use); then it lives until given back.
     PreparedStatement* add(std::string_view sql, sqlite3_stmt* stmt, bool is_insert);
-    // Resets the statement and clears its bindings; it becomes idle (or is finalized).
+    // Resets the statement; it becomes idle (or is finalized).
     void give_back(PreparedStatement* statement) noexcept;
     // Finalizes every idle statement; those in use are finalized when given back.
     void clear() noexcept;

@@ -13,6 +13,7 @@
 #include <rex/orm/query.hpp>
 
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <tuple>
@@ -209,8 +210,9 @@ public:
                         const std::vector<std::vector<MemberKey>>& paths);
 
 private:
-    // Runs a query and hands each row to `each`, logging it.
-    void stream(std::string_view sql, const Params& params, const std::function<void(Cursor&)>& each);
+    // Runs a query and hands each row (up to max_rows) to `each`, logging it.
+    void stream(std::string_view sql, const Params& params, const std::function<void(Cursor&)>& each,
+                std::int64_t max_rows = std::numeric_limits<std::int64_t>::max());
     void insert_object(std::type_index type, void* object);
     // INSERT of `rows` rows of these columns, cached per shape.
     const std::string& insert_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns, std::size_t rows,

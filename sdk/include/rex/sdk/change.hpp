@@ -23,7 +23,7 @@ struct ChangeEvent {
     std::shared_ptr<const std::vector<std::string>> fields;  // field names, shared by an entity's events
     std::vector<Value> values;  // the row after the change (before, for remove), one per field
     int key_field = -1;         // index of the primary key in fields; -1 when the entity has none
-    Timestamp at;
+    Timestamp at;               // when the change became visible: its commit, or its statement
 
     // The value of a field by name; nullptr when the event has no such field.
     const Value* value(std::string_view field) const {
