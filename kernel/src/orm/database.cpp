@@ -619,7 +619,7 @@ bool Session::find_object(std::type_index type, const Value& key, void* object) 
         return compile_select(state, false).sql;  // its one parameter is the key
     });
     bool found = false;
-    stream(
+    for_each_row(
         sql, {key},
         [&](Cursor& cursor) {
             Hydrator(m, cursor.columns()).fill(object, cursor);
@@ -633,8 +633,8 @@ sql::CompiledQuery Session::compile_select(const SelectState& state, bool count)
     return sql::compile(database_->state_->resolver.build(state, count), database_->dialect());
 }
 
-void Session::stream(std::string_view sql, const Params& params, const std::function<void(Cursor&)>& each,
-                     std::int64_t max_rows) {
+template <class Each>
+void Session::for_each_row(std::string_view sql, const Params& params, Each&& each, std::int64_t max_rows) {
     const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
     std::int64_t rows = 0;
     {
@@ -651,15 +651,16 @@ void Session::stream(std::string_view sql, const Params& params, const std::func
 
 void Session::select_rows(const SelectState& state, const std::function<void(Cursor&)>& each) {
     const auto query = compile_select(state, false);
-    stream(query.sql, query.params, each);
+    for_each_row(query.sql, query.params, each);
 }
 
-void Session::select_objects(const SelectState& state, const std::function<void(const Fill&)>& each) {
+void Session::select_objects(const SelectState& state, ObjectSink& sink) {
     const auto& m = database_->model(state.root);
+    const auto query = compile_select(state, false);
     std::optional<Hydrator> hydrator;
-    select_rows(state, [&](Cursor& cursor) {
+    for_each_row(query.sql, query.params, [&](Cursor& cursor) {
         if (!hydrator) hydrator.emplace(m, cursor.columns());
-        each([&](void* object) { hydrator->fill(object, cursor); });
+        hydrator->fill(sink.add(), cursor);
     });
 }
 
@@ -672,8 +673,7 @@ std::int64_t Session::count_objects(const SelectState& state) {
     return execute(query).rows.at(0).at(0).as_int64();
 }
 
-void Session::query_objects(std::type_index type, std::string_view sql, const Params& params,
-                            const std::function<void(const Fill&)>& each) {
+void Session::query_objects(std::type_index type, std::string_view sql, const Params& params, ObjectSink& sink) {
     const auto& m = database_->model(type);
     const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
     auto cursor = connection_->query(sql, params);
@@ -691,7 +691,7 @@ void Session::query_objects(std::type_index type, std::string_view sql, const Pa
     std::int64_t rows = 0;
     while (cursor->next()) {
         ++rows;
-        each([&](void* object) { hydrator.fill(object, *cursor); });
+        hydrator.fill(sink.add(), *cursor);
     }
     database_->log_statement(sql, params, timer.elapsed(), rows);
 }
@@ -803,7 +803,7 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
         // object is reset before the next (a new object per row where it cannot be assigned).
         auto scratch = target.make();
         bool used = false;
-        stream(query.sql, query.params, [&](Cursor& cursor) {
+        for_each_row(query.sql, query.params, [&](Cursor& cursor) {
             if (!hydrator) hydrator.emplace(target, cursor.columns());
             if (used) {
                 if (target.reset)

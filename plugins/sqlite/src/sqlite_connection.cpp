@@ -98,7 +98,7 @@ PreparedStatement* SqliteConnection::prepare(std::string_view sql) {
     return cache_->add(sql, stmt, starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE"));
 }
 
-std::unique_ptr<Cursor> SqliteConnection::query(std::string_view sql, const Params& params) {
+PreparedStatement* SqliteConnection::bound(std::string_view sql, const Params& params, BindLifetime lifetime) {
     if (!db_) raise({ErrorCategory::connection, "sqlite: connection is closed", {}, std::string(sql)});
     auto* statement = prepare(sql);
     sqlite3_stmt* stmt = statement->stmt;
@@ -111,13 +111,25 @@ std::unique_ptr<Cursor> SqliteConnection::query(std::string_view sql, const Para
                {}, std::string(sql)});
     }
     for (std::size_t i = 0; i < params.size(); ++i) {
-        const int rc = bind_value(stmt, static_cast<int>(i + 1), params[i]);
+        const int rc = bind_value(stmt, static_cast<int>(i + 1), params[i], lifetime);
         if (rc != SQLITE_OK) {
             cache_->give_back(statement);
             raise_error(db_, rc, sql);
         }
     }
-    return std::make_unique<SqliteCursor>(db_, statement, cache_);
+    return statement;
+}
+
+std::unique_ptr<Cursor> SqliteConnection::query(std::string_view sql, const Params& params) {
+    // The cursor may be read after the caller's parameters are gone: SQLite copies text.
+    return std::make_unique<SqliteCursor>(db_, bound(sql, params, BindLifetime::copy), cache_);
+}
+
+ResultSet SqliteConnection::execute(std::string_view sql, const Params& params) {
+    // Runs to the end before returning, so the parameters outlive every step: bound without
+    // copies, and the cursor needs no heap.
+    SqliteCursor cursor(db_, bound(sql, params, BindLifetime::borrowed), cache_);
+    return collect(cursor);
 }
 
 void SqliteConnection::execute_script(std::string_view sql) {

@@ -3,6 +3,7 @@
 
 #include "sqlite_options.hpp"
 #include "sqlite_statement_cache.hpp"
+#include "sqlite_types.hpp"
 
 #include <rex/sdk/adapter.hpp>
 
@@ -19,6 +20,7 @@ public:
     ~SqliteConnection() override;
 
     std::unique_ptr<Cursor> query(std::string_view sql, const Params& params) override;
+    ResultSet execute(std::string_view sql, const Params& params = {}) override;
     void execute_script(std::string_view sql) override;
     void begin(const TransactionOptions& options) override;
     void commit() override;
@@ -32,6 +34,8 @@ public:
 
 private:
     PreparedStatement* prepare(std::string_view sql);
+    // The statement for `sql`, with every parameter bound.
+    PreparedStatement* bound(std::string_view sql, const Params& params, BindLifetime lifetime);
     void run(const char* sql);
 
     sqlite3* db_ = nullptr;

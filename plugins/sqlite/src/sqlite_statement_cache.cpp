@@ -44,7 +44,8 @@ PreparedStatement* StatementCache::add(std::string_view sql, sqlite3_stmt* stmt,
 }
 
 void StatementCache::give_back(PreparedStatement* statement) noexcept {
-    // Bindings stay: every query() binds all of a statement's parameters before stepping.
+    // Bindings stay (borrowed text may now dangle): every use binds all of a statement's
+    // parameters again before stepping it, and nothing reads bindings in between.
     sqlite3_reset(statement->stmt);
     if (!statement->cached) {
         sqlite3_finalize(statement->stmt);

@@ -20,8 +20,9 @@ std::string sql_timestamp(Timestamp ts) {
     return text;
 }
 
-int bind_text(sqlite3_stmt* stmt, int index, const std::string& text) {
-    return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+int bind_text(sqlite3_stmt* stmt, int index, const std::string& text, BindLifetime lifetime = BindLifetime::copy) {
+    return sqlite3_bind_text64(stmt, index, text.data(), text.size(),
+                               lifetime == BindLifetime::borrowed ? SQLITE_STATIC : SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
 std::string_view column_text(sqlite3_stmt* stmt, int column) {
@@ -81,25 +82,25 @@ ValueKind kind_of_declared_type(std::string_view declared) noexcept {
     return ValueKind::null;
 }
 
-int bind_value(sqlite3_stmt* stmt, int index, const Value& value) {
+int bind_value(sqlite3_stmt* stmt, int index, const Value& value, BindLifetime lifetime) {
     switch (value.kind()) {
         case ValueKind::null: return sqlite3_bind_null(stmt, index);
         case ValueKind::boolean: return sqlite3_bind_int(stmt, index, value.as_bool() ? 1 : 0);
         case ValueKind::int64: return sqlite3_bind_int64(stmt, index, value.as_int64());
         case ValueKind::float64: return sqlite3_bind_double(stmt, index, value.as_double());
-        case ValueKind::decimal: return bind_text(stmt, index, value.as_decimal().text);
-        case ValueKind::text: return bind_text(stmt, index, value.as_text());
+        case ValueKind::decimal: return bind_text(stmt, index, value.as_decimal().text, lifetime);
+        case ValueKind::text: return bind_text(stmt, index, value.as_text(), lifetime);
         case ValueKind::bytes: {
             const auto& b = value.as_bytes();
             // A null pointer would bind NULL; an empty blob must stay an empty blob.
             if (b.empty()) return sqlite3_bind_zeroblob(stmt, index, 0);
-            return sqlite3_bind_blob64(stmt, index, b.data(), b.size(), SQLITE_TRANSIENT);
+            return sqlite3_bind_blob64(stmt, index, b.data(), b.size(), lifetime == BindLifetime::borrowed ? SQLITE_STATIC : SQLITE_TRANSIENT);
         }
         case ValueKind::date: return bind_text(stmt, index, format_date(value.as_date()));
         case ValueKind::time: return bind_text(stmt, index, format_time(value.as_time()));
         case ValueKind::timestamp: return bind_text(stmt, index, sql_timestamp(value.as_timestamp()));
         case ValueKind::uuid: return bind_text(stmt, index, format_uuid(value.as_uuid()));
-        case ValueKind::json: return bind_text(stmt, index, value.as_json().text);
+        case ValueKind::json: return bind_text(stmt, index, value.as_json().text, lifetime);
     }
     return SQLITE_MISUSE;
 }

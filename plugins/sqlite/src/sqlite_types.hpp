@@ -23,8 +23,12 @@ namespace rex::sqlite {
 // The value kind a declared column type stands for; ValueKind::null when none is declared.
 ValueKind kind_of_declared_type(std::string_view declared) noexcept;
 
+// Whether a bound text or blob is copied by SQLite, or borrowed because the caller's value
+// outlives every step of the statement.
+enum class BindLifetime { copy, borrowed };
+
 // Binds `value` to parameter `index` (1-based); returns the SQLite result code.
-int bind_value(sqlite3_stmt* stmt, int index, const Value& value);
+int bind_value(sqlite3_stmt* stmt, int index, const Value& value, BindLifetime lifetime = BindLifetime::copy);
 
 // Reads column `column` of the current row as the declared kind (or by storage class).
 Value read_value(sqlite3_stmt* stmt, int column, ValueKind declared);

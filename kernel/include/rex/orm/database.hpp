@@ -24,6 +24,28 @@ namespace rex {
 
 class Database;
 
+// Where a query's objects go: add() makes room for one more, default-constructed, and returns
+// it to be filled in place.
+class ObjectSink {
+public:
+    virtual void* add() = 0;
+
+protected:
+    ~ObjectSink() = default;
+};
+
+namespace detail {
+template <class T>
+class VectorSink final : public ObjectSink {
+public:
+    explicit VectorSink(std::vector<T>& out) : out_(out) {}
+    void* add() override { return &out_.emplace_back(); }
+
+private:
+    std::vector<T>& out_;
+};
+}  // namespace detail
+
 // The query log: every statement the ORM runs, with its parameters, duration and row count, at
 // debug level; statements slower than the threshold at warn level.
 struct QueryLogOptions {
@@ -135,11 +157,8 @@ public:
     template <class T>
     std::vector<T> raw(std::string_view sql, const Params& params = {}) {
         std::vector<T> out;
-        query_objects(typeid(T), sql, params, [&](const auto& fill) {
-            T object{};
-            fill(&object);
-            out.push_back(std::move(object));
-        });
+        detail::VectorSink<T> sink(out);
+        query_objects(typeid(T), sql, params, sink);
         return out;
     }
     // Lazy loading: fills a relation (and optionally relations of what it loads) of objects
@@ -199,10 +218,8 @@ public:
     int transaction_depth() const { return depth_; }
 
     // Used by Select.
-    using Fill = std::function<void(void*)>;
-    void query_objects(std::type_index type, std::string_view sql, const Params& params,
-                       const std::function<void(const Fill&)>& each);
-    void select_objects(const SelectState& state, const std::function<void(const Fill&)>& each);
+    void query_objects(std::type_index type, std::string_view sql, const Params& params, ObjectSink& sink);
+    void select_objects(const SelectState& state, ObjectSink& sink);
     void select_rows(const SelectState& state, const std::function<void(Cursor&)>& each);
     std::int64_t count_objects(const SelectState& state);
     sql::CompiledQuery compile_select(const SelectState& state, bool count) const;
@@ -210,9 +227,11 @@ public:
                         const std::vector<std::vector<MemberKey>>& paths);
 
 private:
-    // Runs a query and hands each row (up to max_rows) to `each`, logging it.
-    void stream(std::string_view sql, const Params& params, const std::function<void(Cursor&)>& each,
-                std::int64_t max_rows = std::numeric_limits<std::int64_t>::max());
+    // Runs a query and hands each row (up to max_rows) to `each(Cursor&)`, logging it. Defined
+    // and instantiated in database.cpp only.
+    template <class Each>
+    void for_each_row(std::string_view sql, const Params& params, Each&& each,
+                      std::int64_t max_rows = std::numeric_limits<std::int64_t>::max());
     void insert_object(std::type_index type, void* object);
     // INSERT of `rows` rows of these columns, cached per shape.
     const std::string& insert_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns, std::size_t rows,
@@ -381,26 +400,15 @@ private:
 
 // ---- Select's execution, now that Session and Database are complete ---------------------------
 
-namespace detail {
-template <class T, class Run>
-std::vector<T> collect_objects(Run&& run) {
-    std::vector<T> out;
-    run([&](const Session::Fill& fill) {
-        T object{};
-        fill(&object);
-        out.push_back(std::move(object));
-    });
-    return out;
-}
-}  // namespace detail
-
 template <class T, class S, class O>
 Select<T, S, O>::Select(Database& database, SelectState state) : database_(&database), state_(std::move(state)) {}
 
 template <class T, class S, class O>
 std::vector<T> Select<T, S, O>::all() const {
     auto run = [&](Session& s) {
-        auto out = detail::collect_objects<T>([&](const auto& each) { s.select_objects(state_, each); });
+        std::vector<T> out;
+        detail::VectorSink<T> sink(out);
+        s.select_objects(state_, sink);
         if (!state_.with.empty()) {
             std::vector<void*> pointers;
             for (auto& o : out) pointers.push_back(&o);
