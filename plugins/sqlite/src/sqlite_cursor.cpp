@@ -71,29 +71,31 @@ bool SqliteCursor::is_null(std::size_t column) const {
     return sqlite3_column_type(stmt_, static_cast<int>(column)) == SQLITE_NULL;
 }
 
+// The typed getters read the cell through sqlite3_column_value: one checked API call per cell,
+// then the cheap sqlite3_value_* accessors (safe here: a connection is used by one thread).
 std::int64_t SqliteCursor::int64(std::size_t column) const {
     check_row(column);
-    const int c = static_cast<int>(column);
-    if (sqlite3_column_type(stmt_, c) == SQLITE_INTEGER) return sqlite3_column_int64(stmt_, c);
+    auto* v = sqlite3_column_value(stmt_, static_cast<int>(column));
+    if (sqlite3_value_type(v) == SQLITE_INTEGER) return sqlite3_value_int64(v);
     return value(column).as_int64();  // NULL, text, or a REAL that must not be truncated
 }
 
 double SqliteCursor::float64(std::size_t column) const {
     check_row(column);
-    const int c = static_cast<int>(column);
-    const int storage = sqlite3_column_type(stmt_, c);
-    if (storage == SQLITE_FLOAT || storage == SQLITE_INTEGER) return sqlite3_column_double(stmt_, c);
+    auto* v = sqlite3_column_value(stmt_, static_cast<int>(column));
+    const int storage = sqlite3_value_type(v);
+    if (storage == SQLITE_FLOAT || storage == SQLITE_INTEGER) return sqlite3_value_double(v);
     return value(column).as_double();
 }
 
 std::string_view SqliteCursor::text(std::size_t column) const {
     check_row(column);
-    const int c = static_cast<int>(column);
-    // Text and blobs alike (sqlite3_column_text gives a blob's bytes unchanged), with one call
-    // per cell: a NULL reads as empty, and callers that care ask is_null() for empty text.
-    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
+    // Text and blobs alike (a blob's bytes come back unchanged); a NULL reads as empty, and
+    // callers that care ask is_null() for empty text.
+    auto* v = sqlite3_column_value(stmt_, static_cast<int>(column));
+    const auto* data = reinterpret_cast<const char*>(sqlite3_value_text(v));
     if (!data) return {};
-    return {data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c))};
+    return {data, static_cast<std::size_t>(sqlite3_value_bytes(v))};
 }
 
 }  // namespace rex::sqlite
