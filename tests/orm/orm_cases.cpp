@@ -729,6 +729,52 @@ TEST_CASE("lifecycle hooks run around create, update and remove", "[orm][hooks]"
     CHECK(t.db.count<User>() == 1);
 }
 
+namespace {
+struct Reading {
+    std::int64_t id{};
+    std::string name;
+    std::optional<std::string> nick;
+    double price{};
+    std::optional<std::int32_t> qty;
+};
+}  // namespace
+
+TEST_CASE("hydration reads cells straight or through values with the same results and errors", "[orm][hydration]") {
+    if (!conformance::available()) return;
+    Db t;
+    auto s = t.db.session();
+    const auto table = conformance::table("readings");
+    const auto& d = conformance::dialect();
+    const auto q = d.quote_identifier(table);
+    s.execute("CREATE TABLE " + q + " (id BIGINT NOT NULL, name VARCHAR(50), nick VARCHAR(50), price DOUBLE PRECISION, qty BIGINT)");
+    s.execute(conformance::sql("INSERT INTO " + q + " VALUES (1, 'Ada', '', 2.5, 7), (2, 'Bob', NULL, -0.25, NULL), (3, NULL, 'x', 0, 3000000000)"));
+    t.db.map(rex::entity<Reading>(table).field(&Reading::id, "id").field(&Reading::name, "name").field(&Reading::nick, "nick")
+                 .field(&Reading::price, "price").field(&Reading::qty, "qty"));
+
+    const auto ok = t.db.raw<Reading>("SELECT id, name, nick, price, qty FROM " + q + " WHERE id < 3 ORDER BY id");
+    REQUIRE(ok.size() == 2);
+    CHECK(ok[0].name == "Ada");
+    REQUIRE(ok[0].nick);
+    CHECK(ok[0].nick->empty());  // '' is not NULL
+    CHECK(ok[0].price == 2.5);
+    CHECK(ok[0].qty == 7);
+    CHECK_FALSE(ok[1].nick);  // NULL
+    CHECK(ok[1].price == -0.25);
+    CHECK_FALSE(ok[1].qty);
+    // The same columns as expressions of another declared kind take the general path.
+    const auto cast = t.db.raw<Reading>(conformance::sql("SELECT id, name, nick, CAST(price AS DECIMAL(10,2)) AS price, qty FROM " + q +
+                                                         " WHERE id = 1"));
+    REQUIRE(cast.size() == 1);
+    CHECK(cast[0].price == 2.5);
+    // A NULL for a member that cannot hold one, and a number too large for its member, are errors.
+    CHECK_THROWS_WITH(t.db.raw<Reading>("SELECT id, name FROM " + q + " WHERE id = 3"),
+                      Catch::Contains("column 'name' into field 'name'") && Catch::Contains("NULL read for a std::string member"));
+    CHECK_THROWS_WITH(t.db.raw<Reading>("SELECT id, qty FROM " + q + " WHERE id = 3"),
+                      Catch::Contains("column 'qty' into field 'qty'") && Catch::Contains("does not fit"));
+    CHECK_THROWS_WITH(t.db.raw<Reading>("SELECT qty AS id FROM " + q + " WHERE id = 2"), Catch::Contains("column 'id' into field 'id'"));
+    s.execute("DROP TABLE " + q);
+}
+
 TEST_CASE("after-commit change events reach the kernel change bus, in order, only when committed", "[orm][events]") {
     if (!conformance::available()) return;
     LoggedKernel logged;

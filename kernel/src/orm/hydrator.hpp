@@ -4,6 +4,7 @@
 #pragma once
 
 #include <rex/orm/model.hpp>
+#include <rex/sdk/error.hpp>
 #include <rex/sdk/result.hpp>
 
 #include <cstdint>
@@ -24,8 +25,14 @@ public:
         const auto n = size();
         for (std::size_t i = 0; i < n; ++i) {
             const auto& f = field(i);
-            if (i < 64 && (direct_ >> i & 1) && f.read(f.key, object, cursor, i)) continue;
-            f.set(object, cursor.value(i));
+            try {
+                if (i < 64 && (direct_ >> i & 1) && f.read(f.key, object, cursor, i)) continue;
+                f.set(object, cursor.value(i));
+            } catch (const Error& e) {
+                // Which member could not take the cell, whichever path found it.
+                raise({e.category(), "column '" + f.info.column + "' into field '" + f.info.name + "': " + e.message(),
+                       e.native_code(), e.sql()});
+            }
         }
     }
 

@@ -23,6 +23,11 @@ struct ValueTraits;  // to_value, from_value, column_type
 // SUM over integers comes back as a decimal from PostgreSQL and MariaDB; a whole one fits an int.
 REX_KERNEL_API std::int64_t integral_decimal(const std::string& text);
 
+// A NULL read for a member that cannot hold one.
+[[noreturn]] inline void raise_null_member(const char* what) {
+    raise({ErrorCategory::invalid_value, std::string("NULL read for ") + what + " member (map it as std::optional)", {}, {}});
+}
+
 // An int64 read from the database, checked to fit a narrower or unsigned member.
 template <std::integral T>
 T narrow_integer(std::int64_t i) {
@@ -39,6 +44,7 @@ template <std::integral T>
 struct ValueTraits<T> {
     static Value to_value(T v) { return Value(static_cast<std::int64_t>(v)); }
     static T from_value(const Value& v) {
+        if (v.is_null()) raise_null_member("an integer");
         return narrow_integer<T>(v.kind() == ValueKind::decimal ? integral_decimal(v.as_decimal().text) : v.as_int64());
     }
     static ColumnType column_type() { return sizeof(T) <= 4 ? LogicalType::int32 : LogicalType::int64; }
@@ -64,10 +70,18 @@ struct ValueTraits<T> {
 template <>
 struct ValueTraits<std::string> {
     static Value to_value(const std::string& v) { return Value(v); }
-    static std::string from_value(const Value& v) { return v.kind() == ValueKind::text ? v.as_text() : v.to_display(); }
+    static std::string from_value(const Value& v) {
+        if (v.kind() == ValueKind::text) return v.as_text();
+        return display_not_null(v);
+    }
     // A value read for hydration is not used again: its text moves instead of being copied.
     static std::string from_value(Value&& v) {
         if (const auto* text = v.get_if<std::string>()) return std::move(*const_cast<std::string*>(text));  // v is ours
+        return display_not_null(v);
+    }
+    // Other kinds become their text; NULL is not the text "NULL".
+    static std::string display_not_null(const Value& v) {
+        if (v.is_null()) raise_null_member("a std::string");
         return v.to_display();
     }
     static ColumnType column_type() { return {LogicalType::string, 255}; }
@@ -132,7 +146,7 @@ template <std::integral T>
     requires(!std::same_as<T, bool>)
 struct DirectRead<T> {
     static constexpr ValueKind kind = ValueKind::int64;
-    // A NULL cell makes int64() throw the same error as the general path.
+    // A NULL cell makes int64() throw; the hydrator names the column.
     static bool read(const Cursor& cursor, std::size_t column, T& out) {
         out = narrow_integer<T>(cursor.int64(column));
         return true;
