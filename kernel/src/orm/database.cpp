@@ -453,11 +453,21 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
                 raise({ErrorCategory::invalid_value, m.name + ": insert_many needs all objects to have, or all to lack, their key", {}, {}});
             for (const auto* f : columns) params.push_back(rows[i][index_of(m, *f)]);
         }
-        const auto result = execute(insert_sql(m, columns, end - start, needs_keys), params);
+        const auto& sql = insert_sql(m, columns, end - start, needs_keys);
+        if (needs_keys && returning) {
+            // The keys come back in row order; read straight into the objects.
+            std::optional<Hydrator> key_reader;
+            std::size_t i = start;
+            for_each_row(sql, params, [&](Cursor& cursor) {
+                if (!key_reader) key_reader.emplace(std::vector<const FieldModel*>{id}, cursor.columns());
+                if (i < end) key_reader->fill(objects[i++], cursor);
+            });
+            for (std::size_t k = start; k < end; ++k) rows[k][id_index] = id->get(objects[k]);
+            continue;
+        }
+        const auto result = execute(sql, params);
         if (!needs_keys) continue;
-        if (returning) {
-            for (std::size_t i = 0; i < result.rows.size() && start + i < end; ++i) id->set(objects[start + i], Value(result.rows[i][0]));
-        } else if (result.last_insert_id) {
+        if (result.last_insert_id) {
             // MySQL gives the first key of a multi-row insert; the others follow it.
             for (std::size_t i = start; i < end; ++i)
                 id->set(objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)));
