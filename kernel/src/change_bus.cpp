@@ -14,7 +14,7 @@ struct Subscriber {
 
     bool wants(const ChangeEvent& e) const {
         return filter.entities.empty() ||
-               std::find(filter.entities.begin(), filter.entities.end(), e.entity) != filter.entities.end();
+               std::find(filter.entities.begin(), filter.entities.end(), e.entity()) != filter.entities.end();
     }
 };
 

@@ -115,8 +115,8 @@ std::string object_to_json(const std::vector<std::pair<std::string, Value>>& mem
 
 Json key_to_json(const ChangeEvent& event) {
     std::string out = "{";
-    if (const auto* key = event.key(); key && event.fields) {
-        append_string(out, (*event.fields)[static_cast<std::size_t>(event.key_field)]);
+    if (const auto* key = event.key()) {
+        append_string(out, event.shape->fields[static_cast<std::size_t>(event.shape->key_field)]);
         out += ':';
         append_value(out, *key);
     }
@@ -125,10 +125,10 @@ Json key_to_json(const ChangeEvent& event) {
 
 Json row_to_json(const ChangeEvent& event) {
     std::string out = "{";
-    const auto n = event.fields ? std::min(event.fields->size(), event.values.size()) : 0;
+    const auto n = event.shape ? std::min(event.shape->fields.size(), event.values.size()) : 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (i) out += ',';
-        append_string(out, (*event.fields)[i]);
+        append_string(out, event.shape->fields[i]);
         out += ':';
         append_value(out, event.values[i]);
     }

@@ -22,7 +22,8 @@ TEST_CASE("two kernels in one process stay isolated", "[kernel]") {
     int seen_by_b = 0;
     auto sub = b.changes().subscribe({}, 0, [&](const rex::ChangeEvent&) { ++seen_by_b; });
     rex::ChangeEvent event;
-    event.entity = "users";
+    event.shape = std::make_shared<rex::ChangeShape>(rex::ChangeShape{"users", {"id"}, 0});
+    event.values = {rex::Value(1)};
     a.changes().publish(std::move(event));
     CHECK(seen_by_b == 0);
     CHECK(a.changes().last_sequence() == 1);
@@ -44,7 +45,12 @@ TEST_CASE("lookups of unknown names say what is loaded", "[kernel]") {
 TEST_CASE("the change bus numbers events, filters them and replays from a sequence", "[kernel][changes]") {
     rex::Kernel kernel(rex::LogLevel::off);
     auto& bus = kernel.changes();
-    for (int i = 0; i < 3; ++i) bus.publish({0, i % 2 ? "posts" : "users", rex::ChangeKind::insert, {}, {}, -1, {}});
+    const auto users_shape = std::make_shared<const rex::ChangeShape>(rex::ChangeShape{"users", {}, -1});
+    const auto posts_shape = std::make_shared<const rex::ChangeShape>(rex::ChangeShape{"posts", {}, -1});
+    auto event = [](rex::ChangeKind kind, std::shared_ptr<const rex::ChangeShape> shape) {
+        return rex::ChangeEvent{0, kind, std::move(shape), {}, {}};
+    };
+    for (int i = 0; i < 3; ++i) bus.publish(event(rex::ChangeKind::insert, i % 2 ? posts_shape : users_shape));
 
     std::vector<std::uint64_t> users;
     auto sub = bus.subscribe({{"users"}}, 0, [&](const rex::ChangeEvent& e) { users.push_back(e.sequence); });
@@ -54,10 +60,10 @@ TEST_CASE("the change bus numbers events, filters them and replays from a sequen
     auto resume = bus.subscribe({}, 2, [&](const rex::ChangeEvent& e) { resumed.push_back(e.sequence); });
     CHECK(resumed == std::vector<std::uint64_t>{3});
 
-    CHECK(bus.publish({0, "users", rex::ChangeKind::update, {}, {}, -1, {}}) == 4);
+    CHECK(bus.publish(event(rex::ChangeKind::update, users_shape)) == 4);
     CHECK(users == std::vector<std::uint64_t>{1, 3, 4});
     sub.reset();
-    bus.publish({0, "users", rex::ChangeKind::remove, {}, {}, -1, {}});
+    bus.publish(event(rex::ChangeKind::remove, users_shape));
     CHECK(users.size() == 3);  // cancelled
     CHECK(resumed == std::vector<std::uint64_t>{3, 4, 5});
 }

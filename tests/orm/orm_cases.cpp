@@ -786,7 +786,7 @@ TEST_CASE("after-commit change events reach the kernel change bus, in order, onl
     auto ada = t.add("Ada", 36);  // no transaction: published at once
     REQUIRE(seen.size() == 1);
     CHECK(seen[0].kind == ChangeKind::insert);
-    CHECK(seen[0].entity == "users");
+    CHECK(seen[0].entity() == "users");
     REQUIRE(seen[0].key());
     CHECK(*seen[0].key() == Value(ada.id));  // the generated key, filled before publishing
     CHECK(key_to_json(seen[0]).text == "{\"id\":" + std::to_string(ada.id) + "}");

@@ -204,9 +204,11 @@ void Database::pause_before_retry(int attempt) {
 
 void Database::add_model(EntityModel model) {
     const auto type = model.type;
-    auto names = std::make_shared<std::vector<std::string>>();
-    for (const auto& f : model.fields) names->push_back(f.info.name);
-    model.field_names = std::move(names);
+    auto shape = std::make_shared<ChangeShape>();
+    shape->entity = model.name;
+    for (const auto& f : model.fields) shape->fields.push_back(f.info.name);
+    shape->key_field = model.id_field;
+    model.change_shape = std::move(shape);
     if (!state_->models.contains(type)) state_->order.push_back(type);
     const auto& stored = state_->models.insert_or_assign(type, std::move(model)).first->second;
     state_->by_name_address[type.name()] = &stored;
@@ -593,11 +595,9 @@ void Session::remove_object(std::type_index type, const void* object) {
 
 void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<Value> row) {
     ChangeEvent event;
-    event.entity = m.name;
     event.kind = kind;
-    event.fields = m.field_names;
+    event.shape = m.change_shape;
     event.values = std::move(row);
-    event.key_field = m.id_field;
     if (depth_ == 0) {
         event.at = wall_clock_now();
         database_->kernel().changes().publish(std::move(event));

@@ -4,6 +4,7 @@
 
 #include <rex/orm/rules.hpp>
 #include <rex/sdk/catalog.hpp>
+#include <rex/sdk/change.hpp>
 #include <rex/sdk/result.hpp>
 
 #include <array>
@@ -84,7 +85,7 @@ struct EntityModel {
     std::vector<IndexInfo> indexes;  // by field name
     EntityHooks hooks;
     int id_field = -1;  // index into fields, -1 if none
-    std::shared_ptr<const std::vector<std::string>> field_names;  // set by Database::map; shared by change events
+    std::shared_ptr<const ChangeShape> change_shape;  // set by Database::map; shared by its change events
     std::function<std::shared_ptr<void>()> make;  // a default-constructed object
     // Makes an object default again (T{} assigned); empty for classes that cannot be assigned.
     // Eager loading reads every row into one scratch object, moved out and reset per row.

@@ -14,28 +14,39 @@ REX_SDK_BEGIN
 
 enum class ChangeKind : std::uint8_t { insert, update, remove };
 
+// What every change event of one entity shares: its name, its field names and which field is
+// the primary key. Made once per entity, so an event carries no per-row copies of names.
+struct ChangeShape {
+    std::string entity;
+    std::vector<std::string> fields;
+    int key_field = -1;  // index of the primary key in fields; -1 when the entity has none
+};
+
 // One written row. The values are kept as they were bound, not rendered: most events are never
 // read, and a reader renders only what it needs (the kernel's key_to_json / row_to_json).
 struct ChangeEvent {
     std::uint64_t sequence = 0;  // assigned by the bus, strictly increasing
-    std::string entity;
     ChangeKind kind = ChangeKind::insert;
-    std::shared_ptr<const std::vector<std::string>> fields;  // field names, shared by an entity's events
+    std::shared_ptr<const ChangeShape> shape;
     std::vector<Value> values;  // the row after the change (before, for remove), one per field
-    int key_field = -1;         // index of the primary key in fields; -1 when the entity has none
     Timestamp at;               // when the change became visible: its commit, or its statement
 
+    const std::string& entity() const {
+        static const std::string none;
+        return shape ? shape->entity : none;
+    }
     // The value of a field by name; nullptr when the event has no such field.
     const Value* value(std::string_view field) const {
-        if (!fields) return nullptr;
-        for (std::size_t i = 0; i < fields->size() && i < values.size(); ++i)
-            if ((*fields)[i] == field) return &values[i];
+        if (!shape) return nullptr;
+        for (std::size_t i = 0; i < shape->fields.size() && i < values.size(); ++i)
+            if (shape->fields[i] == field) return &values[i];
         return nullptr;
     }
     // The primary key's value; nullptr when the entity has none.
     const Value* key() const {
-        const auto i = static_cast<std::size_t>(key_field);
-        return key_field >= 0 && i < values.size() ? &values[i] : nullptr;
+        if (!shape || shape->key_field < 0) return nullptr;
+        const auto i = static_cast<std::size_t>(shape->key_field);
+        return i < values.size() ? &values[i] : nullptr;
     }
 };
 
