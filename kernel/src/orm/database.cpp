@@ -669,7 +669,10 @@ void Session::select_objects(const SelectState& state, ObjectSink& sink) {
     const auto query = compile_select(state, false);
     std::optional<Hydrator> hydrator;
     for_each_row(query.sql, query.params, [&](Cursor& cursor) {
-        if (!hydrator) hydrator.emplace(m, cursor.columns());
+        if (!hydrator) {
+            hydrator.emplace(m, cursor.columns());
+            sink.reserve(cursor.size_hint());
+        }
         hydrator->fill(sink.add(), cursor);
     });
 }
@@ -698,6 +701,7 @@ void Session::query_objects(std::type_index type, std::string_view sql, const Pa
         targets.push_back(target);
     }
     const Hydrator hydrator(std::move(targets), cursor->columns());
+    sink.reserve(cursor->size_hint());
     std::int64_t rows = 0;
     while (cursor->next()) {
         ++rows;

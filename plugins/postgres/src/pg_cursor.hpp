@@ -28,6 +28,7 @@ public:
     double float64(std::size_t column) const override;
     std::string_view text(std::size_t column) const override;
     std::int64_t affected_rows() const override { return affected_rows_; }
+    std::size_t size_hint() const override { return static_cast<std::size_t>(rows_); }
 
 private:
     void check(std::size_t column) const {

@@ -29,6 +29,8 @@ class Database;
 class ObjectSink {
 public:
     virtual void* add() = 0;
+    // Room for `n` more objects, when the result says how many it has.
+    virtual void reserve(std::size_t n) = 0;
 
 protected:
     ~ObjectSink() = default;
@@ -40,6 +42,7 @@ class VectorSink final : public ObjectSink {
 public:
     explicit VectorSink(std::vector<T>& out) : out_(out) {}
     void* add() override { return &out_.emplace_back(); }
+    void reserve(std::size_t n) override { out_.reserve(out_.size() + n); }
 
 private:
     std::vector<T>& out_;
