@@ -1,15 +1,21 @@
 #include <rex/pool.hpp>
 #include <rex/sdk/error.hpp>
 
+#include "coarse_clock.hpp"
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <algorithm>
 #include <vector>
 
 namespace rex {
 
+// Pool bookkeeping (idle times, lifetimes) reads the coarse clock: every interval it compares
+// with is milliseconds or more. Acquire deadlines use the precise clock, read only when a call
+// has to wait or connect, so that acquire_timeout is never cut short.
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -71,7 +77,7 @@ struct PooledConnection::Shared {
         std::vector<std::shared_ptr<Connection>> to_close;
         {
             std::lock_guard lock(mutex);
-            const auto now = Clock::now();
+            const auto now = coarse_steady_now();
             if (!keep || shut_down || expired(options, created_at, now)) {
                 to_close.push_back(std::move(connection));
                 --open;
@@ -145,13 +151,17 @@ ConnectionPool::~ConnectionPool() {
 
 PooledConnection ConnectionPool::acquire() {
     auto& s = *shared_;
-    const auto start = Clock::now();
-    const auto deadline = start + s.options.acquire_timeout;
+    const auto start = coarse_steady_now();
+    std::optional<Clock::time_point> waiting_since;
+    auto deadline = [&] {
+        if (!waiting_since) waiting_since = Clock::now();
+        return *waiting_since + s.options.acquire_timeout;
+    };
     auto connect_backoff = std::chrono::milliseconds(10);
     std::unique_lock lock(s.mutex);
     for (bool first = true;; first = false) {
         std::vector<std::shared_ptr<Connection>> to_close;
-        const auto now = first ? start : Clock::now();
+        const auto now = first ? start : coarse_steady_now();
         s.reap(now, to_close);
         while (!s.idle.empty()) {
             auto candidate = std::move(s.idle.back());
@@ -174,7 +184,8 @@ PooledConnection ConnectionPool::acquire() {
             ++s.closed;
         }
         if (s.open < s.options.max_size) {
-            ++s.open;  // reserve the slot, then open without holding the lock
+            deadline();  // connecting may be retried: the timeout counts from the first attempt
+            ++s.open;    // reserve the slot, then open without holding the lock
             lock.unlock();
             to_close.clear();
             try {
@@ -183,14 +194,14 @@ PooledConnection ConnectionPool::acquire() {
                 lock.lock();
                 ++s.created;
                 lock.unlock();
-                return PooledConnection(shared_, std::move(connection), Clock::now());
+                return PooledConnection(shared_, std::move(connection), coarse_steady_now());
             } catch (const ConnectionError&) {
                 lock.lock();
                 --s.open;
                 s.available.notify_one();
                 // The server may be restarting: retry with backoff until the acquire deadline,
                 // so only work that was in flight fails.
-                const auto pause = std::min(connect_backoff, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+                const auto pause = std::min(connect_backoff, std::chrono::duration_cast<std::chrono::milliseconds>(deadline() - Clock::now()));
                 if (pause.count() <= 0) throw;
                 lock.unlock();
                 std::this_thread::sleep_for(pause);
@@ -212,12 +223,12 @@ PooledConnection ConnectionPool::acquire() {
             continue;
         }
         ++s.waiting;
-        const bool woke = s.available.wait_until(lock, deadline, [&] {
+        const bool woke = s.available.wait_until(lock, deadline(), [&] {
             return !s.idle.empty() || s.open < s.options.max_size;
         });
         --s.waiting;
         if (!woke) {
-            const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+            const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *waiting_since).count();
             raise({ErrorCategory::pool_exhausted,
                    s.name + ": pool exhausted after " + std::to_string(waited) + " ms (max " +
                        std::to_string(s.options.max_size) + ")",
@@ -237,7 +248,7 @@ void ConnectionPool::warm_up() {
             auto connection = shared_->factory();
             std::lock_guard lock(shared_->mutex);
             ++shared_->created;
-            shared_->idle.push_back({std::move(connection), Clock::now(), Clock::now()});
+            shared_->idle.push_back({std::move(connection), coarse_steady_now(), coarse_steady_now()});
         } catch (...) {
             std::lock_guard lock(shared_->mutex);
             --shared_->open;
