@@ -66,13 +66,17 @@ struct PooledConnection::Shared {
     void give_back(std::shared_ptr<Connection> connection, Clock::time_point created_at, bool keep) noexcept {
         if (keep) {
             try {
-                if (connection->in_transaction() && connection->is_usable()) connection->reset();
+                // An open transaction is rolled back; a connection still in one is not reused.
+                if (connection->in_transaction()) {
+                    if (connection->is_usable()) connection->reset();
+                    keep = !connection->in_transaction();
+                }
             } catch (...) {
                 keep = false;  // a connection that cannot roll back is not reused
             }
             // A connection that knows it is lost is closed now; whether the socket still works
             // is asked (poll()) only when it is borrowed again after a while.
-            keep = keep && !connection->is_lost() && !connection->in_transaction();
+            keep = keep && !connection->is_lost();
         }
         std::vector<std::shared_ptr<Connection>> to_close;
         {

@@ -8,6 +8,7 @@
 #include <rex/sdk/result.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace rex {
@@ -29,8 +30,12 @@ public:
                 if (i < 64 && (direct_ >> i & 1) && f.read(f.key, object, cursor, i)) continue;
                 f.set(object, cursor.value(i));
             } catch (const Error& e) {
-                // Which member could not take the cell, whichever path found it.
-                raise({e.category(), "column '" + f.info.column + "' into field '" + f.info.name + "': " + e.message(),
+                // Which member could not take the cell, and one message for a NULL whichever path
+                // (and whichever driver) found it.
+                const bool null = !f.info.nullable && cursor.is_null(i);
+                raise({e.category(),
+                       "column '" + f.info.column + "' into field '" + f.info.name +
+                           "': " + (null ? std::string("NULL read for a member that is not a std::optional") : e.message()),
                        e.native_code(), e.sql()});
             }
         }
