@@ -91,8 +91,7 @@ void MysqlCursor::setup_results() {
     const unsigned n = mysql_num_fields(meta);
     const MYSQL_FIELD* fields = mysql_fetch_fields(meta);
     slots_.resize(n);
-    binds_.resize(n);
-    std::memset(binds_.data(), 0, n * sizeof(MYSQL_BIND));
+    binds_.resize(n);  // value-initialised: every MYSQL_BIND starts zeroed
     for (unsigned i = 0; i < n; ++i) {
         const auto& f = fields[i];
         auto& s = slots_[i];

@@ -29,6 +29,10 @@ public:
     double float64(std::size_t column) const override;
     std::string_view text(std::size_t column) const override;
     std::int64_t affected_rows() const override { return affected_rows_; }
+    // The result is stored on the client, so its size is known before the first row.
+    std::size_t size_hint() const override {
+        return columns_.empty() ? 0 : static_cast<std::size_t>(mysql_stmt_num_rows(stmt_));
+    }
     std::optional<std::int64_t> last_insert_id() const override { return last_insert_id_; }
 
 private:

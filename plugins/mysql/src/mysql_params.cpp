@@ -56,8 +56,7 @@ MYSQL_TIME to_mysql_time(const Value& value) {
 
 BoundParams::BoundParams(const Params& params) {
     const auto n = params.size();
-    binds_.resize(n);
-    std::memset(binds_.data(), 0, n * sizeof(MYSQL_BIND));
+    binds_.resize(n);  // value-initialised: every MYSQL_BIND starts zeroed
     // Reserved up front: binds point into these vectors.
     integers_.reserve(n);
     doubles_.reserve(n);

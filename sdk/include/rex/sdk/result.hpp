@@ -48,8 +48,8 @@ public:
     // Text (or raw bytes) of the cell, empty for NULL; valid until next() or the cursor's destruction.
     virtual std::string_view text(std::size_t column) const = 0;
     virtual std::int64_t affected_rows() const = 0;
-    // How many rows the result has, when the driver knows before they are read (PostgreSQL
-    // receives whole results); 0 when it does not. Used to reserve memory, nothing else.
+    // How many rows the result has, when the driver knows before they are read (PostgreSQL and
+    // MySQL receive whole results); 0 when it does not. Used to reserve memory, nothing else.
     virtual std::size_t size_hint() const { return 0; }
     virtual std::optional<std::int64_t> last_insert_id() const { return std::nullopt; }
 };
