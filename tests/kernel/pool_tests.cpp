@@ -260,9 +260,13 @@ TEST_CASE("a connection lost while borrowed is closed on return, even within the
         const char* variable;
         const char* id_sql;
         const char* kill_sql;
+        const char* alive_sql;  // counts the server sessions with the given id
     };
-    for (const auto& server : {Server{"REX_TEST_POSTGRES_URL", "SELECT pg_backend_pid()", "SELECT pg_terminate_backend($1::int)"},
-                               Server{"REX_TEST_MYSQL_URL", "SELECT CONNECTION_ID()", "KILL CONNECTION ?"}}) {
+    for (const auto& server :
+         {Server{"REX_TEST_POSTGRES_URL", "SELECT pg_backend_pid()", "SELECT pg_terminate_backend($1::int)",
+                 "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1::int"},
+          Server{"REX_TEST_MYSQL_URL", "SELECT CONNECTION_ID()", "KILL CONNECTION ?",
+                 "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?"}}) {
         const auto url = server_url(server.variable);
         if (url.empty()) continue;
         INFO(server.variable);
@@ -273,7 +277,13 @@ TEST_CASE("a connection lost while borrowed is closed on return, even within the
         {
             auto victim = pool->acquire();
             victim_id = victim->execute(server.id_sql).rows.at(0).at(0);
-            pool->acquire()->execute(server.kill_sql, {victim_id});
+            {
+                auto killer = pool->acquire();
+                killer->execute(server.kill_sql, {victim_id});
+                // Both servers end the session asynchronously: wait until it is gone.
+                for (int i = 0; i < 500 && killer->execute(server.alive_sql, {victim_id}).rows.at(0).at(0).as_int64() > 0; ++i)
+                    std::this_thread::sleep_for(10ms);
+            }
             CHECK_THROWS_AS(victim->execute("SELECT 1"), rex::ConnectionError);
         }  // given back knowing it is lost: closed, not kept
         CHECK(pool->stats().closed == 1);
