@@ -20,6 +20,7 @@ struct BackendContext {
     // How one connection finds its server-side id and another ends it; empty: not a server.
     std::string connection_id_sql;
     std::string kill_sql;        // one parameter: the id
+    std::string alive_sql;       // one parameter: the id; counts the sessions with it (0 once killed)
 };
 
 // Defined once per backend program.

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 using namespace rex;
@@ -132,6 +133,9 @@ TEST_CASE("a connection ended by the server gives a connection error and is not 
     const auto id = victim->execute(backend().connection_id_sql).rows.at(0).at(0);
     victim->begin();
     killer->execute(backend().kill_sql, {id});
+    // The servers end the session asynchronously: wait until it is gone.
+    for (int i = 0; i < 500 && killer->execute(backend().alive_sql, {id}).rows.at(0).at(0).as_int64() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     // The in-flight transaction fails with a connection error...
     CHECK_THROWS_AS(victim->execute("SELECT 1"), ConnectionError);
     // ...and the connection knows it, without a round trip, so a pool would replace it.

@@ -16,6 +16,7 @@ const BackendContext& backend() {
         c.deadlocks = true;
         c.connection_id_sql = "SELECT CONNECTION_ID()";
         c.kill_sql = "KILL CONNECTION ?";
+        c.alive_sql = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?";
         return c;
     }();
     return context;

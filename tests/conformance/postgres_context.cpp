@@ -16,6 +16,7 @@ const BackendContext& backend() {
         c.deadlocks = true;
         c.connection_id_sql = "SELECT pg_backend_pid()";
         c.kill_sql = "SELECT pg_terminate_backend($1::int)";
+        c.alive_sql = "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1::int";
         return c;
     }();
     return context;
