@@ -64,7 +64,7 @@ public:
             case Workload::pk_lookup: return one_session_ ? "session.find<Item>(id) on one Session" : "db.find<Item>(id)";
             case Workload::select_rows: return one_session_ ? "session.select<Item>().all()" : "db.select<Item>().all()";
             case Workload::insert_rows: return "db.insert_many(items) (500-row INSERTs in one transaction, ids filled)";
-            case Workload::update_rows: return "db.transaction: s.update(item) per row";
+            case Workload::update_rows: return "db.update_many(items) (one prepared UPDATE run per item, in one transaction)";
             case Workload::eager_load:
                 return one_session_ ? "session.select<Parent>().with(&Parent::children).all()"
                                     : "db.select<Parent>().with(&Parent::children).all()";
@@ -95,11 +95,7 @@ public:
 
     void insert_rows(std::vector<Item>& items) override { db_.insert_many(items); }
 
-    void update_rows(std::vector<Item>& items) override {
-        db_.transaction([&](rex::Session& s) {
-            for (auto& it : items) s.update(it);
-        });
-    }
+    void update_rows(std::vector<Item>& items) override { db_.update_many(items); }
 
     std::vector<Parent> eager_load() override {
         if (one_session_) {

@@ -76,6 +76,39 @@ std::uint64_t InMemoryChangeBus::publish(ChangeEvent event) {
     return shared->sequence;
 }
 
+std::uint64_t InMemoryChangeBus::publish_all(std::vector<ChangeEvent>& events) {
+    std::lock_guard delivery(shared_->delivery);
+    std::vector<std::shared_ptr<const ChangeEvent>> published;
+    std::vector<std::shared_ptr<Subscriber>> targets;
+    std::uint64_t last = 0;
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (!shared_->subscribers.empty()) targets = shared_->subscribers;
+        // Without subscribers an event matters only while the history holds it: of a batch
+        // longer than the history, the first ones would be dropped by the last ones at once, so
+        // they only take their sequence numbers.
+        const auto limit = shared_->history_limit;
+        const std::size_t skip = targets.empty() ? (events.size() > limit ? events.size() - limit : 0) : 0;
+        shared_->last += skip;
+        if (!targets.empty()) published.reserve(events.size());
+        for (std::size_t i = skip; i < events.size(); ++i) {
+            events[i].sequence = ++shared_->last;
+            auto shared = std::make_shared<const ChangeEvent>(std::move(events[i]));
+            if (limit > 0) {
+                shared_->history.push_back(shared);
+                if (shared_->history.size() > limit) shared_->history.pop_front();
+            }
+            if (!targets.empty()) published.push_back(std::move(shared));
+        }
+        last = shared_->last;
+    }
+    events.clear();
+    for (const auto& e : published)
+        for (const auto& s : targets)
+            if (s->active && s->wants(*e)) s->on_event(*e);
+    return last;
+}
+
 std::unique_ptr<ChangeSubscription> InMemoryChangeBus::subscribe(ChangeFilter filter, std::uint64_t after_sequence,
                                                                  std::function<void(const ChangeEvent&)> on_event) {
     auto sub = std::make_shared<Subscriber>(Subscriber{std::move(filter), std::move(on_event), true});

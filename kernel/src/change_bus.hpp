@@ -16,6 +16,7 @@ public:
     ~InMemoryChangeBus() override;
 
     std::uint64_t publish(ChangeEvent event) override;
+    std::uint64_t publish_all(std::vector<ChangeEvent>& events) override;
     std::unique_ptr<ChangeSubscription> subscribe(ChangeFilter filter, std::uint64_t after_sequence,
                                                   std::function<void(const ChangeEvent&)> on_event) override;
     std::uint64_t last_sequence() const override;

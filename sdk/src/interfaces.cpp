@@ -52,6 +52,44 @@ ResultSet Connection::execute(std::string_view sql, const Params& params) {
     return collect(*cursor);
 }
 
+const Value& batch_parameter(const Params& row, std::size_t index) {
+    if (index >= row.size())
+        raise({ErrorCategory::invalid_value,
+               "the parameter map names value " + std::to_string(index) + " of a row of " + std::to_string(row.size()), {}, {}});
+    return row[index];
+}
+
+void raise_in_batch_row(const Error& e, std::size_t row) {
+    raise({e.category(), "parameter row " + std::to_string(row) + ": " + e.message(), e.native_code(), e.sql()});
+}
+
+std::vector<StatementOutcome> Connection::execute_batch(std::string_view sql, const std::vector<Params>& rows,
+                                                       const std::vector<std::size_t>& parameter_map) {
+    std::vector<StatementOutcome> outcomes;
+    outcomes.reserve(rows.size());
+    Params mapped;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        try {
+            if (!parameter_map.empty()) {
+                mapped.clear();
+                for (const auto k : parameter_map) mapped.push_back(batch_parameter(rows[i], k));
+            }
+            auto result = execute(sql, parameter_map.empty() ? rows[i] : mapped);
+            outcomes.push_back({result.affected_rows, result.last_insert_id});
+        } catch (const Error& e) {
+            raise_in_batch_row(e, i);
+        }
+    }
+    return outcomes;
+}
+
+std::uint64_t ChangeBus::publish_all(std::vector<ChangeEvent>& events) {
+    std::uint64_t last = events.empty() ? last_sequence() : 0;
+    for (auto& e : events) last = publish(std::move(e));
+    events.clear();
+    return last;
+}
+
 // Names are validated, then quoted in the SQL standard's way, so a name that happens to be a
 // keyword ("outer") works too. Adapters for databases without ANSI quotes override these.
 void Connection::savepoint(std::string_view name) {

@@ -67,3 +67,36 @@ TEST_CASE("the change bus numbers events, filters them and replays from a sequen
     CHECK(users.size() == 3);  // cancelled
     CHECK(resumed == std::vector<std::uint64_t>{3, 4, 5});
 }
+
+TEST_CASE("the change bus publishes a commit's events together, numbered as if one by one", "[kernel][changes]") {
+    rex::Kernel kernel(rex::LogLevel::off);
+    auto& bus = kernel.changes();
+    const auto shape = std::make_shared<const rex::ChangeShape>(rex::ChangeShape{"items", {"id"}, 0});
+    auto batch = [&](std::size_t n, std::int64_t first_key) {
+        std::vector<rex::ChangeEvent> events(n);
+        for (std::size_t i = 0; i < n; ++i)
+            events[i] = rex::ChangeEvent{0, rex::ChangeKind::insert, shape, {rex::Value(first_key + static_cast<std::int64_t>(i))}, {}};
+        return events;
+    };
+    std::vector<rex::ChangeEvent> none;
+    CHECK(bus.publish_all(none) == 0);
+
+    // Longer than the history (4096) with nobody listening: every event takes its number and
+    // a later subscriber replays the newest 4096, in order.
+    auto big = batch(5000, 1);
+    CHECK(bus.publish_all(big) == 5000);
+    CHECK(big.empty());
+    CHECK(bus.last_sequence() == 5000);
+    std::vector<std::pair<std::uint64_t, std::int64_t>> replayed;
+    auto sub = bus.subscribe({}, 0, [&](const rex::ChangeEvent& e) { replayed.emplace_back(e.sequence, e.key()->as_int64()); });
+    REQUIRE(replayed.size() == 4096);
+    CHECK(replayed.front() == std::pair<std::uint64_t, std::int64_t>{905, 905});
+    CHECK(replayed.back() == std::pair<std::uint64_t, std::int64_t>{5000, 5000});
+
+    // With a subscriber, every event of the batch reaches it.
+    replayed.clear();
+    auto small = batch(3, 9001);
+    CHECK(bus.publish_all(small) == 5003);
+    CHECK(replayed == std::vector<std::pair<std::uint64_t, std::int64_t>>{{5001, 9001}, {5002, 9002}, {5003, 9003}});
+    CHECK(bus.publish_all(none) == 5003);
+}

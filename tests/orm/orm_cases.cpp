@@ -261,6 +261,86 @@ TEST_CASE("insert_many writes rows in few statements and fills every generated k
     CHECK(bad[0].id == 0);
 }
 
+TEST_CASE("update_many writes every object by its key in one transaction, with hooks, validation and events", "[orm][bulk]") {
+    if (!conformance::available()) return;
+    LoggedKernel logged;
+    Db t(logged.kernel);
+    std::vector<std::string> calls;
+    auto mapping = user_mapping();
+    mapping.before_update([&](User& u) { calls.push_back("before " + u.name); })
+        .after_update([&](User& u) { calls.push_back("after " + u.name); });
+    t.db.map(mapping);
+    std::vector<User> many;
+    for (int i = 0; i < 120; ++i)
+        many.push_back(User{0, "u" + std::to_string(i), "u" + std::to_string(i) + "@example.com", i, true, std::nullopt, {}, {}});
+    t.db.insert_many(many);
+    auto& bus = logged.kernel.changes();
+    std::vector<ChangeEvent> seen;
+    auto subscription = bus.subscribe({{"users"}}, bus.last_sequence(), [&](const ChangeEvent& e) { seen.push_back(e); });
+
+    for (auto& u : many) {
+        u.name = "v" + u.name.substr(1);
+        u.age = *u.age + 20;
+        u.active = u.id % 2 == 0;
+    }
+    logged.log->lines.clear();
+    t.db.update_many(many);
+    for (const auto& u : many) {
+        const auto back = t.db.find<User>(u.id);
+        REQUIRE(back);
+        CHECK(back->name == u.name);
+        CHECK(back->age == u.age);
+        CHECK(back->active == u.active);
+    }
+    REQUIRE(calls.size() == 240);  // every before hook runs before any SQL, then every after hook
+    CHECK(calls[0] == "before v0");
+    CHECK(calls[119] == "before v119");
+    CHECK(calls[120] == "after v0");
+    REQUIRE(seen.size() == 120);  // one update event per object, in order, after the commit
+    CHECK(seen[0].kind == ChangeKind::update);
+    CHECK(*seen[0].key() == Value(many[0].id));
+    CHECK(*seen[119].value("age") == Value(139));
+    for (std::size_t i = 1; i < seen.size(); ++i) CHECK(seen[i].sequence == seen[i - 1].sequence + 1);
+    // Logged as one statement: a batch of 120 runs with the first run's parameters.
+    const auto batch = std::count_if(logged.log->lines.begin(), logged.log->lines.end(), [](const auto& l) {
+        return l.second.find("(batch of 120 runs) UPDATE") != std::string::npos && l.second.find("first run's params: ['v0'") != std::string::npos;
+    });
+    CHECK(batch == 1);
+
+    // An object without a row fails the call, and the transaction takes the others back too.
+    calls.clear();
+    seen.clear();
+    auto missing = many;
+    missing[0].name = "changed";
+    missing[1].id = many.back().id + 1000;
+    try {
+        t.db.update_many(missing);
+        FAIL("expected a NotFoundError");
+    } catch (const NotFoundError& e) {
+        CHECK(std::string(e.what()).find("(object 1)") != std::string::npos);
+    }
+    CHECK(t.db.find<User>(many[0].id)->name == "v0");
+    CHECK(seen.empty());
+
+    // Validation runs for all objects first and names each failure's index; nothing is sent.
+    auto invalid = many;
+    invalid[3].email = "not-an-email";
+    invalid[7].name = "";
+    logged.log->lines.clear();
+    try {
+        t.db.update_many(invalid);
+        FAIL("expected a ValidationError");
+    } catch (const ValidationError& e) {
+        const std::string what = e.what();
+        CHECK(what.find("[3].email") != std::string::npos);
+        CHECK(what.find("[7].name") != std::string::npos);
+    }
+    CHECK(std::none_of(logged.log->lines.begin(), logged.log->lines.end(),
+                       [](const auto& l) { return l.second.find("UPDATE") != std::string::npos; }));
+    std::vector<User> none;
+    t.db.update_many(none);  // nothing to do, no error
+}
+
 TEST_CASE("upsert inserts, then updates the row with the same unique value and keeps its key", "[orm][upsert]") {
     if (!conformance::available()) return;
     Db t;

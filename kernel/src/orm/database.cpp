@@ -166,7 +166,7 @@ Database::Database(Kernel& kernel, std::string_view url, DatabaseOptions options
 }
 
 void Database::log_statement(std::string_view sql, const Params& params, std::chrono::steady_clock::duration took,
-                             std::int64_t rows) const {
+                             std::int64_t rows, std::size_t runs) const {
     auto& log = state_->kernel->logger();
     const bool slow = took >= state_->log.slow_threshold;
     const auto level = slow ? LogLevel::warn : LogLevel::debug;
@@ -176,9 +176,10 @@ void Database::log_statement(std::string_view sql, const Params& params, std::ch
     std::string line = slow ? "slow query (" + std::string(ms) + " ms >= " + std::to_string(state_->log.slow_threshold.count()) +
                                   " ms, " + std::to_string(rows) + " rows): "
                             : "[" + std::string(ms) + " ms, " + std::to_string(rows) + " rows] ";
+    if (runs > 0) line += "(batch of " + std::to_string(runs) + " runs) ";
     line += sql;
     if (!params.empty()) {
-        line += " -- params: [";
+        line += runs > 0 ? " -- first run's params: [" : " -- params: [";
         for (std::size_t i = 0; i < params.size(); ++i) {
             line += i ? ", " : "";
             if (state_->log.redact_parameters) {
@@ -312,7 +313,8 @@ Session::Session(Database& database, PooledConnection connection)
     : database_(&database), connection_(std::move(connection)) {}
 
 Session::Session(Session&& other) noexcept
-    : database_(other.database_), connection_(std::move(other.connection_)), depth_(other.depth_), pending_(std::move(other.pending_)) {
+    : database_(other.database_), connection_(std::move(other.connection_)), depth_(other.depth_), pending_(std::move(other.pending_)),
+      pending_depth_(std::move(other.pending_depth_)) {
     other.depth_ = 0;
 }
 
@@ -400,6 +402,17 @@ const std::string& Session::insert_sql(const EntityModel& m, const std::vector<c
     });
 }
 
+const std::string& Session::update_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns) {
+    const auto& d = database_->dialect();
+    return database_->state_->cached_sql(StatementShape(m, StatementShape::Kind::update, columns), [&] {
+        const auto& id = id_field(m);
+        std::string text = "UPDATE " + d.quote_identifier(m.table) + " SET ";
+        for (std::size_t i = 0; i < columns.size(); ++i)
+            text += (i ? ", " : "") + d.quote_identifier(columns[i]->info.column) + " = " + d.placeholder(i + 1);
+        return text + " WHERE " + d.quote_identifier(id.info.column) + " = " + d.placeholder(columns.size() + 1);
+    });
+}
+
 void Session::insert_object(std::type_index type, void* object) {
     const auto& m = database_->model(type);
     run_hooks(m.hooks.before_create, object);
@@ -422,10 +435,7 @@ void Session::insert_object(std::type_index type, void* object) {
 }
 
 
-void Session::insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size) {
-    const auto& m = database_->model(type);
-    if (objects.empty()) return;
-    for (auto* o : objects) run_hooks(m.hooks.before_create, o);
+void Session::validate_all(std::type_index type, const EntityModel& m, const std::vector<void*>& objects) const {
     std::vector<FieldError> all_errors;
     for (std::size_t i = 0; i < objects.size(); ++i)
         for (auto& e : validate_object(type, objects[i])) {
@@ -433,53 +443,121 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
             all_errors.push_back(std::move(e));
         }
     if (!all_errors.empty()) raise_validation(m, all_errors);
-    const auto& d = database_->dialect();
+}
+
+std::vector<StatementOutcome> Session::execute_batch(std::string_view sql, const std::vector<Params>& rows,
+                                                    const std::vector<std::size_t>& parameter_map) {
+    const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
+    auto outcomes = connection_->execute_batch(sql, rows, parameter_map);
+    std::int64_t affected = 0;
+    for (const auto& o : outcomes) affected += o.affected_rows;
+    Params first;
+    if (!rows.empty())
+        for (std::size_t k = 0; k < (parameter_map.empty() ? rows[0].size() : parameter_map.size()); ++k)
+            first.push_back(rows[0][parameter_map.empty() ? k : parameter_map[k]]);
+    database_->log_statement(sql, first, timer.elapsed(), affected, rows.size());
+    return outcomes;
+}
+
+void Session::insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size) {
+    const auto& m = database_->model(type);
+    if (objects.empty()) return;
+    for (auto* o : objects) run_hooks(m.hooks.before_create, o);
+    validate_all(type, m, objects);
+    const auto features = database_->dialect().features();
     const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
     const auto id_index = id ? index_of(m, *id) : 0;
-    const bool returning = d.features().generated_keys == GeneratedKeyStyle::returning;
+    const bool returning = features.generated_keys == GeneratedKeyStyle::returning;
     std::vector<std::vector<Value>> rows;
     rows.reserve(objects.size());
     for (auto* o : objects) rows.push_back(values_of(m, o));
-    batch_size = std::max<std::size_t>(batch_size, 1);
-    Params params;
-    for (std::size_t start = 0; start < objects.size(); start += batch_size) {
-        const auto end = std::min(objects.size(), start + batch_size);
-        // One statement per batch; rows with and without a key of their own differ in columns,
-        // so each batch takes the first object's column set and checks the rest match it.
-        const auto columns = insert_columns(m, rows[start]);
-        const bool needs_keys = id && id->info.generated && is_unset_key(rows[start][id_index]);
-        params.clear();
-        params.reserve(columns.size() * (end - start));
-        for (std::size_t i = start; i < end; ++i) {
-            if (id && id->info.generated && is_unset_key(rows[i][id_index]) != needs_keys)
-                raise({ErrorCategory::invalid_value, m.name + ": insert_many needs all objects to have, or all to lack, their key", {}, {}});
-            for (const auto* f : columns) params.push_back(rows[i][index_of(m, *f)]);
+    // Rows with and without a key of their own differ in columns: each statement (or batch)
+    // takes its first object's column set and checks the rest match it.
+    auto lacks_key = [&](std::size_t i) { return id && id->info.generated && is_unset_key(rows[i][id_index]); };
+    auto require_same_key_state = [&](std::size_t i, bool needs_keys) {
+        if (lacks_key(i) != needs_keys)
+            raise({ErrorCategory::invalid_value, m.name + ": insert_many needs all objects to have, or all to lack, their key", {}, {}});
+    };
+    if (features.in_process) {
+        // No round trip per statement: one prepared single-row INSERT run per object is the
+        // fastest way in, and each run reports its own key.
+        const auto columns = insert_columns(m, rows[0]);
+        const bool needs_keys = lacks_key(0);
+        for (std::size_t i = 0; i < rows.size(); ++i) require_same_key_state(i, needs_keys);
+        std::vector<std::size_t> parameters;
+        for (const auto* f : columns) parameters.push_back(index_of(m, *f));
+        const auto outcomes = execute_batch(insert_sql(m, columns, 1, false), rows, parameters);
+        for (std::size_t i = 0; i < rows.size() && needs_keys; ++i) {
+            if (outcomes[i].last_insert_id) id->set(objects[i], Value(*outcomes[i].last_insert_id));
+            rows[i][id_index] = id->get(objects[i]);
         }
-        const auto& sql = insert_sql(m, columns, end - start, needs_keys);
-        if (needs_keys && returning) {
-            // The keys come back in row order; read straight into the objects.
-            std::optional<Hydrator> key_reader;
-            std::size_t i = start;
-            for_each_row(sql, params, [&](Cursor& cursor) {
-                if (!key_reader) key_reader.emplace(std::vector<const FieldModel*>{id}, cursor.columns());
-                if (i < end) key_reader->fill(objects[i++], cursor);
-            });
-            for (std::size_t k = start; k < end; ++k) rows[k][id_index] = id->get(objects[k]);
-            continue;
+    } else {
+        batch_size = std::max<std::size_t>(batch_size, 1);
+        Params params;
+        for (std::size_t start = 0; start < objects.size(); start += batch_size) {
+            const auto end = std::min(objects.size(), start + batch_size);
+            const auto columns = insert_columns(m, rows[start]);
+            const bool needs_keys = lacks_key(start);
+            params.clear();
+            params.reserve(columns.size() * (end - start));
+            for (std::size_t i = start; i < end; ++i) {
+                require_same_key_state(i, needs_keys);
+                for (const auto* f : columns) params.push_back(rows[i][index_of(m, *f)]);
+            }
+            const auto& sql = insert_sql(m, columns, end - start, needs_keys);
+            if (needs_keys && returning) {
+                // The keys come back in row order; read straight into the objects.
+                std::optional<Hydrator> key_reader;
+                std::size_t i = start;
+                for_each_row(sql, params, [&](Cursor& cursor) {
+                    if (!key_reader) key_reader.emplace(std::vector<const FieldModel*>{id}, cursor.columns());
+                    if (i < end) key_reader->fill(objects[i++], cursor);
+                });
+                for (std::size_t k = start; k < end; ++k) rows[k][id_index] = id->get(objects[k]);
+                continue;
+            }
+            const auto result = execute(sql, params);
+            if (!needs_keys) continue;
+            if (result.last_insert_id) {
+                // MySQL gives the first key of a multi-row insert; the others follow it.
+                for (std::size_t i = start; i < end; ++i)
+                    id->set(objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)));
+            }
+            for (std::size_t i = start; i < end; ++i) rows[i][id_index] = id->get(objects[i]);
         }
-        const auto result = execute(sql, params);
-        if (!needs_keys) continue;
-        if (result.last_insert_id) {
-            // MySQL gives the first key of a multi-row insert; the others follow it.
-            for (std::size_t i = start; i < end; ++i)
-                id->set(objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)));
-        }
-        for (std::size_t i = start; i < end; ++i) rows[i][id_index] = id->get(objects[i]);
     }
-    for (std::size_t i = 0; i < objects.size(); ++i) {
-        run_hooks(m.hooks.after_create, objects[i]);
-        record_change(m, ChangeKind::insert, std::move(rows[i]));
-    }
+    for (auto* o : objects) run_hooks(m.hooks.after_create, o);
+    record_changes(m, ChangeKind::insert, rows);
+}
+
+void Session::update_objects(std::type_index type, const std::vector<void*>& objects) {
+    const auto& m = database_->model(type);
+    if (objects.empty()) return;
+    for (auto* o : objects) run_hooks(m.hooks.before_update, o);
+    validate_all(type, m, objects);
+    const auto& id = id_field(m);
+    const auto id_index = index_of(m, id);
+    std::vector<const FieldModel*> columns;
+    for (const auto& f : m.fields)
+        if (!f.info.primary_key) columns.push_back(&f);
+    if (columns.empty()) return;  // only the key is mapped: nothing to write
+    const auto& sql = update_sql(m, columns);
+    std::vector<std::vector<Value>> rows;
+    rows.reserve(objects.size());
+    for (auto* o : objects) rows.push_back(values_of(m, o));
+    // The statement's parameters are the written columns, then the key, taken from each row.
+    std::vector<std::size_t> parameters;
+    for (const auto* f : columns) parameters.push_back(index_of(m, *f));
+    parameters.push_back(id_index);
+    const auto outcomes = execute_batch(sql, rows, parameters);
+    for (std::size_t i = 0; i < outcomes.size(); ++i)
+        if (outcomes[i].affected_rows == 0)
+            raise({ErrorCategory::not_found,
+                   m.name + ": no row with " + id.info.column + " = " + rows[i][id_index].to_display() + " to update (object " +
+                       std::to_string(i) + ")",
+                   {}, {}});
+    for (auto* o : objects) run_hooks(m.hooks.after_update, o);
+    record_changes(m, ChangeKind::update, rows);
 }
 
 void Session::upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict) {
@@ -560,14 +638,7 @@ bool Session::update_object(std::type_index type, void* object, std::vector<Valu
     if (columns.empty()) return false;
     const auto& key = row[index_of(m, id)];
     params.push_back(key);
-    const auto& d = database_->dialect();
-    const auto& sql = database_->state_->cached_sql(StatementShape(m, StatementShape::Kind::update, columns), [&] {
-        std::string text = "UPDATE " + d.quote_identifier(m.table) + " SET ";
-        for (std::size_t i = 0; i < columns.size(); ++i)
-            text += (i ? ", " : "") + d.quote_identifier(columns[i]->info.column) + " = " + d.placeholder(i + 1);
-        return text + " WHERE " + d.quote_identifier(id.info.column) + " = " + d.placeholder(columns.size() + 1);
-    });
-    const auto result = execute(sql, params);
+    const auto result = execute(update_sql(m, columns), params);
     if (result.affected_rows == 0)  // matched rows on every adapter (MySQL: CLIENT_FOUND_ROWS)
         raise({ErrorCategory::not_found, m.name + ": no row with " + id.info.column + " = " + key.to_display() + " to update", {}, {}});
     if (snapshot) *snapshot = row;
@@ -593,6 +664,26 @@ void Session::remove_object(std::type_index type, const void* object) {
     record_change(m, ChangeKind::remove, std::move(row));
 }
 
+void Session::record_changes(const EntityModel& m, ChangeKind kind, std::vector<std::vector<Value>>& rows) {
+    // Outside a transaction they are published at once; inside, they wait (stamped at commit).
+    std::vector<ChangeEvent> now;
+    auto& events = depth_ == 0 ? now : pending_;
+    const auto first = events.size();
+    events.resize(first + rows.size());
+    const auto at = depth_ == 0 ? wall_clock_now() : Timestamp{};
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        auto& e = events[first + i];
+        e.kind = kind;
+        e.shape = m.change_shape;
+        e.values = std::move(rows[i]);
+        e.at = at;
+    }
+    if (depth_ == 0)
+        database_->kernel().changes().publish_all(now);
+    else
+        pending_depth_.resize(pending_.size(), depth_);
+}
+
 void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<Value> row) {
     ChangeEvent event;
     event.kind = kind;
@@ -602,7 +693,8 @@ void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<V
         event.at = wall_clock_now();
         database_->kernel().changes().publish(std::move(event));
     } else {
-        pending_.push_back({depth_, std::move(event)});  // stamped when committed
+        pending_.push_back(std::move(event));  // stamped when committed
+        pending_depth_.push_back(depth_);
     }
 }
 
@@ -941,22 +1033,27 @@ void Session::commit() {
     if (depth_ == 0) {
         connection_->commit();
         // After commit, in order: what subscribers see has happened.
-        auto changes = std::move(pending_);
-        pending_.clear();
-        const auto committed_at = changes.empty() ? Timestamp{} : wall_clock_now();
-        for (auto& c : changes) {
-            c.event.at = committed_at;
-            database_->kernel().changes().publish(std::move(c.event));
+        if (!pending_.empty()) {
+            auto events = std::move(pending_);
+            pending_.clear();
+            pending_depth_.clear();
+            const auto committed_at = wall_clock_now();
+            for (auto& e : events) e.at = committed_at;
+            database_->kernel().changes().publish_all(events);
         }
     } else {
         connection_->release_savepoint("rex_sp_" + std::to_string(depth_));
-        for (auto& c : pending_) c.depth = std::min(c.depth, depth_);
+        for (auto& d : pending_depth_) d = std::min(d, depth_);
     }
 }
 
 void Session::rollback() {
     --depth_;
-    std::erase_if(pending_, [&](const PendingChange& c) { return c.depth > depth_; });
+    // The rolled-back scope's events are the tail deeper than the scope that remains.
+    const auto kept = static_cast<std::size_t>(
+        std::upper_bound(pending_depth_.begin(), pending_depth_.end(), depth_) - pending_depth_.begin());
+    pending_.resize(kept);
+    pending_depth_.resize(kept);
     try {
         if (depth_ == 0)
             connection_->rollback();

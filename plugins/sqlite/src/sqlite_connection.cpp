@@ -98,26 +98,68 @@ PreparedStatement* SqliteConnection::prepare(std::string_view sql) {
     return cache_->add(sql, stmt, starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE"));
 }
 
+void SqliteConnection::bind_all(PreparedStatement& statement, const Params& params, BindLifetime lifetime,
+                                const std::vector<std::size_t>& map) {
+    sqlite3_stmt* stmt = statement.stmt;
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    const auto given = map.empty() ? params.size() : map.size();
+    if (static_cast<std::size_t>(expected) != given)
+        raise({ErrorCategory::invalid_value,
+               "sqlite: statement has " + std::to_string(expected) + " parameters, " + std::to_string(given) + " values given",
+               {}, statement.sql});
+    for (std::size_t i = 0; i < given; ++i) {
+        const auto& value = map.empty() ? params[i] : batch_parameter(params, map[i]);
+        const int rc = bind_value(stmt, static_cast<int>(i + 1), value, lifetime);
+        if (rc != SQLITE_OK) raise_error(db_, rc, statement.sql);
+    }
+}
+
 PreparedStatement* SqliteConnection::bound(std::string_view sql, const Params& params, BindLifetime lifetime) {
     if (!db_) raise({ErrorCategory::connection, "sqlite: connection is closed", {}, std::string(sql)});
     auto* statement = prepare(sql);
-    sqlite3_stmt* stmt = statement->stmt;
-    const int expected = sqlite3_bind_parameter_count(stmt);
-    if (static_cast<std::size_t>(expected) != params.size()) {
+    try {
+        bind_all(*statement, params, lifetime);
+    } catch (...) {
         cache_->give_back(statement);
-        raise({ErrorCategory::invalid_value,
-               "sqlite: statement has " + std::to_string(expected) + " parameters, " + std::to_string(params.size()) +
-                   " values given",
-               {}, std::string(sql)});
-    }
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        const int rc = bind_value(stmt, static_cast<int>(i + 1), params[i], lifetime);
-        if (rc != SQLITE_OK) {
-            cache_->give_back(statement);
-            raise_error(db_, rc, sql);
-        }
+        throw;
     }
     return statement;
+}
+
+std::vector<StatementOutcome> SqliteConnection::execute_batch(std::string_view sql, const std::vector<Params>& rows,
+                                                             const std::vector<std::size_t>& parameter_map) {
+    std::vector<StatementOutcome> outcomes;
+    if (rows.empty()) return outcomes;
+    if (!db_) raise({ErrorCategory::connection, "sqlite: connection is closed", {}, std::string(sql)});
+    outcomes.reserve(rows.size());
+    // One prepared statement, bound and stepped per row; each row's values outlive its step.
+    auto* statement = prepare(sql);
+    struct GiveBack {
+        StatementCache& cache;
+        PreparedStatement* statement;
+        ~GiveBack() { cache.give_back(statement); }
+    } give_back{*cache_, statement};
+    sqlite3_stmt* stmt = statement->stmt;
+    const bool writes = !sqlite3_stmt_readonly(stmt);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        try {
+            bind_all(*statement, rows[i], BindLifetime::borrowed, parameter_map);
+            int rc;
+            while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+            }
+            if (rc != SQLITE_DONE) raise_error(db_, rc, statement->sql);
+        } catch (const Error& e) {
+            raise_in_batch_row(e, i);
+        }
+        StatementOutcome outcome;
+        if (writes) outcome.affected_rows = sqlite3_changes64(db_);
+        if (statement->is_insert && outcome.affected_rows > 0) outcome.last_insert_id = sqlite3_last_insert_rowid(db_);
+        outcomes.push_back(outcome);
+        sqlite3_reset(stmt);
+    }
+    // A schema change may have re-prepared it: the cache's description must follow.
+    if (sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_REPREPARE, 0) != statement->reprepared) statement->refresh_columns();
+    return outcomes;
 }
 
 std::unique_ptr<Cursor> SqliteConnection::query(std::string_view sql, const Params& params) {

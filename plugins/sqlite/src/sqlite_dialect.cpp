@@ -15,6 +15,7 @@ DialectFeatures SqliteDialect::features() const {
     f.native_uuid = false;
     f.native_json = false;
     f.alter_constraints = false;
+    f.in_process = true;
     return f;
 }
 

@@ -119,6 +119,17 @@ public:
     void update(T& object, M T::*... members) {
         update_object(typeid(T), &object, nullptr, {MemberKey::of(members)...});
     }
+    // Writes every mapped column of each object by its key, as one prepared statement run per
+    // object (a batch: one round trip per object at most, none on SQLite). The before_update
+    // hooks and validation run for all objects first and every failure is reported with the
+    // object's index; an object whose row does not exist fails the call (not_found).
+    template <class T>
+    void update_many(std::vector<T>& objects) {
+        std::vector<void*> pointers;
+        pointers.reserve(objects.size());
+        for (auto& o : objects) pointers.push_back(&o);
+        update_objects(typeid(T), pointers);
+    }
     // Writes only the columns that changed since the object was read or last saved; returns
     // false (and sends no SQL) when none did.
     template <class T>
@@ -240,6 +251,16 @@ private:
     const std::string& insert_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns, std::size_t rows,
                                   bool returning_key);
     void insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size);
+    void update_objects(std::type_index type, const std::vector<void*>& objects);
+    // UPDATE ... SET the columns (parameters 1..n) WHERE key = parameter n + 1.
+    const std::string& update_sql(const EntityModel& model, const std::vector<const FieldModel*>& columns);
+    // Runs `sql` once per row (Connection::execute_batch), logged as one statement.
+    std::vector<StatementOutcome> execute_batch(std::string_view sql, const std::vector<Params>& rows,
+                                                const std::vector<std::size_t>& parameter_map);
+    // Validates every object; raises one error naming each failure with the object's index.
+    void validate_all(std::type_index type, const EntityModel& model, const std::vector<void*>& objects) const;
+    // One event per row, published together (or kept for the commit inside a transaction).
+    void record_changes(const EntityModel& model, ChangeKind kind, std::vector<std::vector<Value>>& rows);
     void upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict);
     bool update_object(std::type_index type, void* object, std::vector<Value>* snapshot, const std::vector<MemberKey>& only);
     std::vector<Value> snapshot_of(std::type_index type, const void* object) const;
@@ -260,11 +281,10 @@ private:
     Database* database_;
     PooledConnection connection_;
     int depth_ = 0;
-    struct PendingChange {
-        int depth;
-        ChangeEvent event;
-    };
-    std::vector<PendingChange> pending_;
+    // Events waiting for the outermost commit, and the scope depth of each; depths never
+    // decrease along the list (an inner scope's events follow its outer scope's).
+    std::vector<ChangeEvent> pending_;
+    std::vector<int> pending_depth_;
 };
 
 class REX_KERNEL_API Database {
@@ -292,6 +312,12 @@ public:
     void insert_many(std::vector<T>& objects, std::size_t batch_size = 500) {
         auto s = session();
         s.transaction([&](Session& tx) { tx.insert_many(objects, batch_size); });
+    }
+    // Session::update_many in one transaction: all objects are written, or none.
+    template <class T>
+    void update_many(std::vector<T>& objects) {
+        auto s = session();
+        s.transaction([&](Session& tx) { tx.update_many(objects); });
     }
     template <class T, class... M>
     void upsert(T& object, M T::*... conflict) {
@@ -388,9 +414,10 @@ public:
     // The model of a mapped class; NotFoundError naming it when unmapped.
     const EntityModel& model(std::type_index type) const;
     const ColumnResolver& resolver() const;
-    // Writes one statement to the query log (used by Session).
+    // Writes one statement to the query log (used by Session). A batch (runs > 0) shows the
+    // first run's parameters and how many runs there were.
     void log_statement(std::string_view sql, const Params& params, std::chrono::steady_clock::duration took,
-                       std::int64_t rows) const;
+                       std::int64_t rows, std::size_t runs = 0) const;
 
 private:
     friend class Session;

@@ -63,6 +63,7 @@ public:
     void create(T& object) { db_->insert(object); }
     void create_many(std::vector<T>& objects) { db_->insert_many(objects); }
     void update(T& object) { db_->update(object); }
+    void update_many(std::vector<T>& objects) { db_->update_many(objects); }
     bool update(Tracked<T>& object) { return db_->update(object); }
     void remove(const T& object) { db_->remove(object); }
     // Inserts when the generated key is unset (0 or NULL), updates otherwise.

@@ -14,6 +14,7 @@
 
 REX_SDK_BEGIN
 
+class Error;
 class Logger;
 
 enum class IsolationLevel : std::uint8_t {
@@ -55,6 +56,15 @@ public:
     virtual std::unique_ptr<Cursor> query(std::string_view sql, const Params& params = {}) = 0;
     // Runs one statement and materialises its rows (default: collect(*query(...))).
     virtual ResultSet execute(std::string_view sql, const Params& params = {});
+    // Runs one statement once per row of values, in order (bulk UPDATE, single-row INSERT
+    // batches), and reports what each run did. Parameter k of a run is row[parameter_map[k]],
+    // or row[k] when the map is empty: callers bind whole objects' rows without reordering
+    // copies. Rows the statement returns are discarded. Stops at the first failure and raises it
+    // with "parameter row N: " before its message; the runs before it stay done, so callers wrap
+    // a batch in a transaction. The default calls execute() per row; adapters that can prepare
+    // once or pipeline override it.
+    virtual std::vector<StatementOutcome> execute_batch(std::string_view sql, const std::vector<Params>& rows,
+                                                        const std::vector<std::size_t>& parameter_map = {});
     // Runs several ';'-separated statements without parameters (DDL scripts, dumps).
     virtual void execute_script(std::string_view sql) = 0;
 
@@ -111,5 +121,9 @@ public:
 
 // Throws ConfigurationError unless `name` is a plain identifier safe to splice into SQL.
 REX_SDK_API void require_identifier(std::string_view name, std::string_view what);
+// row[index] for execute_batch's parameter map; InvalidValue when the row is too short.
+REX_SDK_API const Value& batch_parameter(const Params& row, std::size_t index);
+// Raises `e` again with "parameter row N: " before its message (execute_batch's failures).
+[[noreturn]] REX_SDK_API void raise_in_batch_row(const Error& e, std::size_t row);
 
 REX_SDK_END

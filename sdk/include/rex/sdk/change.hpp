@@ -64,6 +64,10 @@ public:
     virtual ~ChangeBus();
     // Assigns the next sequence number and delivers the event; returns the number.
     virtual std::uint64_t publish(ChangeEvent event) = 0;
+    // Publishes events in order as if one by one (the writes of one commit), taking them
+    // from the vector; returns the last sequence number, or last_sequence() when there are
+    // none. The default calls publish() per event; a bus may take its locks once.
+    virtual std::uint64_t publish_all(std::vector<ChangeEvent>& events);
     // Delivers events with sequence > after_sequence that pass the filter, first any still
     // retained, then new ones, until the subscription is destroyed.
     virtual std::unique_ptr<ChangeSubscription> subscribe(

@@ -29,6 +29,10 @@ struct DialectFeatures {
     bool native_uuid = false;
     bool native_json = false;
     bool alter_constraints = true;  // ALTER TABLE ... ADD / DROP CONSTRAINT (not SQLite)
+    // The database runs inside this process (SQLite): a statement costs no round trip, so the
+    // ORM writes many rows as a batch of prepared single-row statements rather than as
+    // multi-row VALUES lists.
+    bool in_process = false;
 };
 
 // What the upsert clause needs to know.

@@ -54,6 +54,12 @@ public:
     virtual std::optional<std::int64_t> last_insert_id() const { return std::nullopt; }
 };
 
+// What one run of a statement did, for each parameter row of Connection::execute_batch.
+struct StatementOutcome {
+    std::int64_t affected_rows = 0;              // matched rows for UPDATE (MySQL: CLIENT_FOUND_ROWS)
+    std::optional<std::int64_t> last_insert_id;  // where the database reports one
+};
+
 // Drains a cursor into a ResultSet.
 REX_SDK_API ResultSet collect(Cursor& cursor);
 
