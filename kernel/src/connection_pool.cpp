@@ -45,6 +45,16 @@ struct PooledConnection::Shared {
     std::size_t created = 0;
     std::size_t closed = 0;
     bool shut_down = false;
+    Clock::time_point next_reap{};
+
+    // Reaping looks at every idle connection; the intervals it enforces are long, so it runs at
+    // most every few milliseconds, not on every borrow and give-back.
+    static constexpr auto reap_every = std::chrono::milliseconds(10);
+    void reap_now_and_then(Clock::time_point now, std::vector<std::shared_ptr<Connection>>& out) {
+        if (now < next_reap) return;
+        next_reap = now + reap_every;
+        reap(now, out);
+    }
 
     // Takes idle connections past idle_timeout (beyond min_size) or max_lifetime out of the pool;
     // the caller destroys them after unlocking, since closing may take a network round trip.
@@ -79,6 +89,7 @@ struct PooledConnection::Shared {
             keep = keep && !connection->is_lost();
         }
         std::vector<std::shared_ptr<Connection>> to_close;
+        bool wake = false;
         {
             std::lock_guard lock(mutex);
             const auto now = coarse_steady_now();
@@ -89,9 +100,10 @@ struct PooledConnection::Shared {
             } else {
                 idle.push_back({std::move(connection), created_at, now});
             }
-            reap(now, to_close);
+            reap_now_and_then(now, to_close);
+            wake = waiting > 0;
         }
-        available.notify_one();
+        if (wake) available.notify_one();
         to_close.clear();  // closes outside the lock
     }
 };
@@ -166,12 +178,13 @@ PooledConnection ConnectionPool::acquire() {
     for (bool first = true;; first = false) {
         std::vector<std::shared_ptr<Connection>> to_close;
         const auto now = first ? start : coarse_steady_now();
-        s.reap(now, to_close);
+        s.reap_now_and_then(now, to_close);
         while (!s.idle.empty()) {
             auto candidate = std::move(s.idle.back());
             s.idle.pop_back();
             // Given back moments ago, it is as alive as it was then: skip the poll() (see PoolOptions).
-            bool usable = !candidate.connection->is_lost() &&
+            // One past max_lifetime is closed even if the reaper has not run since.
+            bool usable = !expired(s.options, candidate.created, now) && !candidate.connection->is_lost() &&
                           (now - candidate.idle_since < s.options.alive_bypass_window || candidate.connection->is_usable());
             if (usable && now - candidate.idle_since >= s.options.validation_interval) {
                 lock.unlock();  // ping is a round trip; don't hold others up

@@ -59,6 +59,16 @@ const Value& batch_parameter(const Params& row, std::size_t index) {
     return row[index];
 }
 
+std::int64_t Connection::visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) {
+    auto cursor = query(sql, Params(params.begin(), params.end()));
+    std::int64_t rows = 0;
+    while (cursor->next()) {
+        ++rows;
+        if (!visitor.visit(visitor.context, *cursor)) break;
+    }
+    return rows;
+}
+
 void raise_in_batch_row(const Error& e, std::size_t row) {
     raise({e.category(), "parameter row " + std::to_string(row) + ": " + e.message(), e.native_code(), e.sql()});
 }

@@ -155,3 +155,44 @@ TEST_CASE("execute_batch runs one statement per row of values, through a paramet
     CHECK_THROWS_AS(c->execute_batch(sql("DELETE FROM " + q + " WHERE id = ?"), {{Value(1)}}, {3}), InvalidValue);
     drop_table(*c, name);
 }
+
+TEST_CASE("visit_rows shows each row to a visitor and stops when it says so", "[conformance][results]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = table("visit");
+    const auto q = dialect().quote_identifier(name);
+    drop_table(*c, name);
+    c->execute("CREATE TABLE " + q + " (id INTEGER PRIMARY KEY, label VARCHAR(20))");
+    std::vector<Params> rows;
+    for (int i = 1; i <= 10; ++i) rows.push_back({Value(i), Value("r" + std::to_string(i))});
+    c->execute_batch(sql("INSERT INTO " + q + " (id, label) VALUES (?, ?)"), rows);
+
+    struct Seen {
+        std::vector<std::string> labels;
+        std::size_t stop_after = 0;
+    } seen;
+    const RowVisitor visitor{&seen, [](void* context, Cursor& row) {
+                                 auto& s = *static_cast<Seen*>(context);
+                                 s.labels.emplace_back(row.text(1));
+                                 return s.labels.size() < s.stop_after;
+                             }};
+    const std::string select = sql("SELECT id, label FROM " + q + " WHERE id > ? ORDER BY id");
+    {
+        const Value after(std::int64_t{4});
+        seen.stop_after = 100;
+        CHECK(c->visit_rows(select, std::span<const Value>(&after, 1), visitor) == 6);
+        CHECK(seen.labels == std::vector<std::string>{"r5", "r6", "r7", "r8", "r9", "r10"});
+    }
+    // Stopping early leaves the connection ready for the next statement.
+    seen.labels.clear();
+    seen.stop_after = 2;
+    const Value zero(std::int64_t{0});
+    CHECK(c->visit_rows(select, std::span<const Value>(&zero, 1), visitor) == 2);
+    CHECK(seen.labels == std::vector<std::string>{"r1", "r2"});
+    CHECK(c->execute("SELECT COUNT(*) AS n FROM " + q).rows[0][0].as_int64() == 10);
+    // An error in the statement surfaces as the SDK error, and the connection stays usable.
+    CHECK_THROWS_AS(c->visit_rows("SELECT nope FROM " + q, {}, visitor), SyntaxError);
+    seen.labels.clear();
+    CHECK(c->visit_rows(select, std::span<const Value>(&zero, 1), visitor) == 2);
+    drop_table(*c, name);
+}

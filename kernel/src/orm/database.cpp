@@ -129,6 +129,18 @@ const FieldModel& id_field(const EntityModel& m) {
 }
 
 
+// SELECT over one entity, filtered to the row with the given key.
+SelectState by_key(std::type_index type, const EntityModel& m, const Value& key) {
+    const auto& id = id_field(m);
+    SelectState state;
+    state.root = type;
+    state.where.push_back([&m, &id, key](const ColumnResolver&) {
+        return sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, id), literal(key)});
+    });
+    return state;
+}
+
+
 }  // namespace
 
 struct Database::State {
@@ -165,7 +177,7 @@ Database::Database(Kernel& kernel, std::string_view url, DatabaseOptions options
     state_->pool = kernel.make_pool(url, options.pool);
 }
 
-void Database::log_statement(std::string_view sql, const Params& params, std::chrono::steady_clock::duration took,
+void Database::log_statement(std::string_view sql, std::span<const Value> params, std::chrono::steady_clock::duration took,
                              std::int64_t rows, std::size_t runs) const {
     auto& log = state_->kernel->logger();
     const bool slow = took >= state_->log.slow_threshold;
@@ -211,8 +223,13 @@ void Database::add_model(EntityModel model) {
     shape->key_field = model.id_field;
     model.change_shape = std::move(shape);
     if (!state_->models.contains(type)) state_->order.push_back(type);
-    const auto& stored = state_->models.insert_or_assign(type, std::move(model)).first->second;
+    auto& stored = state_->models.insert_or_assign(type, std::move(model)).first->second;
     state_->by_name_address[type.name()] = &stored;
+    if (stored.id_field >= 0) {
+        auto state = by_key(type, stored, Value(std::int64_t{0}));
+        state.limit = 1;
+        stored.find_sql = sql::compile(state_->resolver.build(state, false), *state_->dialect).sql;  // its one parameter is the key
+    }
     {
         std::lock_guard lock(state_->sql_mutex);
         state_->sql_cache.clear();  // a mapping changed: statements are built again
@@ -698,31 +715,14 @@ void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<V
     }
 }
 
-namespace {
-
-// SELECT over one entity, filtered to the row with the given key.
-SelectState by_key(std::type_index type, const EntityModel& m, const Value& key) {
-    const auto& id = id_field(m);
-    SelectState state;
-    state.root = type;
-    state.where.push_back([&m, &id, key](const ColumnResolver&) {
-        return sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, id), literal(key)});
-    });
-    return state;
-}
-
-}  // namespace
 
 bool Session::find_object(std::type_index type, const Value& key, void* object) {
     const auto& m = database_->model(type);
-    const auto& sql = database_->state_->cached_sql(StatementShape(m, StatementShape::Kind::find), [&] {
-        auto state = by_key(type, m, Value(std::int64_t{0}));
-        state.limit = 1;
-        return compile_select(state, false).sql;  // its one parameter is the key
-    });
+    const auto& sql = m.find_sql;
+    if (sql.empty()) id_field(m);  // raises: no key to find by
     bool found = false;
     for_each_row(
-        sql, {key},
+        sql, std::span<const Value>(&key, 1),
         [&](Cursor& cursor) {
             Hydrator(m, cursor.columns()).fill(object, cursor);
             found = true;
@@ -736,18 +736,18 @@ sql::CompiledQuery Session::compile_select(const SelectState& state, bool count)
 }
 
 template <class Each>
-void Session::for_each_row(std::string_view sql, const Params& params, Each&& each, std::int64_t max_rows) {
+void Session::for_each_row(std::string_view sql, std::span<const Value> params, Each&& each, std::int64_t max_rows) {
     const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
-    std::int64_t rows = 0;
-    {
-        auto cursor = connection_->query(sql, params);
-        // Stopping at max_rows leaves the rest to the cursor's destruction (a reset), which is
-        // cheaper than asking for the end of a result known to have no more rows.
-        while (rows < max_rows && cursor->next()) {
-            ++rows;
-            each(*cursor);
-        }
-    }
+    // Stopping at max_rows leaves the rest to the cursor's end (a reset), which is cheaper than
+    // asking for the end of a result known to have no more rows.
+    std::int64_t seen = 0;
+    auto visit = [&](Cursor& cursor) {
+        each(cursor);
+        return ++seen < max_rows;
+    };
+    using Visit = decltype(visit);
+    const auto rows = connection_->visit_rows(
+        sql, params, RowVisitor{&visit, [](void* context, Cursor& cursor) { return (*static_cast<Visit*>(context))(cursor); }});
     database_->log_statement(sql, params, timer.elapsed(), rows);
 }
 

@@ -98,7 +98,7 @@ PreparedStatement* SqliteConnection::prepare(std::string_view sql) {
     return cache_->add(sql, stmt, starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE"));
 }
 
-void SqliteConnection::bind_all(PreparedStatement& statement, const Params& params, BindLifetime lifetime,
+void SqliteConnection::bind_all(PreparedStatement& statement, std::span<const Value> params, BindLifetime lifetime,
                                 const std::vector<std::size_t>& map) {
     sqlite3_stmt* stmt = statement.stmt;
     const int expected = sqlite3_bind_parameter_count(stmt);
@@ -108,13 +108,17 @@ void SqliteConnection::bind_all(PreparedStatement& statement, const Params& para
                "sqlite: statement has " + std::to_string(expected) + " parameters, " + std::to_string(given) + " values given",
                {}, statement.sql});
     for (std::size_t i = 0; i < given; ++i) {
-        const auto& value = map.empty() ? params[i] : batch_parameter(params, map[i]);
+        if (!map.empty() && map[i] >= params.size())
+            raise({ErrorCategory::invalid_value,
+                   "sqlite: the parameter map names value " + std::to_string(map[i]) + " of a row of " + std::to_string(params.size()),
+                   {}, statement.sql});
+        const auto& value = map.empty() ? params[i] : params[map[i]];
         const int rc = bind_value(stmt, static_cast<int>(i + 1), value, lifetime);
         if (rc != SQLITE_OK) raise_error(db_, rc, statement.sql);
     }
 }
 
-PreparedStatement* SqliteConnection::bound(std::string_view sql, const Params& params, BindLifetime lifetime) {
+PreparedStatement* SqliteConnection::bound(std::string_view sql, std::span<const Value> params, BindLifetime lifetime) {
     if (!db_) raise({ErrorCategory::connection, "sqlite: connection is closed", {}, std::string(sql)});
     auto* statement = prepare(sql);
     try {
@@ -172,6 +176,17 @@ ResultSet SqliteConnection::execute(std::string_view sql, const Params& params) 
     // copies, and the cursor needs no heap.
     SqliteCursor cursor(db_, bound(sql, params, BindLifetime::borrowed), cache_);
     return collect(cursor);
+}
+
+std::int64_t SqliteConnection::visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) {
+    // The parameters outlive the call, as in execute(): bound without copies, cursor on the stack.
+    SqliteCursor cursor(db_, bound(sql, params, BindLifetime::borrowed), cache_);
+    std::int64_t rows = 0;
+    while (cursor.next()) {
+        ++rows;
+        if (!visitor.visit(visitor.context, cursor)) break;
+    }
+    return rows;
 }
 
 void SqliteConnection::execute_script(std::string_view sql) {

@@ -21,6 +21,7 @@ public:
 
     std::unique_ptr<Cursor> query(std::string_view sql, const Params& params) override;
     ResultSet execute(std::string_view sql, const Params& params = {}) override;
+    std::int64_t visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) override;
     std::vector<StatementOutcome> execute_batch(std::string_view sql, const std::vector<Params>& rows,
                                                 const std::vector<std::size_t>& parameter_map) override;
     void execute_script(std::string_view sql) override;
@@ -38,9 +39,9 @@ private:
     PreparedStatement* prepare(std::string_view sql);
     // The statement for `sql`, with every parameter bound.
     // Binds params (params[map[k]] as parameter k + 1 when a map is given).
-    void bind_all(PreparedStatement& statement, const Params& params, BindLifetime lifetime,
+    void bind_all(PreparedStatement& statement, std::span<const Value> params, BindLifetime lifetime,
                   const std::vector<std::size_t>& map = {});
-    PreparedStatement* bound(std::string_view sql, const Params& params, BindLifetime lifetime);
+    PreparedStatement* bound(std::string_view sql, std::span<const Value> params, BindLifetime lifetime);
     void run(const char* sql);
 
     sqlite3* db_ = nullptr;

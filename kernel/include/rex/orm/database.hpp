@@ -16,6 +16,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -244,7 +245,7 @@ private:
     // Runs a query and hands each row (up to max_rows) to `each(Cursor&)`, logging it. Defined
     // and instantiated in database.cpp only.
     template <class Each>
-    void for_each_row(std::string_view sql, const Params& params, Each&& each,
+    void for_each_row(std::string_view sql, std::span<const Value> params, Each&& each,
                       std::int64_t max_rows = std::numeric_limits<std::int64_t>::max());
     void insert_object(std::type_index type, void* object);
     // INSERT of `rows` rows of these columns, cached per shape.
@@ -416,7 +417,7 @@ public:
     const ColumnResolver& resolver() const;
     // Writes one statement to the query log (used by Session). A batch (runs > 0) shows the
     // first run's parameters and how many runs there were.
-    void log_statement(std::string_view sql, const Params& params, std::chrono::steady_clock::duration took,
+    void log_statement(std::string_view sql, std::span<const Value> params, std::chrono::steady_clock::duration took,
                        std::int64_t rows, std::size_t runs = 0) const;
 
 private:

@@ -86,6 +86,9 @@ struct EntityModel {
     EntityHooks hooks;
     int id_field = -1;  // index into fields, -1 if none
     std::shared_ptr<const ChangeShape> change_shape;  // set by Database::map; shared by its change events
+    // SELECT of every field by key (one parameter), LIMIT 1: set by Database::map when there is a
+    // key, so find() neither builds nor looks up its SQL.
+    std::string find_sql;
     std::function<std::shared_ptr<void>()> make;  // a default-constructed object
     // Makes an object default again (T{} assigned); empty for classes that cannot be assigned.
     // Eager loading reads every row into one scratch object, moved out and reset per row.

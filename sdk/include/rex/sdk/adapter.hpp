@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,13 @@ public:
     virtual int native_handle() const { return -1; }
 };
 
+// Sees each row of a result (Connection::visit_rows) and returns false to stop early. Two
+// pointers rather than a std::function: calling it allocates nothing.
+struct RowVisitor {
+    void* context = nullptr;
+    bool (*visit)(void* context, Cursor& row) = nullptr;
+};
+
 class REX_SDK_API Connection {
 public:
     virtual ~Connection();
@@ -56,6 +64,11 @@ public:
     virtual std::unique_ptr<Cursor> query(std::string_view sql, const Params& params = {}) = 0;
     // Runs one statement and materialises its rows (default: collect(*query(...))).
     virtual ResultSet execute(std::string_view sql, const Params& params = {});
+    // Runs one statement and shows each row to `visitor` until it returns false or the rows
+    // end; returns how many rows it was shown. The parameters are read during the call only, so
+    // an adapter may bind them without copies and keep its cursor on the stack. The default
+    // goes through query().
+    virtual std::int64_t visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor);
     // Runs one statement once per row of values, in order (bulk UPDATE, single-row INSERT
     // batches), and reports what each run did. Parameter k of a run is row[parameter_map[k]],
     // or row[k] when the map is empty: callers bind whole objects' rows without reordering
