@@ -4,7 +4,6 @@
 
 #include <rex/sdk/change.hpp>
 
-#include <deque>
 #include <memory>
 #include <mutex>
 

@@ -52,7 +52,7 @@ ResultSet Connection::execute(std::string_view sql, const Params& params) {
     return collect(*cursor);
 }
 
-const Value& batch_parameter(const Params& row, std::size_t index) {
+const Value& batch_parameter(std::span<const Value> row, std::size_t index) {
     if (index >= row.size())
         raise({ErrorCategory::invalid_value,
                "the parameter map names value " + std::to_string(index) + " of a row of " + std::to_string(row.size()), {}, {}});
@@ -73,18 +73,20 @@ void raise_in_batch_row(const Error& e, std::size_t row) {
     raise({e.category(), "parameter row " + std::to_string(row) + ": " + e.message(), e.native_code(), e.sql()});
 }
 
-std::vector<StatementOutcome> Connection::execute_batch(std::string_view sql, const std::vector<Params>& rows,
+std::vector<StatementOutcome> Connection::execute_batch(std::string_view sql, ValueRows rows,
                                                        const std::vector<std::size_t>& parameter_map) {
     std::vector<StatementOutcome> outcomes;
     outcomes.reserve(rows.size());
-    Params mapped;
+    Params params;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         try {
-            if (!parameter_map.empty()) {
-                mapped.clear();
-                for (const auto k : parameter_map) mapped.push_back(batch_parameter(rows[i], k));
-            }
-            auto result = execute(sql, parameter_map.empty() ? rows[i] : mapped);
+            const auto row = rows.row(i);
+            params.clear();
+            if (parameter_map.empty())
+                params.assign(row.begin(), row.end());
+            else
+                for (const auto k : parameter_map) params.push_back(batch_parameter(row, k));
+            auto result = execute(sql, params);
             outcomes.push_back({result.affected_rows, result.last_insert_id});
         } catch (const Error& e) {
             raise_in_batch_row(e, i);

@@ -108,10 +108,10 @@ TEST_CASE("execute_batch runs one statement per row of values, through a paramet
     drop_table(*c, name);
     c->execute("CREATE TABLE " + q + " (" + backend().auto_id_column + ", label VARCHAR(20) NOT NULL, n INTEGER)");
 
-    // Rows as an object would give them: id, label, n. The INSERT binds label and n.
-    std::vector<Params> rows;
-    for (int i = 0; i < 50; ++i) rows.push_back({Value(0), Value("row" + std::to_string(i)), Value(i)});
-    const auto inserted = c->execute_batch(sql("INSERT INTO " + q + " (label, n) VALUES (?, ?)"), rows, {1, 2});
+    // Rows as an object would give them, in one block: id, label, n. The INSERT binds label and n.
+    std::vector<Value> rows;
+    for (int i = 0; i < 50; ++i) rows.insert(rows.end(), {Value(0), Value("row" + std::to_string(i)), Value(i)});
+    const auto inserted = c->execute_batch(sql("INSERT INTO " + q + " (label, n) VALUES (?, ?)"), {rows, 3}, {1, 2});
     REQUIRE(inserted.size() == 50);
     for (const auto& o : inserted) CHECK(o.affected_rows == 1);
     if (dialect().features().generated_keys == GeneratedKeyStyle::last_insert_id || backend().name == "sqlite") {
@@ -121,12 +121,12 @@ TEST_CASE("execute_batch runs one statement per row of values, through a paramet
     }
     const auto keys = c->execute("SELECT id FROM " + q + " ORDER BY id");
     REQUIRE(keys.size() == 50);
-    for (std::size_t i = 0; i < rows.size(); ++i) rows[i][0] = keys.rows[i][0];
+    for (std::size_t i = 0; i < 50; ++i) rows[3 * i] = keys.rows[i][0];
 
     // UPDATE ... SET label = ?, n = ? WHERE id = ?: the map picks label, n, then the key.
-    for (auto& r : rows) r[2] = Value(r[2].as_int64() * 10);
-    rows.push_back({Value(-1), Value("nobody"), Value(0)});  // matches no row
-    const auto updated = c->execute_batch(sql("UPDATE " + q + " SET label = ?, n = ? WHERE id = ?"), rows, {1, 2, 0});
+    for (std::size_t i = 0; i < 50; ++i) rows[3 * i + 2] = Value(rows[3 * i + 2].as_int64() * 10);
+    rows.insert(rows.end(), {Value(-1), Value("nobody"), Value(0)});  // matches no row
+    const auto updated = c->execute_batch(sql("UPDATE " + q + " SET label = ?, n = ? WHERE id = ?"), {rows, 3}, {1, 2, 0});
     REQUIRE(updated.size() == 51);
     for (std::size_t i = 0; i < 50; ++i) CHECK(updated[i].affected_rows == 1);
     CHECK(updated[50].affected_rows == 0);
@@ -135,15 +135,16 @@ TEST_CASE("execute_batch runs one statement per row of values, through a paramet
     for (std::size_t i = 0; i < 50; ++i) CHECK(ns.rows[i][0].as_int64() == static_cast<std::int64_t>(10 * i));
 
     // Without a map, a row is the parameters as they are.
-    const auto removed = c->execute_batch(sql("DELETE FROM " + q + " WHERE id = ?"), {{keys.rows[0][0]}, {keys.rows[1][0]}});
+    const std::vector<Value> two_keys{keys.rows[0][0], keys.rows[1][0]};
+    const auto removed = c->execute_batch(sql("DELETE FROM " + q + " WHERE id = ?"), {two_keys, 1});
     CHECK(removed.size() == 2);
     CHECK(removed[1].affected_rows == 1);
     CHECK(c->execute_batch(sql("DELETE FROM " + q + " WHERE id = ?"), {}).empty());
 
     // The first failure stops the batch and names its row; the runs before it are done.
-    std::vector<Params> bad{{Value("ok1")}, {Value("ok2")}, {Value()}, {Value("never")}};
+    const std::vector<Value> bad{Value("ok1"), Value("ok2"), Value(), Value("never")};
     try {
-        c->execute_batch(sql("INSERT INTO " + q + " (label) VALUES (?)"), bad);
+        c->execute_batch(sql("INSERT INTO " + q + " (label) VALUES (?)"), {bad, 1});
         FAIL("expected a ConstraintViolation");
     } catch (const ConstraintViolation& e) {
         CHECK(std::string(e.what()).rfind("parameter row 2: ", 0) == 0);
@@ -152,7 +153,8 @@ TEST_CASE("execute_batch runs one statement per row of values, through a paramet
     CHECK(c->execute("SELECT COUNT(*) AS n FROM " + q + " WHERE label = 'never'").rows[0][0].as_int64() == 0);
 
     // A map naming a value the row does not have is an error, not a read past the row.
-    CHECK_THROWS_AS(c->execute_batch(sql("DELETE FROM " + q + " WHERE id = ?"), {{Value(1)}}, {3}), InvalidValue);
+    const std::vector<Value> one{Value(1)};
+    CHECK_THROWS_AS(c->execute_batch(sql("DELETE FROM " + q + " WHERE id = ?"), {one, 1}, {3}), InvalidValue);
     drop_table(*c, name);
 }
 
@@ -163,9 +165,9 @@ TEST_CASE("visit_rows shows each row to a visitor and stops when it says so", "[
     const auto q = dialect().quote_identifier(name);
     drop_table(*c, name);
     c->execute("CREATE TABLE " + q + " (id INTEGER PRIMARY KEY, label VARCHAR(20))");
-    std::vector<Params> rows;
-    for (int i = 1; i <= 10; ++i) rows.push_back({Value(i), Value("r" + std::to_string(i))});
-    c->execute_batch(sql("INSERT INTO " + q + " (id, label) VALUES (?, ?)"), rows);
+    std::vector<Value> rows;
+    for (int i = 1; i <= 10; ++i) rows.insert(rows.end(), {Value(i), Value("r" + std::to_string(i))});
+    c->execute_batch(sql("INSERT INTO " + q + " (id, label) VALUES (?, ?)"), {rows, 2});
 
     struct Seen {
         std::vector<std::string> labels;

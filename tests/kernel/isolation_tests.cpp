@@ -21,9 +21,8 @@ TEST_CASE("two kernels in one process stay isolated", "[kernel]") {
     // Change buses are separate.
     int seen_by_b = 0;
     auto sub = b.changes().subscribe({}, 0, [&](const rex::ChangeEvent&) { ++seen_by_b; });
-    rex::ChangeEvent event;
-    event.shape = std::make_shared<rex::ChangeShape>(rex::ChangeShape{"users", {"id"}, 0});
-    event.values = {rex::Value(1)};
+    auto event = rex::ChangeEvent::of(rex::ChangeKind::insert,
+                                      std::make_shared<rex::ChangeShape>(rex::ChangeShape{"users", {"id"}, 0}), {rex::Value(1)});
     a.changes().publish(std::move(event));
     CHECK(seen_by_b == 0);
     CHECK(a.changes().last_sequence() == 1);
@@ -48,7 +47,7 @@ TEST_CASE("the change bus numbers events, filters them and replays from a sequen
     const auto users_shape = std::make_shared<const rex::ChangeShape>(rex::ChangeShape{"users", {}, -1});
     const auto posts_shape = std::make_shared<const rex::ChangeShape>(rex::ChangeShape{"posts", {}, -1});
     auto event = [](rex::ChangeKind kind, std::shared_ptr<const rex::ChangeShape> shape) {
-        return rex::ChangeEvent{0, kind, std::move(shape), {}, {}};
+        return rex::ChangeEvent::of(kind, std::move(shape), {});
     };
     for (int i = 0; i < 3; ++i) bus.publish(event(rex::ChangeKind::insert, i % 2 ? posts_shape : users_shape));
 
@@ -75,7 +74,7 @@ TEST_CASE("the change bus publishes a commit's events together, numbered as if o
     auto batch = [&](std::size_t n, std::int64_t first_key) {
         std::vector<rex::ChangeEvent> events(n);
         for (std::size_t i = 0; i < n; ++i)
-            events[i] = rex::ChangeEvent{0, rex::ChangeKind::insert, shape, {rex::Value(first_key + static_cast<std::int64_t>(i))}, {}};
+            events[i] = rex::ChangeEvent::of(rex::ChangeKind::insert, shape, {rex::Value(first_key + static_cast<std::int64_t>(i))});
         return events;
     };
     std::vector<rex::ChangeEvent> none;

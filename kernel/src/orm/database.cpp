@@ -385,7 +385,7 @@ void raise_validation(const EntityModel& m, const std::vector<FieldError>& error
 namespace {
 
 // The columns an insert writes: all but a generated key the object does not have yet.
-std::vector<const FieldModel*> insert_columns(const EntityModel& m, const std::vector<Value>& row) {
+std::vector<const FieldModel*> insert_columns(const EntityModel& m, std::span<const Value> row) {
     std::vector<const FieldModel*> out;
     out.reserve(m.fields.size());
     for (std::size_t i = 0; i < m.fields.size(); ++i)
@@ -396,6 +396,16 @@ std::vector<const FieldModel*> insert_columns(const EntityModel& m, const std::v
 std::size_t index_of(const EntityModel& m, const FieldModel& f) { return static_cast<std::size_t>(&f - m.fields.data()); }
 
 }  // namespace
+
+RowBlock Session::rows_of(const EntityModel& m, const std::vector<void*>& objects) {
+    RowBlock rows;
+    rows.width = m.fields.size();
+    rows.values = std::make_shared<std::vector<Value>>();
+    rows.values->reserve(objects.size() * rows.width);
+    for (const auto* o : objects)
+        for (const auto& f : m.fields) rows.values->push_back(f.get(o));
+    return rows;
+}
 
 const std::string& Session::insert_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns, std::size_t rows,
                                        bool returning_key) {
@@ -452,26 +462,26 @@ void Session::insert_object(std::type_index type, void* object) {
 }
 
 
-void Session::validate_all(std::type_index type, const EntityModel& m, const std::vector<void*>& objects) const {
+void Session::validate_rows(const EntityModel& m, ValueRows rows) {
     std::vector<FieldError> all_errors;
-    for (std::size_t i = 0; i < objects.size(); ++i)
-        for (auto& e : validate_object(type, objects[i])) {
-            e.field = "[" + std::to_string(i) + "]." + e.field;
-            all_errors.push_back(std::move(e));
-        }
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        for (std::size_t f = 0; f < m.fields.size(); ++f)
+            for (const auto& rule : m.fields[f].rules)
+                if (auto message = rule.check(rows.row(i)[f]))
+                    all_errors.push_back({"[" + std::to_string(i) + "]." + m.fields[f].info.name, rule.name, std::move(*message)});
     if (!all_errors.empty()) raise_validation(m, all_errors);
 }
 
-std::vector<StatementOutcome> Session::execute_batch(std::string_view sql, const std::vector<Params>& rows,
+std::vector<StatementOutcome> Session::execute_batch(std::string_view sql, ValueRows rows,
                                                     const std::vector<std::size_t>& parameter_map) {
     const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
     auto outcomes = connection_->execute_batch(sql, rows, parameter_map);
     std::int64_t affected = 0;
     for (const auto& o : outcomes) affected += o.affected_rows;
     Params first;
-    if (!rows.empty())
-        for (std::size_t k = 0; k < (parameter_map.empty() ? rows[0].size() : parameter_map.size()); ++k)
-            first.push_back(rows[0][parameter_map.empty() ? k : parameter_map[k]]);
+    if (rows.size() > 0)
+        for (std::size_t k = 0; k < (parameter_map.empty() ? rows.width : parameter_map.size()); ++k)
+            first.push_back(rows.row(0)[parameter_map.empty() ? k : parameter_map[k]]);
     database_->log_statement(sql, first, timer.elapsed(), affected, rows.size());
     return outcomes;
 }
@@ -480,17 +490,16 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
     const auto& m = database_->model(type);
     if (objects.empty()) return;
     for (auto* o : objects) run_hooks(m.hooks.before_create, o);
-    validate_all(type, m, objects);
     const auto features = database_->dialect().features();
     const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
     const auto id_index = id ? index_of(m, *id) : 0;
     const bool returning = features.generated_keys == GeneratedKeyStyle::returning;
-    std::vector<std::vector<Value>> rows;
-    rows.reserve(objects.size());
-    for (auto* o : objects) rows.push_back(values_of(m, o));
+    // Each object's row is read once, into one block: validated, bound, then its change event.
+    auto rows = rows_of(m, objects);
+    validate_rows(m, rows.view());
     // Rows with and without a key of their own differ in columns: each statement (or batch)
     // takes its first object's column set and checks the rest match it.
-    auto lacks_key = [&](std::size_t i) { return id && id->info.generated && is_unset_key(rows[i][id_index]); };
+    auto lacks_key = [&](std::size_t i) { return id && id->info.generated && is_unset_key(rows.at(i, id_index)); };
     auto require_same_key_state = [&](std::size_t i, bool needs_keys) {
         if (lacks_key(i) != needs_keys)
             raise({ErrorCategory::invalid_value, m.name + ": insert_many needs all objects to have, or all to lack, their key", {}, {}});
@@ -498,28 +507,28 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
     if (features.in_process) {
         // No round trip per statement: one prepared single-row INSERT run per object is the
         // fastest way in, and each run reports its own key.
-        const auto columns = insert_columns(m, rows[0]);
+        const auto columns = insert_columns(m, rows.view().row(0));
         const bool needs_keys = lacks_key(0);
-        for (std::size_t i = 0; i < rows.size(); ++i) require_same_key_state(i, needs_keys);
+        for (std::size_t i = 0; i < objects.size(); ++i) require_same_key_state(i, needs_keys);
         std::vector<std::size_t> parameters;
         for (const auto* f : columns) parameters.push_back(index_of(m, *f));
-        const auto outcomes = execute_batch(insert_sql(m, columns, 1, false), rows, parameters);
-        for (std::size_t i = 0; i < rows.size() && needs_keys; ++i) {
+        const auto outcomes = execute_batch(insert_sql(m, columns, 1, false), rows.view(), parameters);
+        for (std::size_t i = 0; i < objects.size() && needs_keys; ++i) {
             if (outcomes[i].last_insert_id) id->set(objects[i], Value(*outcomes[i].last_insert_id));
-            rows[i][id_index] = id->get(objects[i]);
+            rows.at(i, id_index) = id->get(objects[i]);
         }
     } else {
         batch_size = std::max<std::size_t>(batch_size, 1);
         Params params;
         for (std::size_t start = 0; start < objects.size(); start += batch_size) {
             const auto end = std::min(objects.size(), start + batch_size);
-            const auto columns = insert_columns(m, rows[start]);
+            const auto columns = insert_columns(m, rows.view().row(start));
             const bool needs_keys = lacks_key(start);
             params.clear();
             params.reserve(columns.size() * (end - start));
             for (std::size_t i = start; i < end; ++i) {
                 require_same_key_state(i, needs_keys);
-                for (const auto* f : columns) params.push_back(rows[i][index_of(m, *f)]);
+                for (const auto* f : columns) params.push_back(rows.at(i, index_of(m, *f)));
             }
             const auto& sql = insert_sql(m, columns, end - start, needs_keys);
             if (needs_keys && returning) {
@@ -530,7 +539,7 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
                     if (!key_reader) key_reader.emplace(std::vector<const FieldModel*>{id}, cursor.columns());
                     if (i < end) key_reader->fill(objects[i++], cursor);
                 });
-                for (std::size_t k = start; k < end; ++k) rows[k][id_index] = id->get(objects[k]);
+                for (std::size_t k = start; k < end; ++k) rows.at(k, id_index) = id->get(objects[k]);
                 continue;
             }
             const auto result = execute(sql, params);
@@ -540,7 +549,7 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
                 for (std::size_t i = start; i < end; ++i)
                     id->set(objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)));
             }
-            for (std::size_t i = start; i < end; ++i) rows[i][id_index] = id->get(objects[i]);
+            for (std::size_t i = start; i < end; ++i) rows.at(i, id_index) = id->get(objects[i]);
         }
     }
     for (auto* o : objects) run_hooks(m.hooks.after_create, o);
@@ -551,7 +560,6 @@ void Session::update_objects(std::type_index type, const std::vector<void*>& obj
     const auto& m = database_->model(type);
     if (objects.empty()) return;
     for (auto* o : objects) run_hooks(m.hooks.before_update, o);
-    validate_all(type, m, objects);
     const auto& id = id_field(m);
     const auto id_index = index_of(m, id);
     std::vector<const FieldModel*> columns;
@@ -559,18 +567,17 @@ void Session::update_objects(std::type_index type, const std::vector<void*>& obj
         if (!f.info.primary_key) columns.push_back(&f);
     if (columns.empty()) return;  // only the key is mapped: nothing to write
     const auto& sql = update_sql(m, columns);
-    std::vector<std::vector<Value>> rows;
-    rows.reserve(objects.size());
-    for (auto* o : objects) rows.push_back(values_of(m, o));
+    auto rows = rows_of(m, objects);
+    validate_rows(m, rows.view());
     // The statement's parameters are the written columns, then the key, taken from each row.
     std::vector<std::size_t> parameters;
     for (const auto* f : columns) parameters.push_back(index_of(m, *f));
     parameters.push_back(id_index);
-    const auto outcomes = execute_batch(sql, rows, parameters);
+    const auto outcomes = execute_batch(sql, rows.view(), parameters);
     for (std::size_t i = 0; i < outcomes.size(); ++i)
         if (outcomes[i].affected_rows == 0)
             raise({ErrorCategory::not_found,
-                   m.name + ": no row with " + id.info.column + " = " + rows[i][id_index].to_display() + " to update (object " +
+                   m.name + ": no row with " + id.info.column + " = " + rows.at(i, id_index).to_display() + " to update (object " +
                        std::to_string(i) + ")",
                    {}, {}});
     for (auto* o : objects) run_hooks(m.hooks.after_update, o);
@@ -681,18 +688,22 @@ void Session::remove_object(std::type_index type, const void* object) {
     record_change(m, ChangeKind::remove, std::move(row));
 }
 
-void Session::record_changes(const EntityModel& m, ChangeKind kind, std::vector<std::vector<Value>>& rows) {
+void Session::record_changes(const EntityModel& m, ChangeKind kind, RowBlock& rows) {
     // Outside a transaction they are published at once; inside, they wait (stamped at commit).
+    // Every event's values are its row in the shared block.
     std::vector<ChangeEvent> now;
     auto& events = depth_ == 0 ? now : pending_;
     const auto first = events.size();
-    events.resize(first + rows.size());
+    const auto n = rows.size();
+    events.resize(first + n);
     const auto at = depth_ == 0 ? wall_clock_now() : Timestamp{};
-    for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::shared_ptr<const void> storage = rows.values;
+    for (std::size_t i = 0; i < n; ++i) {
         auto& e = events[first + i];
         e.kind = kind;
         e.shape = m.change_shape;
-        e.values = std::move(rows[i]);
+        e.values = rows.view().row(i);
+        e.storage = storage;
         e.at = at;
     }
     if (depth_ == 0)
@@ -702,10 +713,7 @@ void Session::record_changes(const EntityModel& m, ChangeKind kind, std::vector<
 }
 
 void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<Value> row) {
-    ChangeEvent event;
-    event.kind = kind;
-    event.shape = m.change_shape;
-    event.values = std::move(row);
+    auto event = ChangeEvent::of(kind, m.change_shape, std::move(row));
     if (depth_ == 0) {
         event.at = wall_clock_now();
         database_->kernel().changes().publish(std::move(event));

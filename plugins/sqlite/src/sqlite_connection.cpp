@@ -130,10 +130,10 @@ PreparedStatement* SqliteConnection::bound(std::string_view sql, std::span<const
     return statement;
 }
 
-std::vector<StatementOutcome> SqliteConnection::execute_batch(std::string_view sql, const std::vector<Params>& rows,
+std::vector<StatementOutcome> SqliteConnection::execute_batch(std::string_view sql, ValueRows rows,
                                                              const std::vector<std::size_t>& parameter_map) {
     std::vector<StatementOutcome> outcomes;
-    if (rows.empty()) return outcomes;
+    if (rows.size() == 0) return outcomes;
     if (!db_) raise({ErrorCategory::connection, "sqlite: connection is closed", {}, std::string(sql)});
     outcomes.reserve(rows.size());
     // One prepared statement, bound and stepped per row; each row's values outlive its step.
@@ -147,7 +147,7 @@ std::vector<StatementOutcome> SqliteConnection::execute_batch(std::string_view s
     const bool writes = !sqlite3_stmt_readonly(stmt);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         try {
-            bind_all(*statement, rows[i], BindLifetime::borrowed, parameter_map);
+            bind_all(*statement, rows.row(i), BindLifetime::borrowed, parameter_map);
             int rc;
             while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
             }

@@ -22,7 +22,7 @@ public:
     std::unique_ptr<Cursor> query(std::string_view sql, const Params& params) override;
     ResultSet execute(std::string_view sql, const Params& params = {}) override;
     std::int64_t visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) override;
-    std::vector<StatementOutcome> execute_batch(std::string_view sql, const std::vector<Params>& rows,
+    std::vector<StatementOutcome> execute_batch(std::string_view sql, ValueRows rows,
                                                 const std::vector<std::size_t>& parameter_map) override;
     void execute_script(std::string_view sql) override;
     void begin(const TransactionOptions& options) override;

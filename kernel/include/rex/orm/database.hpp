@@ -25,6 +25,17 @@ namespace rex {
 
 class Database;
 
+// The rows of a bulk write in one block, row after row (`width` values each): bound as a
+// batch, then shared by the write's change events.
+struct RowBlock {
+    std::shared_ptr<std::vector<Value>> values;
+    std::size_t width = 0;
+
+    std::size_t size() const noexcept { return width ? values->size() / width : 0; }
+    Value& at(std::size_t row, std::size_t field) { return (*values)[row * width + field]; }
+    ValueRows view() const noexcept { return {*values, width}; }
+};
+
 // Where a query's objects go: add() makes room for one more, default-constructed, and returns
 // it to be filled in place.
 class ObjectSink {
@@ -256,12 +267,15 @@ private:
     // UPDATE ... SET the columns (parameters 1..n) WHERE key = parameter n + 1.
     const std::string& update_sql(const EntityModel& model, const std::vector<const FieldModel*>& columns);
     // Runs `sql` once per row (Connection::execute_batch), logged as one statement.
-    std::vector<StatementOutcome> execute_batch(std::string_view sql, const std::vector<Params>& rows,
+    std::vector<StatementOutcome> execute_batch(std::string_view sql, ValueRows rows,
                                                 const std::vector<std::size_t>& parameter_map);
-    // Validates every object; raises one error naming each failure with the object's index.
-    void validate_all(std::type_index type, const EntityModel& model, const std::vector<void*>& objects) const;
-    // One event per row, published together (or kept for the commit inside a transaction).
-    void record_changes(const EntityModel& model, ChangeKind kind, std::vector<std::vector<Value>>& rows);
+    // Every mapped field's value of each object, in one block.
+    static RowBlock rows_of(const EntityModel& model, const std::vector<void*>& objects);
+    // Validates the objects' rows; raises one error naming each failure with the object's index
+    // ("[2].email"), in object order.
+    static void validate_rows(const EntityModel& model, ValueRows rows);
+    // One event per row, sharing the block, published together (or kept for the commit).
+    void record_changes(const EntityModel& model, ChangeKind kind, RowBlock& rows);
     void upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict);
     bool update_object(std::type_index type, void* object, std::vector<Value>* snapshot, const std::vector<MemberKey>& only);
     std::vector<Value> snapshot_of(std::type_index type, const void* object) const;

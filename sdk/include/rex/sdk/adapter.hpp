@@ -49,6 +49,15 @@ public:
     virtual int native_handle() const { return -1; }
 };
 
+// The values of a batch, row after row: row r is values[r * width, (r + 1) * width).
+struct ValueRows {
+    std::span<const Value> values;
+    std::size_t width = 0;
+
+    std::size_t size() const noexcept { return width ? values.size() / width : 0; }
+    std::span<const Value> row(std::size_t r) const noexcept { return values.subspan(r * width, width); }
+};
+
 // Sees each row of a result (Connection::visit_rows) and returns false to stop early. Two
 // pointers rather than a std::function: calling it allocates nothing.
 struct RowVisitor {
@@ -71,12 +80,12 @@ public:
     virtual std::int64_t visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor);
     // Runs one statement once per row of values, in order (bulk UPDATE, single-row INSERT
     // batches), and reports what each run did. Parameter k of a run is row[parameter_map[k]],
-    // or row[k] when the map is empty: callers bind whole objects' rows without reordering
-    // copies. Rows the statement returns are discarded. Stops at the first failure and raises it
+    // or row[k] when the map is empty: callers bind whole objects' rows, kept in one block,
+    // without reordering copies. Rows the statement returns are discarded. Stops at the first failure and raises it
     // with "parameter row N: " before its message; the runs before it stay done, so callers wrap
     // a batch in a transaction. The default calls execute() per row; adapters that can prepare
     // once or pipeline override it.
-    virtual std::vector<StatementOutcome> execute_batch(std::string_view sql, const std::vector<Params>& rows,
+    virtual std::vector<StatementOutcome> execute_batch(std::string_view sql, ValueRows rows,
                                                         const std::vector<std::size_t>& parameter_map = {});
     // Runs several ';'-separated statements without parameters (DDL scripts, dumps).
     virtual void execute_script(std::string_view sql) = 0;
@@ -135,7 +144,7 @@ public:
 // Throws ConfigurationError unless `name` is a plain identifier safe to splice into SQL.
 REX_SDK_API void require_identifier(std::string_view name, std::string_view what);
 // row[index] for execute_batch's parameter map; InvalidValue when the row is too short.
-REX_SDK_API const Value& batch_parameter(const Params& row, std::size_t index);
+REX_SDK_API const Value& batch_parameter(std::span<const Value> row, std::size_t index);
 // Raises `e` again with "parameter row N: " before its message (execute_batch's failures).
 [[noreturn]] REX_SDK_API void raise_in_batch_row(const Error& e, std::size_t row);
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +29,23 @@ struct ChangeEvent {
     std::uint64_t sequence = 0;  // assigned by the bus, strictly increasing
     ChangeKind kind = ChangeKind::insert;
     std::shared_ptr<const ChangeShape> shape;
-    std::vector<Value> values;  // the row after the change (before, for remove), one per field
-    Timestamp at;               // when the change became visible: its commit, or its statement
+    // The row after the change (before, for remove), one value per field. The values live in
+    // `storage`, which the events of one bulk write share (one block for all their rows): a copy
+    // of an event keeps that block alive.
+    std::span<const Value> values;
+    std::shared_ptr<const void> storage;
+    Timestamp at;  // when the change became visible: its commit, or its statement
+
+    // An event that owns its row.
+    static ChangeEvent of(ChangeKind kind, std::shared_ptr<const ChangeShape> shape, std::vector<Value> row) {
+        auto block = std::make_shared<const std::vector<Value>>(std::move(row));
+        ChangeEvent e;
+        e.kind = kind;
+        e.shape = std::move(shape);
+        e.values = std::span<const Value>(*block);
+        e.storage = std::move(block);
+        return e;
+    }
 
     const std::string& entity() const {
         static const std::string none;
