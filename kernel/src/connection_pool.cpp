@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 namespace rex {
@@ -45,15 +46,61 @@ struct PooledConnection::Shared {
     std::size_t created = 0;
     std::size_t closed = 0;
     bool shut_down = false;
-    Clock::time_point next_reap{};
+
+    // The connection given back last waits in `parked`, outside the mutex, for the next borrow:
+    // a borrow-use-give-back loop then takes no lock at all. parked_state: 0 empty, 1 being
+    // written or read (by whoever moved it from 0 or 2), 2 holds a connection. It counts as
+    // open and idle; the mutex paths move it into `idle` first (unpark).
+    std::atomic<int> parked_state{0};
+    IdleConnection parked;
+    std::atomic<std::size_t> waiters{0};     // `waiting`, readable without the mutex
+    std::atomic<bool> closing{false};        // `shut_down`, readable without the mutex
+    std::atomic<Clock::rep> next_reap{0};    // the lock-free paths leave reaping to the mutex paths
+
+    bool take_parked(IdleConnection& out) noexcept {
+        int full = 2;
+        if (!parked_state.compare_exchange_strong(full, 1, std::memory_order_acquire)) return false;
+        out = std::move(parked);
+        parked_state.store(0, std::memory_order_release);
+        return true;
+    }
+    // Takes the connection only when the place is free.
+    bool park(std::shared_ptr<Connection>& connection, Clock::time_point created_at, Clock::time_point now) noexcept {
+        int empty = 0;
+        if (!parked_state.compare_exchange_strong(empty, 1, std::memory_order_acquire)) return false;
+        parked = {std::move(connection), created_at, now};
+        // Sequentially consistent: a give-back then reads `waiters`, and a waiter, having
+        // counted itself, reads this state (neither may see the other's old value).
+        parked_state.store(2, std::memory_order_seq_cst);
+        return true;
+    }
+    // With the mutex held: the parked connection joins the idle list (as the most recent).
+    void unpark() {
+        IdleConnection c;
+        if (take_parked(c)) idle.push_back(std::move(c));
+    }
 
     // Reaping looks at every idle connection; the intervals it enforces are long, so it runs at
     // most every few milliseconds, not on every borrow and give-back.
     static constexpr auto reap_every = std::chrono::milliseconds(10);
+    bool reap_due(Clock::time_point now) const noexcept {
+        return now.time_since_epoch().count() >= next_reap.load(std::memory_order_relaxed);
+    }
     void reap_now_and_then(Clock::time_point now, std::vector<std::shared_ptr<Connection>>& out) {
-        if (now < next_reap) return;
-        next_reap = now + reap_every;
+        if (!reap_due(now)) return;
+        next_reap.store((now + reap_every).time_since_epoch().count(), std::memory_order_relaxed);
+        unpark();
         reap(now, out);
+    }
+
+    // Whether an idle connection may be lent as it is (asks the connection; may ping it).
+    bool still_usable(const IdleConnection& c, Clock::time_point now) const {
+        // Given back moments ago, it is as alive as it was then: skip the poll() (see PoolOptions).
+        // One past max_lifetime is closed even if the reaper has not run since.
+        bool usable = !expired(options, c.created, now) && !c.connection->is_lost() &&
+                      (now - c.idle_since < options.alive_bypass_window || c.connection->is_usable());
+        if (usable && now - c.idle_since >= options.validation_interval) usable = c.connection->ping();
+        return usable;
     }
 
     // Takes idle connections past idle_timeout (beyond min_size) or max_lifetime out of the pool;
@@ -88,11 +135,21 @@ struct PooledConnection::Shared {
             // is asked (poll()) only when it is borrowed again after a while.
             keep = keep && !connection->is_lost();
         }
+        const auto now = coarse_steady_now();
+        if (keep && waiters.load() == 0 && !closing.load() && !reap_due(now) && !expired(options, created_at, now) &&
+            park(connection, created_at, now)) {
+            // A borrower may have begun to wait just now: it looks at the parked connection under
+            // the mutex before it sleeps, so taking the mutex to signal cannot miss it.
+            if (waiters.load() > 0) {
+                std::lock_guard lock(mutex);
+                available.notify_one();
+            }
+            return;
+        }
         std::vector<std::shared_ptr<Connection>> to_close;
         bool wake = false;
         {
             std::lock_guard lock(mutex);
-            const auto now = coarse_steady_now();
             if (!keep || shut_down || expired(options, created_at, now)) {
                 to_close.push_back(std::move(connection));
                 --open;
@@ -158,6 +215,8 @@ ConnectionPool::~ConnectionPool() {
     {
         std::lock_guard lock(shared_->mutex);
         shared_->shut_down = true;
+        shared_->closing = true;
+        shared_->unpark();
         idle.swap(shared_->idle);
         shared_->open -= idle.size();
         shared_->closed += idle.size();
@@ -168,6 +227,17 @@ ConnectionPool::~ConnectionPool() {
 PooledConnection ConnectionPool::acquire() {
     auto& s = *shared_;
     const auto start = coarse_steady_now();
+    if (!s.reap_due(start)) {
+        IdleConnection candidate;
+        if (s.take_parked(candidate)) {
+            if (s.still_usable(candidate, start))
+                return PooledConnection(shared_, std::move(candidate.connection), candidate.created);
+            std::lock_guard lock(s.mutex);
+            --s.open;
+            ++s.closed;
+            s.available.notify_one();
+        }  // a connection that failed its check is closed here, outside the lock
+    }
     std::optional<Clock::time_point> waiting_since;
     auto deadline = [&] {
         if (!waiting_since) waiting_since = Clock::now();
@@ -178,19 +248,14 @@ PooledConnection ConnectionPool::acquire() {
     for (bool first = true;; first = false) {
         std::vector<std::shared_ptr<Connection>> to_close;
         const auto now = first ? start : coarse_steady_now();
+        s.unpark();
         s.reap_now_and_then(now, to_close);
         while (!s.idle.empty()) {
             auto candidate = std::move(s.idle.back());
             s.idle.pop_back();
-            // Given back moments ago, it is as alive as it was then: skip the poll() (see PoolOptions).
-            // One past max_lifetime is closed even if the reaper has not run since.
-            bool usable = !expired(s.options, candidate.created, now) && !candidate.connection->is_lost() &&
-                          (now - candidate.idle_since < s.options.alive_bypass_window || candidate.connection->is_usable());
-            if (usable && now - candidate.idle_since >= s.options.validation_interval) {
-                lock.unlock();  // ping is a round trip; don't hold others up
-                usable = candidate.connection->ping();
-                lock.lock();
-            }
+            lock.unlock();  // the check may ping, a round trip; don't hold others up
+            const bool usable = s.still_usable(candidate, now);
+            lock.lock();
             if (usable) {
                 lock.unlock();
                 to_close.clear();
@@ -240,10 +305,12 @@ PooledConnection ConnectionPool::acquire() {
             continue;
         }
         ++s.waiting;
+        ++s.waiters;
         const bool woke = s.available.wait_until(lock, deadline(), [&] {
-            return !s.idle.empty() || s.open < s.options.max_size;
+            return !s.idle.empty() || s.open < s.options.max_size || s.parked_state.load() == 2;
         });
         --s.waiting;
+        --s.waiters;
         if (!woke) {
             const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *waiting_since).count();
             raise({ErrorCategory::pool_exhausted,
@@ -277,6 +344,7 @@ void ConnectionPool::warm_up() {
 
 PoolStats ConnectionPool::stats() const {
     std::lock_guard lock(shared_->mutex);
+    shared_->unpark();
     PoolStats stats;
     stats.open = shared_->open;
     stats.idle = shared_->idle.size();

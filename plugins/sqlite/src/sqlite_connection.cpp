@@ -5,6 +5,8 @@
 #include "sqlite_types.hpp"
 
 #include <cctype>
+#include <chrono>
+#include <thread>
 
 namespace rex::sqlite {
 
@@ -60,7 +62,7 @@ SqliteConnection::SqliteConnection(const SqliteOptions& options) : cache_(std::m
     try {
         run(options.foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
         if (!options.in_memory() && options.mode != OpenMode::read_only) {
-            run(options.journal == Journal::wal ? "PRAGMA journal_mode = WAL" : "PRAGMA journal_mode = DELETE");
+            set_journal_mode(options.journal == Journal::wal ? "wal" : "delete", options.busy_timeout_ms);
             // WAL is crash-safe with NORMAL; FULL would sync on every commit.
             if (options.journal == Journal::wal) run("PRAGMA synchronous = NORMAL");
         }
@@ -74,6 +76,31 @@ SqliteConnection::SqliteConnection(const SqliteOptions& options) : cache_(std::m
 SqliteConnection::~SqliteConnection() {
     cache_->clear();
     if (db_) sqlite3_close_v2(db_);
+}
+
+// Switching the journal mode needs the database to itself, and SQLite answers SQLITE_BUSY at
+// once rather than through the busy handler; a pool opening a connection while others work
+// would fail. The mode is persistent, so it is set only when it differs, retried while busy.
+void SqliteConnection::set_journal_mode(std::string_view mode, int busy_timeout_ms) {
+    auto current = [&] {
+        sqlite3_stmt* stmt = nullptr;
+        std::string value;
+        if (sqlite3_prepare_v2(db_, "PRAGMA journal_mode", -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+            if (const auto* text = sqlite3_column_text(stmt, 0)) value = reinterpret_cast<const char*>(text);
+        sqlite3_finalize(stmt);
+        for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return value;
+    };
+    if (current() == mode) return;
+    const std::string sql = "PRAGMA journal_mode = " + std::string(mode);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+    for (;;) {
+        const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+        if (rc == SQLITE_OK) return;
+        if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= give_up) raise_error(db_, rc, sql);
+        if (current() == mode) return;  // another connection switched it meanwhile
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
 }
 
 void SqliteConnection::run(const char* sql) {

@@ -43,6 +43,7 @@ private:
                   const std::vector<std::size_t>& map = {});
     PreparedStatement* bound(std::string_view sql, std::span<const Value> params, BindLifetime lifetime);
     void run(const char* sql);
+    void set_journal_mode(std::string_view mode, int busy_timeout_ms);
 
     sqlite3* db_ = nullptr;
     std::shared_ptr<StatementCache> cache_;  // shared with cursors, which may outlive nothing else
