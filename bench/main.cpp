@@ -63,7 +63,10 @@ public:
         switch (w) {
             case Workload::pk_lookup: return one_session_ ? "session.find<Item>(id) on one Session" : "db.find<Item>(id)";
             case Workload::select_rows: return one_session_ ? "session.select<Item>().all()" : "db.select<Item>().all()";
-            case Workload::insert_rows: return "db.insert_many(items) (500-row INSERTs in one transaction, ids filled)";
+            case Workload::insert_rows:
+                return db_.dialect().features().in_process
+                           ? "db.insert_many(items) (one prepared single-row INSERT run per item, in one transaction, ids filled)"
+                           : "db.insert_many(items) (500-row INSERTs in one transaction, ids filled)";
             case Workload::update_rows: return "db.update_many(items) (one prepared UPDATE run per item, in one transaction)";
             case Workload::eager_load:
                 return one_session_ ? "session.select<Parent>().with(&Parent::children).all()"

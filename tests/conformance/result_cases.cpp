@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace rex;
 using namespace rex::conformance;
 
@@ -196,5 +198,60 @@ TEST_CASE("visit_rows shows each row to a visitor and stops when it says so", "[
     CHECK_THROWS_AS(c->visit_rows("SELECT nope FROM " + q, {}, visitor), SyntaxError);
     seen.labels.clear();
     CHECK(c->visit_rows(select, std::span<const Value>(&zero, 1), visitor) == 2);
+    drop_table(*c, name);
+}
+
+namespace {
+
+// Many runs in a transaction (PostgreSQL pipelines them in chunks), a failing run in the middle
+// of a later chunk, and the connection afterwards.
+void batch_in_transaction(Connection& c, const std::string& q) {
+    c.begin();
+    std::vector<Value> rows;  // label, n
+    for (int i = 0; i < 600; ++i) rows.insert(rows.end(), {Value("b" + std::to_string(i)), Value(i)});
+    const auto inserted = c.execute_batch(sql("INSERT INTO " + q + " (label, n) VALUES (?, ?)"), {rows, 2});
+    REQUIRE(inserted.size() == 600);
+    CHECK(std::all_of(inserted.begin(), inserted.end(), [](const auto& o) { return o.affected_rows == 1; }));
+    for (int i = 0; i < 600; ++i) rows[2 * i + 1] = Value(i * 2);
+    rows.insert(rows.end(), {Value("nobody"), Value(7)});
+    const auto updated = c.execute_batch(sql("UPDATE " + q + " SET n = ? WHERE label = ?"), {rows, 2}, {1, 0});
+    REQUIRE(updated.size() == 601);
+    CHECK(updated[0].affected_rows == 1);
+    CHECK(updated[599].affected_rows == 1);
+    CHECK(updated[600].affected_rows == 0);
+    c.commit();
+    CHECK(c.execute("SELECT n FROM " + q + " WHERE label = 'b599'").rows.at(0).at(0).as_int64() == 1198);
+
+    c.begin();
+    std::vector<Value> bad;
+    for (int i = 0; i < 400; ++i) bad.push_back(i == 300 ? Value() : Value("c" + std::to_string(i)));
+    try {
+        c.execute_batch(sql("INSERT INTO " + q + " (label) VALUES (?)"), {bad, 1});
+        FAIL("expected a ConstraintViolation");
+    } catch (const ConstraintViolation& e) {
+        CHECK(std::string(e.what()).rfind("parameter row 300: ", 0) == 0);
+    }
+    c.rollback();
+    CHECK_FALSE(c.in_transaction());
+    CHECK(c.execute("SELECT COUNT(*) AS n FROM " + q).rows.at(0).at(0).as_int64() == 600);
+}
+
+}  // namespace
+
+TEST_CASE("execute_batch in a transaction: many runs, and a failure that names its row", "[conformance][results][batch]") {
+    if (!available()) return;
+    const auto name = table("batch_tx");
+    const auto q = dialect().quote_identifier(name);
+    auto c = connect();
+    drop_table(*c, name);
+    c->execute("CREATE TABLE " + q + " (" + backend().auto_id_column + ", label VARCHAR(20) NOT NULL, n INTEGER)");
+    batch_in_transaction(*c, q);
+    if (backend().name == "postgres") {
+        // Without named statements (PgBouncer in transaction mode), each run is sent unnamed.
+        c->execute("DELETE FROM " + q);
+        auto unnamed = kernel().connect(backend().url + (backend().url.find('?') == std::string::npos ? "?" : "&") +
+                                        "prepared_statements=off");
+        batch_in_transaction(*unnamed, q);
+    }
     drop_table(*c, name);
 }

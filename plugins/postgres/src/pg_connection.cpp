@@ -5,6 +5,8 @@
 
 #include <rex/sdk/log.hpp>
 
+#include <cstdlib>
+#include <optional>
 #include <poll.h>
 
 namespace rex::postgres {
@@ -54,6 +56,13 @@ ResultPtr PgConnection::run(const std::string& sql, const Params& params) {
 
 ResultPtr PgConnection::run_prepared(const std::string& sql, const Params& params) {
     const auto e = encode(params);
+    const auto& name = prepared(sql, e);
+    return checked(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()), e.values.data(),
+                                  e.lengths.data(), e.formats.data(), 0),
+                   sql);
+}
+
+const std::string& PgConnection::prepared(const std::string& sql, const EncodedParams& e) {
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
         if (statements_.size() >= options_.statement_cache_size) {
@@ -64,15 +73,76 @@ ResultPtr PgConnection::run_prepared(const std::string& sql, const Params& param
             lru_.pop_front();
         }
         const std::string name = "rex_" + std::to_string(next_statement_++);
-        checked(PQprepare(conn_.get(), name.c_str(), sql.c_str(), static_cast<int>(params.size()), e.types.data()), sql);
+        checked(PQprepare(conn_.get(), name.c_str(), sql.c_str(), static_cast<int>(e.types.size()), e.types.data()), sql);
         lru_.push_back(sql);
         it = statements_.emplace(sql, std::make_pair(name, std::prev(lru_.end()))).first;
     } else {
         lru_.splice(lru_.end(), lru_, it->second.second);
     }
-    return checked(PQexecPrepared(conn_.get(), it->second.first.c_str(), static_cast<int>(params.size()), e.values.data(),
-                                  e.lengths.data(), e.formats.data(), 0),
-                   sql);
+    return it->second.first;
+}
+
+std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, ValueRows rows,
+                                                         const std::vector<std::size_t>& parameter_map) {
+    // Outside a transaction each run must stand alone, and runs between two pipeline syncs would
+    // share one implicit transaction: there the runs go one by one.
+    if (rows.size() < 2 || !conn_ || PQtransactionStatus(conn_.get()) != PQTRANS_INTRANS ||
+        PQpipelineStatus(conn_.get()) != PQ_PIPELINE_OFF)
+        return Connection::execute_batch(sql, rows, parameter_map);
+    const std::string text(sql);
+    const auto* map = parameter_map.empty() ? nullptr : &parameter_map;
+    const std::string* name = nullptr;
+    if (options_.prepared_statements && options_.statement_cache_size > 0) name = &prepared(text, encode(rows.row(0), map));
+    if (!PQenterPipelineMode(conn_.get())) raise_error(conn_.get(), nullptr, text);
+    // In pipeline mode the runs go out in chunks without waiting for answers: one round trip per
+    // chunk. A chunk's answers (a command tag each) are small enough for the socket buffers, so
+    // sending a whole chunk before reading cannot block both ends.
+    constexpr std::size_t chunk = 256;
+    std::vector<StatementOutcome> outcomes;
+    outcomes.reserve(rows.size());
+    std::optional<Error> failure;
+    std::size_t failed_row = 0;
+    for (std::size_t start = 0; start < rows.size() && !failure; start += chunk) {
+        const auto end = std::min(rows.size(), start + chunk);
+        for (std::size_t i = start; i < end; ++i) {
+            const auto e = encode(rows.row(i), map);
+            const int n = static_cast<int>(e.values.size());
+            const int sent = name ? PQsendQueryPrepared(conn_.get(), name->c_str(), n, e.values.data(), e.lengths.data(), e.formats.data(), 0)
+                                  : PQsendQueryParams(conn_.get(), text.c_str(), n, e.types.data(), e.values.data(), e.lengths.data(),
+                                                      e.formats.data(), 0);
+            if (!sent) {
+                // The connection failed: nothing more can be read in order.
+                PQexitPipelineMode(conn_.get());
+                try {
+                    raise_error(conn_.get(), nullptr, text);
+                } catch (const Error& error) {
+                    raise_in_batch_row(error, i);
+                }
+            }
+        }
+        PQpipelineSync(conn_.get());
+        // Each run answers with its result, then a null; the chunk ends with the sync's result.
+        for (std::size_t i = start; i < end; ++i) {
+            ResultPtr result(PQgetResult(conn_.get()));
+            const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+            if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+                const char* tuples = PQcmdTuples(result.get());
+                outcomes.push_back({tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0, std::nullopt});
+            } else if (status != PGRES_PIPELINE_ABORTED && !failure) {
+                try {
+                    raise_error(conn_.get(), result.get(), text);
+                } catch (const Error& error) {
+                    failure = error;
+                    failed_row = i;
+                }
+            }
+            if (result) ResultPtr(PQgetResult(conn_.get()));  // the null that ends this run's results
+        }
+        ResultPtr sync(PQgetResult(conn_.get()));
+    }
+    PQexitPipelineMode(conn_.get());
+    if (failure) raise_in_batch_row(*failure, failed_row);
+    return outcomes;
 }
 
 std::unique_ptr<Cursor> PgConnection::query(std::string_view sql, const Params& params) {

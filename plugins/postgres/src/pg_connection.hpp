@@ -4,6 +4,7 @@
 #include "pg_change_feed.hpp"
 #include "pg_cursor.hpp"
 #include "pg_options.hpp"
+#include "pg_types.hpp"
 
 #include <rex/sdk/adapter.hpp>
 
@@ -26,6 +27,9 @@ public:
     PgConnection(PgOptions options, Logger* logger);
 
     std::unique_ptr<Cursor> query(std::string_view sql, const Params& params) override;
+    // Pipelined (chunks of runs per round trip) inside a transaction; one by one outside.
+    std::vector<StatementOutcome> execute_batch(std::string_view sql, ValueRows rows,
+                                                const std::vector<std::size_t>& parameter_map) override;
     void execute_script(std::string_view sql) override;
     void begin(const TransactionOptions& options) override;
     void commit() override;
@@ -42,6 +46,8 @@ public:
 private:
     ResultPtr run(const std::string& sql, const Params& params);
     ResultPtr run_prepared(const std::string& sql, const Params& params);
+    // The name of the server-side statement for `sql`, prepared (with these types) if need be.
+    const std::string& prepared(const std::string& sql, const EncodedParams& e);
     ResultPtr checked(PGresult* result, std::string_view sql);
     void simple(const char* sql);
     static void on_notice(void* logger, const char* message);

@@ -1,5 +1,6 @@
 #include "pg_types.hpp"
 
+#include <rex/sdk/adapter.hpp>
 #include <rex/sdk/error.hpp>
 
 #include <charconv>
@@ -90,16 +91,16 @@ ValueKind kind_of_oid(Oid type) noexcept {
     }
 }
 
-EncodedParams encode(const Params& params) {
+EncodedParams encode(std::span<const Value> row, const std::vector<std::size_t>* map) {
     EncodedParams e;
-    const auto n = params.size();
+    const auto n = map ? map->size() : row.size();
     e.types.resize(n, 0);
     e.storage.resize(n);
     e.values.resize(n, nullptr);
     e.lengths.resize(n, 0);
     e.formats.resize(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
-        const auto& v = params[i];
+        const auto& v = map ? batch_parameter(row, (*map)[i]) : row[i];
         auto& s = e.storage[i];
         switch (v.kind()) {
             case ValueKind::null: continue;  // values[i] stays null

@@ -9,6 +9,7 @@
 
 #include <libpq-fe.h>
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,9 @@ struct EncodedParams {
     std::vector<int> formats;
 };
 
-EncodedParams encode(const Params& params);
+// The parameters in libpq's form: row[i], or row[(*map)[i]] when a map is given
+// (Connection::execute_batch).
+EncodedParams encode(std::span<const Value> row, const std::vector<std::size_t>* map = nullptr);
 
 Value decode(std::string_view text, Oid type);
 

@@ -83,13 +83,14 @@ ValueKind kind_of_declared_type(std::string_view declared) noexcept {
 }
 
 int bind_value(sqlite3_stmt* stmt, int index, const Value& value, BindLifetime lifetime) {
+    // The kind is known in each case, so the unchecked get_if reads the cell inline.
     switch (value.kind()) {
         case ValueKind::null: return sqlite3_bind_null(stmt, index);
-        case ValueKind::boolean: return sqlite3_bind_int(stmt, index, value.as_bool() ? 1 : 0);
-        case ValueKind::int64: return sqlite3_bind_int64(stmt, index, value.as_int64());
-        case ValueKind::float64: return sqlite3_bind_double(stmt, index, value.as_double());
+        case ValueKind::boolean: return sqlite3_bind_int(stmt, index, *value.get_if<bool>() ? 1 : 0);
+        case ValueKind::int64: return sqlite3_bind_int64(stmt, index, *value.get_if<std::int64_t>());
+        case ValueKind::float64: return sqlite3_bind_double(stmt, index, *value.get_if<double>());
         case ValueKind::decimal: return bind_text(stmt, index, value.as_decimal().text, lifetime);
-        case ValueKind::text: return bind_text(stmt, index, value.as_text(), lifetime);
+        case ValueKind::text: return bind_text(stmt, index, *value.get_if<std::string>(), lifetime);
         case ValueKind::bytes: {
             const auto& b = value.as_bytes();
             // A null pointer would bind NULL; an empty blob must stay an empty blob.
