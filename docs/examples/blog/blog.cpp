@@ -86,11 +86,14 @@ int main(int argc, char** argv) try {
     db.insert(grace);
     std::cout << "authors: " << db.count<Author>() << ", ada has id " << (ada.id > 0 ? "set" : "missing") << "\n";
 
-    // Many rows in one statement.
+    // Many rows in few statements.
     std::vector<Post> posts{{.author_id = ada.id, .title = "Notes on the Engine", .likes = 120},
                             {.author_id = ada.id, .title = "Poetical Science", .likes = 45},
                             {.author_id = alan.id, .title = "Computable Numbers", .likes = 300}};
     db.insert_many(posts);
+    // Every column of each, by its key, as one prepared statement run per post.
+    for (auto& p : posts) p.likes += 1;
+    db.update_many(posts);
     Tag math{.label = "math"}, history{.label = "history"};
     db.insert(math);
     db.insert(history);
