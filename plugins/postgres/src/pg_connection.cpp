@@ -45,29 +45,41 @@ ResultPtr PgConnection::checked(PGresult* raw, std::string_view sql) {
     raise_error(conn_.get(), result.get(), sql);
 }
 
-ResultPtr PgConnection::run(const std::string& sql, const Params& params) {
+ResultPtr PgConnection::run(const std::string& sql, std::span<const Value> params) {
+    last_statement_ = nullptr;
     if (options_.prepared_statements && options_.statement_cache_size > 0) return run_prepared(sql, params);
     // Unnamed statement: parse, bind and execute in one exchange; nothing stays on the server.
-    const auto e = encode(params);
+    auto& e = scratch_;
+    encode(e, params);
     return checked(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), e.types.data(),
                                 e.values.data(), e.lengths.data(), e.formats.data(), 0),
                    sql);
 }
 
-ResultPtr PgConnection::run_prepared(const std::string& sql, const Params& params) {
-    const auto e = encode(params);
-    const auto& name = prepared(sql, e);
-    return checked(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()), e.values.data(),
-                                  e.lengths.data(), e.formats.data(), 0),
-                   sql);
+ResultPtr PgConnection::run_prepared(const std::string& sql, std::span<const Value> params) {
+    auto& e = scratch_;
+    encode(e, params);
+    auto& statement = prepared(sql, e);
+    auto result = checked(PQexecPrepared(conn_.get(), statement.name.c_str(), static_cast<int>(params.size()), e.values.data(),
+                                         e.lengths.data(), e.formats.data(), 0),
+                          sql);
+    last_statement_ = &statement;
+    return result;
 }
 
-const std::string& PgConnection::prepared(const std::string& sql, const EncodedParams& e) {
+PgCursor PgConnection::cursor_for(ResultPtr result, std::string sql) {
+    auto* statement = last_statement_;
+    PgCursor cursor(std::move(result), std::move(sql), statement ? statement->shape : nullptr);
+    if (statement && !statement->shape) statement->shape = cursor.shape();
+    return cursor;
+}
+
+PgConnection::Statement& PgConnection::prepared(const std::string& sql, const EncodedParams& e) {
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
         if (statements_.size() >= options_.statement_cache_size) {
             const auto oldest = lru_.front();
-            const std::string name = statements_.at(oldest).first;
+            const std::string name = statements_.at(oldest).name;
             ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + name).c_str()));
             statements_.erase(oldest);
             lru_.pop_front();
@@ -75,11 +87,11 @@ const std::string& PgConnection::prepared(const std::string& sql, const EncodedP
         const std::string name = "rex_" + std::to_string(next_statement_++);
         checked(PQprepare(conn_.get(), name.c_str(), sql.c_str(), static_cast<int>(e.types.size()), e.types.data()), sql);
         lru_.push_back(sql);
-        it = statements_.emplace(sql, std::make_pair(name, std::prev(lru_.end()))).first;
+        it = statements_.emplace(sql, Statement{name, std::prev(lru_.end()), nullptr}).first;
     } else {
-        lru_.splice(lru_.end(), lru_, it->second.second);
+        lru_.splice(lru_.end(), lru_, it->second.lru);
     }
-    return it->second.first;
+    return it->second;
 }
 
 std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, ValueRows rows,
@@ -92,7 +104,7 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
     const std::string text(sql);
     const auto* map = parameter_map.empty() ? nullptr : &parameter_map;
     const std::string* name = nullptr;
-    if (options_.prepared_statements && options_.statement_cache_size > 0) name = &prepared(text, encode(rows.row(0), map));
+    if (options_.prepared_statements && options_.statement_cache_size > 0) name = &prepared(text, encode(rows.row(0), map)).name;
     if (!PQenterPipelineMode(conn_.get())) raise_error(conn_.get(), nullptr, text);
     // In pipeline mode the runs go out in chunks without waiting for answers: one round trip per
     // chunk. A chunk's answers (a command tag each) are small enough for the socket buffers, so
@@ -105,7 +117,8 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
     for (std::size_t start = 0; start < rows.size() && !failure; start += chunk) {
         const auto end = std::min(rows.size(), start + chunk);
         for (std::size_t i = start; i < end; ++i) {
-            const auto e = encode(rows.row(i), map);
+            auto& e = scratch_;
+            encode(e, rows.row(i), map);
             const int n = static_cast<int>(e.values.size());
             const int sent = name ? PQsendQueryPrepared(conn_.get(), name->c_str(), n, e.values.data(), e.lengths.data(), e.formats.data(), 0)
                                   : PQsendQueryParams(conn_.get(), text.c_str(), n, e.types.data(), e.values.data(), e.lengths.data(),
@@ -149,7 +162,21 @@ std::unique_ptr<Cursor> PgConnection::query(std::string_view sql, const Params& 
     if (!conn_) raise({ErrorCategory::connection, "postgres: connection is closed", "08003", std::string(sql)});
     std::string text(sql);  // libpq wants it terminated; the cursor keeps it for its errors
     auto result = run(text, params);
-    return std::make_unique<PgCursor>(std::move(result), std::move(text));
+    return std::make_unique<PgCursor>(cursor_for(std::move(result), std::move(text)));
+}
+
+std::int64_t PgConnection::visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) {
+    if (!conn_) raise({ErrorCategory::connection, "postgres: connection is closed", "08003", std::string(sql)});
+    // The whole result is in hand after run(): the cursor can live on the stack.
+    std::string text(sql);
+    auto result = run(text, params);
+    auto cursor = cursor_for(std::move(result), std::move(text));
+    std::int64_t rows = 0;
+    while (cursor.next()) {
+        ++rows;
+        if (!visitor.visit(visitor.context, cursor)) break;
+    }
+    return rows;
 }
 
 void PgConnection::simple(const char* sql) { checked(PQexec(conn_.get(), sql), sql); }

@@ -27,6 +27,7 @@ public:
     PgConnection(PgOptions options, Logger* logger);
 
     std::unique_ptr<Cursor> query(std::string_view sql, const Params& params) override;
+    std::int64_t visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) override;
     // Pipelined (chunks of runs per round trip) inside a transaction; one by one outside.
     std::vector<StatementOutcome> execute_batch(std::string_view sql, ValueRows rows,
                                                 const std::vector<std::size_t>& parameter_map) override;
@@ -44,10 +45,9 @@ public:
     ChangeFeed* change_feed() override;
 
 private:
-    ResultPtr run(const std::string& sql, const Params& params);
-    ResultPtr run_prepared(const std::string& sql, const Params& params);
-    // The name of the server-side statement for `sql`, prepared (with these types) if need be.
-    const std::string& prepared(const std::string& sql, const EncodedParams& e);
+    ResultPtr run(const std::string& sql, std::span<const Value> params);
+    ResultPtr run_prepared(const std::string& sql, std::span<const Value> params);
+
     ResultPtr checked(PGresult* result, std::string_view sql);
     void simple(const char* sql);
     static void on_notice(void* logger, const char* message);
@@ -57,9 +57,20 @@ private:
     ConnPtr conn_;
     // Named server-side statements by SQL text; least recently used first out.
     std::list<std::string> lru_;
-    std::unordered_map<std::string, std::pair<std::string, std::list<std::string>::iterator>> statements_;
+    struct Statement {
+        std::string name;
+        std::list<std::string>::iterator lru;
+        std::shared_ptr<const ResultShape> shape;  // its result's columns, once it has run
+    };
+    std::unordered_map<std::string, Statement> statements_;
+    // The server-side statement for `sql`, prepared (with these types) if need be.
+    Statement& prepared(const std::string& sql, const EncodedParams& e);
+    Statement* last_statement_ = nullptr;  // the named statement run() just executed; null if unnamed
+    // A cursor over run()'s result, describing its columns once per named statement.
+    PgCursor cursor_for(ResultPtr result, std::string sql);
     std::size_t next_statement_ = 0;
     std::unique_ptr<PgChangeFeed> feed_;
+    EncodedParams scratch_;  // the parameters of the statement being sent, reused
 };
 
 }  // namespace rex::postgres

@@ -9,22 +9,27 @@
 
 namespace rex::postgres {
 
-PgCursor::PgCursor(ResultPtr result, std::string sql) : result_(std::move(result)), sql_(std::move(sql)) {
+PgCursor::PgCursor(ResultPtr result, std::string sql, std::shared_ptr<const ResultShape> shape)
+    : result_(std::move(result)), sql_(std::move(sql)), shape_(std::move(shape)) {
     PGresult* r = result_.get();
     const int n = PQnfields(r);
-    types_.reserve(static_cast<std::size_t>(n));
-    columns_.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) {
-        const Oid type = PQftype(r, i);
-        types_.push_back(type);
-        columns_.push_back({PQfname(r, i), kind_of_oid(type), std::to_string(type)});
+    if (!shape_ || shape_->columns.size() != static_cast<std::size_t>(n)) {
+        auto described = std::make_shared<ResultShape>();
+        described->types.reserve(static_cast<std::size_t>(n));
+        described->columns.reserve(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            const Oid type = PQftype(r, i);
+            described->types.push_back(type);
+            described->columns.push_back({PQfname(r, i), kind_of_oid(type), std::to_string(type)});
+        }
+        shape_ = std::move(described);
     }
     rows_ = PQntuples(r);
     const char* tuples = PQcmdTuples(r);
     if (tuples && *tuples && n == 0) affected_rows_ = std::strtoll(tuples, nullptr, 10);
     if (tuples && *tuples && n > 0 && PQresultStatus(r) == PGRES_TUPLES_OK) {
         // INSERT ... RETURNING reports both rows and affected rows.
-        const std::string status = PQcmdStatus(r);
+        const std::string_view status = PQcmdStatus(r);
         if (!status.starts_with("SELECT")) affected_rows_ = std::strtoll(tuples, nullptr, 10);
     }
 }
@@ -41,14 +46,14 @@ bool PgCursor::next() {
 void PgCursor::raise_bad_read(std::size_t column) const {
     if (row_ < 0 || row_ >= rows_) raise({ErrorCategory::internal, "cursor is not on a row (call next() first)", {}, sql_});
     raise({ErrorCategory::not_found,
-           "column " + std::to_string(column) + " out of range (" + std::to_string(columns_.size()) + " columns)", {}, sql_});
+           "column " + std::to_string(column) + " out of range (" + std::to_string(shape_->columns.size()) + " columns)", {}, sql_});
 }
 
 Value PgCursor::value(std::size_t column) const {
     check(column);
     const int c = static_cast<int>(column);
     if (PQgetisnull(result_.get(), row_, c)) return Value();
-    return decode(text(column), types_[column]);
+    return decode(text(column), shape_->types[column]);
 }
 
 bool PgCursor::is_null(std::size_t column) const {

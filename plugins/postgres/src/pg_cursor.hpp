@@ -16,11 +16,20 @@ struct ResultDeleter {
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
+// The columns of a result. Every execution of one named statement has the same, so the
+// connection keeps them with the statement instead of describing each result again.
+struct ResultShape {
+    std::vector<Column> columns;
+    std::vector<Oid> types;
+};
+
 class PgCursor final : public Cursor {
 public:
-    PgCursor(ResultPtr result, std::string sql);
+    // `shape`: the statement's columns when known; described from the result otherwise.
+    PgCursor(ResultPtr result, std::string sql, std::shared_ptr<const ResultShape> shape = nullptr);
 
-    const std::vector<Column>& columns() const override { return columns_; }
+    const std::vector<Column>& columns() const override { return shape_->columns; }
+    const std::shared_ptr<const ResultShape>& shape() const noexcept { return shape_; }
     bool next() override;
     Value value(std::size_t column) const override;
     bool is_null(std::size_t column) const override;
@@ -32,15 +41,14 @@ public:
 
 private:
     void check(std::size_t column) const {
-        if (row_ < 0 || row_ >= rows_ || column >= columns_.size()) [[unlikely]]
+        if (row_ < 0 || row_ >= rows_ || column >= shape_->columns.size()) [[unlikely]]
             raise_bad_read(column);
     }
     [[noreturn]] void raise_bad_read(std::size_t column) const;
 
     ResultPtr result_;
     std::string sql_;
-    std::vector<Column> columns_;
-    std::vector<Oid> types_;
+    std::shared_ptr<const ResultShape> shape_;
     int rows_ = 0;
     int row_ = -1;
     std::int64_t affected_rows_ = 0;

@@ -93,12 +93,18 @@ ValueKind kind_of_oid(Oid type) noexcept {
 
 EncodedParams encode(std::span<const Value> row, const std::vector<std::size_t>* map) {
     EncodedParams e;
+    encode(e, row, map);
+    return e;
+}
+
+void encode(EncodedParams& e, std::span<const Value> row, const std::vector<std::size_t>* map) {
     const auto n = map ? map->size() : row.size();
-    e.types.resize(n, 0);
+    // Refilled in place: a reused EncodedParams keeps its vectors' and strings' room.
+    e.types.assign(n, 0);
     e.storage.resize(n);
-    e.values.resize(n, nullptr);
-    e.lengths.resize(n, 0);
-    e.formats.resize(n, 0);
+    e.values.assign(n, nullptr);
+    e.lengths.assign(n, 0);
+    e.formats.assign(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
         const auto& v = map ? batch_parameter(row, (*map)[i]) : row[i];
         auto& s = e.storage[i];
@@ -134,7 +140,6 @@ EncodedParams encode(std::span<const Value> row, const std::vector<std::size_t>*
         e.values[i] = s.data();
         e.lengths[i] = static_cast<int>(s.size());
     }
-    return e;
 }
 
 Value decode(std::string_view text, Oid type) {

@@ -30,6 +30,8 @@ struct EncodedParams {
 // The parameters in libpq's form: row[i], or row[(*map)[i]] when a map is given
 // (Connection::execute_batch).
 EncodedParams encode(std::span<const Value> row, const std::vector<std::size_t>* map = nullptr);
+// The same into `e`, reusing its room.
+void encode(EncodedParams& e, std::span<const Value> row, const std::vector<std::size_t>* map = nullptr);
 
 Value decode(std::string_view text, Oid type);
 
