@@ -825,6 +825,10 @@ public:
         auto& owners = text ? remember(by_text_, std::move(*text), key) : remember(by_int_, number, key);
         owners.push_back(owner);
     }
+    const std::vector<void*>* find(std::int64_t key) const {
+        auto it = by_int_.find(key);
+        return it == by_int_.end() ? nullptr : &it->second;
+    }
     const std::vector<void*>* find(const Value& key) const {
         if (key.is_null()) return nullptr;
         const auto [number, text] = normal(key);
@@ -942,6 +946,17 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
     };
 
     KeyIndex index;
+    // The owners of an object just read: its key field `f` is column `column` of the row (the
+    // target's fields come first, in order). A non-null integer key is read from the cursor
+    // straight into the lookup; any other through the field's getter.
+    std::optional<bool> int_keys;
+    auto owners_of = [&](const FieldModel& f, void* object, Cursor& cursor) {
+        const auto column = static_cast<std::size_t>(&f - target.fields.data());
+        if (!int_keys)
+            int_keys = !f.info.nullable && f.direct_kind == ValueKind::int64 && column < cursor.columns().size() &&
+                       cursor.columns()[column].kind == ValueKind::int64;
+        return *int_keys ? index.find(cursor.int64(column)) : index.find(f.get(object));
+    };
     switch (r.info.kind) {
     case RelationKind::has_many:
     case RelationKind::has_one: {
@@ -951,8 +966,8 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
         for (std::size_t from = 0; from < index.keys.size(); from += in_chunk) {
             auto select = base();
             select.where = in_list(column_ref(target, fk), index.keys, from);
-            read(std::move(select), [&](void* child, Cursor&) {
-                if (const auto* owners = index.find(fk.get(child))) give(*owners, child);
+            read(std::move(select), [&](void* child, Cursor& cursor) {
+                if (const auto* owners = owners_of(fk, child, cursor)) give(*owners, child);
             });
         }
         break;
@@ -964,8 +979,8 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
         for (std::size_t from = 0; from < index.keys.size(); from += in_chunk) {
             auto select = base();
             select.where = in_list(column_ref(target, id), index.keys, from);
-            read(std::move(select), [&](void* parent, Cursor&) {
-                if (const auto* owners = index.find(id.get(parent))) give(*owners, parent);
+            read(std::move(select), [&](void* parent, Cursor& cursor) {
+                if (const auto* owners = owners_of(id, parent, cursor)) give(*owners, parent);
             });
         }
         break;
