@@ -42,10 +42,11 @@ struct PooledConnection::Shared {
     std::condition_variable available;
     std::deque<IdleConnection> idle;  // most recently used at the back
     std::size_t open = 0;             // includes connections being opened
-    std::size_t waiting = 0;
+    // Also read without the mutex, by the lock-free give-back (changed only under it).
+    std::atomic<std::size_t> waiting{0};
     std::size_t created = 0;
     std::size_t closed = 0;
-    bool shut_down = false;
+    std::atomic<bool> shut_down{false};  // also read without the mutex
 
     // The connection given back last waits in `parked`, outside the mutex, for the next borrow:
     // a borrow-use-give-back loop then takes no lock at all. parked_state: 0 empty, 1 being
@@ -53,8 +54,6 @@ struct PooledConnection::Shared {
     // open and idle; the mutex paths move it into `idle` first (unpark).
     std::atomic<int> parked_state{0};
     IdleConnection parked;
-    std::atomic<std::size_t> waiters{0};     // `waiting`, readable without the mutex
-    std::atomic<bool> closing{false};        // `shut_down`, readable without the mutex
     std::atomic<Clock::rep> next_reap{0};    // the lock-free paths leave reaping to the mutex paths
 
     bool take_parked(IdleConnection& out) noexcept {
@@ -69,7 +68,7 @@ struct PooledConnection::Shared {
         int empty = 0;
         if (!parked_state.compare_exchange_strong(empty, 1, std::memory_order_acquire)) return false;
         parked = {std::move(connection), created_at, now};
-        // Sequentially consistent: a give-back then reads `waiters`, and a waiter, having
+        // Sequentially consistent: a give-back then reads `waiting`, and a waiter, having
         // counted itself, reads this state (neither may see the other's old value).
         parked_state.store(2, std::memory_order_seq_cst);
         return true;
@@ -136,11 +135,11 @@ struct PooledConnection::Shared {
             keep = keep && !connection->is_lost();
         }
         const auto now = coarse_steady_now();
-        if (keep && waiters.load() == 0 && !closing.load() && !reap_due(now) && !expired(options, created_at, now) &&
+        if (keep && waiting.load() == 0 && !shut_down.load() && !reap_due(now) && !expired(options, created_at, now) &&
             park(connection, created_at, now)) {
             // A borrower may have begun to wait just now: it looks at the parked connection under
             // the mutex before it sleeps, so taking the mutex to signal cannot miss it.
-            if (waiters.load() > 0) {
+            if (waiting.load() > 0) {
                 std::lock_guard lock(mutex);
                 available.notify_one();
             }
@@ -215,7 +214,6 @@ ConnectionPool::~ConnectionPool() {
     {
         std::lock_guard lock(shared_->mutex);
         shared_->shut_down = true;
-        shared_->closing = true;
         shared_->unpark();
         idle.swap(shared_->idle);
         shared_->open -= idle.size();
@@ -305,12 +303,10 @@ PooledConnection ConnectionPool::acquire() {
             continue;
         }
         ++s.waiting;
-        ++s.waiters;
         const bool woke = s.available.wait_until(lock, deadline(), [&] {
             return !s.idle.empty() || s.open < s.options.max_size || s.parked_state.load() == 2;
         });
         --s.waiting;
-        --s.waiters;
         if (!woke) {
             const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *waiting_since).count();
             raise({ErrorCategory::pool_exhausted,

@@ -61,12 +61,7 @@ const Value& batch_parameter(std::span<const Value> row, std::size_t index) {
 
 std::int64_t Connection::visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) {
     auto cursor = query(sql, Params(params.begin(), params.end()));
-    std::int64_t rows = 0;
-    while (cursor->next()) {
-        ++rows;
-        if (!visitor.visit(visitor.context, *cursor)) break;
-    }
-    return rows;
+    return visit_all(*cursor, visitor);
 }
 
 void raise_in_batch_row(const Error& e, std::size_t row) {

@@ -88,9 +88,9 @@ private:
 // What a cached ORM statement depends on: the model, the kind of statement, which columns it
 // writes (a bit per field; fields past the 64th in `more`), how many rows, RETURNING or not.
 struct StatementShape {
-    enum class Kind : std::uint8_t { find, insert, update, remove };
+    enum class Kind : std::uint8_t { insert, update, remove };
     const EntityModel* model = nullptr;
-    Kind kind = Kind::find;
+    Kind kind;
     std::uint64_t columns = 0;
     std::vector<bool> more;
     std::size_t rows = 1;
@@ -347,15 +347,21 @@ ResultSet Session::execute(std::string_view sql, const Params& params) {
     return result;
 }
 
+namespace {
+
+// Every rule of `f` that `value` breaks, reported under `field`.
+void check_rules(const FieldModel& f, const Value& value, const std::string& field, std::vector<FieldError>& errors) {
+    for (const auto& rule : f.rules)
+        if (auto message = rule.check(value)) errors.push_back({field, rule.name, std::move(*message)});
+}
+
+}  // namespace
+
 std::vector<FieldError> Session::validate_object(std::type_index type, const void* object) const {
     const auto& m = database_->model(type);
     std::vector<FieldError> errors;
-    for (const auto& f : m.fields) {
-        if (f.rules.empty()) continue;
-        const auto value = f.get(object);
-        for (const auto& rule : f.rules)
-            if (auto message = rule.check(value)) errors.push_back({f.info.name, rule.name, *message});
-    }
+    for (const auto& f : m.fields)
+        if (!f.rules.empty()) check_rules(f, f.get(object), f.info.name, errors);
     return errors;
 }
 
@@ -466,9 +472,8 @@ void Session::validate_rows(const EntityModel& m, ValueRows rows) {
     std::vector<FieldError> all_errors;
     for (std::size_t i = 0; i < rows.size(); ++i)
         for (std::size_t f = 0; f < m.fields.size(); ++f)
-            for (const auto& rule : m.fields[f].rules)
-                if (auto message = rule.check(rows.row(i)[f]))
-                    all_errors.push_back({"[" + std::to_string(i) + "]." + m.fields[f].info.name, rule.name, std::move(*message)});
+            if (!m.fields[f].rules.empty())
+                check_rules(m.fields[f], rows.row(i)[f], "[" + std::to_string(i) + "]." + m.fields[f].info.name, all_errors);
     if (!all_errors.empty()) raise_validation(m, all_errors);
 }
 
@@ -713,14 +718,8 @@ void Session::record_changes(const EntityModel& m, ChangeKind kind, RowBlock& ro
 }
 
 void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<Value> row) {
-    auto event = ChangeEvent::of(kind, m.change_shape, std::move(row));
-    if (depth_ == 0) {
-        event.at = wall_clock_now();
-        database_->kernel().changes().publish(std::move(event));
-    } else {
-        pending_.push_back(std::move(event));  // stamped when committed
-        pending_depth_.push_back(depth_);
-    }
+    RowBlock block{std::make_shared<std::vector<Value>>(std::move(row)), m.fields.size()};
+    record_changes(m, kind, block);
 }
 
 

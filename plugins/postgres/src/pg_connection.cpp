@@ -67,9 +67,13 @@ ResultPtr PgConnection::run_prepared(const std::string& sql, std::span<const Val
     return result;
 }
 
-PgCursor PgConnection::cursor_for(ResultPtr result, std::string sql) {
+PgCursor PgConnection::run_query(std::string_view sql, std::span<const Value> params) {
+    if (!conn_) raise({ErrorCategory::connection, "postgres: connection is closed", "08003", std::string(sql)});
+    std::string text(sql);  // libpq wants it terminated; the cursor keeps it for its errors
+    auto result = run(text, params);
+    // The columns are described once per named statement.
     auto* statement = last_statement_;
-    PgCursor cursor(std::move(result), std::move(sql), statement ? statement->shape : nullptr);
+    PgCursor cursor(std::move(result), std::move(text), statement ? statement->shape : nullptr);
     if (statement && !statement->shape) statement->shape = cursor.shape();
     return cursor;
 }
@@ -139,8 +143,7 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
             ResultPtr result(PQgetResult(conn_.get()));
             const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
             if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-                const char* tuples = PQcmdTuples(result.get());
-                outcomes.push_back({tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0, std::nullopt});
+                outcomes.push_back({affected_rows_of(result.get()), std::nullopt});
             } else if (status != PGRES_PIPELINE_ABORTED && !failure) {
                 try {
                     raise_error(conn_.get(), result.get(), text);
@@ -159,24 +162,13 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
 }
 
 std::unique_ptr<Cursor> PgConnection::query(std::string_view sql, const Params& params) {
-    if (!conn_) raise({ErrorCategory::connection, "postgres: connection is closed", "08003", std::string(sql)});
-    std::string text(sql);  // libpq wants it terminated; the cursor keeps it for its errors
-    auto result = run(text, params);
-    return std::make_unique<PgCursor>(cursor_for(std::move(result), std::move(text)));
+    return std::make_unique<PgCursor>(run_query(sql, params));
 }
 
 std::int64_t PgConnection::visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) {
-    if (!conn_) raise({ErrorCategory::connection, "postgres: connection is closed", "08003", std::string(sql)});
     // The whole result is in hand after run(): the cursor can live on the stack.
-    std::string text(sql);
-    auto result = run(text, params);
-    auto cursor = cursor_for(std::move(result), std::move(text));
-    std::int64_t rows = 0;
-    while (cursor.next()) {
-        ++rows;
-        if (!visitor.visit(visitor.context, cursor)) break;
-    }
-    return rows;
+    auto cursor = run_query(sql, params);
+    return visit_all(cursor, visitor);
 }
 
 void PgConnection::simple(const char* sql) { checked(PQexec(conn_.get(), sql), sql); }

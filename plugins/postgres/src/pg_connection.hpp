@@ -66,8 +66,8 @@ private:
     // The server-side statement for `sql`, prepared (with these types) if need be.
     Statement& prepared(const std::string& sql, const EncodedParams& e);
     Statement* last_statement_ = nullptr;  // the named statement run() just executed; null if unnamed
-    // A cursor over run()'s result, describing its columns once per named statement.
-    PgCursor cursor_for(ResultPtr result, std::string sql);
+    // Runs a query and wraps its result (query() and visit_rows()).
+    PgCursor run_query(std::string_view sql, std::span<const Value> params);
     std::size_t next_statement_ = 0;
     std::unique_ptr<PgChangeFeed> feed_;
     EncodedParams scratch_;  // the parameters of the statement being sent, reused

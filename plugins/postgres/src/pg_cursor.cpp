@@ -25,13 +25,15 @@ PgCursor::PgCursor(ResultPtr result, std::string sql, std::shared_ptr<const Resu
         shape_ = std::move(described);
     }
     rows_ = PQntuples(r);
-    const char* tuples = PQcmdTuples(r);
-    if (tuples && *tuples && n == 0) affected_rows_ = std::strtoll(tuples, nullptr, 10);
-    if (tuples && *tuples && n > 0 && PQresultStatus(r) == PGRES_TUPLES_OK) {
-        // INSERT ... RETURNING reports both rows and affected rows.
-        const std::string_view status = PQcmdStatus(r);
-        if (!status.starts_with("SELECT")) affected_rows_ = std::strtoll(tuples, nullptr, 10);
-    }
+    affected_rows_ = affected_rows_of(r);
+}
+
+std::int64_t affected_rows_of(const PGresult* r) {
+    const char* tuples = PQcmdTuples(const_cast<PGresult*>(r));
+    if (!tuples || !*tuples) return 0;
+    // A SELECT's tag counts rows read; INSERT ... RETURNING reports rows and affected rows.
+    const bool select = PQnfields(r) > 0 && std::string_view(PQcmdStatus(const_cast<PGresult*>(r))).starts_with("SELECT");
+    return select ? 0 : std::strtoll(tuples, nullptr, 10);
 }
 
 bool PgCursor::next() {

@@ -23,6 +23,9 @@ struct ResultShape {
     std::vector<Oid> types;
 };
 
+// Rows a statement wrote, from its command tag (0 for a SELECT).
+std::int64_t affected_rows_of(const PGresult* result);
+
 class PgCursor final : public Cursor {
 public:
     // `shape`: the statement's columns when known; described from the result otherwise.

@@ -135,11 +135,7 @@ void SqliteConnection::bind_all(PreparedStatement& statement, std::span<const Va
                "sqlite: statement has " + std::to_string(expected) + " parameters, " + std::to_string(given) + " values given",
                {}, statement.sql});
     for (std::size_t i = 0; i < given; ++i) {
-        if (!map.empty() && map[i] >= params.size())
-            raise({ErrorCategory::invalid_value,
-                   "sqlite: the parameter map names value " + std::to_string(map[i]) + " of a row of " + std::to_string(params.size()),
-                   {}, statement.sql});
-        const auto& value = map.empty() ? params[i] : params[map[i]];
+        const auto& value = map.empty() ? params[i] : batch_parameter(params, map[i]);
         const int rc = bind_value(stmt, static_cast<int>(i + 1), value, lifetime);
         if (rc != SQLITE_OK) raise_error(db_, rc, statement.sql);
     }
@@ -208,12 +204,7 @@ ResultSet SqliteConnection::execute(std::string_view sql, const Params& params) 
 std::int64_t SqliteConnection::visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) {
     // The parameters outlive the call, as in execute(): bound without copies, cursor on the stack.
     SqliteCursor cursor(db_, bound(sql, params, BindLifetime::borrowed), cache_);
-    std::int64_t rows = 0;
-    while (cursor.next()) {
-        ++rows;
-        if (!visitor.visit(visitor.context, cursor)) break;
-    }
-    return rows;
+    return visit_all(cursor, visitor);
 }
 
 void SqliteConnection::execute_script(std::string_view sql) {

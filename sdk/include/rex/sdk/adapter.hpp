@@ -65,6 +65,17 @@ struct RowVisitor {
     bool (*visit)(void* context, Cursor& row) = nullptr;
 };
 
+// Shows each row of `cursor` to `visitor` until it returns false; returns how many it was shown
+// (what a visit_rows override does once it has its cursor).
+inline std::int64_t visit_all(Cursor& cursor, RowVisitor visitor) {
+    std::int64_t rows = 0;
+    while (cursor.next()) {
+        ++rows;
+        if (!visitor.visit(visitor.context, cursor)) break;
+    }
+    return rows;
+}
+
 class REX_SDK_API Connection {
 public:
     virtual ~Connection();
