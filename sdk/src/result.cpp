@@ -9,6 +9,30 @@ bool Cursor::is_null(std::size_t column) const { return value(column).is_null();
 std::int64_t Cursor::int64(std::size_t column) const { return value(column).as_int64(); }
 double Cursor::float64(std::size_t column) const { return value(column).as_double(); }
 
+void Cursor::read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        auto& cell = cells[i];
+        cell.state = CellState::fallback;
+        const auto kind = i < kinds.size() ? kinds[i] : ValueKind::null;
+        if (kind != ValueKind::int64 && kind != ValueKind::float64 && kind != ValueKind::text) continue;
+        if (is_null(i)) {
+            cell.state = CellState::null;
+            continue;
+        }
+        try {
+            if (kind == ValueKind::int64)
+                cell.integer = int64(i);
+            else if (kind == ValueKind::float64)
+                cell.real = float64(i);
+            else
+                cell.text = text(i);
+            cell.state = CellState::ready;
+        } catch (const Error&) {
+            // Left `fallback`: value() gives the caller the cell as it is, or the error.
+        }
+    }
+}
+
 ResultSet collect(Cursor& cursor) {
     ResultSet out;
     out.columns = cursor.columns();

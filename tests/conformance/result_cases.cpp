@@ -102,6 +102,60 @@ TEST_CASE("a cursor streams many rows with typed getters", "[conformance][result
     drop_table(*c, name);
 }
 
+TEST_CASE("read_row decodes a whole row in one call, as each column is asked", "[conformance][results]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = table("cells");
+    const auto q = dialect().quote_identifier(name);
+    drop_table(*c, name);
+    c->execute("CREATE TABLE " + q + " (k INTEGER PRIMARY KEY, label VARCHAR(20), score " +
+               dialect().column_type({LogicalType::float64}) + ", amount " + dialect().column_type(ColumnType::decimal(10, 2)) +
+               ", note VARCHAR(20))");
+    c->execute(sql("INSERT INTO " + q + " (k, label, score, amount, note) VALUES (?, ?, ?, ?, ?)"),
+               {Value(7), Value("seven"), Value(3.5), Value(Decimal{"12.50"}), Value()});
+    c->execute(sql("INSERT INTO " + q + " (k, label, score, amount, note) VALUES (?, ?, ?, ?, ?)"),
+               {Value(-8), Value(""), Value(), Value(), Value("not a number")});
+
+    // Columns asked as their own kinds, one as a kind no driver decodes (decimal), and the last
+    // asked as an integer although it holds text: that cell is left for value().
+    const std::vector<ValueKind> kinds{ValueKind::int64, ValueKind::text, ValueKind::float64, ValueKind::decimal, ValueKind::int64};
+    std::vector<Cell> cells(kinds.size());
+    auto cursor = c->query("SELECT k, label, score, amount, note FROM " + q + " ORDER BY k DESC");
+    REQUIRE(cursor->next());
+    cursor->read_row(kinds, cells);
+    CHECK(cells[0].state == CellState::ready);
+    CHECK(cells[0].integer == 7);
+    CHECK(cells[1].state == CellState::ready);
+    CHECK(cells[1].text == "seven");
+    CHECK(cells[2].state == CellState::ready);
+    CHECK(cells[2].real == 3.5);
+    CHECK(cells[3].state == CellState::fallback);
+    CHECK(std::stod(cursor->value(3).to_display()) == 12.5);
+    CHECK(cells[4].state == CellState::null);
+
+    REQUIRE(cursor->next());
+    cursor->read_row(kinds, cells);
+    CHECK(cells[0].state == CellState::ready);
+    CHECK(cells[0].integer == -8);
+    CHECK(cells[1].state == CellState::ready);  // empty text is not NULL
+    CHECK(cells[1].text.empty());
+    CHECK(cells[2].state == CellState::null);
+    CHECK(cells[3].state == CellState::null);
+    CHECK(cells[4].state == CellState::fallback);
+    CHECK(cursor->value(4) == Value("not a number"));
+
+    // Fewer cells than columns read only those; more than the columns is a clear error.
+    std::vector<Cell> one(1);
+    cursor->read_row(kinds, one);
+    CHECK(one[0].integer == -8);
+    std::vector<Cell> too_many(6);
+    CHECK_THROWS_AS(cursor->read_row(kinds, too_many), NotFoundError);
+    CHECK_FALSE(cursor->next());
+    CHECK_THROWS(cursor->read_row(kinds, one));  // not on a row
+    cursor.reset();
+    drop_table(*c, name);
+}
+
 TEST_CASE("execute_batch runs one statement per row of values, through a parameter map", "[conformance][results][batch]") {
     if (!available()) return;
     auto c = connect();

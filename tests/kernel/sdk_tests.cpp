@@ -110,3 +110,45 @@ TEST_CASE("raise throws the class of the category, carrying code and SQL", "[sdk
     CHECK_THROWS_AS(rex::raise({rex::ErrorCategory::plugin_load, "p", "", ""}), rex::PluginLoadError);
     CHECK(rex::to_string(rex::ErrorCategory::foreign_key_violation) == "foreign key violation");
 }
+
+namespace {
+
+// A cursor of a third-party adapter that implements only what it must: read_row's default goes
+// through value() and text().
+class RowsCursor final : public rex::Cursor {
+public:
+    explicit RowsCursor(std::vector<rex::Row> rows) : rows_(std::move(rows)) {}
+    const std::vector<rex::Column>& columns() const override { return columns_; }
+    bool next() override { return ++row_ < rows_.size(); }
+    rex::Value value(std::size_t column) const override { return rows_.at(row_).at(column); }
+    std::string_view text(std::size_t column) const override {
+        const auto& v = rows_.at(row_).at(column);
+        return v.kind() == rex::ValueKind::text ? std::string_view(v.as_text()) : std::string_view();
+    }
+    std::int64_t affected_rows() const override { return 0; }
+
+private:
+    std::vector<rex::Column> columns_;
+    std::vector<rex::Row> rows_;
+    std::size_t row_ = static_cast<std::size_t>(-1);
+};
+
+}  // namespace
+
+TEST_CASE("read_row's default decodes through the typed getters", "[sdk][cursor]") {
+    RowsCursor cursor({{rex::Value(5), rex::Value("five"), rex::Value(2.5), rex::Value(), rex::Value("x"), rex::Value(true)}});
+    REQUIRE(cursor.next());
+    const std::vector<rex::ValueKind> kinds{rex::ValueKind::int64, rex::ValueKind::text,  rex::ValueKind::float64,
+                                            rex::ValueKind::int64, rex::ValueKind::int64, rex::ValueKind::boolean};
+    std::vector<rex::Cell> cells(kinds.size());
+    cursor.read_row(kinds, cells);
+    CHECK(cells[0].state == rex::CellState::ready);
+    CHECK(cells[0].integer == 5);
+    CHECK(cells[1].state == rex::CellState::ready);
+    CHECK(cells[1].text == "five");
+    CHECK(cells[2].state == rex::CellState::ready);
+    CHECK(cells[2].real == 2.5);
+    CHECK(cells[3].state == rex::CellState::null);
+    CHECK(cells[4].state == rex::CellState::fallback);  // "x" is no integer: value() has it
+    CHECK(cells[5].state == rex::CellState::fallback);  // booleans are not decoded
+}

@@ -548,6 +548,20 @@ TEST_CASE("eager loading batches many parents into IN lists, not one query per r
     }
 }
 
+TEST_CASE("eager loading gives each related row to every owner with its key", "[orm][relations]") {
+    if (!conformance::available()) return;
+    Blog b;
+    // The same user twice: the rows are filled into the first copy and copied to the second.
+    auto users = b.t.db.select<User>().order_by(&User::name).all();
+    users.push_back(users[0]);
+    b.t.db.load(users, &User::posts, &Post::author);
+    CHECK(titles(users[0].posts) == std::vector<std::string>{"first", "second"});
+    CHECK(titles(users.back().posts) == titles(users[0].posts));
+    REQUIRE(users.back().posts[1].author);
+    CHECK(users.back().posts[1].author->name == "Ada");
+    CHECK(users[2].posts.empty());
+}
+
 TEST_CASE("lazy loading on request, for one object or many", "[orm][relations]") {
     if (!conformance::available()) return;
     Blog b;

@@ -911,31 +911,57 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
     const auto& d = database_->dialect();
     for (auto* o : objects) r.reset(o);
 
-    // Reads target rows (plus `extra` trailing columns) and hands each new object to `take`.
-    auto read = [&](sql::Select select, const std::function<void(void*, Cursor&)>& take) {
-        for (const auto& f : target.fields) select.columns.insert(select.columns.begin() + static_cast<std::ptrdiff_t>(&f - target.fields.data()), {column_ref(target, f), ""});
-        const auto query = sql::compile(select, d);
-        std::optional<Hydrator> hydrator;
-        // One scratch object for every row: the last owner given a row takes it by move, and the
-        // object is reset before the next (a new object per row where it cannot be assigned).
-        auto scratch = target.make();
-        bool used = false;
-        for_each_row(query.sql, query.params, [&](Cursor& cursor) {
-            if (!hydrator) hydrator.emplace(target, cursor.columns());
-            if (used) {
-                if (target.reset)
-                    target.reset(scratch.get());
-                else
-                    scratch = target.make();
-            }
-            hydrator->fill(scratch.get(), cursor);
-            used = true;
-            take(scratch.get(), cursor);
-        });
-    };
+    KeyIndex index;
     // Gives one related object to every owner matched; the last one takes it by move.
     auto give = [&](const std::vector<void*>& owners, void* related) {
         for (std::size_t i = 0; i < owners.size(); ++i) r.attach(owners[i], related, i + 1 == owners.size());
+    };
+    // Reads target rows (target fields first, then any trailing columns `select` has) and gives
+    // each to the owners it belongs to. `match` is the target field holding the owners' key, or
+    // null when the key is the first trailing column (many-to-many).
+    //
+    // A row whose key the driver decoded as an integer is filled in place: its owners are looked
+    // up first and the object is made inside the first owner's container. Any other row goes
+    // through one scratch object: filled, matched by its key's Value, and moved to the last owner
+    // (then reset, or made anew where the class cannot be assigned).
+    auto read = [&](sql::Select select, const FieldModel* match) {
+        for (const auto& f : target.fields) select.columns.insert(select.columns.begin() + static_cast<std::ptrdiff_t>(&f - target.fields.data()), {column_ref(target, f), ""});
+        const auto query = sql::compile(select, d);
+        const auto key_column = match ? static_cast<std::size_t>(match - target.fields.data()) : target.fields.size();
+        std::optional<Hydrator> hydrator;
+        std::shared_ptr<void> scratch;
+        bool used = false;
+        // Many-to-many: the owner key of a row is read through the owners' id field, into a probe.
+        const FieldModel* owner_id = match ? nullptr : &id_field(m);
+        auto probe = match ? nullptr : m.make();
+        for_each_row(query.sql, query.params, [&](Cursor& cursor) {
+            if (!hydrator) hydrator.emplace(target, cursor.columns());
+            hydrator->read_cells(cursor);
+            if (const auto key = match && r.emplace ? hydrator->integer(key_column) : std::nullopt) {
+                const auto* owners = index.find(*key);
+                if (!owners) return;
+                void* object = r.emplace(r.member, owners->front());
+                hydrator->take_cells(object, cursor);
+                for (std::size_t i = 1; i < owners->size(); ++i) r.attach((*owners)[i], object, false);
+                return;
+            }
+            if (!scratch)
+                scratch = target.make();
+            else if (used && target.reset)
+                target.reset(scratch.get());
+            else if (used)
+                scratch = target.make();
+            hydrator->take_cells(scratch.get(), cursor);
+            used = true;
+            const std::vector<void*>* owners = nullptr;
+            if (match) {
+                owners = index.find(match->get(scratch.get()));
+            } else {
+                owner_id->set(probe.get(), cursor.value(key_column));
+                owners = index.find(owner_id->get(probe.get()));
+            }
+            if (owners) give(*owners, scratch.get());
+        });
     };
     auto base = [&] {
         sql::Select select;
@@ -944,18 +970,6 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
         return select;
     };
 
-    KeyIndex index;
-    // The owners of an object just read: its key field `f` is column `column` of the row (the
-    // target's fields come first, in order). A non-null integer key is read from the cursor
-    // straight into the lookup; any other through the field's getter.
-    std::optional<bool> int_keys;
-    auto owners_of = [&](const FieldModel& f, void* object, Cursor& cursor) {
-        const auto column = static_cast<std::size_t>(&f - target.fields.data());
-        if (!int_keys)
-            int_keys = !f.info.nullable && f.direct_kind == ValueKind::int64 && column < cursor.columns().size() &&
-                       cursor.columns()[column].kind == ValueKind::int64;
-        return *int_keys ? index.find(cursor.int64(column)) : index.find(f.get(object));
-    };
     switch (r.info.kind) {
     case RelationKind::has_many:
     case RelationKind::has_one: {
@@ -965,9 +979,7 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
         for (std::size_t from = 0; from < index.keys.size(); from += in_chunk) {
             auto select = base();
             select.where = in_list(column_ref(target, fk), index.keys, from);
-            read(std::move(select), [&](void* child, Cursor& cursor) {
-                if (const auto* owners = owners_of(fk, child, cursor)) give(*owners, child);
-            });
+            read(std::move(select), &fk);
         }
         break;
     }
@@ -978,9 +990,7 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
         for (std::size_t from = 0; from < index.keys.size(); from += in_chunk) {
             auto select = base();
             select.where = in_list(column_ref(target, id), index.keys, from);
-            read(std::move(select), [&](void* parent, Cursor& cursor) {
-                if (const auto* owners = owners_of(id, parent, cursor)) give(*owners, parent);
-            });
+            read(std::move(select), &id);
         }
         break;
     }
@@ -988,9 +998,6 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
         const auto& id = id_field(m);
         const auto& target_id = id_field(target);
         for (auto* o : objects) index.add(id.get(o), o);
-        // The owner key comes back as a trailing column; it is read through the owner's id field
-        // so that it compares like the owners' own keys.
-        auto probe = m.make();
         const auto through = r.info.through;
         for (std::size_t from = 0; from < index.keys.size(); from += in_chunk) {
             auto select = base();
@@ -999,10 +1006,7 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
                                     sql::make(sql::Binary{sql::BinaryOp::eq, sql::make(sql::ColumnRef{through, r.info.through_target_key}),
                                                           column_ref(target, target_id)})});
             select.where = in_list(sql::make(sql::ColumnRef{through, r.info.through_source_key}), index.keys, from);
-            read(std::move(select), [&](void* related, Cursor& cursor) {
-                id.set(probe.get(), cursor.value(target.fields.size()));
-                if (const auto* owners = index.find(id.get(probe.get()))) give(*owners, related);
-            });
+            read(std::move(select), nullptr);
         }
         break;
     }

@@ -1,13 +1,16 @@
 // Fills mapped objects from a cursor's rows. Decided once per statement, from the columns'
-// declared kinds: a column whose kind is its member's own representation is read straight from
-// the driver's buffer (FieldModel::read, no Value per cell); any other goes through a Value.
+// declared kinds: a column whose kind is its member's own representation is decoded by the
+// driver in one Cursor::read_row call per row and taken straight into the member
+// (FieldModel::take, no Value per cell); any other goes through a Value.
 #pragma once
 
 #include <rex/orm/model.hpp>
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/result.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,44 +19,68 @@ namespace rex {
 class Hydrator {
 public:
     // Every mapped field of `m`, in order, from the result's first column on.
-    Hydrator(const EntityModel& m, const std::vector<Column>& columns) : all_(&m.fields) { plan(columns); }
+    Hydrator(const EntityModel& m, const std::vector<Column>& columns) {
+        fields_.reserve(m.fields.size());
+        for (const auto& f : m.fields) fields_.push_back(&f);
+        plan(columns);
+    }
     // fields[i] is the member for column i of the cursor's result (raw SQL mapped by name).
-    Hydrator(std::vector<const FieldModel*> fields, const std::vector<Column>& columns) : some_(std::move(fields)) {
+    Hydrator(std::vector<const FieldModel*> fields, const std::vector<Column>& columns) : fields_(std::move(fields)) {
         plan(columns);
     }
 
+    // Not thread-safe: the row's cells are kept in the hydrator (see integer()).
     void fill(void* object, const Cursor& cursor) const {
-        const auto n = size();
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto& f = field(i);
-            try {
-                if (i < 64 && (direct_ >> i & 1) && f.read(f.key, object, cursor, i)) continue;
-                f.set(object, cursor.value(i));
-            } catch (const Error& e) {
-                // Which member could not take the cell, and one message for a NULL whichever path
-                // (and whichever driver) found it.
-                const bool null = !f.info.nullable && cursor.is_null(i);
-                raise({e.category(),
-                       "column '" + f.info.column + "' into field '" + f.info.name +
-                           "': " + (null ? std::string("NULL read for a member that is not a std::optional") : e.message()),
-                       e.native_code(), e.sql()});
+        read_cells(cursor);
+        take_cells(object, cursor);
+    }
+    // fill() in two steps, so that a caller can look at the row's cells (integer()) before it
+    // decides which object to fill.
+    void read_cells(const Cursor& cursor) const { cursor.read_row(kinds_, cells_); }
+    void take_cells(void* object, const Cursor& cursor) const {
+        const Cell* const cells = cells_.data();
+        const auto decoded = cells_.size();
+        std::size_t i = 0;
+        try {
+            for (; i < decoded; ++i) {
+                const auto& f = *fields_[i];
+                if (!f.take || !f.take(f.key, object, cells[i])) f.set(object, cursor.value(i));
             }
+            // Fields past the result's columns: value() names the missing column.
+            for (; i < fields_.size(); ++i) fields_[i]->set(object, cursor.value(i));
+        } catch (const Error& e) {
+            raise_for(*fields_[i], i, cursor, e);
         }
+    }
+
+    // Column `column` of the row last read, when it was decoded as an integer.
+    std::optional<std::int64_t> integer(std::size_t column) const {
+        if (column < cells_.size() && kinds_[column] == ValueKind::int64 && cells_[column].state == CellState::ready)
+            return cells_[column].integer;
+        return std::nullopt;
     }
 
 private:
-    std::size_t size() const { return all_ ? all_->size() : some_.size(); }
-    const FieldModel& field(std::size_t i) const { return all_ ? (*all_)[i] : *some_[i]; }
     void plan(const std::vector<Column>& columns) {
-        for (std::size_t i = 0; i < size() && i < 64; ++i) {
-            const auto& f = field(i);
-            if (i < columns.size() && f.read && columns[i].kind == f.direct_kind) direct_ |= std::uint64_t{1} << i;
-        }
+        const auto n = std::min(fields_.size(), columns.size());
+        kinds_.assign(n, ValueKind::null);
+        cells_.resize(n);
+        for (std::size_t i = 0; i < n; ++i)
+            if (fields_[i]->take && columns[i].kind == fields_[i]->direct_kind) kinds_[i] = fields_[i]->direct_kind;
+    }
+    // Which member could not take the cell, and one message for a NULL whichever path (and
+    // whichever driver) found it.
+    [[noreturn]] static void raise_for(const FieldModel& f, std::size_t column, const Cursor& cursor, const Error& e) {
+        const bool null = !f.info.nullable && column < cursor.columns().size() && cursor.is_null(column);
+        raise({e.category(),
+               "column '" + f.info.column + "' into field '" + f.info.name +
+                   "': " + (null ? std::string("NULL read for a member that is not a std::optional") : e.message()),
+               e.native_code(), e.sql()});
     }
 
-    const std::vector<FieldModel>* all_ = nullptr;
-    std::vector<const FieldModel*> some_;
-    std::uint64_t direct_ = 0;  // bit i: column i takes the direct path
+    std::vector<const FieldModel*> fields_;
+    std::vector<ValueKind> kinds_;     // kinds_[i]: how column i is decoded (null: through a Value)
+    mutable std::vector<Cell> cells_;  // the row being filled
 };
 
 }  // namespace rex

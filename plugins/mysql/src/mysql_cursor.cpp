@@ -172,7 +172,7 @@ std::int64_t MysqlCursor::int64(std::size_t column) const {
     if (is_integer(s.type) && !s.null) {
         long long v;
         std::memcpy(&v, s.buffer.data(), sizeof v);
-        return v;
+        if (!(s.is_unsigned && v < 0)) return v;  // an unsigned value past int64: value() says so
     }
     return value(column).as_int64();
 }
@@ -193,6 +193,42 @@ std::string_view MysqlCursor::text(std::size_t column) const {
     const auto& s = slots_[column];
     if (s.null || is_integer(s.type) || is_float(s.type) || is_temporal(s.type)) return {};
     return {s.buffer.data(), s.length};
+}
+
+void MysqlCursor::read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
+    if (!cells.empty()) check(cells.size() - 1);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        auto& cell = cells[i];
+        const auto& s = slots_[i];
+        if (s.null) {
+            cell.state = CellState::null;
+            continue;
+        }
+        cell.state = CellState::fallback;
+        switch (i < kinds.size() ? kinds[i] : ValueKind::null) {
+        case ValueKind::int64:
+            if (is_integer(s.type)) {
+                long long v;
+                std::memcpy(&v, s.buffer.data(), sizeof v);
+                cell.integer = v;
+                if (!(s.is_unsigned && v < 0)) cell.state = CellState::ready;
+            }
+            break;
+        case ValueKind::float64:
+            if (is_float(s.type)) {
+                std::memcpy(&cell.real, s.buffer.data(), sizeof cell.real);
+                cell.state = CellState::ready;
+            }
+            break;
+        case ValueKind::text:
+            if (!is_integer(s.type) && !is_float(s.type) && !is_temporal(s.type)) {
+                cell.text = {s.buffer.data(), s.length};
+                cell.state = CellState::ready;
+            }
+            break;
+        default: break;
+        }
+    }
 }
 
 Value MysqlCursor::value(std::size_t column) const {

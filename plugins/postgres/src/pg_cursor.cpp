@@ -66,8 +66,7 @@ bool PgCursor::is_null(std::size_t column) const {
 std::int64_t PgCursor::int64(std::size_t column) const {
     const auto t = text(column);
     std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec == std::errc() && end == t.data() + t.size()) return v;
+    if (read_int64(t.data(), t.data() + t.size(), v)) return v;
     return value(column).as_int64();
 }
 
@@ -77,6 +76,39 @@ double PgCursor::float64(std::size_t column) const {
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
     if (ec == std::errc() && end == t.data() + t.size()) return v;
     return value(column).as_double();  // NaN, Infinity, NULL, numeric: the general decoder
+}
+
+void PgCursor::read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
+    if (!cells.empty()) check(cells.size() - 1);
+    PGresult* r = result_.get();
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        auto& cell = cells[i];
+        const int c = static_cast<int>(i);
+        const char* data = PQgetvalue(r, row_, c);
+        const auto size = static_cast<std::size_t>(PQgetlength(r, row_, c));
+        // libpq gives a NULL as empty text, so only empty cells need asking.
+        if (size == 0 && PQgetisnull(r, row_, c)) {
+            cell.state = CellState::null;
+            continue;
+        }
+        cell.state = CellState::fallback;
+        switch (i < kinds.size() ? kinds[i] : ValueKind::null) {
+        case ValueKind::int64:
+            if (read_int64(data, data + size, cell.integer)) cell.state = CellState::ready;
+            break;
+        case ValueKind::float64: {
+            // NaN and Infinity are spelled differently from from_chars: value() reads them.
+            auto [end, ec] = std::from_chars(data, data + size, cell.real);
+            if (ec == std::errc() && end == data + size) cell.state = CellState::ready;
+            break;
+        }
+        case ValueKind::text:
+            cell.text = {data, size};
+            cell.state = CellState::ready;
+            break;
+        default: break;
+        }
+    }
 }
 
 std::string_view PgCursor::text(std::size_t column) const {

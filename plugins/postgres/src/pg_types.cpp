@@ -38,8 +38,7 @@ double parse_float(std::string_view text) {
 
 std::int64_t parse_int(std::string_view text) {
     std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size())
+    if (!read_int64(text.data(), text.data() + text.size(), v))
         raise({ErrorCategory::invalid_value, "postgres: cannot read '" + std::string(text) + "' as an integer", {}, {}});
     return v;
 }

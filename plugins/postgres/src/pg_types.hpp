@@ -9,6 +9,7 @@
 
 #include <libpq-fe.h>
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,5 +35,24 @@ EncodedParams encode(std::span<const Value> row, const std::vector<std::size_t>*
 void encode(EncodedParams& e, std::span<const Value> row, const std::vector<std::size_t>* map = nullptr);
 
 Value decode(std::string_view text, Oid type);
+
+// An integer as the server writes it in text format: an optional '-' and decimal digits.
+// False for anything else or for a value past int64. Inline and narrower than std::from_chars,
+// because hydration reads every integer cell through it.
+inline bool read_int64(const char* p, const char* end, std::int64_t& out) noexcept {
+    const bool negative = p != end && *p == '-';
+    p += negative;
+    if (p == end || end - p > 19) return false;
+    std::uint64_t v = 0;  // 19 digits cannot overflow it
+    for (; p != end; ++p) {
+        const unsigned digit = static_cast<unsigned char>(*p) - unsigned{'0'};
+        if (digit > 9) return false;
+        v = v * 10 + digit;
+    }
+    constexpr std::uint64_t max = std::uint64_t{1} << 63;  // |INT64_MIN|
+    if (v > max - !negative) return false;
+    out = static_cast<std::int64_t>(negative ? 0 - v : v);  // modular: 0 - 2^63 is INT64_MIN
+    return true;
+}
 
 }  // namespace rex::postgres

@@ -98,4 +98,43 @@ std::string_view SqliteCursor::text(std::size_t column) const {
     return {data, static_cast<std::size_t>(sqlite3_value_bytes(v))};
 }
 
+// A cell is taken as it is stored: an INTEGER for int64, a REAL or INTEGER for float64, TEXT
+// (or a blob's bytes) for text. Anything else (text in an integer column, a number in a text column) goes through
+// value(), which converts it or names what is wrong.
+void SqliteCursor::read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
+    if (!cells.empty()) check_row(cells.size() - 1);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        auto& cell = cells[i];
+        auto* v = sqlite3_column_value(stmt_, static_cast<int>(i));
+        const int storage = sqlite3_value_type(v);
+        if (storage == SQLITE_NULL) {
+            cell.state = CellState::null;
+            continue;
+        }
+        cell.state = CellState::fallback;
+        switch (i < kinds.size() ? kinds[i] : ValueKind::null) {
+        case ValueKind::int64:
+            if (storage == SQLITE_INTEGER) {
+                cell.integer = sqlite3_value_int64(v);
+                cell.state = CellState::ready;
+            }
+            break;
+        case ValueKind::float64:
+            if (storage == SQLITE_FLOAT || storage == SQLITE_INTEGER) {
+                cell.real = sqlite3_value_double(v);
+                cell.state = CellState::ready;
+            }
+            break;
+        case ValueKind::text:
+            if (storage == SQLITE_TEXT || storage == SQLITE_BLOB) {
+                const void* data = storage == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(v)) : sqlite3_value_blob(v);
+                cell.text = {static_cast<const char*>(data), static_cast<std::size_t>(sqlite3_value_bytes(v))};
+                cell.state = CellState::ready;
+            }
+            break;
+        default: break;
+        }
+    }
+}
+
 }  // namespace rex::sqlite

@@ -28,6 +28,7 @@ public:
     std::int64_t int64(std::size_t column) const override;
     double float64(std::size_t column) const override;
     std::string_view text(std::size_t column) const override;
+    void read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const override;
     std::int64_t affected_rows() const override { return affected_rows_; }
     std::optional<std::int64_t> last_insert_id() const override { return last_insert_id_; }
 

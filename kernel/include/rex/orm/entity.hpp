@@ -210,14 +210,22 @@ private:
         f.set = [member](void* object, Value&& v) { static_cast<T*>(object)->*member = ValueTraits<M>::from_value(std::move(v)); };
         if constexpr (DirectRead<M>::kind != ValueKind::null) {
             f.direct_kind = DirectRead<M>::kind;
-            f.read = [](const MemberKey& key, void* object, const Cursor& cursor, std::size_t column) {
-                return DirectRead<M>::read(cursor, column, static_cast<T*>(object)->*key.member<T, M>());
+            f.take = [](const MemberKey& key, void* object, const Cell& cell) {
+                return DirectRead<M>::take(cell, static_cast<T*>(object)->*key.member<T, M>());
             };
         }
         f.rules = std::move(rules);
         model_.fields.push_back(std::move(f));
     }
 
+    template <class C>
+    static C* make_in(std::vector<C>& to) {
+        return std::addressof(to.emplace_back());
+    }
+    template <class C>
+    static C* make_in(std::optional<C>& to) {
+        return std::addressof(to.emplace());
+    }
     template <class C>
     static void put(std::vector<C>& to, C* from, bool move) {
         if (move)
@@ -251,6 +259,9 @@ private:
         r.reset = [member](void* owner) { static_cast<T*>(owner)->*member = H{}; };
         r.attach = [member](void* owner, void* related, bool move) {
             put(static_cast<T*>(owner)->*member, static_cast<typename H::value_type*>(related), move);
+        };
+        r.emplace = [](const MemberKey& key, void* owner) -> void* {
+            return make_in(static_cast<T*>(owner)->*key.member<T, H>());
         };
         r.each = [member](void* owner, const std::function<void(void*)>& f) { visit(static_cast<T*>(owner)->*member, f); };
         model_.relations.push_back(std::move(r));

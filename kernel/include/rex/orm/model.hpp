@@ -48,11 +48,12 @@ struct FieldModel {
     MemberKey key;
     std::function<Value(const void*)> get;
     std::function<void(void*, Value&&)> set;  // takes the value: text moves into the member
-    // Hydration without a Value (see DirectRead): used for columns whose declared kind is
-    // direct_kind; false means "use set() with the cell's Value instead".
-    // A plain function (the member pointer comes back from `key`): called for every cell.
+    // Hydration without a Value (see DirectRead): takes a cell that Cursor::read_row decoded as
+    // direct_kind, for columns declared with that kind; false means "use set() with the cell's
+    // Value instead". A plain function (the member pointer comes back from `key`): called for
+    // every cell.
     ValueKind direct_kind = ValueKind::null;
-    bool (*read)(const MemberKey& member, void* object, const Cursor& cursor, std::size_t column) = nullptr;
+    bool (*take)(const MemberKey& member, void* object, const Cell& cell) = nullptr;
     std::vector<Rule> rules;
 };
 
@@ -66,6 +67,9 @@ struct RelationModel {
     MemberKey key;
     std::function<void(void*)> reset;                                          // empties the member
     std::function<void(void* owner, void* related, bool move)> attach;         // adds one related object
+    // Adds a default related object to the owner's member and returns it, for eager loading to
+    // fill in place. A plain function (the member pointer comes back from `member`): called per row.
+    void* (*emplace)(const MemberKey& member, void* owner) = nullptr;
     std::function<void(void* owner, const std::function<void(void*)>&)> each;  // visits the related objects
 };
 

@@ -131,24 +131,24 @@ struct ValueTraits<std::optional<T>> {
     static ColumnType column_type() { return ValueTraits<T>::column_type(); }
 };
 
-// Hydration's fast path: a cell read straight from the cursor into the member, without a Value,
-// when the column's declared kind is `kind` (the member type's own representation). `read`
-// returns false when the cell needs the general path through Value (a NULL for a member that
-// cannot hold one, so that the error is the general path's). Types without a fast path keep
-// kind == ValueKind::null.
+// Hydration's fast path: a cell decoded by Cursor::read_row goes straight into the member,
+// without a Value, when the column's declared kind is `kind` (the member type's own
+// representation). `take` returns false when the cell needs the general path through Value (not
+// decoded, or a NULL for a member that cannot hold one, so that the error is the general path's).
+// Types without a fast path keep kind == ValueKind::null.
 template <class T>
 struct DirectRead {
     static constexpr ValueKind kind = ValueKind::null;
-    static bool read(const Cursor&, std::size_t, T&) { return false; }
+    static bool take(const Cell&, T&) { return false; }
 };
 
 template <std::integral T>
     requires(!std::same_as<T, bool>)
 struct DirectRead<T> {
     static constexpr ValueKind kind = ValueKind::int64;
-    // A NULL cell makes int64() throw; the hydrator names the column.
-    static bool read(const Cursor& cursor, std::size_t column, T& out) {
-        out = narrow_integer<T>(cursor.int64(column));
+    static bool take(const Cell& cell, T& out) {
+        if (cell.state != CellState::ready) return false;
+        out = narrow_integer<T>(cell.integer);
         return true;
     }
 };
@@ -156,8 +156,9 @@ struct DirectRead<T> {
 template <std::floating_point T>
 struct DirectRead<T> {
     static constexpr ValueKind kind = ValueKind::float64;
-    static bool read(const Cursor& cursor, std::size_t column, T& out) {
-        out = static_cast<T>(cursor.float64(column));
+    static bool take(const Cell& cell, T& out) {
+        if (cell.state != CellState::ready) return false;
+        out = static_cast<T>(cell.real);
         return true;
     }
 };
@@ -165,12 +166,10 @@ struct DirectRead<T> {
 template <>
 struct DirectRead<std::string> {
     static constexpr ValueKind kind = ValueKind::text;
-    // assign() reuses the member's buffer. text() of a NULL is empty, so only empty text needs
-    // the NULL check.
-    static bool read(const Cursor& cursor, std::size_t column, std::string& out) {
-        const auto text = cursor.text(column);
-        if (text.empty() && cursor.is_null(column)) return false;
-        out.assign(text);
+    // assign() reuses the member's buffer.
+    static bool take(const Cell& cell, std::string& out) {
+        if (cell.state != CellState::ready) return false;
+        out.assign(cell.text);
         return true;
     }
 };
@@ -178,13 +177,14 @@ struct DirectRead<std::string> {
 template <class T>
 struct DirectRead<std::optional<T>> {
     static constexpr ValueKind kind = DirectRead<T>::kind;
-    static bool read(const Cursor& cursor, std::size_t column, std::optional<T>& out) {
-        if (cursor.is_null(column)) {
+    static bool take(const Cell& cell, std::optional<T>& out) {
+        if (cell.state == CellState::null) {
             out.reset();
             return true;
         }
+        if (cell.state != CellState::ready) return false;
         if (!out) out.emplace();
-        return DirectRead<T>::read(cursor, column, *out);
+        return DirectRead<T>::take(cell, *out);
     }
 };
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,22 @@ struct REX_SDK_API ResultSet {
     const Value& at(std::size_t row, std::string_view column) const;
 };
 
+// How Cursor::read_row left a cell.
+enum class CellState : std::uint8_t {
+    ready,     // decoded as the kind asked for
+    null,      // SQL NULL
+    fallback,  // not decoded (a kind read_row does not decode, or a value that does not fit it): read value()
+};
+
+// One cell of the current row as Cursor::read_row decoded it: `integer` for ValueKind::int64,
+// `real` for float64, `text` for text (valid until next() or the cursor's destruction).
+struct Cell {
+    std::int64_t integer = 0;
+    double real = 0;
+    std::string_view text;
+    CellState state = CellState::fallback;
+};
+
 // A forward-only view of a running statement's rows. Valid until destroyed; destroy it
 // before the next statement on the same connection. Typed getters let hot paths (the ORM's
 // hydration) read straight from the driver's buffers without building a Value per cell.
@@ -47,6 +64,11 @@ public:
     virtual double float64(std::size_t column) const;
     // Text (or raw bytes) of the cell, empty for NULL; valid until next() or the cursor's destruction.
     virtual std::string_view text(std::size_t column) const = 0;
+    // Reads columns 0 .. cells.size()-1 of the current row in one call, column i decoded as
+    // kinds[i] (int64, float64 or text; any other kind leaves the cell `fallback`). Hydration
+    // reads rows through this: one call per row instead of one or two per cell. The default goes
+    // through the typed getters; drivers override it to read their buffers directly.
+    virtual void read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const;
     virtual std::int64_t affected_rows() const = 0;
     // How many rows the result has, when the driver knows before they are read (PostgreSQL and
     // MySQL receive whole results); 0 when it does not. Used to reserve memory, nothing else.
