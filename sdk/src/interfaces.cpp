@@ -123,6 +123,8 @@ std::string Dialect::limit_offset(std::optional<std::int64_t> limit,
     return out;
 }
 
+std::string Dialect::integer_array_match(std::string_view, std::string_view, bool) const { return {}; }
+
 std::string Dialect::returning_clause(const std::vector<std::string>& columns) const {
     if (features().generated_keys != GeneratedKeyStyle::returning || columns.empty()) return {};
     std::string out = " RETURNING ";

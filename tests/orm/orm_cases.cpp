@@ -120,6 +120,12 @@ TEST_CASE("typed queries: where, and/or/not, like, in, between, null, order, lim
           std::vector<std::string>{"Dee", "Eve"});
     CHECK(names(t.db.select<User>().where(col(&User::name).in(std::vector<std::string>{"Cy", "Eve", "Zed"})).order_by(&User::name).all()) ==
           std::vector<std::string>{"Cy", "Eve"});
+    // Integer lists (PostgreSQL binds them as one array parameter); NOT IN leaves out NULL ages.
+    CHECK(names(t.db.select<User>().where(col(&User::age).in(std::vector<int>{17, 52, 99})).order_by(&User::name).all()) ==
+          std::vector<std::string>{"Bob", "Dee"});
+    CHECK(names(t.db.select<User>().where(col(&User::age).not_in(std::vector<int>{17, 52})).order_by(&User::name).all()) ==
+          std::vector<std::string>{"Ada", "Eve"});
+    CHECK(names(t.db.select<User>().where(col(&User::age).in(std::vector<int>{36})).all()) == std::vector<std::string>{"Ada"});
     CHECK(names(t.db.select<User>().where(col(&User::age).between(17, 36)).order_by(&User::age).all()) ==
           std::vector<std::string>{"Bob", "Eve", "Ada"});
     CHECK(names(t.db.select<User>().order_by(&User::name).limit(2).offset(2).all()) == std::vector<std::string>{"Cy", "Dee"});

@@ -249,10 +249,32 @@ private:
             sql_ += in.negated ? "1 = 1" : "1 = 0";
             return;
         }
+        const auto start = sql_.size();
         operand(in.operand);
+        if (in.items.size() > 1 && integer_array(in, start)) return;
         sql_ += in.negated ? " NOT IN (" : " IN (";
         list(in.items);
         sql_ += ')';
+    }
+    // Rewrites the operand just written (from `start`) into the dialect's one-parameter match
+    // when every item is an integer value; false (and nothing changed) otherwise.
+    bool integer_array(const InList& in, std::size_t start) {
+        for (const auto& item : in.items) {
+            const auto* literal = std::get_if<Literal>(&item->node);
+            if (!literal || literal->value.kind() != ValueKind::int64) return false;
+        }
+        auto match = dialect_.integer_array_match(std::string_view(sql_).substr(start), dialect_.placeholder(params_.size() + 1), in.negated);
+        if (match.empty()) return false;
+        std::string array = "{";
+        for (const auto& item : in.items) {
+            if (array.size() > 1) array += ',';
+            array += std::to_string(std::get<Literal>(item->node).value.as_int64());
+        }
+        array += '}';
+        sql_.resize(start);
+        sql_ += match;
+        params_.emplace_back(std::move(array));
+        return true;
     }
     void node_sql(const InSubquery& in) {
         operand(in.operand);

@@ -122,4 +122,12 @@ std::string PgDialect::try_lock_sql() const {
 
 std::string PgDialect::unlock_sql() const { return "SELECT pg_advisory_unlock(hashtextextended($1, 0))"; }
 
+std::string PgDialect::integer_array_match(std::string_view operand, std::string_view placeholder, bool negated) const {
+    std::string out(operand);
+    out += negated ? " <> ALL(CAST(" : " = ANY(CAST(";
+    out += placeholder;
+    out += " AS bigint[]))";
+    return out;
+}
+
 }  // namespace rex::postgres

@@ -61,6 +61,13 @@ public:
     virtual std::string upsert_clause(const UpsertSpec& spec) const = 0;
     // " RETURNING a, b" where supported, else "".
     virtual std::string returning_clause(const std::vector<std::string>& columns) const;
+    // A match of `operand` (SQL already written) against many integers bound as ONE parameter,
+    // `placeholder`, whose value is an array literal such as "{1,2,3}": PostgreSQL's
+    // `operand = ANY(CAST($1 AS bigint[]))` (`<> ALL` when negated). The kernel writes integer IN
+    // lists this way where the dialect can, so that a list of any length is one statement (one
+    // entry in the driver's statement cache) and one parameter to encode and parse. "" (the
+    // default): no such form, and IN (...) binds one parameter per value.
+    virtual std::string integer_array_match(std::string_view operand, std::string_view placeholder, bool negated) const;
 
     // The logical type of a native column type as introspection reports it ("character
     // varying(80)", "bigint(20)", "DECIMAL(10,2)"); nullopt for types Rex does not map
