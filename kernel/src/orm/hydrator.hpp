@@ -9,8 +9,10 @@
 #include <rex/sdk/result.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,15 +21,14 @@ namespace rex {
 class Hydrator {
 public:
     // Every mapped field of `m`, in order, from the result's first column on.
-    Hydrator(const EntityModel& m, const std::vector<Column>& columns) {
-        fields_.reserve(m.fields.size());
-        for (const auto& f : m.fields) fields_.push_back(&f);
-        plan(columns);
-    }
+    Hydrator(const EntityModel& m, const std::vector<Column>& columns) : all_(&m.fields) { plan(columns); }
     // fields[i] is the member for column i of the cursor's result (raw SQL mapped by name).
-    Hydrator(std::vector<const FieldModel*> fields, const std::vector<Column>& columns) : fields_(std::move(fields)) {
+    Hydrator(std::vector<const FieldModel*> fields, const std::vector<Column>& columns) : some_(std::move(fields)) {
         plan(columns);
     }
+    // The plan points into the hydrator itself.
+    Hydrator(const Hydrator&) = delete;
+    Hydrator& operator=(const Hydrator&) = delete;
 
     // Not thread-safe: the row's cells are kept in the hydrator (see integer()).
     void fill(void* object, const Cursor& cursor) const {
@@ -40,16 +41,17 @@ public:
     void take_cells(void* object, const Cursor& cursor) const {
         const Cell* const cells = cells_.data();
         const auto decoded = cells_.size();
+        const auto n = size();
         std::size_t i = 0;
         try {
             for (; i < decoded; ++i) {
-                const auto& f = *fields_[i];
+                const auto& f = field(i);
                 if (!f.take || !f.take(f.key, object, cells[i])) f.set(object, cursor.value(i));
             }
             // Fields past the result's columns: value() names the missing column.
-            for (; i < fields_.size(); ++i) fields_[i]->set(object, cursor.value(i));
+            for (; i < n; ++i) field(i).set(object, cursor.value(i));
         } catch (const Error& e) {
-            raise_for(*fields_[i], i, cursor, e);
+            raise_for(field(i), i, cursor, e);
         }
     }
 
@@ -61,12 +63,24 @@ public:
     }
 
 private:
+    std::size_t size() const { return all_ ? all_->size() : some_.size(); }
+    const FieldModel& field(std::size_t i) const { return all_ ? (*all_)[i] : *some_[i]; }
+    // Up to `inline_columns` columns need no allocation: find() makes a hydrator per call.
     void plan(const std::vector<Column>& columns) {
-        const auto n = std::min(fields_.size(), columns.size());
-        kinds_.assign(n, ValueKind::null);
-        cells_.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            if (fields_[i]->take && columns[i].kind == fields_[i]->direct_kind) kinds_[i] = fields_[i]->direct_kind;
+        const auto n = std::min(size(), columns.size());
+        if (n <= inline_columns) {
+            kinds_ = {kinds_inline_.data(), n};
+            cells_ = {cells_inline_.data(), n};
+        } else {
+            kinds_heap_.resize(n);
+            cells_heap_.resize(n);
+            kinds_ = kinds_heap_;
+            cells_ = cells_heap_;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& f = field(i);
+            kinds_[i] = f.take && columns[i].kind == f.direct_kind ? f.direct_kind : ValueKind::null;
+        }
     }
     // Which member could not take the cell, and one message for a NULL whichever path (and
     // whichever driver) found it.
@@ -78,9 +92,15 @@ private:
                e.native_code(), e.sql()});
     }
 
-    std::vector<const FieldModel*> fields_;
-    std::vector<ValueKind> kinds_;     // kinds_[i]: how column i is decoded (null: through a Value)
-    mutable std::vector<Cell> cells_;  // the row being filled
+    static constexpr std::size_t inline_columns = 16;
+    const std::vector<FieldModel>* all_ = nullptr;
+    std::vector<const FieldModel*> some_;
+    std::span<ValueKind> kinds_;  // kinds_[i]: how column i is decoded (null: through a Value)
+    std::span<Cell> cells_;       // the row being filled (mutable through the span)
+    std::array<ValueKind, inline_columns> kinds_inline_{};
+    std::array<Cell, inline_columns> cells_inline_{};
+    std::vector<ValueKind> kinds_heap_;
+    std::vector<Cell> cells_heap_;
 };
 
 }  // namespace rex
