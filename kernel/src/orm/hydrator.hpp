@@ -10,10 +10,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace rex {
@@ -70,7 +73,8 @@ private:
         const auto n = std::min(size(), columns.size());
         if (n <= inline_columns) {
             kinds_ = {kinds_inline_.data(), n};
-            cells_ = {cells_inline_.data(), n};
+            // Only the cells used are constructed (Cell is trivially destructible).
+            cells_ = {std::uninitialized_value_construct_n(reinterpret_cast<Cell*>(cells_inline_), n) - n, n};
         } else {
             kinds_heap_.resize(n);
             cells_heap_.resize(n);
@@ -93,12 +97,13 @@ private:
     }
 
     static constexpr std::size_t inline_columns = 16;
+    static_assert(std::is_trivially_destructible_v<Cell>);
     const std::vector<FieldModel>* all_ = nullptr;
     std::vector<const FieldModel*> some_;
     std::span<ValueKind> kinds_;  // kinds_[i]: how column i is decoded (null: through a Value)
     std::span<Cell> cells_;       // the row being filled (mutable through the span)
     std::array<ValueKind, inline_columns> kinds_inline_{};
-    std::array<Cell, inline_columns> cells_inline_{};
+    alignas(Cell) std::byte cells_inline_[inline_columns * sizeof(Cell)];
     std::vector<ValueKind> kinds_heap_;
     std::vector<Cell> cells_heap_;
 };
