@@ -1,10 +1,12 @@
 #include "pg_connection.hpp"
 
+#include "pg_binary.hpp"
 #include "pg_errors.hpp"
 #include "pg_types.hpp"
 
 #include <rex/sdk/log.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <poll.h>
@@ -61,7 +63,7 @@ ResultPtr PgConnection::run_prepared(const std::string& sql, std::span<const Val
     encode(e, params);
     auto& statement = prepared(sql, e);
     auto result = checked(PQexecPrepared(conn_.get(), statement.name.c_str(), static_cast<int>(params.size()), e.values.data(),
-                                         e.lengths.data(), e.formats.data(), 0),
+                                         e.lengths.data(), e.formats.data(), statement.binary ? 1 : 0),
                           sql);
     last_statement_ = &statement;
     return result;
@@ -74,8 +76,16 @@ PgCursor PgConnection::run_query(std::string_view sql, std::span<const Value> pa
     // The columns are described once per named statement.
     auto* statement = last_statement_;
     PgCursor cursor(std::move(result), std::move(text), statement ? statement->shape : nullptr);
-    if (statement && !statement->shape) statement->shape = cursor.shape();
+    if (statement && !statement->shape) remember_shape(*statement, cursor.shape());
     return cursor;
+}
+
+// From its second run on, a statement whose columns all have binary decoders reads its rows
+// in the binary format (the first run, in text, is what told the columns).
+void PgConnection::remember_shape(Statement& statement, std::shared_ptr<const ResultShape> shape) {
+    statement.binary = options_.binary_results && !shape->types.empty() &&
+                       std::all_of(shape->types.begin(), shape->types.end(), binary_decodable);
+    statement.shape = std::move(shape);
 }
 
 PgConnection::Statement& PgConnection::prepared(const std::string& sql, const EncodedParams& e) {

@@ -61,10 +61,12 @@ private:
         std::string name;
         std::list<std::string>::iterator lru;
         std::shared_ptr<const ResultShape> shape;  // its result's columns, once it has run
+        bool binary = false;                       // its results are asked in the binary format
     };
     std::unordered_map<std::string, Statement> statements_;
     // The server-side statement for `sql`, prepared (with these types) if need be.
     Statement& prepared(const std::string& sql, const EncodedParams& e);
+    void remember_shape(Statement& statement, std::shared_ptr<const ResultShape> shape);
     Statement* last_statement_ = nullptr;  // the named statement run() just executed; null if unnamed
     // Runs a query and wraps its result (query() and visit_rows()).
     PgCursor run_query(std::string_view sql, std::span<const Value> params);

@@ -1,5 +1,6 @@
 #include "pg_cursor.hpp"
 
+#include "pg_binary.hpp"
 #include "pg_types.hpp"
 
 #include <rex/sdk/error.hpp>
@@ -25,6 +26,7 @@ PgCursor::PgCursor(ResultPtr result, std::string sql, std::shared_ptr<const Resu
         shape_ = std::move(described);
     }
     rows_ = PQntuples(r);
+    binary_ = n > 0 && PQfformat(r, 0) == 1;
     affected_rows_ = affected_rows_of(r);
 }
 
@@ -55,7 +57,7 @@ Value PgCursor::value(std::size_t column) const {
     check(column);
     const int c = static_cast<int>(column);
     if (PQgetisnull(result_.get(), row_, c)) return Value();
-    return decode(text(column), shape_->types[column]);
+    return binary_ ? decode_binary(field(c), shape_->types[column]) : decode(field(c), shape_->types[column]);
 }
 
 bool PgCursor::is_null(std::size_t column) const {
@@ -64,22 +66,29 @@ bool PgCursor::is_null(std::size_t column) const {
 }
 
 std::int64_t PgCursor::int64(std::size_t column) const {
-    const auto t = text(column);
+    check(column);
+    const auto t = field(static_cast<int>(column));
     std::int64_t v = 0;
-    if (read_int64(t.data(), t.data() + t.size(), v)) return v;
+    if (binary_ ? binary_int64(t, shape_->types[column], v) : read_int64(t.data(), t.data() + t.size(), v)) return v;
     return value(column).as_int64();
 }
 
 double PgCursor::float64(std::size_t column) const {
-    const auto t = text(column);
+    check(column);
+    const auto t = field(static_cast<int>(column));
     double v = 0;
-    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec == std::errc() && end == t.data() + t.size()) return v;
+    if (binary_) {
+        if (binary_float64(t, shape_->types[column], v)) return v;
+    } else {
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+        if (ec == std::errc() && end == t.data() + t.size()) return v;
+    }
     return value(column).as_double();  // NaN, Infinity, NULL, numeric: the general decoder
 }
 
 void PgCursor::read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
     if (!cells.empty()) check(cells.size() - 1);
+    if (binary_) return read_binary_row(kinds, cells);
     PGresult* r = result_.get();
     for (std::size_t i = 0; i < cells.size(); ++i) {
         auto& cell = cells[i];
@@ -111,10 +120,39 @@ void PgCursor::read_row(std::span<const ValueKind> kinds, std::span<Cell> cells)
     }
 }
 
+void PgCursor::read_binary_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
+    PGresult* r = result_.get();
+    const auto& types = shape_->types;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        auto& cell = cells[i];
+        const int c = static_cast<int>(i);
+        const std::string_view bytes(PQgetvalue(r, row_, c), static_cast<std::size_t>(PQgetlength(r, row_, c)));
+        if (bytes.empty() && PQgetisnull(r, row_, c)) {
+            cell.state = CellState::null;
+            continue;
+        }
+        bool ready = false;
+        switch (i < kinds.size() ? kinds[i] : ValueKind::null) {
+            case ValueKind::int64: ready = binary_int64(bytes, types[i], cell.integer); break;
+            case ValueKind::float64: ready = binary_float64(bytes, types[i], cell.real); break;
+            case ValueKind::text: ready = binary_text(bytes, types[i], cell.text); break;
+            default: break;
+        }
+        cell.state = ready ? CellState::ready : CellState::fallback;
+    }
+}
+
 std::string_view PgCursor::text(std::size_t column) const {
     check(column);
     const int c = static_cast<int>(column);
-    return {PQgetvalue(result_.get(), row_, c), static_cast<std::size_t>(PQgetlength(result_.get(), row_, c))};
+    if (!binary_) return field(c);
+    std::string_view out;
+    if (binary_text(field(c), shape_->types[column], out)) return out;
+    if (shape_->types[column] == oids::bytea_oid) return field(c);  // the bytes themselves
+    // A number, date, uuid...: its display text, kept until the next call.
+    if (PQgetisnull(result_.get(), row_, c)) return {};
+    text_scratch_ = value(column).to_display();
+    return text_scratch_;
 }
 
 }  // namespace rex::postgres

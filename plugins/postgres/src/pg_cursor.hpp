@@ -49,9 +49,17 @@ private:
             raise_bad_read(column);
     }
     [[noreturn]] void raise_bad_read(std::size_t column) const;
+    void read_binary_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const;
+
+    // The cell's bytes, whichever the format.
+    std::string_view field(int column) const {
+        return {PQgetvalue(result_.get(), row_, column), static_cast<std::size_t>(PQgetlength(result_.get(), row_, column))};
+    }
 
     ResultPtr result_;
     std::string sql_;
+    bool binary_ = false;               // the result is in the binary format (see pg_binary.hpp)
+    mutable std::string text_scratch_;  // text() of a binary cell whose bytes are not its text
     std::shared_ptr<const ResultShape> shape_;
     int rows_ = 0;
     int row_ = -1;

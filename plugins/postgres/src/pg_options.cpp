@@ -47,10 +47,11 @@ PgOptions parse_options(std::string_view text, std::string_view application_name
         } else if (key == "application_name") {
             add(key, value);
             have_app = true;
-        } else if (key == "prepared_statements") {
-            if (value == "on" || value == "true" || value == "1") o.prepared_statements = true;
-            else if (value == "off" || value == "false" || value == "0") o.prepared_statements = false;
-            else bad(o.redacted_url, "option prepared_statements=" + value + " must be on or off");
+        } else if (key == "prepared_statements" || key == "binary_results") {
+            bool& flag = key == "prepared_statements" ? o.prepared_statements : o.binary_results;
+            if (value == "on" || value == "true" || value == "1") flag = true;
+            else if (value == "off" || value == "false" || value == "0") flag = false;
+            else bad(o.redacted_url, "option " + key + "=" + value + " must be on or off");
         } else if (key == "statement_cache_size") {
             std::size_t n = 0;
             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -60,7 +61,7 @@ PgOptions parse_options(std::string_view text, std::string_view application_name
         } else {
             bad(o.redacted_url, "unknown option '" + key +
                                     "' (known: sslmode, sslrootcert, sslcert, sslkey, connect_timeout, application_name, "
-                                    "target_session_attrs, prepared_statements, statement_cache_size)");
+                                    "target_session_attrs, prepared_statements, statement_cache_size, binary_results)");
         }
     }
     if (!have_app) add("application_name", std::string(application_name));

@@ -1,7 +1,9 @@
 // What a postgres:// URL asks for.
 //   postgres://user:password@host:port/dbname?sslmode=..&connect_timeout=..&application_name=..
 // Rex options: prepared_statements=on|off (on; off keeps no named server-side statements, for
-// PgBouncer in transaction mode), statement_cache_size=N (128).
+// PgBouncer in transaction mode), statement_cache_size=N (128), binary_results=on|off (on: a
+// prepared statement whose columns all have binary decoders gets its rows in the binary format
+// from its second run on; see pg_binary.hpp).
 #pragma once
 
 #include <string>
@@ -15,6 +17,7 @@ struct PgOptions {
     std::string redacted_url;
     bool prepared_statements = true;
     std::size_t statement_cache_size = 128;
+    bool binary_results = true;
 };
 
 // Throws ConfigurationError naming the (redacted) URL and the offending option.

@@ -17,6 +17,14 @@
 
 namespace rex::postgres {
 
+// OIDs from pg_type.dat; stable across PostgreSQL versions.
+namespace oids {
+inline constexpr Oid bool_oid = 16, bytea_oid = 17, char_oid = 18, name_oid = 19, int8_oid = 20, int2_oid = 21,
+                     int4_oid = 23, text_oid = 25, oid_oid = 26, json_oid = 114, float4_oid = 700, float8_oid = 701,
+                     bpchar_oid = 1042, varchar_oid = 1043, date_oid = 1082, time_oid = 1083, timestamp_oid = 1114,
+                     timestamptz_oid = 1184, timetz_oid = 1266, numeric_oid = 1700, uuid_oid = 2950, jsonb_oid = 3802;
+}  // namespace oids
+
 ValueKind kind_of_oid(Oid type) noexcept;
 
 // Parameters in libpq's arrays; owns the text it points to.

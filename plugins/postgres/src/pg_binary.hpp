@@ -1,0 +1,77 @@
+// PostgreSQL's binary result format, for the types Rex maps. A named statement whose every
+// result column has a type decoded here asks for its results in binary: numbers, dates and
+// uuids then cross the wire as fixed-size fields, which neither the server has to format nor
+// the client to parse. The values are the same as the text format's (tested side by side).
+#pragma once
+
+#include "pg_types.hpp"
+
+#include <rex/sdk/value.hpp>
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace rex::postgres {
+
+// The types decoded here. Anything else (enums, arrays, domains, intervals, ...) keeps its
+// statement in the text format.
+bool binary_decodable(Oid type) noexcept;
+
+// The cell's Value; throws InvalidValue for a malformed field or one Rex cannot hold
+// (an infinite date or timestamp).
+Value decode_binary(std::string_view field, Oid type);
+
+// The cell as text where the type's binary form is its text (text, varchar, name, json, ...;
+// jsonb without its version byte); false for every other type.
+bool binary_text(std::string_view field, Oid type, std::string_view& out) noexcept;
+
+namespace detail {
+inline std::uint64_t big_endian(const char* p, std::size_t bytes) noexcept {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < bytes; ++i) v = v << 8 | static_cast<unsigned char>(p[i]);
+    return v;
+}
+}  // namespace detail
+
+// Integer types (int2, int4, int8, oid); false for any other type or a field of the wrong size.
+inline bool binary_int64(std::string_view field, Oid type, std::int64_t& out) noexcept {
+    using namespace oids;
+    const char* p = field.data();
+    switch (type) {
+        case int8_oid:
+            if (field.size() != 8) return false;
+            out = static_cast<std::int64_t>(detail::big_endian(p, 8));
+            return true;
+        case int4_oid:
+            if (field.size() != 4) return false;
+            out = static_cast<std::int32_t>(detail::big_endian(p, 4));
+            return true;
+        case int2_oid:
+            if (field.size() != 2) return false;
+            out = static_cast<std::int16_t>(detail::big_endian(p, 2));
+            return true;
+        case oid_oid:
+            if (field.size() != 4) return false;
+            out = static_cast<std::uint32_t>(detail::big_endian(p, 4));
+            return true;
+        default: return false;
+    }
+}
+
+// float8 and float4; false for any other type or a field of the wrong size. A float4 becomes
+// the double of its shortest decimal form, as the text format gives it (1.1, not 1.100000024).
+bool binary_float4(std::string_view field, double& out) noexcept;
+inline bool binary_float64(std::string_view field, Oid type, double& out) noexcept {
+    if (type == oids::float8_oid && field.size() == 8) {
+        const auto bits = detail::big_endian(field.data(), 8);
+        std::memcpy(&out, &bits, sizeof out);
+        return true;
+    }
+    return type == oids::float4_oid && binary_float4(field, out);
+}
+
+}  // namespace rex::postgres
