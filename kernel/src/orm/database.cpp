@@ -815,34 +815,61 @@ namespace {
 
 // Owners by the key they are matched on, with the distinct keys in first-seen order. Keys
 // compare by value across representations (an int 7, a decimal "7" and a text "7" match):
-// whole numbers by their int64, anything else by its text.
+// whole numbers by their int64, anything else by its text. The owners of one key are chained
+// through one flat vector, so a key costs no allocation of its own.
 class KeyIndex {
 public:
+    static constexpr std::uint32_t none = UINT32_MAX;
+    // The owners of one key, in the order added: first(), then next(i) until `none`.
+    struct Owners {
+        const KeyIndex* index = nullptr;
+        std::uint32_t head = none;
+        explicit operator bool() const { return head != none; }
+        void* owner(std::uint32_t i) const { return index->slots_[i].owner; }
+        std::uint32_t next(std::uint32_t i) const { return index->slots_[i].next; }
+    };
+
+    void reserve(std::size_t owners) {
+        slots_.reserve(owners);
+        by_int_.reserve(owners);
+    }
     void add(const Value& key, void* owner) {
         if (key.is_null()) return;
         auto [number, text] = normal(key);
-        auto& owners = text ? remember(by_text_, std::move(*text), key) : remember(by_int_, number, key);
-        owners.push_back(owner);
+        auto& chain = text ? remember(by_text_, std::move(*text), key) : remember(by_int_, number, key);
+        const auto slot = static_cast<std::uint32_t>(slots_.size());
+        slots_.push_back({owner, none});
+        if (chain.head == none)
+            chain.head = slot;
+        else
+            slots_[chain.tail].next = slot;
+        chain.tail = slot;
     }
-    const std::vector<void*>* find(std::int64_t key) const {
+    Owners find(std::int64_t key) const {
         auto it = by_int_.find(key);
-        return it == by_int_.end() ? nullptr : &it->second;
+        return {this, it == by_int_.end() ? none : it->second.head};
     }
-    const std::vector<void*>* find(const Value& key) const {
-        if (key.is_null()) return nullptr;
+    Owners find(const Value& key) const {
+        if (key.is_null()) return {};
         const auto [number, text] = normal(key);
         if (text) {
             auto it = by_text_.find(*text);
-            return it == by_text_.end() ? nullptr : &it->second;
+            return {this, it == by_text_.end() ? none : it->second.head};
         }
-        auto it = by_int_.find(number);
-        return it == by_int_.end() ? nullptr : &it->second;
+        return find(number);
     }
     std::vector<Value> keys;
 
 private:
+    struct Slot {
+        void* owner;
+        std::uint32_t next;
+    };
+    struct Chain {
+        std::uint32_t head = none, tail = none;
+    };
     template <class Map, class K>
-    std::vector<void*>& remember(Map& map, K&& normal_key, const Value& key) {
+    Chain& remember(Map& map, K&& normal_key, const Value& key) {
         auto [it, inserted] = map.try_emplace(std::forward<K>(normal_key));
         if (inserted) keys.push_back(key);
         return it->second;
@@ -862,8 +889,9 @@ private:
         }
         return {0, std::move(text)};
     }
-    std::unordered_map<std::int64_t, std::vector<void*>> by_int_;
-    std::unordered_map<std::string, std::vector<void*>> by_text_;
+    std::vector<Slot> slots_;
+    std::unordered_map<std::int64_t, Chain> by_int_;
+    std::unordered_map<std::string, Chain> by_text_;
 };
 
 // IN lists stay well under every database's limit on bound parameters.
@@ -912,9 +940,10 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
     for (auto* o : objects) r.reset(o);
 
     KeyIndex index;
+    index.reserve(objects.size());
     // Gives one related object to every owner matched; the last one takes it by move.
-    auto give = [&](const std::vector<void*>& owners, void* related) {
-        for (std::size_t i = 0; i < owners.size(); ++i) r.attach(owners[i], related, i + 1 == owners.size());
+    auto give = [&](KeyIndex::Owners owners, void* related) {
+        for (auto i = owners.head; i != KeyIndex::none; i = owners.next(i)) r.attach(owners.owner(i), related, owners.next(i) == KeyIndex::none);
     };
     // Reads target rows (target fields first, then any trailing columns `select` has) and gives
     // each to the owners it belongs to. `match` is the target field holding the owners' key, or
@@ -938,11 +967,11 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
             if (!hydrator) hydrator.emplace(target, cursor.columns());
             hydrator->read_cells(cursor);
             if (const auto key = match && r.emplace ? hydrator->integer(key_column) : std::nullopt) {
-                const auto* owners = index.find(*key);
+                const auto owners = index.find(*key);
                 if (!owners) return;
-                void* object = r.emplace(r.member, owners->front());
+                void* object = r.emplace(r.member, owners.owner(owners.head));
                 hydrator->take_cells(object, cursor);
-                for (std::size_t i = 1; i < owners->size(); ++i) r.attach((*owners)[i], object, false);
+                for (auto i = owners.next(owners.head); i != KeyIndex::none; i = owners.next(i)) r.attach(owners.owner(i), object, false);
                 return;
             }
             if (!scratch)
@@ -953,14 +982,14 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
                 scratch = target.make();
             hydrator->take_cells(scratch.get(), cursor);
             used = true;
-            const std::vector<void*>* owners = nullptr;
+            KeyIndex::Owners owners;
             if (match) {
                 owners = index.find(match->get(scratch.get()));
             } else {
                 owner_id->set(probe.get(), cursor.value(key_column));
                 owners = index.find(owner_id->get(probe.get()));
             }
-            if (owners) give(*owners, scratch.get());
+            if (owners) give(owners, scratch.get());
         });
     };
     auto base = [&] {

@@ -30,10 +30,30 @@ Value decode_binary(std::string_view field, Oid type);
 bool binary_text(std::string_view field, Oid type, std::string_view& out) noexcept;
 
 namespace detail {
+// A big-endian field of 1, 2, 4 or 8 bytes (network order, as the server sends it).
 inline std::uint64_t big_endian(const char* p, std::size_t bytes) noexcept {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < bytes; ++i) v = v << 8 | static_cast<unsigned char>(p[i]);
-    return v;
+    switch (bytes) {
+        case 8: {
+            std::uint64_t v;
+            std::memcpy(&v, p, 8);
+            return __builtin_bswap64(v);
+        }
+        case 4: {
+            std::uint32_t v;
+            std::memcpy(&v, p, 4);
+            return __builtin_bswap32(v);
+        }
+        case 2: {
+            std::uint16_t v;
+            std::memcpy(&v, p, 2);
+            return __builtin_bswap16(v);
+        }
+        default: {
+            std::uint64_t v = 0;
+            for (std::size_t i = 0; i < bytes; ++i) v = v << 8 | static_cast<unsigned char>(p[i]);
+            return v;
+        }
+    }
 }
 }  // namespace detail
 

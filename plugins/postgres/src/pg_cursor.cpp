@@ -25,6 +25,7 @@ PgCursor::PgCursor(ResultPtr result, std::string sql, std::shared_ptr<const Resu
         }
         shape_ = std::move(described);
     }
+    width_ = shape_->columns.size();
     rows_ = PQntuples(r);
     binary_ = n > 0 && PQfformat(r, 0) == 1;
     affected_rows_ = affected_rows_of(r);

@@ -45,7 +45,7 @@ public:
 
 private:
     void check(std::size_t column) const {
-        if (row_ < 0 || row_ >= rows_ || column >= shape_->columns.size()) [[unlikely]]
+        if (row_ < 0 || row_ >= rows_ || column >= width_) [[unlikely]]
             raise_bad_read(column);
     }
     [[noreturn]] void raise_bad_read(std::size_t column) const;
@@ -61,6 +61,7 @@ private:
     bool binary_ = false;               // the result is in the binary format (see pg_binary.hpp)
     mutable std::string text_scratch_;  // text() of a binary cell whose bytes are not its text
     std::shared_ptr<const ResultShape> shape_;
+    std::size_t width_ = 0;  // columns
     int rows_ = 0;
     int row_ = -1;
     std::int64_t affected_rows_ = 0;
