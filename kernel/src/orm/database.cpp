@@ -222,6 +222,8 @@ void Database::add_model(EntityModel model) {
     for (const auto& f : model.fields) shape->fields.push_back(f.info.name);
     shape->key_field = model.id_field;
     model.change_shape = std::move(shape);
+    model.direct_kinds.clear();
+    for (const auto& f : model.fields) model.direct_kinds.push_back(f.take ? f.direct_kind : ValueKind::null);
     if (!state_->models.contains(type)) state_->order.push_back(type);
     auto& stored = state_->models.insert_or_assign(type, std::move(model)).first->second;
     state_->by_name_address[type.name()] = &stored;

@@ -24,7 +24,9 @@ namespace rex {
 class Hydrator {
 public:
     // Every mapped field of `m`, in order, from the result's first column on.
-    Hydrator(const EntityModel& m, const std::vector<Column>& columns) : all_(&m.fields) { plan(columns); }
+    Hydrator(const EntityModel& m, const std::vector<Column>& columns) : all_(&m.fields) {
+        plan(columns, m.direct_kinds.size() == m.fields.size() ? m.direct_kinds.data() : nullptr);
+    }
     // fields[i] is the member for column i of the cursor's result (raw SQL mapped by name).
     Hydrator(std::vector<const FieldModel*> fields, const std::vector<Column>& columns) : some_(std::move(fields)) {
         plan(columns);
@@ -69,12 +71,14 @@ private:
     std::size_t size() const { return all_ ? all_->size() : some_.size(); }
     const FieldModel& field(std::size_t i) const { return all_ ? (*all_)[i] : *some_[i]; }
     // Up to `inline_columns` columns need no allocation: find() makes a hydrator per call.
-    void plan(const std::vector<Column>& columns) {
+    // `direct_kinds`: the model's precomputed EntityModel::direct_kinds, or null to read the fields.
+    void plan(const std::vector<Column>& columns, const ValueKind* direct_kinds = nullptr) {
         const auto n = std::min(size(), columns.size());
         if (n <= inline_columns) {
             kinds_ = {kinds_inline_.data(), n};
-            // Only the cells used are constructed (Cell is trivially destructible).
-            cells_ = {std::uninitialized_value_construct_n(reinterpret_cast<Cell*>(cells_inline_), n) - n, n};
+            // Not initialised: read_row sets every cell's state, and a cell's values are read only
+            // when it is ready. Cell is an aggregate of scalars, so the byte array gives it life.
+            cells_ = {std::launder(reinterpret_cast<Cell*>(cells_inline_)), n};
         } else {
             kinds_heap_.resize(n);
             cells_heap_.resize(n);
@@ -82,8 +86,8 @@ private:
             cells_ = cells_heap_;
         }
         for (std::size_t i = 0; i < n; ++i) {
-            const auto& f = field(i);
-            kinds_[i] = f.take && columns[i].kind == f.direct_kind ? f.direct_kind : ValueKind::null;
+            const auto direct = direct_kinds ? direct_kinds[i] : field(i).take ? field(i).direct_kind : ValueKind::null;
+            kinds_[i] = columns[i].kind == direct ? direct : ValueKind::null;
         }
     }
     // Which member could not take the cell, and one message for a NULL whichever path (and
@@ -97,7 +101,7 @@ private:
     }
 
     static constexpr std::size_t inline_columns = 16;
-    static_assert(std::is_trivially_destructible_v<Cell>);
+    static_assert(std::is_aggregate_v<Cell> && std::is_trivially_destructible_v<Cell>);
     const std::vector<FieldModel>* all_ = nullptr;
     std::vector<const FieldModel*> some_;
     std::span<ValueKind> kinds_;  // kinds_[i]: how column i is decoded (null: through a Value)
