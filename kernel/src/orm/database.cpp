@@ -228,8 +228,8 @@ void Database::add_model(EntityModel model) {
     auto& stored = state_->models.insert_or_assign(type, std::move(model)).first->second;
     state_->by_name_address[type.name()] = &stored;
     if (stored.id_field >= 0) {
-        auto state = by_key(type, stored, Value(std::int64_t{0}));
-        state.limit = 1;
+        // No LIMIT: the key is the primary key, and find() stops reading after the first row anyway.
+        const auto state = by_key(type, stored, Value(std::int64_t{0}));
         stored.find_sql = sql::compile(state_->resolver.build(state, false), *state_->dialect).sql;  // its one parameter is the key
     }
     {
@@ -736,7 +736,7 @@ bool Session::find_object(std::type_index type, const Value& key, void* object) 
             Hydrator(m, cursor.columns()).fill(object, cursor);
             found = true;
         },
-        1);  // LIMIT 1
+        1);  // the first row only
     return found;
 }
 

@@ -90,7 +90,7 @@ struct EntityModel {
     EntityHooks hooks;
     int id_field = -1;  // index into fields, -1 if none
     std::shared_ptr<const ChangeShape> change_shape;  // set by Database::map; shared by its change events
-    // SELECT of every field by key (one parameter), LIMIT 1: set by Database::map when there is a
+    // SELECT of every field by key (one parameter): set by Database::map when there is a
     // key, so find() neither builds nor looks up its SQL.
     std::string find_sql;
     // fields[i].direct_kind where fields[i] has a direct read, else ValueKind::null: set by
