@@ -138,6 +138,9 @@ void encode(EncodedParams& e, std::span<const Value> row, const std::vector<std:
 }
 
 Value decode(std::string_view text, Oid type) {
+    if ((type == date_oid || type == timestamp_oid || type == timestamptz_oid) && (text == "infinity" || text == "-infinity"))
+        raise({ErrorCategory::invalid_value,
+               std::string("postgres: an infinite ") + (type == date_oid ? "date" : "timestamp") + " has no Rex value", {}, {}});
     switch (type) {
         case bool_oid: return Value(text == "t");
         case int2_oid:

@@ -227,6 +227,14 @@ TEST_CASE("binary results read the same values as text results, type by type", "
         CHECK(r.rows.at(0).at(2) == Value(7));
     }
     CHECK_THROWS_WITH(kernel().connect(u + "?binary_results=maybe"), Catch::Contains("binary_results=maybe must be on or off"));
+
+    // Infinite dates and timestamps have no Rex value: the same clear error in either format.
+    for (int run = 0; run < 3; ++run) {
+        CHECK_THROWS_WITH(binary->execute("SELECT 'infinity'::timestamptz AS t, $1::int8 AS n", {Value(1)}),
+                          Catch::Contains("an infinite timestamp has no Rex value"));
+        CHECK_THROWS_WITH(binary->execute("SELECT '-infinity'::date AS d, $1::int8 AS n", {Value(1)}),
+                          Catch::Contains("an infinite date has no Rex value"));
+    }
 }
 
 TEST_CASE("postgres URL problems are one-line configuration or connection errors", "[postgres]") {
