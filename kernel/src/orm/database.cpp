@@ -746,7 +746,9 @@ sql::CompiledQuery Session::compile_select(const SelectState& state, bool count)
 
 template <class Each>
 void Session::for_each_row(std::string_view sql, std::span<const Value> params, Each&& each, std::int64_t max_rows) {
-    const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
+    const auto& state = *database_->state_;
+    const bool debug = state.kernel->logger().enabled(LogLevel::debug);
+    const StatementTimer timer(debug);
     // Stopping at max_rows leaves the rest to the cursor's end (a reset), which is cheaper than
     // asking for the end of a result known to have no more rows.
     std::int64_t seen = 0;
@@ -757,7 +759,8 @@ void Session::for_each_row(std::string_view sql, std::span<const Value> params, 
     using Visit = decltype(visit);
     const auto rows = connection_->visit_rows(
         sql, params, RowVisitor{&visit, [](void* context, Cursor& cursor) { return (*static_cast<Visit*>(context))(cursor); }});
-    database_->log_statement(sql, params, timer.elapsed(), rows);
+    // Only a statement that will be logged goes to the log (asked once here, not twice).
+    if (const auto took = timer.elapsed(); debug || took >= state.log.slow_threshold) database_->log_statement(sql, params, took, rows);
 }
 
 void Session::select_rows(const SelectState& state, const std::function<void(Cursor&)>& each) {

@@ -191,19 +191,19 @@ std::vector<StatementOutcome> SqliteConnection::execute_batch(std::string_view s
 
 std::unique_ptr<Cursor> SqliteConnection::query(std::string_view sql, const Params& params) {
     // The cursor may be read after the caller's parameters are gone: SQLite copies text.
-    return std::make_unique<SqliteCursor>(db_, bound(sql, params, BindLifetime::copy), cache_);
+    return std::make_unique<SqliteCursor>(db_, bound(sql, params, BindLifetime::copy), *cache_, cache_);
 }
 
 ResultSet SqliteConnection::execute(std::string_view sql, const Params& params) {
     // Runs to the end before returning, so the parameters outlive every step: bound without
     // copies, and the cursor needs no heap.
-    SqliteCursor cursor(db_, bound(sql, params, BindLifetime::borrowed), cache_);
+    SqliteCursor cursor(db_, bound(sql, params, BindLifetime::borrowed), *cache_);
     return collect(cursor);
 }
 
 std::int64_t SqliteConnection::visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) {
     // The parameters outlive the call, as in execute(): bound without copies, cursor on the stack.
-    SqliteCursor cursor(db_, bound(sql, params, BindLifetime::borrowed), cache_);
+    SqliteCursor cursor(db_, bound(sql, params, BindLifetime::borrowed), *cache_);
     return visit_all(cursor, visitor);
 }
 

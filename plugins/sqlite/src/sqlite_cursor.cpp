@@ -5,8 +5,8 @@
 
 namespace rex::sqlite {
 
-SqliteCursor::SqliteCursor(sqlite3* db, PreparedStatement* statement, std::shared_ptr<StatementCache> cache)
-    : db_(db), statement_(statement), cache_(std::move(cache)), stmt_(statement->stmt), sql_(statement->sql) {
+SqliteCursor::SqliteCursor(sqlite3* db, PreparedStatement* statement, StatementCache& cache, std::shared_ptr<StatementCache> keep)
+    : db_(db), statement_(statement), cache_(&cache), keep_(std::move(keep)), stmt_(statement->stmt), sql_(statement->sql) {
     try {
         step();
     } catch (...) {

@@ -17,8 +17,9 @@ namespace rex::sqlite {
 class SqliteCursor final : public Cursor {
 public:
     // Borrows the statement, already bound, and steps it once; gives it back to the cache when
-    // destroyed (or when the first step throws the mapped SDK error).
-    SqliteCursor(sqlite3* db, PreparedStatement* statement, std::shared_ptr<StatementCache> cache);
+    // destroyed (or when the first step throws the mapped SDK error). `keep` holds the cache for a
+    // cursor that may outlive its connection (query()); one on the connection's stack needs none.
+    SqliteCursor(sqlite3* db, PreparedStatement* statement, StatementCache& cache, std::shared_ptr<StatementCache> keep = nullptr);
     ~SqliteCursor() override;
 
     const std::vector<Column>& columns() const override { return statement_->columns; }
@@ -42,7 +43,8 @@ private:
 
     sqlite3* db_;
     PreparedStatement* statement_;
-    std::shared_ptr<StatementCache> cache_;  // outlives the connection if the cursor does
+    StatementCache* cache_;
+    std::shared_ptr<StatementCache> keep_;  // see the constructor
     sqlite3_stmt* stmt_;
     std::string_view sql_;
     bool pending_row_ = false;  // the first step found a row not yet returned by next()

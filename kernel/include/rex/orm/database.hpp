@@ -154,9 +154,9 @@ public:
     }
     template <class T>
     std::optional<T> find(const Value& id) {
-        T object{};
-        if (!find_object(typeid(T), id, &object)) return std::nullopt;
-        return object;
+        std::optional<T> found(std::in_place);  // filled in place and returned without a move
+        if (!find_object(typeid(T), id, std::addressof(*found))) found.reset();
+        return found;
     }
     template <class T>
     bool exists(const Value& id) {
