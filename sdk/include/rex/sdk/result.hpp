@@ -65,7 +65,8 @@ public:
     // Text (or raw bytes) of the cell, empty for NULL; valid until next() or the cursor's destruction.
     virtual std::string_view text(std::size_t column) const = 0;
     // Reads columns 0 .. cells.size()-1 of the current row in one call, column i decoded as
-    // kinds[i] (int64, float64 or text; any other kind leaves the cell `fallback`). Hydration
+    // kinds[i] (int64, float64 or text; a cell asked as any other kind is left `fallback`, or
+    // `null` where the driver sees a NULL anyway). Hydration
     // reads rows through this: one call per row instead of one or two per cell. The default goes
     // through the typed getters; drivers override it to read their buffers directly.
     virtual void read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const;
