@@ -90,45 +90,41 @@ double PgCursor::float64(std::size_t column) const {
 void PgCursor::read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
     if (!cells.empty()) check(cells.size() - 1);
     if (binary_) return read_binary_row(kinds, cells);
-    PGresult* r = result_.get();
     for (std::size_t i = 0; i < cells.size(); ++i) {
         auto& cell = cells[i];
         const int c = static_cast<int>(i);
-        const char* data = PQgetvalue(r, row_, c);
-        const auto size = static_cast<std::size_t>(PQgetlength(r, row_, c));
+        const auto text = field(c);
         // libpq gives a NULL as empty text, so only empty cells need asking.
-        if (size == 0 && PQgetisnull(r, row_, c)) {
+        if (text.empty() && PQgetisnull(result_.get(), row_, c)) {
             cell.state = CellState::null;
             continue;
         }
-        cell.state = CellState::fallback;
+        bool ready = false;
         switch (i < kinds.size() ? kinds[i] : ValueKind::null) {
-        case ValueKind::int64:
-            if (read_int64(data, data + size, cell.integer)) cell.state = CellState::ready;
-            break;
-        case ValueKind::float64: {
-            // NaN and Infinity are spelled differently from from_chars: value() reads them.
-            auto [end, ec] = std::from_chars(data, data + size, cell.real);
-            if (ec == std::errc() && end == data + size) cell.state = CellState::ready;
-            break;
+            case ValueKind::int64: ready = read_int64(text.data(), text.data() + text.size(), cell.integer); break;
+            case ValueKind::float64: {
+                // NaN and Infinity are spelled differently from from_chars: value() reads them.
+                const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cell.real);
+                ready = ec == std::errc() && end == text.data() + text.size();
+                break;
+            }
+            case ValueKind::text:
+                cell.text = text;
+                ready = true;
+                break;
+            default: break;
         }
-        case ValueKind::text:
-            cell.text = {data, size};
-            cell.state = CellState::ready;
-            break;
-        default: break;
-        }
+        cell.state = ready ? CellState::ready : CellState::fallback;
     }
 }
 
 void PgCursor::read_binary_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
-    PGresult* r = result_.get();
     const auto& types = shape_->types;
     for (std::size_t i = 0; i < cells.size(); ++i) {
         auto& cell = cells[i];
         const int c = static_cast<int>(i);
-        const std::string_view bytes(PQgetvalue(r, row_, c), static_cast<std::size_t>(PQgetlength(r, row_, c)));
-        if (bytes.empty() && PQgetisnull(r, row_, c)) {
+        const auto bytes = field(c);
+        if (bytes.empty() && PQgetisnull(result_.get(), row_, c)) {
             cell.state = CellState::null;
             continue;
         }
