@@ -177,10 +177,15 @@ Database::Database(Kernel& kernel, std::string_view url, DatabaseOptions options
     state_->pool = kernel.make_pool(url, options.pool);
 }
 
-void Database::log_statement(std::string_view sql, std::span<const Value> params, std::chrono::steady_clock::duration took,
-                             std::int64_t rows, std::size_t runs) const {
-    auto& log = state_->kernel->logger();
+StatementTimer Database::time_statement() const { return StatementTimer(state_->kernel->logger().enabled(LogLevel::debug)); }
+
+void Database::log_statement(std::string_view sql, std::span<const Value> params, const StatementTimer& timer, std::int64_t rows,
+                             std::size_t runs) const {
+    const auto took = timer.elapsed();
     const bool slow = took >= state_->log.slow_threshold;
+    // The common case, neither debug nor slow, asks the logger nothing.
+    if (!slow && !timer.precise()) return;
+    auto& log = state_->kernel->logger();
     const auto level = slow ? LogLevel::warn : LogLevel::debug;
     if (!log.enabled(level)) return;
     char ms[32];
@@ -222,8 +227,6 @@ void Database::add_model(EntityModel model) {
     for (const auto& f : model.fields) shape->fields.push_back(f.info.name);
     shape->key_field = model.id_field;
     model.change_shape = std::move(shape);
-    model.direct_kinds.clear();
-    for (const auto& f : model.fields) model.direct_kinds.push_back(f.take ? f.direct_kind : ValueKind::null);
     if (!state_->models.contains(type)) state_->order.push_back(type);
     auto& stored = state_->models.insert_or_assign(type, std::move(model)).first->second;
     state_->by_name_address[type.name()] = &stored;
@@ -342,10 +345,10 @@ Session::~Session() {
 }
 
 ResultSet Session::execute(std::string_view sql, const Params& params) {
-    const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
+    const auto timer = database_->time_statement();
     auto result = connection_->execute(sql, params);
     const auto rows = result.columns.empty() ? result.affected_rows : static_cast<std::int64_t>(result.rows.size());
-    database_->log_statement(sql, params, timer.elapsed(), rows);
+    database_->log_statement(sql, params, timer, rows);
     return result;
 }
 
@@ -481,7 +484,7 @@ void Session::validate_rows(const EntityModel& m, ValueRows rows) {
 
 std::vector<StatementOutcome> Session::execute_batch(std::string_view sql, ValueRows rows,
                                                     const std::vector<std::size_t>& parameter_map) {
-    const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
+    const auto timer = database_->time_statement();
     auto outcomes = connection_->execute_batch(sql, rows, parameter_map);
     std::int64_t affected = 0;
     for (const auto& o : outcomes) affected += o.affected_rows;
@@ -489,7 +492,7 @@ std::vector<StatementOutcome> Session::execute_batch(std::string_view sql, Value
     if (rows.size() > 0)
         for (std::size_t k = 0; k < (parameter_map.empty() ? rows.width : parameter_map.size()); ++k)
             first.push_back(rows.row(0)[parameter_map.empty() ? k : parameter_map[k]]);
-    database_->log_statement(sql, first, timer.elapsed(), affected, rows.size());
+    database_->log_statement(sql, first, timer, affected, rows.size());
     return outcomes;
 }
 
@@ -746,9 +749,7 @@ sql::CompiledQuery Session::compile_select(const SelectState& state, bool count)
 
 template <class Each>
 void Session::for_each_row(std::string_view sql, std::span<const Value> params, Each&& each, std::int64_t max_rows) {
-    const auto& state = *database_->state_;
-    const bool debug = state.kernel->logger().enabled(LogLevel::debug);
-    const StatementTimer timer(debug);
+    const auto timer = database_->time_statement();
     // Stopping at max_rows leaves the rest to the cursor's end (a reset), which is cheaper than
     // asking for the end of a result known to have no more rows.
     std::int64_t seen = 0;
@@ -759,8 +760,7 @@ void Session::for_each_row(std::string_view sql, std::span<const Value> params, 
     using Visit = decltype(visit);
     const auto rows = connection_->visit_rows(
         sql, params, RowVisitor{&visit, [](void* context, Cursor& cursor) { return (*static_cast<Visit*>(context))(cursor); }});
-    // Only a statement that will be logged goes to the log (asked once here, not twice).
-    if (const auto took = timer.elapsed(); debug || took >= state.log.slow_threshold) database_->log_statement(sql, params, took, rows);
+    database_->log_statement(sql, params, timer, rows);
 }
 
 void Session::select_rows(const SelectState& state, const std::function<void(Cursor&)>& each) {
@@ -792,7 +792,7 @@ std::int64_t Session::count_objects(const SelectState& state) {
 
 void Session::query_objects(std::type_index type, std::string_view sql, const Params& params, ObjectSink& sink) {
     const auto& m = database_->model(type);
-    const StatementTimer timer(database_->kernel().logger().enabled(LogLevel::debug));
+    const auto timer = database_->time_statement();
     auto cursor = connection_->query(sql, params);
     std::vector<const FieldModel*> targets;
     for (const auto& c : cursor->columns()) {
@@ -811,7 +811,7 @@ void Session::query_objects(std::type_index type, std::string_view sql, const Pa
         ++rows;
         hydrator.fill(sink.add(), *cursor);
     }
-    database_->log_statement(sql, params, timer.elapsed(), rows);
+    database_->log_statement(sql, params, timer, rows);
 }
 
 // ---- Relations ------------------------------------------------------------------------------

@@ -24,9 +24,7 @@ namespace rex {
 class Hydrator {
 public:
     // Every mapped field of `m`, in order, from the result's first column on.
-    Hydrator(const EntityModel& m, const std::vector<Column>& columns) : all_(&m.fields) {
-        plan(columns, m.direct_kinds.size() == m.fields.size() ? m.direct_kinds.data() : nullptr);
-    }
+    Hydrator(const EntityModel& m, const std::vector<Column>& columns) : all_(&m.fields) { plan(columns); }
     // fields[i] is the member for column i of the cursor's result (raw SQL mapped by name).
     Hydrator(std::vector<const FieldModel*> fields, const std::vector<Column>& columns) : some_(std::move(fields)) {
         plan(columns);
@@ -71,8 +69,7 @@ private:
     std::size_t size() const { return all_ ? all_->size() : some_.size(); }
     const FieldModel& field(std::size_t i) const { return all_ ? (*all_)[i] : *some_[i]; }
     // Up to `inline_columns` columns need no allocation: find() makes a hydrator per call.
-    // `direct_kinds`: the model's precomputed EntityModel::direct_kinds, or null to read the fields.
-    void plan(const std::vector<Column>& columns, const ValueKind* direct_kinds = nullptr) {
+    void plan(const std::vector<Column>& columns) {
         const auto n = std::min(size(), columns.size());
         if (n <= inline_columns) {
             kinds_ = {kinds_inline_.data(), n};
@@ -86,8 +83,8 @@ private:
             cells_ = cells_heap_;
         }
         for (std::size_t i = 0; i < n; ++i) {
-            const auto direct = direct_kinds ? direct_kinds[i] : field(i).take ? field(i).direct_kind : ValueKind::null;
-            kinds_[i] = columns[i].kind == direct ? direct : ValueKind::null;
+            const auto& f = field(i);
+            kinds_[i] = f.take && columns[i].kind == f.direct_kind ? f.direct_kind : ValueKind::null;
         }
     }
     // Which member could not take the cell, and one message for a NULL whichever path (and

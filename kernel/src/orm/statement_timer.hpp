@@ -13,6 +13,8 @@ class StatementTimer {
 public:
     explicit StatementTimer(bool precise) : precise_(precise), start_(now(precise)) {}
     std::chrono::steady_clock::duration elapsed() const { return now(precise_) - start_; }
+    // Statements were logged at debug level when this one began.
+    bool precise() const { return precise_; }
 
 private:
     static std::chrono::steady_clock::time_point now(bool precise) {

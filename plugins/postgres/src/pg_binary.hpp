@@ -55,29 +55,23 @@ inline std::uint64_t big_endian(const char* p, std::size_t bytes) noexcept {
         }
     }
 }
+
+// A big-endian integer field of exactly sizeof(Int) bytes.
+template <class Int>
+bool big_endian_integer(std::string_view field, std::int64_t& out) noexcept {
+    if (field.size() != sizeof(Int)) return false;
+    out = static_cast<Int>(big_endian(field.data(), sizeof(Int)));
+    return true;
+}
 }  // namespace detail
 
 // Integer types (int2, int4, int8, oid); false for any other type or a field of the wrong size.
 inline bool binary_int64(std::string_view field, Oid type, std::int64_t& out) noexcept {
-    using namespace oids;
-    const char* p = field.data();
     switch (type) {
-        case int8_oid:
-            if (field.size() != 8) return false;
-            out = static_cast<std::int64_t>(detail::big_endian(p, 8));
-            return true;
-        case int4_oid:
-            if (field.size() != 4) return false;
-            out = static_cast<std::int32_t>(detail::big_endian(p, 4));
-            return true;
-        case int2_oid:
-            if (field.size() != 2) return false;
-            out = static_cast<std::int16_t>(detail::big_endian(p, 2));
-            return true;
-        case oid_oid:
-            if (field.size() != 4) return false;
-            out = static_cast<std::uint32_t>(detail::big_endian(p, 4));
-            return true;
+        case oids::int8_oid: return detail::big_endian_integer<std::int64_t>(field, out);
+        case oids::int4_oid: return detail::big_endian_integer<std::int32_t>(field, out);
+        case oids::int2_oid: return detail::big_endian_integer<std::int16_t>(field, out);
+        case oids::oid_oid: return detail::big_endian_integer<std::uint32_t>(field, out);
         default: return false;
     }
 }

@@ -66,73 +66,55 @@ bool PgCursor::is_null(std::size_t column) const {
     return PQgetisnull(result_.get(), row_, static_cast<int>(column));
 }
 
+// A cell's bytes read as the kind asked, in this result's format; false when they are not one
+// (the caller then goes through value(), which converts or names what is wrong).
+bool PgCursor::decode_int64(std::string_view bytes, std::size_t column, std::int64_t& out) const {
+    return binary_ ? binary_int64(bytes, shape_->types[column], out) : read_int64(bytes.data(), bytes.data() + bytes.size(), out);
+}
+
+bool PgCursor::decode_float64(std::string_view bytes, std::size_t column, double& out) const {
+    if (binary_) return binary_float64(bytes, shape_->types[column], out);
+    // NaN and Infinity are spelled differently from from_chars: value() reads them.
+    const auto [end, ec] = std::from_chars(bytes.data(), bytes.data() + bytes.size(), out);
+    return ec == std::errc() && end == bytes.data() + bytes.size();
+}
+
+bool PgCursor::decode_text(std::string_view bytes, std::size_t column, std::string_view& out) const {
+    if (binary_) return binary_text(bytes, shape_->types[column], out);
+    out = bytes;
+    return true;
+}
+
 std::int64_t PgCursor::int64(std::size_t column) const {
     check(column);
-    const auto t = field(static_cast<int>(column));
     std::int64_t v = 0;
-    if (binary_ ? binary_int64(t, shape_->types[column], v) : read_int64(t.data(), t.data() + t.size(), v)) return v;
+    if (decode_int64(field(static_cast<int>(column)), column, v)) return v;
     return value(column).as_int64();
 }
 
 double PgCursor::float64(std::size_t column) const {
     check(column);
-    const auto t = field(static_cast<int>(column));
     double v = 0;
-    if (binary_) {
-        if (binary_float64(t, shape_->types[column], v)) return v;
-    } else {
-        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-        if (ec == std::errc() && end == t.data() + t.size()) return v;
-    }
+    if (decode_float64(field(static_cast<int>(column)), column, v)) return v;
     return value(column).as_double();  // NaN, Infinity, NULL, numeric: the general decoder
 }
 
 void PgCursor::read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
     if (!cells.empty()) check(cells.size() - 1);
-    if (binary_) return read_binary_row(kinds, cells);
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-        auto& cell = cells[i];
-        const int c = static_cast<int>(i);
-        const auto text = field(c);
-        // libpq gives a NULL as empty text, so only empty cells need asking.
-        if (text.empty() && PQgetisnull(result_.get(), row_, c)) {
-            cell.state = CellState::null;
-            continue;
-        }
-        bool ready = false;
-        switch (i < kinds.size() ? kinds[i] : ValueKind::null) {
-            case ValueKind::int64: ready = read_int64(text.data(), text.data() + text.size(), cell.integer); break;
-            case ValueKind::float64: {
-                // NaN and Infinity are spelled differently from from_chars: value() reads them.
-                const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cell.real);
-                ready = ec == std::errc() && end == text.data() + text.size();
-                break;
-            }
-            case ValueKind::text:
-                cell.text = text;
-                ready = true;
-                break;
-            default: break;
-        }
-        cell.state = ready ? CellState::ready : CellState::fallback;
-    }
-}
-
-void PgCursor::read_binary_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const {
-    const auto& types = shape_->types;
     for (std::size_t i = 0; i < cells.size(); ++i) {
         auto& cell = cells[i];
         const int c = static_cast<int>(i);
         const auto bytes = field(c);
+        // libpq gives a NULL as an empty field, so only empty cells need asking.
         if (bytes.empty() && PQgetisnull(result_.get(), row_, c)) {
             cell.state = CellState::null;
             continue;
         }
         bool ready = false;
         switch (i < kinds.size() ? kinds[i] : ValueKind::null) {
-            case ValueKind::int64: ready = binary_int64(bytes, types[i], cell.integer); break;
-            case ValueKind::float64: ready = binary_float64(bytes, types[i], cell.real); break;
-            case ValueKind::text: ready = binary_text(bytes, types[i], cell.text); break;
+            case ValueKind::int64: ready = decode_int64(bytes, i, cell.integer); break;
+            case ValueKind::float64: ready = decode_float64(bytes, i, cell.real); break;
+            case ValueKind::text: ready = decode_text(bytes, i, cell.text); break;
             default: break;
         }
         cell.state = ready ? CellState::ready : CellState::fallback;
@@ -142,9 +124,8 @@ void PgCursor::read_binary_row(std::span<const ValueKind> kinds, std::span<Cell>
 std::string_view PgCursor::text(std::size_t column) const {
     check(column);
     const int c = static_cast<int>(column);
-    if (!binary_) return field(c);
     std::string_view out;
-    if (binary_text(field(c), shape_->types[column], out)) return out;
+    if (decode_text(field(c), column, out)) return out;
     if (shape_->types[column] == oids::bytea_oid) return field(c);  // the bytes themselves
     // A number, date, uuid...: its display text, kept until the next call.
     if (PQgetisnull(result_.get(), row_, c)) return {};

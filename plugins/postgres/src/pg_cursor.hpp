@@ -49,7 +49,9 @@ private:
             raise_bad_read(column);
     }
     [[noreturn]] void raise_bad_read(std::size_t column) const;
-    void read_binary_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const;
+    bool decode_int64(std::string_view bytes, std::size_t column, std::int64_t& out) const;
+    bool decode_float64(std::string_view bytes, std::size_t column, double& out) const;
+    bool decode_text(std::string_view bytes, std::size_t column, std::string_view& out) const;
 
     // The cell's bytes, whichever the format.
     std::string_view field(int column) const {

@@ -23,6 +23,8 @@
 
 namespace rex {
 
+class StatementTimer;
+
 class Database;
 
 // The rows of a bulk write in one block, row after row (`width` values each): bound as a
@@ -429,12 +431,15 @@ public:
     // The model of a mapped class; NotFoundError naming it when unmapped.
     const EntityModel& model(std::type_index type) const;
     const ColumnResolver& resolver() const;
-    // Writes one statement to the query log (used by Session). A batch (runs > 0) shows the
-    // first run's parameters and how many runs there were.
-    void log_statement(std::string_view sql, std::span<const Value> params, std::chrono::steady_clock::duration took,
-                       std::int64_t rows, std::size_t runs = 0) const;
 
 private:
+    // A timer for one statement, precise when statements are logged at debug level.
+    StatementTimer time_statement() const;
+    // Writes one timed statement to the query log, if it is to be logged: at debug level when the
+    // timer began with debug logging on, at warn when it took the slow-query threshold or more.
+    // A batch (runs > 0) shows the first run's parameters and how many runs there were.
+    void log_statement(std::string_view sql, std::span<const Value> params, const StatementTimer& timer, std::int64_t rows,
+                       std::size_t runs = 0) const;
     friend class Session;
     void add_model(EntityModel model);
     static void pause_before_retry(int attempt);

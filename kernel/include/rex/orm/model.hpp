@@ -93,9 +93,6 @@ struct EntityModel {
     // SELECT of every field by key (one parameter): set by Database::map when there is a
     // key, so find() neither builds nor looks up its SQL.
     std::string find_sql;
-    // fields[i].direct_kind where fields[i] has a direct read, else ValueKind::null: set by
-    // Database::map, so that hydration plans a statement by comparing two short arrays.
-    std::vector<ValueKind> direct_kinds;
     std::function<std::shared_ptr<void>()> make;  // a default-constructed object
     // Makes an object default again (T{} assigned); empty for classes that cannot be assigned.
     // Eager loading reads every row into one scratch object, moved out and reset per row.
