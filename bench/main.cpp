@@ -22,6 +22,7 @@
 #include <iostream>
 #include <malloc.h>
 #include <map>
+#include <numeric>
 #include <random>
 #include <sstream>
 #include <unistd.h>
@@ -356,13 +357,20 @@ private:
         std::vector<double> best(impls_.size(), 1e300);
         std::vector<std::vector<double>> times(impls_.size());
         for (auto& impl : impls_) once(*impl.runner);  // warm-up
+        // Rounds run the implementations in every order in turn. A rotation would keep the cyclic
+        // order (raw always right after soci, rex after raw), and whatever one run leaves behind
+        // (a heap full of freed rows, a cold cache) would always weigh on the same successor.
+        std::vector<std::size_t> order(impls_.size());
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::vector<std::vector<std::size_t>> orders;
+        do orders.push_back(order);
+        while (std::next_permutation(order.begin(), order.end()));
         // At least `reps` rounds; fast workloads get more (up to max_rounds) until the timed runs
         // add up to min_seconds, so that a best-of over a few milliseconds is not left to chance.
         const auto started = std::chrono::steady_clock::now();
         int rounds = 0;
         while (rounds < o_.reps || (rounds < o_.max_rounds && seconds_since(started) < o_.min_seconds)) {
-            for (std::size_t k = 0; k < impls_.size(); ++k) {
-                const auto i = (k + static_cast<std::size_t>(rounds)) % impls_.size();
+            for (const auto i : orders[static_cast<std::size_t>(rounds) % orders.size()]) {
                 times[i].push_back(once(*impls_[i].runner));
                 best[i] = std::min(best[i], times[i].back());
             }
