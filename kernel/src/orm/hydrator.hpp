@@ -9,7 +9,6 @@
 #include <rex/sdk/result.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cstddef>
 #include <memory>
 #include <cstdint>
@@ -43,16 +42,16 @@ public:
     void read_cells(const Cursor& cursor) const { cursor.read_row(kinds_, cells_); }
     void take_cells(void* object, const Cursor& cursor) const {
         const Cell* const cells = cells_.data();
+        const Step* const steps = steps_.data();
         const auto decoded = cells_.size();
-        const auto n = size();
         std::size_t i = 0;
         try {
             for (; i < decoded; ++i) {
-                const auto& f = field(i);
-                if (!f.take || !f.take(f.key, object, cells[i])) f.set(object, cursor.value(i));
+                const Step& s = steps[i];
+                if (!s.take || !s.take(s.field->key, object, cells[i])) s.field->set(object, cursor.value(i));
             }
             // Fields past the result's columns: value() names the missing column.
-            for (; i < n; ++i) field(i).set(object, cursor.value(i));
+            for (const auto n = size(); i < n; ++i) field(i).set(object, cursor.value(i));
         } catch (const Error& e) {
             raise_for(field(i), i, cursor, e);
         }
@@ -71,20 +70,27 @@ private:
     // Up to `inline_columns` columns need no allocation: find() makes a hydrator per call.
     void plan(const std::vector<Column>& columns) {
         const auto n = std::min(size(), columns.size());
+        // Not initialised: the loop below sets every kind and step, read_row sets every cell's
+        // state, and a cell's values are read only when it is ready. All three are aggregates of
+        // scalars, so the byte arrays give them life.
         if (n <= inline_columns) {
-            kinds_ = {kinds_inline_.data(), n};
-            // Not initialised: read_row sets every cell's state, and a cell's values are read only
-            // when it is ready. Cell is an aggregate of scalars, so the byte array gives it life.
+            kinds_ = {std::launder(reinterpret_cast<ValueKind*>(kinds_inline_)), n};
+            steps_ = {std::launder(reinterpret_cast<Step*>(steps_inline_)), n};
             cells_ = {std::launder(reinterpret_cast<Cell*>(cells_inline_)), n};
         } else {
-            kinds_heap_.resize(n);
-            cells_heap_.resize(n);
-            kinds_ = kinds_heap_;
-            cells_ = cells_heap_;
+            heap_ = std::make_unique<Heap>();
+            heap_->kinds.resize(n);
+            heap_->steps.resize(n);
+            heap_->cells.resize(n);
+            kinds_ = heap_->kinds;
+            steps_ = heap_->steps;
+            cells_ = heap_->cells;
         }
         for (std::size_t i = 0; i < n; ++i) {
             const auto& f = field(i);
-            kinds_[i] = f.take && columns[i].kind == f.direct_kind ? f.direct_kind : ValueKind::null;
+            const bool direct = f.take && columns[i].kind == f.direct_kind;
+            kinds_[i] = direct ? f.direct_kind : ValueKind::null;
+            steps_[i] = {direct ? f.take : nullptr, &f};
         }
     }
     // Which member could not take the cell, and one message for a NULL whichever path (and
@@ -97,16 +103,30 @@ private:
                e.native_code(), e.sql()});
     }
 
+    // How column i reaches its member: `take` from the decoded cell, or (null) field->set()
+    // with the cell's Value.
+    struct Step {
+        bool (*take)(const MemberKey&, void*, const Cell&);
+        const FieldModel* field;
+    };
+    struct Heap {
+        std::vector<ValueKind> kinds;
+        std::vector<Step> steps;
+        std::vector<Cell> cells;
+    };
+
     static constexpr std::size_t inline_columns = 16;
     static_assert(std::is_aggregate_v<Cell> && std::is_trivially_destructible_v<Cell>);
+    static_assert(std::is_aggregate_v<Step> && std::is_trivially_destructible_v<Step>);
     const std::vector<FieldModel>* all_ = nullptr;
     std::vector<const FieldModel*> some_;
     std::span<ValueKind> kinds_;  // kinds_[i]: how column i is decoded (null: through a Value)
+    std::span<Step> steps_;
     std::span<Cell> cells_;       // the row being filled (mutable through the span)
-    std::array<ValueKind, inline_columns> kinds_inline_{};
+    alignas(ValueKind) std::byte kinds_inline_[inline_columns * sizeof(ValueKind)];
+    alignas(Step) std::byte steps_inline_[inline_columns * sizeof(Step)];
     alignas(Cell) std::byte cells_inline_[inline_columns * sizeof(Cell)];
-    std::vector<ValueKind> kinds_heap_;
-    std::vector<Cell> cells_heap_;
+    std::unique_ptr<Heap> heap_;  // more than inline_columns columns
 };
 
 }  // namespace rex
