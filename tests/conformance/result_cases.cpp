@@ -156,6 +156,37 @@ TEST_CASE("read_row decodes a whole row in one call, as each column is asked", "
     drop_table(*c, name);
 }
 
+TEST_CASE("a cursor from query() outlives the SQL text it was given", "[conformance][results]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = table("outlive");
+    const auto q = dialect().quote_identifier(name);
+    drop_table(*c, name);
+    c->execute("CREATE TABLE " + q + " (k INTEGER, label VARCHAR(20))");
+    c->execute(sql("INSERT INTO " + q + " (k, label) VALUES (?, ?)"), {Value(1), Value("one")});
+    const std::string text = sql("SELECT k, label FROM " + q + " WHERE k = ?");
+    std::unique_ptr<Cursor> cursor;
+    for (int run = 0; run < 3; ++run) {  // the first run and later ones (a cached or named statement)
+        std::string caller = text;
+        cursor = c->query(caller, {Value(1)});
+        caller.assign(caller.size(), 'x');  // the caller's text is gone
+        caller.shrink_to_fit();
+        REQUIRE(cursor->next());
+        CHECK(cursor->int64(0) == 1);
+        CHECK(cursor->text(1) == "one");
+        CHECK(cursor->affected_rows() == 0);  // a SELECT writes nothing
+        CHECK_FALSE(cursor->next());
+        try {
+            (void)cursor->int64(0);
+            FAIL("reading past the last row did not raise");
+        } catch (const Error& e) {
+            CHECK(e.sql() == text);  // the error names the statement as it was run
+        }
+        cursor.reset();
+    }
+    drop_table(*c, name);
+}
+
 TEST_CASE("execute_batch runs one statement per row of values, through a parameter map", "[conformance][results][batch]") {
     if (!available()) return;
     auto c = connect();

@@ -47,18 +47,19 @@ ResultPtr PgConnection::checked(PGresult* raw, std::string_view sql) {
     raise_error(conn_.get(), result.get(), sql);
 }
 
-ResultPtr PgConnection::run(const std::string& sql, std::span<const Value> params) {
+ResultPtr PgConnection::run(std::string_view sql, std::span<const Value> params) {
     last_statement_ = nullptr;
     if (options_.prepared_statements && options_.statement_cache_size > 0) return run_prepared(sql, params);
     // Unnamed statement: parse, bind and execute in one exchange; nothing stays on the server.
     auto& e = scratch_;
     encode(e, params);
-    return checked(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), e.types.data(),
+    const std::string text(sql);  // libpq wants it terminated
+    return checked(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()), e.types.data(),
                                 e.values.data(), e.lengths.data(), e.formats.data(), 0),
                    sql);
 }
 
-ResultPtr PgConnection::run_prepared(const std::string& sql, std::span<const Value> params) {
+ResultPtr PgConnection::run_prepared(std::string_view sql, std::span<const Value> params) {
     auto& e = scratch_;
     encode(e, params);
     auto& statement = prepared(sql, e);
@@ -69,13 +70,12 @@ ResultPtr PgConnection::run_prepared(const std::string& sql, std::span<const Val
     return result;
 }
 
-PgCursor PgConnection::run_query(std::string_view sql, std::span<const Value> params) {
+PgCursor PgConnection::run_query(std::string_view sql, std::span<const Value> params, bool owned) {
     if (!conn_) raise({ErrorCategory::connection, "postgres: connection is closed", "08003", std::string(sql)});
-    std::string text(sql);  // libpq wants it terminated; the cursor keeps it for its errors
-    auto result = run(text, params);
+    auto result = run(sql, params);
     // The columns are described once per named statement.
     auto* statement = last_statement_;
-    PgCursor cursor(std::move(result), std::move(text), statement ? statement->shape : nullptr);
+    PgCursor cursor(std::move(result), sql, owned, statement ? statement->shape : nullptr);
     if (statement && !statement->shape) remember_shape(*statement, cursor.shape());
     return cursor;
 }
@@ -88,23 +88,29 @@ void PgConnection::remember_shape(Statement& statement, std::shared_ptr<const Re
     statement.shape = std::move(shape);
 }
 
-PgConnection::Statement& PgConnection::prepared(const std::string& sql, const EncodedParams& e) {
+PgConnection::Statement& PgConnection::prepared(std::string_view sql, const EncodedParams& e) {
+    // The statement run last is the one most often run next (a loop of finds): compared before
+    // the SQL is hashed.
+    if (recent_ && lru_.back() == sql) return *recent_;
     auto it = statements_.find(sql);
     if (it == statements_.end()) {
+        const std::string text(sql);  // libpq wants it terminated
         if (statements_.size() >= options_.statement_cache_size) {
             const auto oldest = lru_.front();
             const std::string name = statements_.at(oldest).name;
             ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + name).c_str()));
+            recent_ = nullptr;
             statements_.erase(oldest);
             lru_.pop_front();
         }
         const std::string name = "rex_" + std::to_string(next_statement_++);
-        checked(PQprepare(conn_.get(), name.c_str(), sql.c_str(), static_cast<int>(e.types.size()), e.types.data()), sql);
-        lru_.push_back(sql);
-        it = statements_.emplace(sql, Statement{name, std::prev(lru_.end()), nullptr}).first;
+        checked(PQprepare(conn_.get(), name.c_str(), text.c_str(), static_cast<int>(e.types.size()), e.types.data()), sql);
+        lru_.push_back(text);
+        it = statements_.emplace(text, Statement{name, std::prev(lru_.end()), nullptr}).first;
     } else {
         lru_.splice(lru_.end(), lru_, it->second.lru);
     }
+    recent_ = &it->second;
     return it->second;
 }
 
@@ -172,12 +178,12 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
 }
 
 std::unique_ptr<Cursor> PgConnection::query(std::string_view sql, const Params& params) {
-    return std::make_unique<PgCursor>(run_query(sql, params));
+    return std::make_unique<PgCursor>(run_query(sql, params, true));
 }
 
 std::int64_t PgConnection::visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) {
     // The whole result is in hand after run(): the cursor can live on the stack.
-    auto cursor = run_query(sql, params);
+    auto cursor = run_query(sql, params, false);  // `sql` outlives the cursor
     return visit_all(cursor, visitor);
 }
 

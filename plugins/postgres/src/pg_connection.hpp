@@ -45,8 +45,8 @@ public:
     ChangeFeed* change_feed() override;
 
 private:
-    ResultPtr run(const std::string& sql, std::span<const Value> params);
-    ResultPtr run_prepared(const std::string& sql, std::span<const Value> params);
+    ResultPtr run(std::string_view sql, std::span<const Value> params);
+    ResultPtr run_prepared(std::string_view sql, std::span<const Value> params);
 
     ResultPtr checked(PGresult* result, std::string_view sql);
     void simple(const char* sql);
@@ -63,13 +63,20 @@ private:
         std::shared_ptr<const ResultShape> shape;  // its result's columns, once it has run
         bool binary = false;                       // its results are asked in the binary format
     };
-    std::unordered_map<std::string, Statement> statements_;
+    // Looked up by the caller's string_view: a statement run again copies nothing.
+    struct SqlHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+    };
+    std::unordered_map<std::string, Statement, SqlHash, std::equal_to<>> statements_;
     // The server-side statement for `sql`, prepared (with these types) if need be.
-    Statement& prepared(const std::string& sql, const EncodedParams& e);
+    Statement& prepared(std::string_view sql, const EncodedParams& e);
+    Statement* recent_ = nullptr;  // the statement at lru_.back(), once one has been prepared
     void remember_shape(Statement& statement, std::shared_ptr<const ResultShape> shape);
     Statement* last_statement_ = nullptr;  // the named statement run() just executed; null if unnamed
-    // Runs a query and wraps its result (query() and visit_rows()).
-    PgCursor run_query(std::string_view sql, std::span<const Value> params);
+    // Runs a query and wraps its result (query() and visit_rows()); `owned`: the cursor keeps
+    // its own copy of the SQL (for its errors), since it may outlive the caller's text.
+    PgCursor run_query(std::string_view sql, std::span<const Value> params, bool owned);
     std::size_t next_statement_ = 0;
     std::unique_ptr<PgChangeFeed> feed_;
     EncodedParams scratch_;  // the parameters of the statement being sent, reused

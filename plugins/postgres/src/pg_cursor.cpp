@@ -10,8 +10,11 @@
 
 namespace rex::postgres {
 
-PgCursor::PgCursor(ResultPtr result, std::string sql, std::shared_ptr<const ResultShape> shape)
-    : result_(std::move(result)), sql_(std::move(sql)), shape_(std::move(shape)) {
+PgCursor::PgCursor(ResultPtr result, std::string_view sql, bool own_sql, std::shared_ptr<const ResultShape> shape)
+    : result_(std::move(result)),
+      owned_sql_(own_sql ? std::make_unique<const std::string>(sql) : nullptr),
+      sql_(owned_sql_ ? std::string_view(*owned_sql_) : sql),
+      shape_(std::move(shape)) {
     PGresult* r = result_.get();
     const int n = PQnfields(r);
     if (!shape_ || shape_->columns.size() != static_cast<std::size_t>(n)) {
@@ -28,7 +31,6 @@ PgCursor::PgCursor(ResultPtr result, std::string sql, std::shared_ptr<const Resu
     width_ = shape_->columns.size();
     rows_ = PQntuples(r);
     binary_ = n > 0 && PQfformat(r, 0) == 1;
-    affected_rows_ = affected_rows_of(r);
 }
 
 std::int64_t affected_rows_of(const PGresult* r) {
@@ -49,9 +51,9 @@ bool PgCursor::next() {
 }
 
 void PgCursor::raise_bad_read(std::size_t column) const {
-    if (row_ < 0 || row_ >= rows_) raise({ErrorCategory::internal, "cursor is not on a row (call next() first)", {}, sql_});
+    if (row_ < 0 || row_ >= rows_) raise({ErrorCategory::internal, "cursor is not on a row (call next() first)", {}, std::string(sql_)});
     raise({ErrorCategory::not_found,
-           "column " + std::to_string(column) + " out of range (" + std::to_string(shape_->columns.size()) + " columns)", {}, sql_});
+           "column " + std::to_string(column) + " out of range (" + std::to_string(shape_->columns.size()) + " columns)", {}, std::string(sql_)});
 }
 
 Value PgCursor::value(std::size_t column) const {

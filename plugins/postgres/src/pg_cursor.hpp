@@ -28,8 +28,9 @@ std::int64_t affected_rows_of(const PGresult* result);
 
 class PgCursor final : public Cursor {
 public:
+    // `sql` is kept for error messages: copied when `own_sql`, else it must outlive the cursor.
     // `shape`: the statement's columns when known; described from the result otherwise.
-    PgCursor(ResultPtr result, std::string sql, std::shared_ptr<const ResultShape> shape = nullptr);
+    PgCursor(ResultPtr result, std::string_view sql, bool own_sql, std::shared_ptr<const ResultShape> shape = nullptr);
 
     const std::vector<Column>& columns() const override { return shape_->columns; }
     const std::shared_ptr<const ResultShape>& shape() const noexcept { return shape_; }
@@ -40,7 +41,7 @@ public:
     double float64(std::size_t column) const override;
     std::string_view text(std::size_t column) const override;
     void read_row(std::span<const ValueKind> kinds, std::span<Cell> cells) const override;
-    std::int64_t affected_rows() const override { return affected_rows_; }
+    std::int64_t affected_rows() const override { return affected_rows_of(result_.get()); }
     std::size_t size_hint() const override { return static_cast<std::size_t>(rows_); }
 
 private:
@@ -59,14 +60,14 @@ private:
     }
 
     ResultPtr result_;
-    std::string sql_;
+    std::unique_ptr<const std::string> owned_sql_;  // on the heap: sql_ stays valid when the cursor moves
+    std::string_view sql_;
     bool binary_ = false;               // the result is in the binary format (see pg_binary.hpp)
     mutable std::string text_scratch_;  // text() of a binary cell whose bytes are not its text
     std::shared_ptr<const ResultShape> shape_;
     std::size_t width_ = 0;  // columns
     int rows_ = 0;
     int row_ = -1;
-    std::int64_t affected_rows_ = 0;
 };
 
 }  // namespace rex::postgres

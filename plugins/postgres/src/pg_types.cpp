@@ -109,10 +109,14 @@ void encode(EncodedParams& e, std::span<const Value> row, const std::vector<std:
                 e.types[i] = bool_oid;
                 s = v.as_bool() ? "t" : "f";
                 break;
-            case ValueKind::int64:
+            case ValueKind::int64: {
                 e.types[i] = int8_oid;
-                s = std::to_string(v.as_int64());
+                // Written into the reused string's own room: no temporary per parameter.
+                char digits[24];
+                const auto end = std::to_chars(digits, digits + sizeof digits, v.as_int64()).ptr;
+                s.assign(digits, end);
                 break;
+            }
             case ValueKind::float64:
                 e.types[i] = float8_oid;
                 s = float_text(v.as_double());
