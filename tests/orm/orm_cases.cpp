@@ -812,6 +812,20 @@ TEST_CASE("lifecycle hooks run around create, update and remove", "[orm][hooks]"
     CHECK(calls == std::vector<std::string>{"before_create Ada", "after_create 1", "before_update Ada", "after_update Ada",
                                             "before_remove Ada", "after_remove Ada"});
 
+    // Bulk writes run every object's hooks, each in order, the after hooks with the keys filled.
+    calls.clear();
+    std::vector<User> pair{{0, "Bo", "BO@example.com", 20, true, std::nullopt, {}, {}},
+                           {0, "Cy", "CY@example.com", 30, true, std::nullopt, {}, {}}};
+    t.db.insert_many(pair);
+    CHECK(pair[0].id > 0);
+    CHECK(pair[1].id > pair[0].id);
+    CHECK(t.db.find<User>(pair[1].id)->email == "cy@example.com");
+    t.db.update_many(pair);
+    CHECK(t.db.find<User>(pair[0].id)->age == 21);
+    CHECK(calls == std::vector<std::string>{"before_create Bo", "before_create Cy", "after_create 1", "after_create 1",
+                                            "before_update Bo", "before_update Cy", "after_update Bo", "after_update Cy"});
+    for (auto& u : pair) t.db.remove(u);
+
     User keep{0, "Keep", "keep@example.com", 1, true, std::nullopt, {}, {}};
     t.db.insert(keep);
     CHECK_THROWS_WITH(t.db.remove(keep), "Keep is protected");

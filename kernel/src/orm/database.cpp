@@ -384,6 +384,11 @@ void run_hooks(const std::vector<EntityHooks::Hook>& hooks, const void* object) 
     for (const auto& h : hooks) h(const_cast<void*>(object));  // removal hooks take it as const
 }
 
+void run_hooks(const std::vector<EntityHooks::Hook>& hooks, const std::vector<void*>& objects) {
+    if (hooks.empty()) return;  // the usual case: not a loop over every object for nothing
+    for (auto* o : objects) run_hooks(hooks, o);
+}
+
 void raise_validation(const EntityModel& m, const std::vector<FieldError>& errors) {
     std::string message = m.name + " is not valid:";
     for (std::size_t i = 0; i < errors.size(); ++i)
@@ -405,6 +410,17 @@ std::vector<const FieldModel*> insert_columns(const EntityModel& m, std::span<co
 }
 
 std::size_t index_of(const EntityModel& m, const FieldModel& f) { return static_cast<std::size_t>(&f - m.fields.data()); }
+
+// Gives an inserted object the key the database made, and its row (the change event's values)
+// the value the object now holds. An integer member takes the key directly, without a Value.
+void fill_generated_key(const FieldModel& id, void* object, std::int64_t key, Value& row_slot) {
+    if (id.take && id.direct_kind == ValueKind::int64 && id.take(id.key, object, Cell{key, 0, {}, CellState::ready})) {
+        row_slot = Value(key);
+        return;
+    }
+    id.set(object, Value(key));
+    row_slot = id.get(object);
+}
 
 }  // namespace
 
@@ -474,11 +490,16 @@ void Session::insert_object(std::type_index type, void* object) {
 
 
 void Session::validate_rows(const EntityModel& m, ValueRows rows) {
+    std::vector<std::size_t> ruled;  // the fields that have rules; often none
+    for (std::size_t f = 0; f < m.fields.size(); ++f)
+        if (!m.fields[f].rules.empty()) ruled.push_back(f);
+    if (ruled.empty()) return;
     std::vector<FieldError> all_errors;
     for (std::size_t i = 0; i < rows.size(); ++i)
-        for (std::size_t f = 0; f < m.fields.size(); ++f)
-            if (!m.fields[f].rules.empty())
-                check_rules(m.fields[f], rows.row(i)[f], "[" + std::to_string(i) + "]." + m.fields[f].info.name, all_errors);
+        for (const auto f : ruled)
+            for (const auto& rule : m.fields[f].rules)
+                if (auto message = rule.check(rows.row(i)[f]))  // the field's label only for a failure
+                    all_errors.push_back({"[" + std::to_string(i) + "]." + m.fields[f].info.name, rule.name, std::move(*message)});
     if (!all_errors.empty()) raise_validation(m, all_errors);
 }
 
@@ -499,7 +520,7 @@ std::vector<StatementOutcome> Session::execute_batch(std::string_view sql, Value
 void Session::insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size) {
     const auto& m = database_->model(type);
     if (objects.empty()) return;
-    for (auto* o : objects) run_hooks(m.hooks.before_create, o);
+    run_hooks(m.hooks.before_create, objects);
     const auto features = database_->dialect().features();
     const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
     const auto id_index = id ? index_of(m, *id) : 0;
@@ -524,8 +545,10 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
         for (const auto* f : columns) parameters.push_back(index_of(m, *f));
         const auto outcomes = execute_batch(insert_sql(m, columns, 1, false), rows.view(), parameters);
         for (std::size_t i = 0; i < objects.size() && needs_keys; ++i) {
-            if (outcomes[i].last_insert_id) id->set(objects[i], Value(*outcomes[i].last_insert_id));
-            rows.at(i, id_index) = id->get(objects[i]);
+            if (outcomes[i].last_insert_id)
+                fill_generated_key(*id, objects[i], *outcomes[i].last_insert_id, rows.at(i, id_index));
+            else
+                rows.at(i, id_index) = id->get(objects[i]);
         }
     } else {
         batch_size = std::max<std::size_t>(batch_size, 1);
@@ -557,19 +580,21 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
             if (result.last_insert_id) {
                 // MySQL gives the first key of a multi-row insert; the others follow it.
                 for (std::size_t i = start; i < end; ++i)
-                    id->set(objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)));
+                    fill_generated_key(*id, objects[i], *result.last_insert_id + static_cast<std::int64_t>(i - start),
+                                       rows.at(i, id_index));
+                continue;
             }
             for (std::size_t i = start; i < end; ++i) rows.at(i, id_index) = id->get(objects[i]);
         }
     }
-    for (auto* o : objects) run_hooks(m.hooks.after_create, o);
+    run_hooks(m.hooks.after_create, objects);
     record_changes(m, ChangeKind::insert, rows);
 }
 
 void Session::update_objects(std::type_index type, const std::vector<void*>& objects) {
     const auto& m = database_->model(type);
     if (objects.empty()) return;
-    for (auto* o : objects) run_hooks(m.hooks.before_update, o);
+    run_hooks(m.hooks.before_update, objects);
     const auto& id = id_field(m);
     const auto id_index = index_of(m, id);
     std::vector<const FieldModel*> columns;
@@ -590,7 +615,7 @@ void Session::update_objects(std::type_index type, const std::vector<void*>& obj
                    m.name + ": no row with " + id.info.column + " = " + rows.at(i, id_index).to_display() + " to update (object " +
                        std::to_string(i) + ")",
                    {}, {}});
-    for (auto* o : objects) run_hooks(m.hooks.after_update, o);
+    run_hooks(m.hooks.after_update, objects);
     record_changes(m, ChangeKind::update, rows);
 }
 
