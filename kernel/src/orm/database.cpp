@@ -149,10 +149,11 @@ struct Database::State {
     std::shared_ptr<Dialect> dialect;
     std::shared_ptr<ConnectionPool> pool;
     std::map<std::type_index, EntityModel> models;
-    // The same models by the address of their type's name: one pointer hash per call instead of
-    // string comparisons. A type whose type_info is duplicated across libraries misses here and
-    // is found in `models`.
-    std::unordered_map<const char*, const EntityModel*> by_name_address;
+    // The same models by the address of their type's name, scanned in order: an application
+    // maps tens of classes, and comparing that many pointers costs less than one hash table
+    // lookup (whose bucket is a division). A type whose type_info is duplicated across
+    // libraries misses here and is found in `models`.
+    std::vector<std::pair<const char*, const EntityModel*>> by_name_address;
     std::vector<std::type_index> order;
     ModelResolver resolver{models};
     // The SQL of the ORM's fixed statements (find by key, insert, update and delete by key with
@@ -229,7 +230,12 @@ void Database::add_model(EntityModel model) {
     model.change_shape = std::move(shape);
     if (!state_->models.contains(type)) state_->order.push_back(type);
     auto& stored = state_->models.insert_or_assign(type, std::move(model)).first->second;
-    state_->by_name_address[type.name()] = &stored;
+    auto& by_name = state_->by_name_address;
+    const auto named = std::find_if(by_name.begin(), by_name.end(), [&](const auto& e) { return e.first == type.name(); });
+    if (named == by_name.end())
+        by_name.emplace_back(type.name(), &stored);
+    else
+        named->second = &stored;
     if (stored.id_field >= 0) {
         // No LIMIT: the key is the primary key, and find() stops reading after the first row anyway.
         const auto state = by_key(type, stored, Value(std::int64_t{0}));
@@ -266,7 +272,9 @@ ConnectionPool& Database::pool() { return *state_->pool; }
 const ColumnResolver& Database::resolver() const { return state_->resolver; }
 
 const EntityModel& Database::model(std::type_index type) const {
-    if (auto fast = state_->by_name_address.find(type.name()); fast != state_->by_name_address.end()) return *fast->second;
+    const char* const name = type.name();
+    for (const auto& [address, model] : state_->by_name_address)
+        if (address == name) return *model;
     auto it = state_->models.find(type);
     if (it == state_->models.end())
         raise({ErrorCategory::not_found, "class " + type_name(type) + " is not mapped (use Database::map)", {}, {}});
