@@ -132,6 +132,7 @@ struct Options {
     std::string profile;  // IMPL:WORKLOAD
     double profile_seconds = 5;
     bool rex_session = false;
+    std::string rex_options;  // appended to Rex's URL only (its own options, which libpq would reject)
 };
 
 struct Result {
@@ -451,12 +452,14 @@ Options parse(int argc, char** argv) {
         else if (a == "--mysql") o.mysql_url = value();
         else if (a == "--profile") o.profile = value();
         else if (a == "--rex-session") o.rex_session = true;
+        else if (a == "--rex-url-options") o.rex_options = value();
         else if (a == "--profile-seconds") o.profile_seconds = std::stod(value());
         else if (a == "--processes") o.processes = std::max(1, std::stoi(value()));
         else if (a == "-h" || a == "--help") {
             std::cout << "usage: rex-bench [--reps N] [--backends sqlite,postgres,mysql] [--plugins DIR] [--postgres URL] [--mysql URL]\n"
                          "                 [--profile raw|rex|soci:WORKLOAD [--profile-seconds S]]   (one workload in a loop, for perf)\n"
                          "                 [--rex-session]   (diagnostic: Rex reads on one Session instead of db.find/db.select)\n"
+                         "                 [--rex-url-options K=V&...]   (diagnostic: options for Rex's URL only, e.g. binary_results=off)\n"
                          "                 [--processes N]   (the whole benchmark in N fresh processes; targets judged by the medians)\n";
             std::exit(0);
         } else {
@@ -662,7 +665,9 @@ int run(int argc, char** argv) {
                 throw std::runtime_error("unknown backend (use sqlite, postgres, mysql)");
             }
             std::cerr << "rex-bench: " << backend << " ...\n";
-            rex = std::make_unique<RexRunner>(kernel, backend == "sqlite" ? "sqlite:" + url : url, tables, o.rex_session);
+            std::string rex_url = backend == "sqlite" ? "sqlite:" + url : url;
+            if (!o.rex_options.empty()) rex_url += (rex_url.find('?') == std::string::npos ? "?" : "&") + o.rex_options;
+            rex = std::make_unique<RexRunner>(kernel, rex_url, tables, o.rex_session);
             BackendBench bench(backend, o, *rex);
             // The other connections close before the tables are dropped, also on failure.
             auto finish = [&] {
