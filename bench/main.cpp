@@ -140,6 +140,7 @@ struct Result {
     double ops_per_s = 0;
     double ratio_to_raw = 0;
     double paired_ratio = 0;  // median over rounds of (this run's time / raw's run in the same round)
+    double cpu_us_per_op = 0;  // median over rounds of this thread's CPU time per operation, in µs
     // Rex's line only: median over rounds of (soci's run's time / rex's in the same round), 0
     // when SOCI was not run. Compares the two directly rather than through raw.
     double speed_vs_soci = 0;
@@ -156,6 +157,28 @@ std::string json_escape(const std::string& s) {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// CPU time of this thread (user and system), in seconds: the client's own cost of a run, which
+// a round-trip-bound workload's wall clock hides. The servers' CPU is not counted.
+double thread_cpu_seconds() {
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// One timed stretch of a run: its wall-clock and this thread's CPU seconds.
+struct Timing {
+    double wall = 0;
+    double cpu = 0;
+};
+
+template <class F>
+Timing timed(F&& f) {
+    const auto wall = std::chrono::steady_clock::now();
+    const auto cpu = thread_cpu_seconds();
+    f();
+    return {seconds_since(wall), thread_cpu_seconds() - cpu};
 }
 
 double median(std::vector<double> v) {
@@ -258,17 +281,15 @@ public:
         });
 
         measure(results, Workload::select_rows, o_.rows, nullptr, [&](Runner& r) {
-            const auto start = std::chrono::steady_clock::now();
-            auto rows = r.select_rows();
-            const double took = seconds_since(start);
+            std::vector<Item> rows;
+            const auto took = timed([&] { rows = r.select_rows(); });
             check_items(rows, items_);
             return took;
         });
 
         measure(results, Workload::eager_load, o_.parents, nullptr, [&](Runner& r) {
-            const auto start = std::chrono::steady_clock::now();
-            auto parents = r.eager_load();
-            const double took = seconds_since(start);
+            std::vector<Parent> parents;
+            const auto took = timed([&] { parents = r.eager_load(); });
             require(parents.size() == o_.parents, "eager_load parents");
             for (const auto& p : parents) {
                 require(p.children.size() == o_.children_per_parent, "eager_load children per parent");
@@ -294,9 +315,7 @@ public:
                     }
                 },
                 [&](Runner& r) {
-                    const auto start = std::chrono::steady_clock::now();
-                    r.update_rows(updated);
-                    const double took = seconds_since(start);
+                    const auto took = timed([&] { r.update_rows(updated); });
                     check_items(impls_.front().runner->select_rows(), updated);
                     return took;
                 });
@@ -308,9 +327,7 @@ public:
                     fresh = make_items("new");
                 },
                 [&](Runner& r) {
-                    const auto start = std::chrono::steady_clock::now();
-                    r.insert_rows(fresh);
-                    const double took = seconds_since(start);
+                    const auto took = timed([&] { r.insert_rows(fresh); });
                     require(rex_.db().count<Item>() == static_cast<std::int64_t>(o_.rows), "inserted rows");
                     return took;
                 });
@@ -350,22 +367,19 @@ private:
 
     // Runs one workload: a warm-up run of every implementation, then `reps` rounds in which each
     // implementation runs once (in rotating order); the best (shortest) run of each counts.
-    // `body` returns the timed seconds itself (so its checks are not timed), or nothing, in
-    // which case the whole call is timed.
+    // `body` returns the Timing of its timed part itself (so its checks are not timed), or
+    // nothing, in which case the whole call is timed.
     template <class Prepare, class Body>
     void measure(std::vector<Result>& results, Workload w, std::size_t ops, Prepare&& prepare, Body&& body) {
-        auto once = [&](Runner& r) -> double {
+        auto once = [&](Runner& r) -> Timing {
             if constexpr (!std::is_same_v<std::decay_t<Prepare>, std::nullptr_t>) prepare();
-            if constexpr (std::is_void_v<std::invoke_result_t<Body, Runner&>>) {
-                const auto start = std::chrono::steady_clock::now();
-                body(r);
-                return seconds_since(start);
-            } else {
+            if constexpr (std::is_void_v<std::invoke_result_t<Body, Runner&>>)
+                return timed([&] { body(r); });
+            else
                 return body(r);
-            }
         };
         std::vector<double> best(impls_.size(), 1e300);
-        std::vector<std::vector<double>> times(impls_.size());
+        std::vector<std::vector<double>> times(impls_.size()), cpu(impls_.size());
         for (auto& impl : impls_) once(*impl.runner);  // warm-up
         // Rounds run the implementations in every order in turn. A rotation would keep the cyclic
         // order (raw always right after soci, rex after raw), and whatever one run leaves behind
@@ -381,8 +395,10 @@ private:
         int rounds = 0;
         while (rounds < o_.reps || (rounds < o_.max_rounds && seconds_since(started) < o_.min_seconds)) {
             for (const auto i : orders[static_cast<std::size_t>(rounds) % orders.size()]) {
-                times[i].push_back(once(*impls_[i].runner));
-                best[i] = std::min(best[i], times[i].back());
+                const auto t = once(*impls_[i].runner);
+                times[i].push_back(t.wall);
+                cpu[i].push_back(t.cpu);
+                best[i] = std::min(best[i], t.wall);
             }
             ++rounds;
         }
@@ -404,6 +420,7 @@ private:
             Result r{backend_, workload_name(w), impls_[i].name, impls_[i].runner->method(w), static_cast<double>(ops) / best[i], 0};
             r.ratio_to_raw = raw_ops / r.ops_per_s;
             r.paired_ratio = paired(i, 0);
+            r.cpu_us_per_op = median(cpu[i]) / static_cast<double>(ops) * 1e6;
             std::string versus;
             if (i == rex && soci < impls_.size()) {
                 r.speed_vs_soci = paired(soci, rex);
@@ -412,9 +429,9 @@ private:
                 versus = buf;
             }
             std::printf("{\"backend\":\"%s\",\"workload\":\"%s\",\"impl\":\"%s\",\"ops_per_s\":%.0f,\"ratio_to_raw\":%.2f,"
-                        "\"paired_ratio\":%.2f,%s\"runs\":%d,\"method\":\"%s\"}\n",
+                        "\"paired_ratio\":%.2f,%s\"cpu_us_per_op\":%.3f,\"runs\":%d,\"method\":\"%s\"}\n",
                         r.backend.c_str(), r.workload.c_str(), r.impl.c_str(), r.ops_per_s, r.ratio_to_raw, r.paired_ratio,
-                        versus.c_str(), rounds, json_escape(r.method).c_str());
+                        versus.c_str(), r.cpu_us_per_op, rounds, json_escape(r.method).c_str());
             std::fflush(stdout);
             results.push_back(std::move(r));
         }
@@ -535,6 +552,24 @@ bool summary(const std::vector<Result>& results, const Options& o) {
             }
         std::printf("# mysql (no target; SOCI not measured): rex/raw ratio:%s\n", line.c_str());
     }
+    // Not a target: the client's own CPU per operation, which the wall clock of a workload bound
+    // by round trips to a server does not show.
+    for (const std::string backend : {"sqlite", "postgres", "mysql"}) {
+        std::string line;
+        for (const auto& w : all) {
+            std::string cell;
+            for (const char* impl : {"raw", "rex", "soci"})
+                if (const auto* r = find(results, backend, w, impl)) {
+                    char buf[48];
+                    std::snprintf(buf, sizeof buf, "%s%.2f", cell.empty() ? "" : " / ", r->cpu_us_per_op);
+                    cell += buf;
+                }
+            if (!cell.empty()) line += " " + w + " " + cell;
+        }
+        if (!line.empty())
+            std::printf("# %s client cpu per op, us (median; raw / rex%s):%s\n", backend.c_str(),
+                        find(results, backend, "pk_lookup", "soci") ? " / soci" : "", line.c_str());
+    }
     if (!checked) std::printf("# no target could be checked (SQLite and PostgreSQL were not run)\n");
     return met && checked;
 }
@@ -579,7 +614,7 @@ int run_processes(int argc, char** argv, const Options& o) {
     }
     struct Samples {
         Result first;
-        std::vector<double> ops, ratio, paired, speed_vs_soci;
+        std::vector<double> ops, ratio, paired, speed_vs_soci, cpu;
     };
     std::vector<Samples> figures;
     bool failed = false;
@@ -597,11 +632,12 @@ int run_processes(int argc, char** argv, const Options& o) {
             auto it = std::find_if(figures.begin(), figures.end(), [&](const Samples& f) {
                 return f.first.backend == r.backend && f.first.workload == r.workload && f.first.impl == r.impl;
             });
-            if (it == figures.end()) it = figures.insert(figures.end(), Samples{r, {}, {}, {}, {}});
+            if (it == figures.end()) it = figures.insert(figures.end(), Samples{r, {}, {}, {}, {}, {}});
             it->ops.push_back(std::stod(json_field(line, "ops_per_s")));
             it->ratio.push_back(std::stod(json_field(line, "ratio_to_raw")));
             it->paired.push_back(std::stod(json_field(line, "paired_ratio")));
             if (const auto speed = json_field(line, "paired_speed_vs_soci"); !speed.empty()) it->speed_vs_soci.push_back(std::stod(speed));
+            if (const auto cpu = json_field(line, "cpu_us_per_op"); !cpu.empty()) it->cpu.push_back(std::stod(cpu));
         }
         if (::pclose(child) != 0) failed = true;
     }
@@ -612,6 +648,7 @@ int run_processes(int argc, char** argv, const Options& o) {
         r.ratio_to_raw = median(f.ratio);
         r.paired_ratio = median(f.paired);
         r.speed_vs_soci = median(f.speed_vs_soci);
+        r.cpu_us_per_op = median(f.cpu);
         std::string versus;
         if (!f.speed_vs_soci.empty()) {
             char buf[64];
@@ -619,9 +656,9 @@ int run_processes(int argc, char** argv, const Options& o) {
             versus = buf;
         }
         std::printf("{\"process\":\"median of %zu\",\"backend\":\"%s\",\"workload\":\"%s\",\"impl\":\"%s\",\"ops_per_s\":%.0f,"
-                    "\"ratio_to_raw\":%.2f,\"paired_ratio\":%.2f,%s\"method\":\"%s\"}\n",
+                    "\"ratio_to_raw\":%.2f,\"paired_ratio\":%.2f,%s\"cpu_us_per_op\":%.3f,\"method\":\"%s\"}\n",
                     f.ops.size(), r.backend.c_str(), r.workload.c_str(), r.impl.c_str(), r.ops_per_s, r.ratio_to_raw, r.paired_ratio,
-                    versus.c_str(), json_escape(r.method).c_str());
+                    versus.c_str(), r.cpu_us_per_op, json_escape(r.method).c_str());
         results.push_back(std::move(r));
     }
     std::printf("# figures below: medians over %d processes of each process's figure\n", o.processes);

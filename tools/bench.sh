@@ -21,7 +21,7 @@ say() { echo "bench: $*" >&2; }
 
 # ---- packages ----------------------------------------------------------------------------------
 tools/install-deps.sh
-bench_packages=(libsoci-dev)
+bench_packages=(libsoci-dev procps)  # procps: pgrep, for the servers' placement
 missing=()
 for p in "${bench_packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
@@ -60,10 +60,44 @@ if [[ "${REX_BENCH_SERVERS:-1}" != "0" ]]; then
   eval "$server_env"
 fi
 
+# ---- placement ---------------------------------------------------------------------------------
+# With two cores or more, the benchmark runs on the first core and the database servers on the
+# last. Left to the scheduler, a server backend sometimes shares the client's core: every round
+# trip then waits for a context switch, and on a 2-core VM a whole process ran its PostgreSQL
+# lookups three times slower, for whichever implementation's backend landed there. The servers'
+# previous placement is restored at the end. REX_BENCH_PIN=0 leaves placement alone.
+pin=()
+if [[ "${REX_BENCH_PIN:-1}" != "0" && "${REX_BENCH_SERVERS:-1}" != "0" && $(nproc) -ge 2 ]] && command -v taskset >/dev/null; then
+  last=$(( $(nproc) - 1 ))
+  servers_dir=${REX_TEST_SERVERS_DIR:-/tmp/rex-test-servers}
+  restore=()
+  for pid_file in "$servers_dir/pg/postmaster.pid" "$servers_dir/mysql-run/mysql.pid"; do
+    [[ -r "$pid_file" ]] || continue
+    server=$(head -n 1 "$pid_file")
+    kill -0 "$server" 2>/dev/null || continue
+    restore+=("$(taskset -p "$server" | awk '{print $NF}'):$server")
+    # Threads and processes the server starts later (a backend per connection) inherit it.
+    taskset -a -p -c "$last" "$server" >/dev/null
+    for child in $(pgrep -P "$server"); do taskset -a -p -c "$last" "$child" >/dev/null 2>&1 || true; done
+  done
+  restore_placement() {
+    for entry in "${restore[@]}"; do
+      local mask=${entry%%:*} server=${entry#*:}
+      taskset -a -p "$mask" "$server" >/dev/null 2>&1 || true
+      for child in $(pgrep -P "$server"); do taskset -a -p "$mask" "$child" >/dev/null 2>&1 || true; done
+    done
+  }
+  # Runs before the servers' own stop (if this script started them): an EXIT trap set above.
+  previous_exit=$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")
+  trap "restore_placement; ${previous_exit:-:}" EXIT
+  pin=(taskset -c 0)
+  say "placement: rex-bench on core 0, database servers on core $last"
+fi
+
 # ---- run ---------------------------------------------------------------------------------------
 # Three fresh processes by default (figures: their medians), since one process's figures depend
 # on where its code and heap landed; --processes N on the command line overrides it.
 args=("$@")
 [[ " $* " == *" --processes "* || " $* " == *" --profile "* ]] || args=(--processes 3 "${args[@]}")
 say "$(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg); running rex-bench ${args[*]}"
-"$build_dir/bin/rex-bench" "${args[@]}" | tee "$build_dir/bench-results.txt"
+"${pin[@]}" "$build_dir/bin/rex-bench" "${args[@]}" | tee "$build_dir/bench-results.txt"
