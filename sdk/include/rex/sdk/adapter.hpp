@@ -80,7 +80,9 @@ class REX_SDK_API Connection {
 public:
     virtual ~Connection();
 
-    // Runs one statement with bound parameters. Values are never spliced into SQL.
+    // Runs one statement with bound parameters. Values are never spliced into SQL. The cursor
+    // may outlive `sql` and `params`: keep copies of what it needs of them (the conformance
+    // suite checks it).
     virtual std::unique_ptr<Cursor> query(std::string_view sql, const Params& params = {}) = 0;
     // Runs one statement and materialises its rows (default: collect(*query(...))).
     virtual ResultSet execute(std::string_view sql, const Params& params = {});
