@@ -75,9 +75,13 @@ if [[ "${REX_BENCH_PIN:-1}" != "0" && "${REX_BENCH_SERVERS:-1}" != "0" && $(npro
     [[ -r "$pid_file" ]] || continue
     server=$(head -n 1 "$pid_file")
     kill -0 "$server" 2>/dev/null || continue
-    restore+=("$(taskset -p "$server" | awk '{print $NF}'):$server")
+    mask=$(taskset -p "$server" 2>/dev/null | awk '{print $NF}') || mask=""
     # Threads and processes the server starts later (a backend per connection) inherit it.
-    taskset -a -p -c "$last" "$server" >/dev/null
+    if [[ -z "$mask" ]] || ! taskset -a -p -c "$last" "$server" >/dev/null 2>&1; then
+      say "placement: cannot move server $server (not ours?); it stays where the scheduler puts it"
+      continue
+    fi
+    restore+=("$mask:$server")
     for child in $(pgrep -P "$server"); do taskset -a -p -c "$last" "$child" >/dev/null 2>&1 || true; done
   done
   restore_placement() {
