@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cctype>
 #include <filesystem>
+#include <regex>
 
 using namespace rex;
 using namespace orm_test;
@@ -421,6 +422,8 @@ TEST_CASE("query log: statements with parameters, duration and rows; redaction; 
         CHECK(insert_line.second.find("INSERT INTO") != std::string::npos);
         CHECK(insert_line.second.find("'secret-address@example.com'") != std::string::npos);
         CHECK(insert_line.second.find(" ms, 1 rows]") != std::string::npos);
+        // Logged at debug level, statements are timed with the precise clock: microseconds shown.
+        CHECK(std::regex_search(insert_line.second, std::regex(R"(^\[\d+\.\d{3} ms, 1 rows\])")));
         CHECK(capture->lines.back().second.find("SELECT") != std::string::npos);
         CHECK(capture->lines.back().second.find("1 rows]") != std::string::npos);
     }
@@ -448,6 +451,9 @@ TEST_CASE("query log: statements with parameters, duration and rows; redaction; 
         REQUIRE(capture->lines.size() == 1);
         CHECK(capture->lines[0].first == LogLevel::warn);
         CHECK(capture->lines[0].second.rfind("slow query (", 0) == 0);
+        // Not logged at debug level, statements are timed with the coarse clock (a few ms of
+        // resolution): whole milliseconds, no made-up microseconds.
+        CHECK(std::regex_search(capture->lines[0].second, std::regex(R"(^slow query \(\d+ ms >= 0 ms, 1 rows\): )")));
     }
 }
 

@@ -189,8 +189,10 @@ void Database::log_statement(std::string_view sql, std::span<const Value> params
     auto& log = state_->kernel->logger();
     const auto level = slow ? LogLevel::warn : LogLevel::debug;
     if (!log.enabled(level)) return;
+    // A duration from the coarse clock (a few ms of resolution) is shown in whole ms, not with
+    // microseconds it does not have.
     char ms[32];
-    std::snprintf(ms, sizeof ms, "%.3f", std::chrono::duration<double, std::milli>(took).count());
+    std::snprintf(ms, sizeof ms, timer.precise() ? "%.3f" : "%.0f", std::chrono::duration<double, std::milli>(took).count());
     std::string line = slow ? "slow query (" + std::string(ms) + " ms >= " + std::to_string(state_->log.slow_threshold.count()) +
                                   " ms, " + std::to_string(rows) + " rows): "
                             : "[" + std::string(ms) + " ms, " + std::to_string(rows) + " rows] ";
