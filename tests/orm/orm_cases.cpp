@@ -350,7 +350,12 @@ TEST_CASE("update_many writes every object by its key in one transaction, with h
 
 TEST_CASE("upsert inserts, then updates the row with the same unique value and keeps its key", "[orm][upsert]") {
     if (!conformance::available()) return;
-    Db t;
+    LoggedKernel logged;
+    Db t(logged.kernel);
+    auto& bus = logged.kernel.changes();
+    std::vector<ChangeEvent> seen;
+    auto subscription = bus.subscribe({{"users"}}, bus.last_sequence(), [&](const ChangeEvent& e) { seen.push_back(e); });
+
     User ada{0, "Ada", "ada@example.com", 36, true, std::nullopt, {}, {}};
     t.db.upsert(ada, &User::email);
     REQUIRE(ada.id > 0);
@@ -365,6 +370,24 @@ TEST_CASE("upsert inserts, then updates the row with the same unique value and k
     CHECK(row->name == "Ada Lovelace");
     CHECK(row->age == 37);
     CHECK_FALSE(row->active);
+
+    // The same values again: the row exists, so still an update (MySQL reports it as one
+    // affected row, like an insert). Inside a transaction the event waits for the commit.
+    t.db.transaction([&](Session& s) { s.upsert(again, &User::email); });
+    User bob{0, "Bob", "bob@example.com", 17, true, std::nullopt, {}, {}};
+    t.db.upsert(bob, &User::email);
+    CHECK(bob.id > first_id);
+
+    // Subscribers learn which upserts made a row and which changed one.
+    REQUIRE(seen.size() == 4);
+    CHECK(seen[0].kind == ChangeKind::insert);
+    CHECK(seen[1].kind == ChangeKind::update);
+    CHECK(seen[2].kind == ChangeKind::update);
+    CHECK(seen[3].kind == ChangeKind::insert);
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        REQUIRE(seen[i].key());
+        CHECK(*seen[i].key() == Value(i < 3 ? first_id : bob.id));
+    }
 }
 
 TEST_CASE("retry_transaction runs the body again after a serialization failure, and gives up", "[orm][transactions]") {

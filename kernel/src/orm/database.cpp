@@ -639,10 +639,12 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
     sql::Insert insert;
     insert.table = m.table;
     sql::Upsert upsert;
+    std::vector<const FieldModel*> conflict_fields;
     for (const auto& key : conflict) {
         const auto* f = m.find(key);
         if (!f) raise({ErrorCategory::not_found, m.name + ": an upsert conflict member is not mapped", {}, {}});
         upsert.conflict_columns.push_back(f->info.column);
+        conflict_fields.push_back(f);
     }
     std::vector<sql::ExprPtr> values;
     for (const auto* f : insert_columns(m, row)) {
@@ -658,19 +660,46 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
     if (needs_key && returning) insert.returning = {id->info.column};
     insert.upsert = std::move(upsert);
     auto query = sql::compile(sql::Statement{std::move(insert)}, d);
-    if (needs_key && !returning && d.features().upsert == UpsertStyle::on_duplicate_key) {
+    const bool on_duplicate_key = d.features().upsert == UpsertStyle::on_duplicate_key;
+    if (needs_key && !returning && on_duplicate_key) {
         // Make LAST_INSERT_ID() report the existing row's key when the row is updated.
         const auto key = d.quote_identifier(id->info.column);
         query.sql += ", " + key + " = LAST_INSERT_ID(" + key + ")";
     }
-    const auto result = execute(query);
-    if (needs_key) {
-        fill_generated_key(*id, object, result);
-        row[index_of(m, *id)] = id->get(object);
+    // Whether the row is new decides the change event (insert or update); no database says so
+    // on its own in every case, so the conflict values are looked up first. In-process (SQLite)
+    // both run in one write transaction, so nobody can add the row in between; on a server a
+    // concurrent upsert of the same new key can, and the event then says insert for a row the
+    // database updated.
+    const bool own_scope = depth_ == 0 && d.features().in_process;
+    if (own_scope) begin({IsolationLevel::serializable, false});  // SQLite: BEGIN IMMEDIATE
+    try {
+        bool existed = false;
+        if (std::none_of(conflict_fields.begin(), conflict_fields.end(),
+                         [&](const FieldModel* f) { return row[index_of(m, *f)].is_null(); })) {
+            // (A NULL conflict value never matches: the row is inserted.)
+            SelectState same;
+            same.root = type;
+            for (const auto* f : conflict_fields)
+                same.where.push_back([&m, f, value = row[index_of(m, *f)]](const ColumnResolver&) {
+                    return sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, *f), literal(value)});
+                });
+            existed = count_objects(same) > 0;
+        }
+        const auto result = execute(query);
+        // MySQL: 2 affected rows is an update that changed the row (whichever unique key matched).
+        const bool updated = existed || (on_duplicate_key && result.affected_rows == 2);
+        if (needs_key) {
+            fill_generated_key(*id, object, result);
+            row[index_of(m, *id)] = id->get(object);
+        }
+        run_hooks(m.hooks.after_create, object);
+        record_change(m, updated ? ChangeKind::update : ChangeKind::insert, std::move(row));
+        if (own_scope) commit();
+    } catch (...) {
+        if (own_scope) rollback();
+        throw;
     }
-    run_hooks(m.hooks.after_create, object);
-    // Whether the row was new is not known on every database: subscribers get an update.
-    record_change(m, ChangeKind::update, std::move(row));
 }
 
 std::vector<Value> Session::values_of(const EntityModel& m, const void* object) {
