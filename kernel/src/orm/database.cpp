@@ -671,7 +671,7 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
     // both run in one write transaction, so nobody can add the row in between; on a server a
     // concurrent upsert of the same new key can, and the event then says insert for a row the
     // database updated.
-    const bool own_scope = depth_ == 0 && d.features().in_process;
+    const bool own_scope = depth_ == 0 && d.features().in_process && !connection_->in_transaction();
     if (own_scope) begin({IsolationLevel::serializable, false});  // SQLite: BEGIN IMMEDIATE
     try {
         bool existed = false;
