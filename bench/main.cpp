@@ -181,6 +181,14 @@ Timing timed(F&& f) {
     return {seconds_since(wall), thread_cpu_seconds() - cpu};
 }
 
+// Rex's "paired_speed_vs_soci" JSON field (with its comma), or nothing when SOCI was not run.
+std::string speed_vs_soci_field(double speed) {
+    if (speed <= 0) return {};
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "\"paired_speed_vs_soci\":%.2f,", speed);
+    return buf;
+}
+
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const auto n = v.size();
@@ -421,17 +429,11 @@ private:
             r.ratio_to_raw = raw_ops / r.ops_per_s;
             r.paired_ratio = paired(i, 0);
             r.cpu_us_per_op = median(cpu[i]) / static_cast<double>(ops) * 1e6;
-            std::string versus;
-            if (i == rex && soci < impls_.size()) {
-                r.speed_vs_soci = paired(soci, rex);
-                char buf[64];
-                std::snprintf(buf, sizeof buf, "\"paired_speed_vs_soci\":%.2f,", r.speed_vs_soci);
-                versus = buf;
-            }
+            if (i == rex && soci < impls_.size()) r.speed_vs_soci = paired(soci, rex);
             std::printf("{\"backend\":\"%s\",\"workload\":\"%s\",\"impl\":\"%s\",\"ops_per_s\":%.0f,\"ratio_to_raw\":%.2f,"
                         "\"paired_ratio\":%.2f,%s\"cpu_us_per_op\":%.3f,\"runs\":%d,\"method\":\"%s\"}\n",
                         r.backend.c_str(), r.workload.c_str(), r.impl.c_str(), r.ops_per_s, r.ratio_to_raw, r.paired_ratio,
-                        versus.c_str(), r.cpu_us_per_op, rounds, json_escape(r.method).c_str());
+                        speed_vs_soci_field(r.speed_vs_soci).c_str(), r.cpu_us_per_op, rounds, json_escape(r.method).c_str());
             std::fflush(stdout);
             results.push_back(std::move(r));
         }
@@ -649,16 +651,10 @@ int run_processes(int argc, char** argv, const Options& o) {
         r.paired_ratio = median(f.paired);
         r.speed_vs_soci = median(f.speed_vs_soci);
         r.cpu_us_per_op = median(f.cpu);
-        std::string versus;
-        if (!f.speed_vs_soci.empty()) {
-            char buf[64];
-            std::snprintf(buf, sizeof buf, "\"paired_speed_vs_soci\":%.2f,", r.speed_vs_soci);
-            versus = buf;
-        }
         std::printf("{\"process\":\"median of %zu\",\"backend\":\"%s\",\"workload\":\"%s\",\"impl\":\"%s\",\"ops_per_s\":%.0f,"
                     "\"ratio_to_raw\":%.2f,\"paired_ratio\":%.2f,%s\"cpu_us_per_op\":%.3f,\"method\":\"%s\"}\n",
                     f.ops.size(), r.backend.c_str(), r.workload.c_str(), r.impl.c_str(), r.ops_per_s, r.ratio_to_raw, r.paired_ratio,
-                    versus.c_str(), r.cpu_us_per_op, json_escape(r.method).c_str());
+                    speed_vs_soci_field(r.speed_vs_soci).c_str(), r.cpu_us_per_op, json_escape(r.method).c_str());
         results.push_back(std::move(r));
     }
     std::printf("# figures below: medians over %d processes of each process's figure\n", o.processes);

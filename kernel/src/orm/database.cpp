@@ -129,14 +129,18 @@ const FieldModel& id_field(const EntityModel& m) {
 }
 
 
+// Filters `state` to rows whose column of `f` equals `value`.
+void where_equal(SelectState& state, const EntityModel& m, const FieldModel& f, Value value) {
+    state.where.push_back([&m, &f, value = std::move(value)](const ColumnResolver&) {
+        return sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, f), literal(value)});
+    });
+}
+
 // SELECT over one entity, filtered to the row with the given key.
 SelectState by_key(std::type_index type, const EntityModel& m, const Value& key) {
-    const auto& id = id_field(m);
     SelectState state;
     state.root = type;
-    state.where.push_back([&m, &id, key](const ColumnResolver&) {
-        return sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, id), literal(key)});
-    });
+    where_equal(state, m, id_field(m), key);
     return state;
 }
 
@@ -364,10 +368,12 @@ ResultSet Session::execute(std::string_view sql, const Params& params) {
 
 namespace {
 
-// Every rule of `f` that `value` breaks, reported under `field`.
-void check_rules(const FieldModel& f, const Value& value, const std::string& field, std::vector<FieldError>& errors) {
+// Every rule of `f` that `value` breaks, reported under the field's label (made only for a
+// failure: bulk writes label fields by object index).
+template <class Label>
+void check_rules(const FieldModel& f, const Value& value, Label&& label, std::vector<FieldError>& errors) {
     for (const auto& rule : f.rules)
-        if (auto message = rule.check(value)) errors.push_back({field, rule.name, std::move(*message)});
+        if (auto message = rule.check(value)) errors.push_back({label(), rule.name, std::move(*message)});
 }
 
 }  // namespace
@@ -376,18 +382,23 @@ std::vector<FieldError> Session::validate_object(std::type_index type, const voi
     const auto& m = database_->model(type);
     std::vector<FieldError> errors;
     for (const auto& f : m.fields)
-        if (!f.rules.empty()) check_rules(f, f.get(object), f.info.name, errors);
+        if (!f.rules.empty()) check_rules(f, f.get(object), [&] { return f.info.name; }, errors);
     return errors;
 }
 
 namespace {
 
 // The key the database made: from RETURNING where the dialect has it, else last-insert-id.
-void fill_generated_key(const FieldModel& id, void* object, const ResultSet& result) {
-    if (!result.rows.empty())
-        id.set(object, Value(result.rows[0][0]));
-    else if (result.last_insert_id)
-        id.set(object, Value(*result.last_insert_id));
+std::optional<Value> generated_key(const ResultSet& result) {
+    if (!result.rows.empty()) return result.rows[0][0];
+    if (result.last_insert_id) return Value(*result.last_insert_id);
+    return std::nullopt;
+}
+
+// The key one run of a batch reported (last-insert-id), if any.
+std::optional<Value> generated_key(const StatementOutcome& outcome) {
+    if (outcome.last_insert_id) return Value(*outcome.last_insert_id);
+    return std::nullopt;
 }
 
 void run_hooks(const std::vector<EntityHooks::Hook>& hooks, const void* object) {
@@ -421,14 +432,16 @@ std::vector<const FieldModel*> insert_columns(const EntityModel& m, std::span<co
 
 std::size_t index_of(const EntityModel& m, const FieldModel& f) { return static_cast<std::size_t>(&f - m.fields.data()); }
 
-// Gives an inserted object the key the database made, and its row (the change event's values)
-// the value the object now holds. An integer member takes the key directly, without a Value.
-void fill_generated_key(const FieldModel& id, void* object, std::int64_t key, Value& row_slot) {
-    if (id.take && id.direct_kind == ValueKind::int64 && id.take(id.key, object, Cell{key, 0, {}, CellState::ready})) {
-        row_slot = Value(key);
+// Gives an inserted object the key the database made (if any), and its row (the change
+// event's values) the key the object then holds. An integer member takes an integer key
+// directly, without going through set() and get().
+void fill_generated_key(const FieldModel& id, void* object, std::optional<Value> key, Value& row_slot) {
+    if (key && key->kind() == ValueKind::int64 && id.take && id.direct_kind == ValueKind::int64 &&
+        id.take(id.key, object, Cell{key->as_int64(), 0, {}, CellState::ready})) {
+        row_slot = std::move(*key);
         return;
     }
-    id.set(object, Value(key));
+    if (key) id.set(object, std::move(*key));
     row_slot = id.get(object);
 }
 
@@ -490,10 +503,7 @@ void Session::insert_object(std::type_index type, void* object) {
     const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
     const bool needs_key = id && id->info.generated && is_unset_key(row[index_of(m, *id)]);
     const auto result = execute(insert_sql(m, columns, 1, needs_key), params);
-    if (needs_key) {
-        fill_generated_key(*id, object, result);
-        row[index_of(m, *id)] = id->get(object);
-    }
+    if (needs_key) fill_generated_key(*id, object, generated_key(result), row[index_of(m, *id)]);
     run_hooks(m.hooks.after_create, object);
     record_change(m, ChangeKind::insert, std::move(row));
 }
@@ -507,9 +517,8 @@ void Session::validate_rows(const EntityModel& m, ValueRows rows) {
     std::vector<FieldError> all_errors;
     for (std::size_t i = 0; i < rows.size(); ++i)
         for (const auto f : ruled)
-            for (const auto& rule : m.fields[f].rules)
-                if (auto message = rule.check(rows.row(i)[f]))  // the field's label only for a failure
-                    all_errors.push_back({"[" + std::to_string(i) + "]." + m.fields[f].info.name, rule.name, std::move(*message)});
+            check_rules(m.fields[f], rows.row(i)[f], [&] { return "[" + std::to_string(i) + "]." + m.fields[f].info.name; },
+                        all_errors);
     if (!all_errors.empty()) raise_validation(m, all_errors);
 }
 
@@ -554,12 +563,8 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
         std::vector<std::size_t> parameters;
         for (const auto* f : columns) parameters.push_back(index_of(m, *f));
         const auto outcomes = execute_batch(insert_sql(m, columns, 1, false), rows.view(), parameters);
-        for (std::size_t i = 0; i < objects.size() && needs_keys; ++i) {
-            if (outcomes[i].last_insert_id)
-                fill_generated_key(*id, objects[i], *outcomes[i].last_insert_id, rows.at(i, id_index));
-            else
-                rows.at(i, id_index) = id->get(objects[i]);
-        }
+        for (std::size_t i = 0; i < objects.size() && needs_keys; ++i)
+            fill_generated_key(*id, objects[i], generated_key(outcomes[i]), rows.at(i, id_index));
     } else {
         batch_size = std::max<std::size_t>(batch_size, 1);
         Params params;
@@ -590,7 +595,7 @@ void Session::insert_objects(std::type_index type, const std::vector<void*>& obj
             if (result.last_insert_id) {
                 // MySQL gives the first key of a multi-row insert; the others follow it.
                 for (std::size_t i = start; i < end; ++i)
-                    fill_generated_key(*id, objects[i], *result.last_insert_id + static_cast<std::int64_t>(i - start),
+                    fill_generated_key(*id, objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)),
                                        rows.at(i, id_index));
                 continue;
             }
@@ -671,35 +676,27 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
     // both run in one write transaction, so nobody can add the row in between; on a server a
     // concurrent upsert of the same new key can, and the event then says insert for a row the
     // database updated.
-    const bool own_scope = depth_ == 0 && d.features().in_process && !connection_->in_transaction();
-    if (own_scope) begin({IsolationLevel::serializable, false});  // SQLite: BEGIN IMMEDIATE
-    try {
+    auto run = [&] {
         bool existed = false;
+        // (A NULL conflict value never matches: the row is inserted.)
         if (std::none_of(conflict_fields.begin(), conflict_fields.end(),
                          [&](const FieldModel* f) { return row[index_of(m, *f)].is_null(); })) {
-            // (A NULL conflict value never matches: the row is inserted.)
             SelectState same;
             same.root = type;
-            for (const auto* f : conflict_fields)
-                same.where.push_back([&m, f, value = row[index_of(m, *f)]](const ColumnResolver&) {
-                    return sql::make(sql::Binary{sql::BinaryOp::eq, column_ref(m, *f), literal(value)});
-                });
+            for (const auto* f : conflict_fields) where_equal(same, m, *f, row[index_of(m, *f)]);
             existed = count_objects(same) > 0;
         }
         const auto result = execute(query);
         // MySQL: 2 affected rows is an update that changed the row (whichever unique key matched).
         const bool updated = existed || (on_duplicate_key && result.affected_rows == 2);
-        if (needs_key) {
-            fill_generated_key(*id, object, result);
-            row[index_of(m, *id)] = id->get(object);
-        }
+        if (needs_key) fill_generated_key(*id, object, generated_key(result), row[index_of(m, *id)]);
         run_hooks(m.hooks.after_create, object);
         record_change(m, updated ? ChangeKind::update : ChangeKind::insert, std::move(row));
-        if (own_scope) commit();
-    } catch (...) {
-        if (own_scope) rollback();
-        throw;
-    }
+    };
+    if (depth_ == 0 && d.features().in_process && !connection_->in_transaction())
+        transaction([&](Session&) { run(); }, {IsolationLevel::serializable, false});  // SQLite: BEGIN IMMEDIATE
+    else
+        run();
 }
 
 std::vector<Value> Session::values_of(const EntityModel& m, const void* object) {

@@ -91,27 +91,24 @@ void PgConnection::remember_shape(Statement& statement, std::shared_ptr<const Re
 PgConnection::Statement& PgConnection::prepared(std::string_view sql, const EncodedParams& e) {
     // The statement run last is the one most often run next (a loop of finds): compared before
     // the SQL is hashed.
-    if (recent_ && lru_.back() == sql) return *recent_;
+    if (!lru_.empty() && lru_.back()->first == sql) return lru_.back()->second;
     auto it = statements_.find(sql);
-    if (it == statements_.end()) {
-        const std::string text(sql);  // libpq wants it terminated
-        if (statements_.size() >= options_.statement_cache_size) {
-            const auto oldest = lru_.front();
-            const std::string name = statements_.at(oldest).name;
-            ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + name).c_str()));
-            recent_ = nullptr;
-            statements_.erase(oldest);
-            lru_.pop_front();
-        }
-        const std::string name = "rex_" + std::to_string(next_statement_++);
-        checked(PQprepare(conn_.get(), name.c_str(), text.c_str(), static_cast<int>(e.types.size()), e.types.data()), sql);
-        lru_.push_back(text);
-        it = statements_.emplace(text, Statement{name, std::prev(lru_.end()), nullptr}).first;
-    } else {
+    if (it != statements_.end()) {
         lru_.splice(lru_.end(), lru_, it->second.lru);
+        return it->second;
     }
-    recent_ = &it->second;
-    return it->second;
+    const std::string text(sql);  // libpq wants it terminated
+    if (statements_.size() >= options_.statement_cache_size) {
+        const auto* oldest = lru_.front();
+        ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + oldest->second.name).c_str()));
+        lru_.pop_front();
+        statements_.erase(statements_.find(oldest->first));
+    }
+    const std::string name = "rex_" + std::to_string(next_statement_++);
+    checked(PQprepare(conn_.get(), name.c_str(), text.c_str(), static_cast<int>(e.types.size()), e.types.data()), sql);
+    auto& entry = *statements_.emplace(text, Statement{name, {}, nullptr}).first;
+    entry.second.lru = lru_.insert(lru_.end(), &entry);
+    return entry.second;
 }
 
 std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, ValueRows rows,

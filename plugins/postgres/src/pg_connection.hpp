@@ -56,10 +56,12 @@ private:
     Logger* logger_;  // may be null
     ConnPtr conn_;
     // Named server-side statements by SQL text; least recently used first out.
-    std::list<std::string> lru_;
+    struct Statement;
+    using StatementEntry = std::pair<const std::string, Statement>;
+    std::list<StatementEntry*> lru_;  // the map's entries (stable), most recently used at the back
     struct Statement {
         std::string name;
-        std::list<std::string>::iterator lru;
+        std::list<StatementEntry*>::iterator lru;
         std::shared_ptr<const ResultShape> shape;  // its result's columns, once it has run
         bool binary = false;                       // its results are asked in the binary format
     };
@@ -71,7 +73,6 @@ private:
     std::unordered_map<std::string, Statement, SqlHash, std::equal_to<>> statements_;
     // The server-side statement for `sql`, prepared (with these types) if need be.
     Statement& prepared(std::string_view sql, const EncodedParams& e);
-    Statement* recent_ = nullptr;  // the statement at lru_.back(), once one has been prepared
     void remember_shape(Statement& statement, std::shared_ptr<const ResultShape> shape);
     Statement* last_statement_ = nullptr;  // the named statement run() just executed; null if unnamed
     // Runs a query and wraps its result (query() and visit_rows()); `owned`: the cursor keeps
