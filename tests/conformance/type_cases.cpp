@@ -154,6 +154,27 @@ TEST_CASE("floating point edge values", "[conformance][types]") {
     drop_table(*c, name);
 }
 
+TEST_CASE("a statement run again reads each run's values as they are, whatever kind the first run bound", "[conformance][types]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = one_column_table(*c, "kinds", {LogicalType::float64});
+    // One INSERT text, first run with an integer, then with a fraction and a NULL.
+    CHECK(round_trip(*c, name, 1, Value(1)).as_double() == 1.0);
+    CHECK(round_trip(*c, name, 2, Value(2.5)).as_double() == 2.5);
+    CHECK(round_trip(*c, name, 3, Value()).is_null());
+    CHECK(round_trip(*c, name, 4, Value(10)).as_double() == 10.0);
+    // One comparison, run with an integer, a fraction, a NULL, numeric text and an integer again.
+    const auto count = sql("SELECT COUNT(*) FROM " + dialect().quote_identifier(name) + " WHERE v > ?");
+    auto above = [&](const Value& v) { return c->execute(count, {v}).rows.at(0).at(0).as_int64(); };
+    CHECK(above(Value(2)) == 2);
+    CHECK(above(Value(2.25)) == 2);
+    CHECK(above(Value(2.5)) == 1);
+    CHECK(above(Value()) == 0);
+    CHECK(above(Value("0.5")) == 3);
+    CHECK(above(Value(1)) == 2);
+    drop_table(*c, name);
+}
+
 TEST_CASE("unicode text including 4-byte UTF-8", "[conformance][types]") {
     if (!available()) return;
     auto c = connect();

@@ -88,27 +88,65 @@ void PgConnection::remember_shape(Statement& statement, std::shared_ptr<const Re
     statement.shape = std::move(shape);
 }
 
+namespace {
+
+// A statement prepared with `types` takes these values when each has the type it was prepared
+// with, or is NULL. Otherwise the server would read them as that type: 2.5 sent to a statement
+// first run with 2 fails as "invalid input syntax for type bigint".
+bool takes(const std::vector<Oid>& types, const EncodedParams& e) {
+    if (types.size() != e.types.size()) return false;
+    for (std::size_t i = 0; i < types.size(); ++i)
+        if (types[i] != e.types[i] && e.values[i]) return false;
+    return true;
+}
+
+}  // namespace
+
 PgConnection::Statement& PgConnection::prepared(std::string_view sql, const EncodedParams& e) {
     // The statement run last is the one most often run next (a loop of finds): compared before
     // the SQL is hashed.
-    if (!lru_.empty() && lru_.back()->first == sql) return lru_.back()->second;
-    auto it = statements_.find(sql);
-    if (it != statements_.end()) {
+    StatementEntry* entry = nullptr;
+    if (!lru_.empty() && lru_.back()->first == sql) {
+        entry = lru_.back();
+    } else if (auto it = statements_.find(sql); it != statements_.end()) {
+        entry = &*it;
         lru_.splice(lru_.end(), lru_, it->second.lru);
-        return it->second;
+    } else {
+        if (statements_.size() >= options_.statement_cache_size) forget(*lru_.front());
+        entry = &*statements_.emplace(std::string(sql), Statement{}).first;
+        entry->second.lru = lru_.insert(lru_.end(), entry);
     }
+    auto& statement = entry->second;
+    if (!statement.name.empty() && takes(statement.types, e)) return statement;
+    try {
+        prepare(sql, statement, e);
+    } catch (...) {
+        forget(*entry);  // not left half-made for the next run
+        throw;
+    }
+    return statement;
+}
+
+// (Re)prepares `statement` for these values' types under a new name; its result's columns are
+// learnt again, since they may follow the parameters' types (SELECT $1).
+void PgConnection::prepare(std::string_view sql, Statement& statement, const EncodedParams& e) {
+    if (!statement.name.empty()) {
+        ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + statement.name).c_str()));
+        statement.name.clear();
+    }
+    statement.shape = nullptr;
+    statement.binary = false;
     const std::string text(sql);  // libpq wants it terminated
-    if (statements_.size() >= options_.statement_cache_size) {
-        const auto* oldest = lru_.front();
-        ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + oldest->second.name).c_str()));
-        lru_.pop_front();
-        statements_.erase(statements_.find(oldest->first));
-    }
-    const std::string name = "rex_" + std::to_string(next_statement_++);
+    auto name = "rex_" + std::to_string(next_statement_++);
     checked(PQprepare(conn_.get(), name.c_str(), text.c_str(), static_cast<int>(e.types.size()), e.types.data()), sql);
-    auto& entry = *statements_.emplace(text, Statement{name, {}, nullptr}).first;
-    entry.second.lru = lru_.insert(lru_.end(), &entry);
-    return entry.second;
+    statement.name = std::move(name);
+    statement.types = e.types;
+}
+
+void PgConnection::forget(StatementEntry& entry) {
+    if (!entry.second.name.empty()) ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + entry.second.name).c_str()));
+    lru_.erase(entry.second.lru);
+    statements_.erase(statements_.find(entry.first));
 }
 
 std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, ValueRows rows,

@@ -62,6 +62,7 @@ private:
     struct Statement {
         std::string name;
         std::list<StatementEntry*>::iterator lru;
+        std::vector<Oid> types;                    // its parameters' types, as prepared
         std::shared_ptr<const ResultShape> shape;  // its result's columns, once it has run
         bool binary = false;                       // its results are asked in the binary format
     };
@@ -71,8 +72,11 @@ private:
         std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
     };
     std::unordered_map<std::string, Statement, SqlHash, std::equal_to<>> statements_;
-    // The server-side statement for `sql`, prepared (with these types) if need be.
+    // The server-side statement for `sql`, prepared (with these types) if need be, and prepared
+    // again when these values' types differ from those it was prepared with.
     Statement& prepared(std::string_view sql, const EncodedParams& e);
+    void prepare(std::string_view sql, Statement& statement, const EncodedParams& e);
+    void forget(StatementEntry& entry);  // deallocates it on the server and drops it
     void remember_shape(Statement& statement, std::shared_ptr<const ResultShape> shape);
     Statement* last_statement_ = nullptr;  // the named statement run() just executed; null if unnamed
     // Runs a query and wraps its result (query() and visit_rows()); `owned`: the cursor keeps
