@@ -172,6 +172,15 @@ TEST_CASE("a statement run again reads each run's values as they are, whatever k
     CHECK(above(Value()) == 0);
     CHECK(above(Value("0.5")) == 3);
     CHECK(above(Value(1)) == 2);
+    // A batch in a transaction (PostgreSQL: one pipeline, prepared once) whose rows mix kinds.
+    const auto insert = sql("INSERT INTO " + dialect().quote_identifier(name) + " (k, v) VALUES (?, ?)");
+    const std::vector<Value> rows{Value(5), Value(3), Value(6), Value(), Value(7), Value(3.5), Value(8), Value("4.5")};
+    c->begin();
+    const auto outcomes = c->execute_batch(insert, {rows, 2});
+    c->commit();
+    CHECK(outcomes.size() == 4);
+    CHECK(above(Value(3)) == 3);  // 3.5, 4.5 and 10
+    CHECK(above(Value(2.75)) == 4);
     drop_table(*c, name);
 }
 

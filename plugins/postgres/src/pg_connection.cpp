@@ -100,6 +100,29 @@ bool takes(const std::vector<Oid>& types, const EncodedParams& e) {
     return true;
 }
 
+// What a batch's statement is prepared with: each parameter's type where the rows' non-NULL
+// values agree, and 0 (the server infers it from the SQL) where they differ, so that every row
+// reads as it is. A parameter NULL in every row fits any type.
+EncodedParams batch_types(ValueRows rows, const std::vector<std::size_t>* map) {
+    auto e = encode(rows.row(0), map);
+    static constexpr char typed[] = "";  // marks a parameter some row gave a value
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        const auto row = rows.row(r);
+        for (std::size_t i = 0; i < e.types.size(); ++i) {
+            const auto& v = map ? batch_parameter(row, (*map)[i]) : row[i];
+            if (v.is_null()) continue;
+            const auto type = parameter_type(v.kind());
+            if (!e.values[i]) {
+                e.types[i] = type;
+                e.values[i] = typed;
+            } else if (e.types[i] != type) {
+                e.types[i] = 0;
+            }
+        }
+    }
+    return e;
+}
+
 }  // namespace
 
 PgConnection::Statement& PgConnection::prepared(std::string_view sql, const EncodedParams& e) {
@@ -159,7 +182,7 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
     const std::string text(sql);
     const auto* map = parameter_map.empty() ? nullptr : &parameter_map;
     const std::string* name = nullptr;
-    if (options_.prepared_statements && options_.statement_cache_size > 0) name = &prepared(text, encode(rows.row(0), map)).name;
+    if (options_.prepared_statements && options_.statement_cache_size > 0) name = &prepared(text, batch_types(rows, map)).name;
     if (!PQenterPipelineMode(conn_.get())) raise_error(conn_.get(), nullptr, text);
     // In pipeline mode the runs go out in chunks without waiting for answers: one round trip per
     // chunk. A chunk's answers (a command tag each) are small enough for the socket buffers, so

@@ -86,6 +86,16 @@ ValueKind kind_of_oid(Oid type) noexcept {
     }
 }
 
+Oid parameter_type(ValueKind kind) noexcept {
+    switch (kind) {
+        case ValueKind::boolean: return bool_oid;
+        case ValueKind::int64: return int8_oid;
+        case ValueKind::float64: return float8_oid;
+        case ValueKind::bytes: return bytea_oid;
+        default: return 0;
+    }
+}
+
 EncodedParams encode(std::span<const Value> row, const std::vector<std::size_t>* map) {
     EncodedParams e;
     encode(e, row, map);
@@ -95,7 +105,7 @@ EncodedParams encode(std::span<const Value> row, const std::vector<std::size_t>*
 void encode(EncodedParams& e, std::span<const Value> row, const std::vector<std::size_t>* map) {
     const auto n = map ? map->size() : row.size();
     // Refilled in place: a reused EncodedParams keeps its vectors' and strings' room.
-    e.types.assign(n, 0);
+    e.types.resize(n);
     e.storage.resize(n);
     e.values.assign(n, nullptr);
     e.lengths.assign(n, 0);
@@ -103,14 +113,13 @@ void encode(EncodedParams& e, std::span<const Value> row, const std::vector<std:
     for (std::size_t i = 0; i < n; ++i) {
         const auto& v = map ? batch_parameter(row, (*map)[i]) : row[i];
         auto& s = e.storage[i];
+        e.types[i] = parameter_type(v.kind());
         switch (v.kind()) {
             case ValueKind::null: continue;  // values[i] stays null
             case ValueKind::boolean:
-                e.types[i] = bool_oid;
                 s = v.as_bool() ? "t" : "f";
                 break;
             case ValueKind::int64: {
-                e.types[i] = int8_oid;
                 // Written into the reused string's own room: no temporary per parameter.
                 char digits[24];
                 const auto end = std::to_chars(digits, digits + sizeof digits, v.as_int64()).ptr;
@@ -118,14 +127,12 @@ void encode(EncodedParams& e, std::span<const Value> row, const std::vector<std:
                 break;
             }
             case ValueKind::float64:
-                e.types[i] = float8_oid;
                 s = float_text(v.as_double());
                 break;
             case ValueKind::decimal: s = v.as_decimal().text; break;
             case ValueKind::text: s = v.as_text(); break;
             case ValueKind::bytes: {
                 const auto& b = v.as_bytes();
-                e.types[i] = bytea_oid;
                 e.formats[i] = 1;  // binary: no escaping, no doubling
                 s.assign(b.begin(), b.end());
                 break;

@@ -27,6 +27,10 @@ inline constexpr Oid bool_oid = 16, bytea_oid = 17, char_oid = 18, name_oid = 19
 
 ValueKind kind_of_oid(Oid type) noexcept;
 
+// The OID a parameter of this kind is declared with: bool, int8, float8 and bytea, whose type
+// decides how the server reads the value; 0 (inferred from the SQL) for the others.
+Oid parameter_type(ValueKind kind) noexcept;
+
 // Parameters in libpq's arrays; owns the text it points to.
 struct EncodedParams {
     std::vector<Oid> types;
