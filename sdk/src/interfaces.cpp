@@ -64,6 +64,15 @@ std::int64_t Connection::visit_rows(std::string_view sql, std::span<const Value>
     return visit_all(*cursor, visitor);
 }
 
+bool starts_with_keyword(std::string_view sql, std::string_view keyword) noexcept {
+    std::size_t i = 0;
+    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+    if (sql.size() - i < keyword.size()) return false;
+    for (std::size_t k = 0; k < keyword.size(); ++k)
+        if (std::toupper(static_cast<unsigned char>(sql[i + k])) != keyword[k]) return false;
+    return true;
+}
+
 void raise_in_batch_row(const Error& e, std::size_t row) {
     raise({e.category(), "parameter row " + std::to_string(row) + ": " + e.message(), e.native_code(), e.sql()});
 }

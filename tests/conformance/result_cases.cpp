@@ -187,6 +187,51 @@ TEST_CASE("a cursor from query() outlives the SQL text it was given", "[conforma
     drop_table(*c, name);
 }
 
+TEST_CASE("one statement text runs again while its earlier rows are still being read", "[conformance][results]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = table("rerun");
+    const auto q = dialect().quote_identifier(name);
+    drop_table(*c, name);
+    c->execute("CREATE TABLE " + q + " (k INTEGER PRIMARY KEY, label " + dialect().column_type(ColumnType{LogicalType::text}) + ")");
+    // Values of very different sizes through one statement (drivers that fetch into buffers
+    // kept between runs must grow and shrink them).
+    const std::vector<std::string> labels{"a", std::string(1000, 'b'), std::string(200'000, 'c')};
+    for (int k = 1; k <= 3; ++k) c->execute(sql("INSERT INTO " + q + " (k, label) VALUES (?, ?)"), {Value(k), Value(labels[k - 1])});
+    const std::string select = sql("SELECT label FROM " + q + " WHERE k = ?");
+    auto label_of = [&](int k) { return c->execute(select, {Value(k)}).rows.at(0).at(0).as_text(); };
+    for (int k : {1, 2, 3, 1, 3, 2, 1}) {
+        INFO("k = " << k);
+        CHECK(label_of(k) == labels[k - 1]);
+    }
+
+    // A cursor from query() not yet read while the same text runs again.
+    auto pending = c->query(select, {Value(3)});
+    CHECK(label_of(2) == labels[1]);
+    REQUIRE(pending->next());
+    CHECK(pending->text(0) == labels[2]);
+    pending.reset();
+
+    // A visitor that runs the same text while its own row is current.
+    struct Nested {
+        Connection* c;
+        const std::string* select;
+        std::string inner, outer_after;
+    } nested{c.get(), &select, {}, {}};
+    const RowVisitor visitor{&nested, [](void* context, Cursor& row) {
+                                 auto& n = *static_cast<Nested*>(context);
+                                 n.inner = n.c->execute(*n.select, {Value(1)}).rows.at(0).at(0).as_text();
+                                 n.outer_after = std::string(row.text(0));  // still this row's value
+                                 return true;
+                             }};
+    const Value three(3);
+    CHECK(c->visit_rows(select, std::span<const Value>(&three, 1), visitor) == 1);
+    CHECK(nested.inner == labels[0]);
+    CHECK(nested.outer_after == labels[2]);
+    CHECK(label_of(2) == labels[1]);
+    drop_table(*c, name);
+}
+
 TEST_CASE("execute_batch runs one statement per row of values, through a parameter map", "[conformance][results][batch]") {
     if (!available()) return;
     auto c = connect();

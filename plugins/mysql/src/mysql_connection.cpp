@@ -2,12 +2,11 @@
 
 #include "mysql_cursor.hpp"
 #include "mysql_errors.hpp"
-#include "mysql_params.hpp"
+
+#include <errmsg.h>
 
 #include <poll.h>
 #include <sys/socket.h>
-
-#include <cctype>
 
 namespace rex::mysql {
 
@@ -17,15 +16,6 @@ namespace {
 constexpr const char* session_setup =
     "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
-
-bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
-    std::size_t i = 0;
-    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
-    if (sql.size() - i < keyword.size()) return false;
-    for (std::size_t k = 0; k < keyword.size(); ++k)
-        if (std::toupper(static_cast<unsigned char>(sql[i + k])) != keyword[k]) return false;
-    return true;
-}
 
 }  // namespace
 
@@ -53,99 +43,203 @@ MysqlConnection::MysqlConnection(const MysqlOptions& o) : cache_size_(o.statemen
         conn_ = nullptr;
         raise({ErrorCategory::connection, "mysql: cannot connect to " + o.redacted_url + ": " + message, code, {}});
     }
+    session_.reset(conn_, &mysql_close);
 }
 
 MysqlConnection::~MysqlConnection() {
     *alive_ = false;
-    for (auto& [sql, stmt] : cache_) mysql_stmt_close(stmt);
-    if (conn_) mysql_close(conn_);
+    lru_.clear();
+    statements_.clear();  // closed while the connection is still open
+    session_.reset();     // closes it, unless a cursor from query() still reads through it
 }
 
-void MysqlConnection::fail(MYSQL_STMT* stmt, std::string_view sql) {
-    const auto number = stmt ? mysql_stmt_errno(stmt) : mysql_errno(conn_);
-    if (category_of(number) == ErrorCategory::connection) broken_ = true;
-    if (stmt) raise_error(stmt, sql);
+void MysqlConnection::fail(std::string_view sql) {
+    if (category_of(mysql_errno(conn_)) == ErrorCategory::connection) broken_ = true;
     raise_error(conn_, sql);
 }
 
-MYSQL_STMT* MysqlConnection::prepare(const std::string& sql) {
-    if (auto it = index_.find(sql); it != index_.end()) {
-        MYSQL_STMT* stmt = it->second->second;
-        cache_.erase(it->second);
-        index_.erase(it);
-        return stmt;
-    }
-    MYSQL_STMT* stmt = mysql_stmt_init(conn_);
-    if (!stmt) fail(nullptr, sql);
-    if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
-        const auto number = mysql_stmt_errno(stmt);
-        const std::string state = mysql_stmt_sqlstate(stmt), message = mysql_stmt_error(stmt);
-        mysql_stmt_close(stmt);
-        if (category_of(number) == ErrorCategory::connection) broken_ = true;
-        raise_error(number, state, message, sql);
-    }
-    my_bool update_max_length = 1;
-    mysql_stmt_attr_set(stmt, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max_length);
-    return stmt;
+void MysqlConnection::require_usable(std::string_view sql) const {
+    if (!conn_ || broken_) raise({ErrorCategory::connection, "mysql: connection is lost", "2013", std::string(sql)});
 }
 
-void MysqlConnection::give_back(MYSQL_STMT* stmt, std::string sql) {
-    // Results are buffered (store_result), so freeing them leaves the statement ready to run
-    // again; COM_STMT_RESET would cost a round trip per statement. Only a failed one is reset.
-    mysql_stmt_free_result(stmt);
-    if (mysql_stmt_errno(stmt) != 0) mysql_stmt_reset(stmt);
-    if (cache_size_ == 0 || broken_ || index_.contains(sql)) {
-        mysql_stmt_close(stmt);
-        return;
+MysqlConnection::Lease MysqlConnection::run(std::string_view sql, std::span<const Value> row,
+                                            const std::vector<std::size_t>* map) {
+    require_usable(sql);
+    for (int attempt = 0;; ++attempt) {
+        Lease lease;
+        bool cached = false, read_only = false;
+        try {
+            lease = lend(sql);
+            cached = !lease.own;
+            read_only = lease.statement->is_read_only();
+            if (lease.statement->execute(row, map)) return lease;
+        } catch (const Error& e) {
+            if (e.category() == ErrorCategory::connection) broken_ = true;
+            if (lease.statement) end_run(lease);
+            throw;
+        } catch (...) {
+            if (lease.statement) end_run(lease);
+            throw;
+        }
+        // The server ran it, but its result has another number of columns than when it was
+        // prepared. The statement goes; a read is simply run again on a new one.
+        end_run(lease);  // drops the unread rows
+        if (cached) forget(sql);
+        if (attempt > 0 || !read_only)
+            raise({ErrorCategory::database,
+                   "mysql: the statement ran, but its result has other columns than when it was prepared (a table was "
+                   "altered since), so its rows cannot be read; it is prepared again when next run",
+                   std::to_string(CR_NEW_STMT_METADATA), std::string(sql)});
     }
-    cache_.emplace_front(std::move(sql), stmt);
-    index_.emplace(cache_.front().first, cache_.begin());
-    if (cache_.size() > cache_size_) {
-        index_.erase(cache_.back().first);
-        mysql_stmt_close(cache_.back().second);
-        cache_.pop_back();
+}
+
+MysqlConnection::Lease MysqlConnection::lend(std::string_view sql) {
+    // The statement run last is the one most often run next (a loop of finds): compared before
+    // the SQL is hashed.
+    MysqlStatement* cached = nullptr;
+    if (!lru_.empty() && lru_.back()->sql() == sql) {
+        cached = lru_.back();
+    } else if (auto it = statements_.find(sql); it != statements_.end()) {
+        cached = it->second.get();
+        lru_.splice(lru_.end(), lru_, cached->lru);
     }
+    Lease lease;
+    if (cached && !cached->busy) {
+        lease.statement = cached;
+    } else if (!cached && cache_size_ > 0) {
+        auto statement = std::make_unique<MysqlStatement>(conn_, sql);
+        statement->busy = true;  // not evicted by remember()
+        auto* added = statement.get();
+        remember(std::move(statement));
+        lease.statement = added;
+    } else {
+        // Busy: a visitor runs the same SQL while the outer run's rows are being read.
+        lease.own = std::make_unique<MysqlStatement>(conn_, sql);
+        lease.statement = lease.own.get();
+    }
+    lease.statement->busy = true;
+    return lease;
+}
+
+void MysqlConnection::forget(std::string_view sql) noexcept {
+    if (auto it = statements_.find(sql); it != statements_.end() && !it->second->busy) {
+        lru_.erase(it->second->lru);
+        statements_.erase(it);
+    }
+}
+
+void MysqlConnection::end_run(Lease& lease) noexcept {
+    lease.statement->finish();
+    lease.statement->busy = false;
+    lease.own.reset();
+    lease.statement = nullptr;
+}
+
+// Hands a lease back when the run's rows have been read, or a visitor threw.
+struct MysqlConnection::RunEnd {
+    MysqlConnection& connection;
+    Lease& lease;
+    ~RunEnd() { connection.end_run(lease); }
+};
+
+void MysqlConnection::remember(std::unique_ptr<MysqlStatement> statement) {
+    auto* added = statement.get();
+    added->lru = lru_.insert(lru_.end(), added);
+    try {
+        statements_.emplace(added->sql(), std::move(statement));
+    } catch (...) {
+        lru_.erase(added->lru);
+        throw;
+    }
+    // Over the limit: the least recently used statement nobody is reading goes.
+    for (auto it = lru_.begin(); statements_.size() > cache_size_ && it != lru_.end();) {
+        auto* victim = *it;
+        if (victim->busy) {
+            ++it;
+            continue;
+        }
+        it = lru_.erase(it);
+        statements_.erase(statements_.find(victim->sql()));
+    }
+}
+
+std::unique_ptr<MysqlStatement> MysqlConnection::detach(Lease& lease) {
+    if (lease.own) return std::move(lease.own);
+    auto it = statements_.find(lease.statement->sql());
+    auto statement = std::move(it->second);
+    statements_.erase(it);
+    lru_.erase(statement->lru);
+    return statement;
+}
+
+void MysqlConnection::give_back(std::unique_ptr<MysqlStatement> statement) noexcept {
+    statement->finish();
+    statement->busy = false;
+    // Kept unless the cache already has one for this SQL (made while this one was out).
+    if (cache_size_ == 0 || broken_ || statements_.contains(statement->sql())) return;
+    try {
+        remember(std::move(statement));
+    } catch (...) {
+        // Out of memory: the statement is closed instead of kept.
+    }
+}
+
+void StatementReturn::operator()(MysqlStatement* statement) const noexcept {
+    std::unique_ptr<MysqlStatement> owned(statement);
+    // With its connection gone the statement is only closed (libmariadb detached it on close).
+    if (alive && *alive) connection->give_back(std::move(owned));
 }
 
 std::unique_ptr<Cursor> MysqlConnection::query(std::string_view sql, const Params& params) {
-    if (!conn_ || broken_) raise({ErrorCategory::connection, "mysql: connection is lost", "2013", std::string(sql)});
-    const std::string text(sql);
-    MYSQL_STMT* stmt = prepare(text);
-    auto release = [this, alive = alive_, text](MYSQL_STMT* s) {
-        if (*alive)
-            give_back(s, text);
-        else
-            mysql_stmt_close(s);
-    };
-    const auto expected = mysql_stmt_param_count(stmt);
-    if (expected != params.size()) {
-        release(stmt);
-        raise({ErrorCategory::invalid_value,
-               "mysql: statement has " + std::to_string(expected) + " parameters, " + std::to_string(params.size()) +
-                   " values given",
-               {}, text});
+    auto lease = run(sql, params);
+    // The cursor may outlive this call and the connection: it takes the statement along.
+    OwnedStatement statement(detach(lease).release(), StatementReturn{this, alive_, session_});
+    return std::make_unique<MysqlCursor>(std::move(statement));
+}
+
+ResultSet MysqlConnection::execute(std::string_view sql, const Params& params) {
+    auto lease = run(sql, params);
+    RunEnd end{*this, lease};
+    MysqlCursor cursor(*lease.statement);
+    return collect(cursor);
+}
+
+std::int64_t MysqlConnection::visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) {
+    auto lease = run(sql, params);
+    RunEnd end{*this, lease};
+    MysqlCursor cursor(*lease.statement);
+    return visit_all(cursor, visitor);
+}
+
+std::vector<StatementOutcome> MysqlConnection::execute_batch(std::string_view sql, ValueRows rows,
+                                                            const std::vector<std::size_t>& parameter_map) {
+    // One run per row on the cached statement, parameters bound from the rows in place. (MariaDB's
+    // bulk arrays would send them together, but report only the total of affected rows.)
+    const auto* map = parameter_map.empty() ? nullptr : &parameter_map;
+    std::vector<StatementOutcome> outcomes;
+    outcomes.reserve(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        try {
+            auto lease = run(sql, rows.row(i), map);
+            RunEnd end{*this, lease};
+            MysqlCursor cursor(*lease.statement);
+            outcomes.push_back({cursor.affected_rows(), cursor.last_insert_id()});
+        } catch (const Error& e) {
+            raise_in_batch_row(e, i);
+        }
     }
-    BoundParams bound(params);
-    if ((!params.empty() && mysql_stmt_bind_param(stmt, bound.data()) != 0) || mysql_stmt_execute(stmt) != 0) {
-        const auto number = mysql_stmt_errno(stmt);
-        const std::string state = mysql_stmt_sqlstate(stmt), message = mysql_stmt_error(stmt);
-        release(stmt);
-        if (category_of(number) == ErrorCategory::connection) broken_ = true;
-        raise_error(number, state, message, text);
-    }
-    const bool is_insert = starts_with_keyword(sql, "INSERT") || starts_with_keyword(sql, "REPLACE");
-    return std::make_unique<MysqlCursor>(stmt, text, is_insert, std::move(release));
+    return outcomes;
 }
 
 void MysqlConnection::simple(const std::string& sql) {
-    if (!conn_ || broken_) raise({ErrorCategory::connection, "mysql: connection is lost", "2013", sql});
-    if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) fail(nullptr, sql);
+    require_usable(sql);
+    if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) fail(sql);
     // Drain every result of a multi-statement script.
     do {
         if (MYSQL_RES* r = mysql_store_result(conn_)) mysql_free_result(r);
-        else if (mysql_field_count(conn_) != 0) fail(nullptr, sql);
+        else if (mysql_field_count(conn_) != 0) fail(sql);
         const int next = mysql_next_result(conn_);
-        if (next > 0) fail(nullptr, sql);
+        if (next > 0) fail(sql);
         if (next < 0) break;
     } while (true);
 }

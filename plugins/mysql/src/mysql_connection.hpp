@@ -3,6 +3,7 @@
 #pragma once
 
 #include "mysql_options.hpp"
+#include "mysql_statement.hpp"
 
 #include <rex/sdk/adapter.hpp>
 
@@ -21,6 +22,10 @@ public:
     ~MysqlConnection() override;
 
     std::unique_ptr<Cursor> query(std::string_view sql, const Params& params) override;
+    ResultSet execute(std::string_view sql, const Params& params = {}) override;
+    std::int64_t visit_rows(std::string_view sql, std::span<const Value> params, RowVisitor visitor) override;
+    std::vector<StatementOutcome> execute_batch(std::string_view sql, ValueRows rows,
+                                                const std::vector<std::size_t>& parameter_map) override;
     void execute_script(std::string_view sql) override;
     void begin(const TransactionOptions& options) override;
     void commit() override;
@@ -37,15 +42,36 @@ public:
     std::string server_version() const override { return mysql_get_server_info(conn_); }
 
 private:
-    MYSQL_STMT* prepare(const std::string& sql);
-    void give_back(MYSQL_STMT* stmt, std::string sql);
+    friend struct StatementReturn;
+    // A statement lent for one run: one from the cache (marked busy), or one of its own when the
+    // cached one is busy or nothing is cached.
+    struct Lease {
+        MysqlStatement* statement = nullptr;
+        std::unique_ptr<MysqlStatement> own;
+    };
+    // Runs `sql` on a lent statement (parameters as MysqlStatement::execute takes them), to be
+    // handed back with end_run(); throws (after handing it back) when the run fails.
+    Lease run(std::string_view sql, std::span<const Value> row, const std::vector<std::size_t>* map = nullptr);
+    Lease lend(std::string_view sql);
+    void end_run(Lease& lease) noexcept;
+    void forget(std::string_view sql) noexcept;  // closes the cached statement for `sql`
+    // Takes a statement out of the cache for a cursor that may outlive the call, and takes it back.
+    std::unique_ptr<MysqlStatement> detach(Lease& lease);
+    void give_back(std::unique_ptr<MysqlStatement> statement) noexcept;
+    void remember(std::unique_ptr<MysqlStatement> statement);
+    void require_usable(std::string_view sql) const;
     void simple(const std::string& sql);
-    [[noreturn]] void fail(MYSQL_STMT* stmt, std::string_view sql);
+    [[noreturn]] void fail(std::string_view sql);
+    struct RunEnd;
 
     MYSQL* conn_ = nullptr;
+    // Owns conn_; cursors from query() share it, so that their rows stay readable after this
+    // connection is gone (the last one closes it).
+    std::shared_ptr<MYSQL> session_;
     std::size_t cache_size_;
-    std::list<std::pair<std::string, MYSQL_STMT*>> cache_;  // most recently used first
-    std::unordered_map<std::string_view, std::list<std::pair<std::string, MYSQL_STMT*>>::iterator> index_;
+    // Prepared statements by SQL text (the key views the statement's own copy).
+    std::unordered_map<std::string_view, std::unique_ptr<MysqlStatement>> statements_;
+    std::list<MysqlStatement*> lru_;  // the cached statements, most recently used at the back
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // cursors may outlive the connection
     bool broken_ = false;
 };

@@ -1,27 +1,21 @@
-// A Cursor over one executed prepared statement whose rows are buffered client-side
-// (mysql_stmt_store_result), read through bound result buffers sized from the data.
+// A Cursor over one run of a prepared statement, whose rows are buffered client-side
+// (mysql_stmt_store_result) and fetched into the statement's slots.
 #pragma once
 
+#include "mysql_statement.hpp"
+
 #include <rex/sdk/result.hpp>
-
-#include <mysql.h>
-
-#include <functional>
-#include <string>
-#include <vector>
 
 namespace rex::mysql {
 
 class MysqlCursor final : public Cursor {
 public:
-    using Release = std::function<void(MYSQL_STMT*)>;
+    // Reads the run `statement` has just made; the caller finishes the statement afterwards.
+    explicit MysqlCursor(MysqlStatement& statement);
+    // The same, owning the statement until it is destroyed (query()'s cursors).
+    explicit MysqlCursor(OwnedStatement statement);
 
-    // Takes an executed statement; reads its metadata and buffers its rows. Throws on failure
-    // (after releasing the statement).
-    MysqlCursor(MYSQL_STMT* stmt, std::string sql, bool is_insert, Release release);
-    ~MysqlCursor() override;
-
-    const std::vector<Column>& columns() const override { return columns_; }
+    const std::vector<Column>& columns() const override { return statement_.columns(); }
     bool next() override;
     Value value(std::size_t column) const override;
     bool is_null(std::size_t column) const override;
@@ -32,29 +26,16 @@ public:
     std::int64_t affected_rows() const override { return affected_rows_; }
     // The result is stored on the client, so its size is known before the first row.
     std::size_t size_hint() const override {
-        return columns_.empty() ? 0 : static_cast<std::size_t>(mysql_stmt_num_rows(stmt_));
+        return statement_.columns().empty() ? 0 : static_cast<std::size_t>(mysql_stmt_num_rows(statement_.handle()));
     }
     std::optional<std::int64_t> last_insert_id() const override { return last_insert_id_; }
 
 private:
-    struct Slot {
-        std::vector<char> buffer;
-        unsigned long length = 0;
-        my_bool null = 0;
-        my_bool error = 0;
-        enum_field_types type = MYSQL_TYPE_NULL;
-        bool is_unsigned = false;
-    };
-    void setup_results();
     void check(std::size_t column) const;
-    void refetch_truncated();
+    const ResultSlot& slot(std::size_t column) const { return statement_.slots()[column]; }
 
-    MYSQL_STMT* stmt_;
-    std::string sql_;
-    Release release_;
-    std::vector<Column> columns_;
-    std::vector<Slot> slots_;
-    std::vector<MYSQL_BIND> binds_;
+    OwnedStatement owned_;  // empty for a cursor that only reads
+    MysqlStatement& statement_;
     bool on_row_ = false;
     std::int64_t affected_rows_ = 0;
     std::optional<std::int64_t> last_insert_id_;

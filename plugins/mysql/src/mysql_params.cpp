@@ -1,5 +1,7 @@
 #include "mysql_params.hpp"
 
+#include <rex/sdk/adapter.hpp>
+
 #include <cstring>
 
 namespace rex::mysql {
@@ -54,10 +56,14 @@ MYSQL_TIME to_mysql_time(const Value& value) {
     return t;
 }
 
-BoundParams::BoundParams(const Params& params) {
-    const auto n = params.size();
-    binds_.resize(n);  // value-initialised: every MYSQL_BIND starts zeroed
-    // Reserved up front: binds point into these vectors.
+void BoundParams::bind(std::span<const Value> row, const std::vector<std::size_t>* map) {
+    const auto n = map ? map->size() : row.size();
+    binds_.assign(n, MYSQL_BIND{});  // every MYSQL_BIND starts zeroed
+    // Room for n of each up front: binds point into these vectors.
+    integers_.clear();
+    doubles_.clear();
+    times_.clear();
+    texts_.clear();
     integers_.reserve(n);
     doubles_.reserve(n);
     times_.reserve(n);
@@ -65,7 +71,7 @@ BoundParams::BoundParams(const Params& params) {
     nulls_.assign(n, 1);
     for (std::size_t i = 0; i < n; ++i) {
         auto& b = binds_[i];
-        const auto& v = params[i];
+        const auto& v = map ? batch_parameter(row, (*map)[i]) : row[i];
         auto text = [&](enum_field_types type, const std::string& s) {
             b.buffer_type = type;
             b.buffer = const_cast<char*>(s.data());

@@ -6,6 +6,7 @@
 
 #include <mysql.h>
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,10 @@ namespace rex::mysql {
 
 class BoundParams {
 public:
-    explicit BoundParams(const Params& params);
+    // Binds row[k] as parameter k, or row[(*map)[k]] when a map is given
+    // (Connection::execute_batch), in place of the last ones and reusing this object's room. The
+    // values must outlive the statement's execution.
+    void bind(std::span<const Value> row, const std::vector<std::size_t>* map = nullptr);
     MYSQL_BIND* data() { return binds_.data(); }
 
 private:

@@ -12,15 +12,6 @@ namespace rex::sqlite {
 
 namespace {
 
-bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
-    std::size_t i = 0;
-    while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
-    if (sql.size() - i < keyword.size()) return false;
-    for (std::size_t k = 0; k < keyword.size(); ++k)
-        if (std::toupper(static_cast<unsigned char>(sql[i + k])) != keyword[k]) return false;
-    return true;
-}
-
 bool only_whitespace_or_comments(const char* tail) {
     std::string_view rest(tail ? tail : "");
     while (!rest.empty()) {

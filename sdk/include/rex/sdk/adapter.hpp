@@ -160,5 +160,8 @@ REX_SDK_API void require_identifier(std::string_view name, std::string_view what
 REX_SDK_API const Value& batch_parameter(std::span<const Value> row, std::size_t index);
 // Raises `e` again with "parameter row N: " before its message (execute_batch's failures).
 [[noreturn]] REX_SDK_API void raise_in_batch_row(const Error& e, std::size_t row);
+// Whether `sql` begins (after whitespace) with `keyword`, given in upper case, in any case:
+// how an adapter tells an INSERT (whose generated key it reports) or a read from other SQL.
+REX_SDK_API bool starts_with_keyword(std::string_view sql, std::string_view keyword) noexcept;
 
 REX_SDK_END
