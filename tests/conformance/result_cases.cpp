@@ -232,6 +232,26 @@ TEST_CASE("one statement text runs again while its earlier rows are still being 
     drop_table(*c, name);
 }
 
+TEST_CASE("a statement run before and after ALTER TABLE reads the table's new columns", "[conformance][results]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = table("altered");
+    const auto q = dialect().quote_identifier(name);
+    drop_table(*c, name);
+    c->execute("CREATE TABLE " + q + " (k INTEGER PRIMARY KEY, a INTEGER)");
+    c->execute(sql("INSERT INTO " + q + " (k, a) VALUES (?, ?)"), {Value(1), Value(10)});
+    const std::string all = sql("SELECT * FROM " + q + " WHERE k = ?");
+    for (int run = 0; run < 2; ++run) CHECK(c->execute(all, {Value(1)}).columns.size() == 2);  // cached by now
+    c->execute("ALTER TABLE " + q + " ADD COLUMN b VARCHAR(20) DEFAULT 'x'");
+    for (int run = 0; run < 2; ++run) {
+        const auto r = c->execute(all, {Value(1)});
+        REQUIRE(r.columns.size() == 3);
+        CHECK(r.columns[2].name == "b");
+        CHECK(r.rows.at(0) == Row{Value(1), Value(10), Value("x")});
+    }
+    drop_table(*c, name);
+}
+
 TEST_CASE("execute_batch runs one statement per row of values, through a parameter map", "[conformance][results][batch]") {
     if (!available()) return;
     auto c = connect();

@@ -13,6 +13,20 @@
 
 namespace rex::postgres {
 
+namespace {
+
+// The error PostgreSQL gives a named statement whose result columns changed since it was
+// prepared ("cached plan must not change result type"), told by its SQLSTATE and the server
+// function that raised it, since the message may be translated.
+bool stale_plan(const PGresult* result) {
+    if (!result || PQresultStatus(result) != PGRES_FATAL_ERROR) return false;
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    const char* function = PQresultErrorField(result, PG_DIAG_SOURCE_FUNCTION);
+    return state && function && std::string_view(state) == "0A000" && std::string_view(function) == "RevalidateCachedQuery";
+}
+
+}  // namespace
+
 PgConnection::PgConnection(PgOptions options, Logger* logger) : options_(std::move(options)), logger_(logger) {
     std::vector<const char*> keys, values;
     for (const auto& [k, v] : options_.conninfo) {
@@ -62,12 +76,22 @@ ResultPtr PgConnection::run(std::string_view sql, std::span<const Value> params)
 ResultPtr PgConnection::run_prepared(std::string_view sql, std::span<const Value> params) {
     auto& e = scratch_;
     encode(e, params);
-    auto& statement = prepared(sql, e);
-    auto result = checked(PQexecPrepared(conn_.get(), statement.name.c_str(), static_cast<int>(params.size()), e.values.data(),
-                                         e.lengths.data(), e.formats.data(), statement.binary ? 1 : 0),
-                          sql);
-    last_statement_ = &statement;
-    return result;
+    for (bool again = true;; again = false) {
+        auto& statement = prepared(sql, e);
+        ResultPtr result(PQexecPrepared(conn_.get(), statement.name.c_str(), static_cast<int>(params.size()), e.values.data(),
+                                        e.lengths.data(), e.formats.data(), statement.binary ? 1 : 0));
+        if (stale_plan(result.get())) {
+            // Its result columns changed (ALTER TABLE) and PostgreSQL will not run it again: it
+            // goes. Nothing ran, so outside a transaction the run is made on a new statement;
+            // inside one the error has ended the transaction.
+            forget(*statements_.find(sql));  // the entry prepared() just returned
+            if (again && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE) continue;
+            raise_error(conn_.get(), result.get(), sql);
+        }
+        result = checked(result.release(), sql);
+        last_statement_ = &statement;
+        return result;
+    }
 }
 
 PgCursor PgConnection::run_query(std::string_view sql, std::span<const Value> params, bool owned) {
@@ -192,6 +216,7 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
     outcomes.reserve(rows.size());
     std::optional<Error> failure;
     std::size_t failed_row = 0;
+    bool stale = false;
     for (std::size_t start = 0; start < rows.size() && !failure; start += chunk) {
         const auto end = std::min(rows.size(), start + chunk);
         for (std::size_t i = start; i < end; ++i) {
@@ -219,6 +244,7 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
             if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
                 outcomes.push_back({affected_rows_of(result.get()), std::nullopt});
             } else if (status != PGRES_PIPELINE_ABORTED && !failure) {
+                if (name && stale_plan(result.get())) stale = true;
                 try {
                     raise_error(conn_.get(), result.get(), text);
                 } catch (const Error& error) {
@@ -231,6 +257,7 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
         ResultPtr sync(PQgetResult(conn_.get()));
     }
     PQexitPipelineMode(conn_.get());
+    if (auto it = statements_.find(text); stale && it != statements_.end()) forget(*it);  // prepared again when next run
     if (failure) raise_in_batch_row(*failure, failed_row);
     return outcomes;
 }
