@@ -135,7 +135,7 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
         if (p.contains("load")) config.plugins.load = reader.strings(p["load"], "/plugins/load");
     }
     if (root.contains("http")) {
-        const auto& h = reader.object(root["http"], "/http", {"address", "port", "body_limit", "request_timeout_ms"});
+        const auto& h = reader.object(root["http"], "/http", {"address", "port", "body_limit", "request_timeout_ms", "threads"});
         if (h.contains("address")) config.http.address = reader.string(h["address"], "/http/address");
         if (h.contains("port")) config.http.port = static_cast<std::uint16_t>(reader.integer(h["port"], "/http/port", 0, 65535));
         if (h.contains("body_limit"))
@@ -144,6 +144,7 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
         if (h.contains("request_timeout_ms"))
             config.http.request_timeout = std::chrono::milliseconds(
                 reader.integer(h["request_timeout_ms"], "/http/request_timeout_ms", 1, 3'600'000));
+        if (h.contains("threads")) config.http.threads = static_cast<unsigned>(reader.integer(h["threads"], "/http/threads", 0, 256));
     }
     if (root.contains("log")) {
         const auto& l = reader.object(root["log"], "/log", {"level"});

@@ -101,7 +101,8 @@ TEST_CASE("rex-host answers errors with JSON and keeps serving", "[host]") {
 }
 
 TEST_CASE("rex-host keeps connections alive across requests", "[host]") {
-    RunningHost host;
+    RunningHost host(R"(, "threads": 3)");
+    CHECK_THAT(host.process->output(), Catch::Contains("serving with 3 threads"));
     HttpConnection c(host.port);
     for (int i = 0; i < 5; ++i) CHECK(c.request("GET", "/health").status == 200);
     // Two pipelined requests in one write.

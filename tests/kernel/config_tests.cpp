@@ -22,7 +22,7 @@ TEST_CASE("a full config is read, relative plugin paths taken from the file's fo
     const auto config = rex::parse_config(R"({
         "database": {"url": "sqlite:data/app.db"},
         "plugins": {"paths": ["plugins", "/opt/rex/plugins"], "load": ["sqlite"]},
-        "http": {"address": "0.0.0.0", "port": 9000, "body_limit": 4096, "request_timeout_ms": 1500},
+        "http": {"address": "0.0.0.0", "port": 9000, "body_limit": 4096, "request_timeout_ms": 1500, "threads": 6},
         "log": {"level": "debug"}
     })", "/etc/rex/rex.json");
     CHECK(config.database_url == "sqlite:data/app.db");
@@ -32,6 +32,7 @@ TEST_CASE("a full config is read, relative plugin paths taken from the file's fo
     CHECK(config.http.port == 9000);
     CHECK(config.http.body_limit == 4096);
     CHECK(config.http.request_timeout == std::chrono::milliseconds(1500));
+    CHECK(config.http.threads == 6);
     CHECK(config.log_level == rex::LogLevel::debug);
 }
 
@@ -39,6 +40,7 @@ TEST_CASE("an empty config gives the embedded defaults", "[config]") {
     const auto config = rex::parse_config("{}", "rex.json");
     CHECK(config.database_url == "sqlite:rex.db");
     CHECK(config.http.port == 8080);
+    CHECK(config.http.threads == 0);  // one per core
     CHECK(config.plugins.paths.empty());
 }
 
@@ -48,7 +50,8 @@ TEST_CASE("config errors name the file, the JSON path and what is wrong", "[conf
     CHECK(config_error(R"({"http": {"port": 70000}})") ==
           "/etc/rex/rex.json: /http/port: expected an integer 0-65535, got 70000");
     CHECK(config_error(R"({"http": {"prot": 80}})") ==
-          "/etc/rex/rex.json: /http/prot: unknown key (expected one of: address, port, body_limit, request_timeout_ms)");
+          "/etc/rex/rex.json: /http/prot: unknown key (expected one of: address, port, body_limit, request_timeout_ms, threads)");
+    CHECK(config_error(R"({"http": {"threads": 1000}})") == "/etc/rex/rex.json: /http/threads: expected an integer 0-256, got 1000");
     CHECK(config_error(R"({"plugins": {"load": ["sqlite", 3]}})") ==
           "/etc/rex/rex.json: /plugins/load/1: expected a string, got number");
     CHECK(config_error(R"({"log": {"level": "loud"}})") ==

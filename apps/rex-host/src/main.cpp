@@ -64,9 +64,11 @@ int main(int argc, char** argv) {
         io.stop();
     });
 
+    // One thread per core unless the config says otherwise; sessions keep to their strands.
+    const unsigned threads = config.http.threads ? config.http.threads : std::max(1u, std::thread::hardware_concurrency());
+    log.log(rex::LogLevel::info, "host", "serving with " + std::to_string(threads) + (threads == 1 ? " thread" : " threads"));
     std::cout << "rex-host listening on http://" << config.http.address << ":" << port << std::endl;
 
-    const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
     io.run();

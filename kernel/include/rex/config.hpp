@@ -18,6 +18,7 @@ struct HttpConfig {
     std::uint16_t port = 8080;                   // 0 picks a free port (printed at start)
     std::size_t body_limit = 1024 * 1024;        // bytes
     std::chrono::milliseconds request_timeout{30'000};
+    unsigned threads = 0;                        // threads serving requests; 0: one per core
 };
 
 struct PluginsConfig {
