@@ -67,7 +67,6 @@ public:
 
     // The last run's result; no columns for a statement without a result set.
     const std::vector<Column>& columns() const noexcept { return columns_; }
-    std::vector<ResultSlot>& slots() noexcept { return slots_; }
     const std::vector<ResultSlot>& slots() const noexcept { return slots_; }
     // After a fetch reported MYSQL_DATA_TRUNCATED: grows the short buffers and fetches those
     // columns of the current row again.

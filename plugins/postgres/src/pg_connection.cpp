@@ -128,9 +128,12 @@ bool takes(const std::vector<Oid>& types, const EncodedParams& e) {
 // values agree, and 0 (the server infers it from the SQL) where they differ, so that every row
 // reads as it is. A parameter NULL in every row fits any type.
 EncodedParams batch_types(ValueRows rows, const std::vector<std::size_t>* map) {
-    auto e = encode(rows.row(0), map);
+    EncodedParams e;  // only types and values are read (by takes() and PQprepare)
+    const auto n = map ? map->size() : rows.width;
+    e.types.assign(n, 0);
+    e.values.assign(n, nullptr);
     static constexpr char typed[] = "";  // marks a parameter some row gave a value
-    for (std::size_t r = 1; r < rows.size(); ++r) {
+    for (std::size_t r = 0; r < rows.size(); ++r) {
         const auto row = rows.row(r);
         for (std::size_t i = 0; i < e.types.size(); ++i) {
             const auto& v = map ? batch_parameter(row, (*map)[i]) : row[i];
@@ -178,7 +181,7 @@ PgConnection::Statement& PgConnection::prepared(std::string_view sql, const Enco
 // learnt again, since they may follow the parameters' types (SELECT $1).
 void PgConnection::prepare(std::string_view sql, Statement& statement, const EncodedParams& e) {
     if (!statement.name.empty()) {
-        ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + statement.name).c_str()));
+        deallocate(statement.name);
         statement.name.clear();
     }
     statement.shape = nullptr;
@@ -190,8 +193,12 @@ void PgConnection::prepare(std::string_view sql, Statement& statement, const Enc
     statement.types = e.types;
 }
 
+// Failures are ignored: in an aborted transaction the statement stays on the server, unused,
+// until the connection closes.
+void PgConnection::deallocate(const std::string& name) { ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + name).c_str())); }
+
 void PgConnection::forget(StatementEntry& entry) {
-    if (!entry.second.name.empty()) ResultPtr(PQexec(conn_.get(), ("DEALLOCATE " + entry.second.name).c_str()));
+    if (!entry.second.name.empty()) deallocate(entry.second.name);
     lru_.erase(entry.second.lru);
     statements_.erase(statements_.find(entry.first));
 }

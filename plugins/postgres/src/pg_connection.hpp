@@ -77,6 +77,7 @@ private:
     Statement& prepared(std::string_view sql, const EncodedParams& e);
     void prepare(std::string_view sql, Statement& statement, const EncodedParams& e);
     void forget(StatementEntry& entry);  // deallocates it on the server and drops it
+    void deallocate(const std::string& name);
     void remember_shape(Statement& statement, std::shared_ptr<const ResultShape> shape);
     Statement* last_statement_ = nullptr;  // the named statement run() just executed; null if unnamed
     // Runs a query and wraps its result (query() and visit_rows()); `owned`: the cursor keeps
