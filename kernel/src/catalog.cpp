@@ -8,9 +8,10 @@ namespace rex {
 
 void Catalog::put_entity(EntityInfo entity) {
     if (entity.name.empty()) raise({ErrorCategory::configuration, "entity without a name", {}, {}});
-    std::unique_lock lock(mutex_);
     auto name = entity.name;
-    entities_.insert_or_assign(std::move(name), std::move(entity));
+    auto shared = std::make_shared<const EntityInfo>(std::move(entity));
+    std::unique_lock lock(mutex_);
+    entities_.insert_or_assign(std::move(name), std::move(shared));
 }
 
 std::vector<std::string> Catalog::entity_names() const {
@@ -20,10 +21,10 @@ std::vector<std::string> Catalog::entity_names() const {
     return names;
 }
 
-const EntityInfo* Catalog::find_entity(std::string_view name) const {
+std::shared_ptr<const EntityInfo> Catalog::find_entity(std::string_view name) const {
     std::shared_lock lock(mutex_);
     auto it = entities_.find(name);
-    return it == entities_.end() ? nullptr : &it->second;
+    return it == entities_.end() ? nullptr : it->second;
 }
 
 }  // namespace rex

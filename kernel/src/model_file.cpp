@@ -459,16 +459,16 @@ private:
         e.indexes.push_back(std::move(ix));
     }
 
-    const EntityInfo* find_entity(std::string_view name) const {
-        for (const auto& e : entities_)
-            if (e.name == name) return &e;
+    std::shared_ptr<const EntityInfo> find_entity(std::string_view name) const {
+        for (const auto& e : entities_)  // the file's own entities live as long as this reader
+            if (e.name == name) return std::shared_ptr<const EntityInfo>(std::shared_ptr<void>(), &e);
         return known_ ? known_->find_entity(name) : nullptr;
     }
 
     void check_relation(const PendingRelation& p) const {
         const auto& e = entities_[p.entity];
         const auto& r = e.relations[p.relation];
-        const auto* target = find_entity(r.target);
+        const auto target = find_entity(r.target);
         if (!target) {
             std::set<std::string> names;
             for (const auto& other : entities_) names.insert(other.name);

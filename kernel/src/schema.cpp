@@ -80,8 +80,8 @@ const FieldInfo& field_named(const EntityInfo& e, const std::string& name, const
     raise({ErrorCategory::configuration, context + ": entity '" + e.name + "' has no field '" + name + "'", {}, {}});
 }
 
-const EntityInfo& target_of(const CatalogView& catalog, const EntityInfo& e, const RelationInfo& r) {
-    if (const auto* t = catalog.find_entity(r.target)) return *t;
+std::shared_ptr<const EntityInfo> target_of(const CatalogView& catalog, const EntityInfo& e, const RelationInfo& r) {
+    if (auto t = catalog.find_entity(r.target)) return t;
     raise({ErrorCategory::configuration,
            "relation '" + e.name + "." + r.name + "' points to entity '" + r.target + "', which is not in the catalog", {}, {}});
 }
@@ -98,7 +98,9 @@ std::vector<TableSchema> schema_from_catalog(const CatalogView& catalog) {
     std::vector<TableSchema> tables;
     std::set<std::string> join_tables;
     for (const auto& name : catalog.entity_names()) {
-        const auto& e = *catalog.find_entity(name);
+        const auto entity = catalog.find_entity(name);
+        if (!entity) continue;  // removed since entity_names()
+        const auto& e = *entity;
         TableSchema t;
         t.name = e.table;
         for (const auto& f : e.fields) {
@@ -115,11 +117,13 @@ std::vector<TableSchema> schema_from_catalog(const CatalogView& catalog) {
         }
         for (const auto& r : e.relations) {
             if (r.kind == RelationKind::belongs_to) {
-                const auto& target = target_of(catalog, e, r);
+                const auto target_entity = target_of(catalog, e, r);
+                const auto& target = *target_entity;
                 const auto& fk = field_named(e, r.foreign_key, "relation '" + r.name + "'");
                 t.foreign_keys.push_back({"fk_" + e.table + "_" + fk.column, {fk.column}, target.table, {key_of(target).column}});
             } else if (r.kind == RelationKind::many_to_many && join_tables.insert(r.through).second) {
-                const auto& target = target_of(catalog, e, r);
+                const auto target_entity = target_of(catalog, e, r);
+                const auto& target = *target_entity;
                 TableSchema j;
                 j.name = r.through;
                 j.columns.push_back(key_column(r.through_source_key, key_of(e)));

@@ -389,13 +389,13 @@ TEST_CASE("dynamic queries on entities loaded from a JSON model file", "[dynamic
 
     Database db(kernel, conformance::backend().url);
     const auto& d = db.dialect();
-    const auto* customers = kernel.catalog().find_entity("customers");
-    const auto* products = kernel.catalog().find_entity("products");
+    const auto customers = kernel.catalog().find_entity("customers");
+    const auto products = kernel.catalog().find_entity("products");
     REQUIRE(customers);
     REQUIRE(products);
     CHECK(customers->table == "rex_dyn_shop_customers" + suffix());
     auto s = db.session();
-    for (const auto* e : {customers, products}) {
+    for (const auto& e : {customers, products}) {
         s.execute("DROP TABLE IF EXISTS " + d.quote_identifier(e->table));
         create_table(s, d, *e);
     }

@@ -60,7 +60,7 @@ TEST_CASE("a complete model file fills the catalog with every attribute", "[cata
     CHECK(names == std::vector<std::string>{"customers", "cards", "orders", "products"});
     CHECK(kernel.catalog().entity_names() == std::vector<std::string>{"cards", "customers", "orders", "products"});
 
-    const auto* customers = kernel.catalog().find_entity("customers");
+    const auto customers = kernel.catalog().find_entity("customers");
     REQUIRE(customers);
     CHECK(customers->table == "shop_customers");
     REQUIRE(customers->fields.size() == 16);
@@ -141,7 +141,7 @@ TEST_CASE("a complete model file fills the catalog with every attribute", "[cata
     CHECK(customers->indexes[1].fields == std::vector<std::string>{"email"});
     CHECK(customers->indexes[1].unique);
 
-    const auto* cards = kernel.catalog().find_entity("cards");
+    const auto cards = kernel.catalog().find_entity("cards");
     REQUIRE(cards);
     CHECK(field(*cards, "customer_id").unique);
     const auto* owner = cards->relation("owner");
@@ -150,7 +150,7 @@ TEST_CASE("a complete model file fills the catalog with every attribute", "[cata
     CHECK(owner->target == "customers");
     CHECK(owner->foreign_key == "customer_id");
 
-    const auto* orders = kernel.catalog().find_entity("orders");
+    const auto orders = kernel.catalog().find_entity("orders");
     REQUIRE(orders);
     const auto& placed = field(*orders, "placed");
     CHECK(placed.column == "placed_at");
@@ -169,7 +169,7 @@ TEST_CASE("a complete model file fills the catalog with every attribute", "[cata
     CHECK(orders->indexes[0].name == "shop_orders_customer_id_placed_at_idx");  // named by columns
     CHECK(orders->indexes[0].fields == std::vector<std::string>{"customer_id", "placed"});
 
-    const auto* product = kernel.catalog().find_entity("products");
+    const auto product = kernel.catalog().find_entity("products");
     REQUIRE(product);
     CHECK(field(*product, "sku").primary_key);
     CHECK_FALSE(field(*product, "sku").generated);

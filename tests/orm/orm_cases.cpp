@@ -1027,12 +1027,12 @@ TEST_CASE("indexes from the mapping are created and unique ones enforced", "[orm
     t.db.insert(a);
     Tag b{0, "same"};
     CHECK_THROWS_AS(t.db.insert(b), UniqueViolation);
-    const auto* info = conformance::kernel().catalog().find_entity("tags");
+    const auto info = conformance::kernel().catalog().find_entity("tags");
     REQUIRE(info);
     REQUIRE(info->indexes.size() == 1);
     CHECK(info->indexes[0].unique);
     CHECK(info->indexes[0].fields == std::vector<std::string>{"label"});
-    const auto* posts = conformance::kernel().catalog().find_entity("posts");
+    const auto posts = conformance::kernel().catalog().find_entity("posts");
     REQUIRE(posts);
     CHECK(posts->indexes.at(0).fields == std::vector<std::string>{"user_id", "score"});
     REQUIRE(posts->relation("tags"));

@@ -16,7 +16,7 @@ public:
     std::string export_schema(const rex::CatalogView& catalog) const override {
         std::string out;
         for (const auto& name : catalog.entity_names()) {
-            const auto* entity = catalog.find_entity(name);
+            const auto entity = catalog.find_entity(name);
             out += name + " (" + entity->table + ")\n";
             for (const auto& field : entity->fields)
                 out += "  " + field.name + ": " + std::string(rex::to_string(field.type.type)) +

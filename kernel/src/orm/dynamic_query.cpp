@@ -71,7 +71,7 @@ const FieldInfo& field_of(const EntityInfo& e, std::string_view name) {
 }
 
 std::shared_ptr<const EntityInfo> entity_of(const CatalogView& catalog, std::string_view name) {
-    if (const auto* e = catalog.find_entity(name)) return std::make_shared<const EntityInfo>(*e);
+    if (auto e = catalog.find_entity(name)) return e;
     const auto names = catalog.entity_names();
     raise({ErrorCategory::not_found,
            "unknown entity " + in_quotes(name) +

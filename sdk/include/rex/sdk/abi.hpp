@@ -7,14 +7,14 @@
 #include <string> // defines _GLIBCXX_USE_CXX11_ABI / _LIBCPP_VERSION
 
 // Bump whenever any SDK type changes layout or any interface changes its vtable.
-#define REX_SDK_ABI_VERSION 3
+#define REX_SDK_ABI_VERSION 4
 #define REX_SDK_VERSION "0.1.0"
 
-// Every SDK type lives in rex::abi_v3, so a plugin built against another ABI fails
+// Every SDK type lives in rex::abi_v4, so a plugin built against another ABI fails
 // to link or load with a clear missing-symbol message instead of crashing.
 #define REX_SDK_BEGIN  \
     namespace rex {    \
-    inline namespace abi_v3 {
+    inline namespace abi_v4 {
 #define REX_SDK_END \
     }               \
     }

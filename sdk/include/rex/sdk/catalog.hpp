@@ -3,6 +3,7 @@
 
 #include <rex/sdk/types.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,8 +62,10 @@ class REX_SDK_API CatalogView {
 public:
     virtual ~CatalogView();
     virtual std::vector<std::string> entity_names() const = 0;
-    // nullptr when there is no such entity.
-    virtual const EntityInfo* find_entity(std::string_view name) const = 0;
+    // nullptr when there is no such entity. An entry is never changed in place: replacing an
+    // entity publishes a new one, so a reader keeps a consistent entity for as long as it holds it,
+    // whatever other threads register meanwhile.
+    virtual std::shared_ptr<const EntityInfo> find_entity(std::string_view name) const = 0;
 };
 
 REX_SDK_END

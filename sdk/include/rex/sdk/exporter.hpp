@@ -13,15 +13,21 @@ REX_SDK_BEGIN
 class CatalogView;
 class ChangeBus;
 class Connection;
+class Dialect;
 class Logger;
 
-// What an executor may use of the kernel.
+// What an executor may use of the kernel. The host calls an executor from its worker threads,
+// never from its I/O threads, so an executor may block on the database.
 class REX_SDK_API ExecutorContext {
 public:
     virtual ~ExecutorContext();
     virtual const CatalogView& catalog() const = 0;
-    // A connection from the kernel's pool for the configured database; returned on release.
+    // A connection from the kernel's pool for the configured database; returned to the pool when
+    // the last reference goes (with any open transaction rolled back).
     virtual std::shared_ptr<Connection> acquire() = 0;
+    // The dialect of the configured database: identifiers are quoted and placeholders numbered
+    // by it, so values stay bound parameters.
+    virtual const Dialect& dialect() const = 0;
     virtual ChangeBus& changes() = 0;
     virtual Logger& logger() = 0;
 };
