@@ -26,8 +26,16 @@ ChangeSubscription::~ChangeSubscription() = default;
 ChangeBus::~ChangeBus() = default;
 HttpRoute::~HttpRoute() = default;
 TransportContext::~TransportContext() = default;
+const PluginSettings& TransportContext::settings(std::string_view) const {
+    static const PluginSettings none;  // immutable: an empty set shared by every context
+    return none;
+}
 RealtimeTransport::~RealtimeTransport() = default;
 ExecutorContext::~ExecutorContext() = default;
+const PluginSettings& ExecutorContext::settings() const {
+    static const PluginSettings none;  // immutable: an empty set shared by every context
+    return none;
+}
 RequestExecutor::~RequestExecutor() = default;
 SchemaExporter::~SchemaExporter() = default;
 Registrar::~Registrar() = default;

@@ -1,7 +1,8 @@
-// SDK plain types: values, text forms, URLs, errors.
+// SDK plain types: values, text forms, URLs, errors, plugin settings.
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/result.hpp>
 #include <rex/sdk/url.hpp>
+#include <rex/sdk/settings.hpp>
 #include <rex/sdk/value.hpp>
 
 #include <catch2/catch.hpp>
@@ -151,4 +152,30 @@ TEST_CASE("read_row's default decodes through the typed getters", "[sdk][cursor]
     CHECK(cells[3].state == rex::CellState::null);
     CHECK(cells[4].state == rex::CellState::fallback);  // "x" is no integer: value() has it
     CHECK(cells[5].state == rex::CellState::fallback);  // booleans are not decoded
+}
+
+TEST_CASE("plugin settings read typed values and name the key that is wrong", "[sdk][settings]") {
+    rex::PluginSettings s("rex.json: /settings/graphql");
+    s.set("naming", "camel");
+    s.set("limits.max_depth", "12");
+    s.set("introspection", "false");
+    s.set("limits.max_depth", "14");  // replaced, not added twice
+    CHECK(s.values().size() == 3);
+    CHECK(s.text("naming", "as-is") == "camel");
+    CHECK(s.text("absent", "dflt") == "dflt");
+    CHECK(s.integer("limits.max_depth", 15, 1, 100) == 14);
+    CHECK(s.integer("absent", 7) == 7);
+    CHECK_FALSE(s.boolean("introspection", true));
+    CHECK(s.choice("naming", "as-is", {"as-is", "camel"}) == "camel");
+    CHECK_NOTHROW(s.check_known({"naming", "limits", "introspection"}));
+
+    CHECK_THROWS_WITH(s.integer("naming", 1), "rex.json: /settings/graphql/naming: expected an integer, got 'camel'");
+    CHECK_THROWS_WITH(s.integer("limits.max_depth", 1, 1, 10),
+                      "rex.json: /settings/graphql/limits/max_depth: expected an integer 1-10, got 14");
+    CHECK_THROWS_WITH(s.boolean("naming", true), "rex.json: /settings/graphql/naming: expected true or false, got 'camel'");
+    CHECK_THROWS_WITH(s.choice("naming", "as-is", {"as-is", "snake"}),
+                      "rex.json: /settings/graphql/naming: expected one of as-is, snake, got 'camel'");
+    CHECK_THROWS_AS(s.check_known({"naming", "introspection"}), rex::ConfigurationError);
+    CHECK_THROWS_WITH(s.check_known({"naming", "introspection"}),
+                      "rex.json: /settings/graphql/limits/max_depth: unknown setting (known: naming, introspection)");
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <rex/sdk/http.hpp>
+#include <rex/sdk/settings.hpp>
 
 #include <memory>
 #include <string>
@@ -30,6 +31,9 @@ public:
     virtual const Dialect& dialect() const = 0;
     virtual ChangeBus& changes() = 0;
     virtual Logger& logger() = 0;
+    // The exporter's plugin's settings from the host's config ("settings": {"<plugin>": {...}});
+    // empty by default.
+    virtual const PluginSettings& settings() const;
 };
 
 class REX_SDK_API RequestExecutor {

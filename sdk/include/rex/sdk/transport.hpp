@@ -3,6 +3,7 @@
 #pragma once
 
 #include <rex/sdk/http.hpp>
+#include <rex/sdk/settings.hpp>
 
 #include <memory>
 #include <string>
@@ -44,6 +45,8 @@ public:
     virtual ChangeBus& changes() = 0;
     virtual const CatalogView& catalog() const = 0;
     virtual Logger& logger() = 0;
+    // A plugin's settings from the host's config ("settings": {"<plugin>": {...}}); empty by default.
+    virtual const PluginSettings& settings(std::string_view plugin) const;
 };
 
 class REX_SDK_API RealtimeTransport {
