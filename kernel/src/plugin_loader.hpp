@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,13 @@ private:
     // The plugin's info, or the reason it was refused. nullopt + empty reason: already loaded.
     std::optional<PluginInfo> load_file(const std::filesystem::path& file, std::string& reason);
 
+    // What a refusal for a name already taken adds when a built-in is involved.
+    std::string shadowing_hint(const std::filesystem::path& winner, const std::filesystem::path& loser) const;
+
     Registry& registry_;
     std::vector<PluginInfo> plugins_;
+    std::set<std::filesystem::path> builtin_files_;  // canonical, of the current load
+    bool replace_builtins_ = false;
     std::map<std::filesystem::path, std::string> loaded_files_;  // canonical path -> plugin name
 };
 
