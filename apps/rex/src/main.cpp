@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
     auto* schema = app.add_subcommand("schema", "Work with the schema of the models");
     schema->require_subcommand(1);
     auto* schema_export = schema->add_subcommand("export", "Print the models' schema: SQL DDL for the URL's database, or a plugin's format");
-    schema_export->add_option("--format", export_options.format, "sql (default) or an exporter's format, e.g. graphql-sdl");
+    schema_export->add_option("--format", export_options.format, "sql (default) or the format of a loaded schema-exporter plugin");
     schema_export->add_option("--models", export_options.models, "JSON model file; repeatable (default: the config's models)");
 
     GenerateOptions generate_options;
