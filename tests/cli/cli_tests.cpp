@@ -204,6 +204,12 @@ TEST_CASE("rex query works with postgres:// and mysql:// URLs", "[cli][servers]"
         REQUIRE(json.exit_code == 0);
         const auto rows = nlohmann::json::parse(json.out);
         CHECK(rows == nlohmann::json::parse(R"([{"id": 1, "name": "Zoë 🎉"}])"));
+        // nan is text on every database (a float NaN would come back as "NaN"); an int64 overflow is refused.
+        const auto nan = run({"--json", url, "SELECT name FROM " + table + " WHERE name <> " + mark1, "nan"});
+        INFO(nan.err);
+        REQUIRE(nan.exit_code == 0);
+        CHECK(nlohmann::json::parse(nan.out) == nlohmann::json::parse(R"([{"name": "Zoë 🎉"}])"));
+        CHECK(run({url, "SELECT id FROM " + table + " WHERE id = " + mark1, "99999999999999999999999"}).exit_code == 2);
         CHECK(run({url, "DROP TABLE " + table}).exit_code == 0);
 
         // A wrong password is one line, exit 4, without the password.
