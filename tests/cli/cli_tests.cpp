@@ -512,6 +512,15 @@ TEST_CASE("a plugin that crashes or calls exit() while loading is named; --isola
     CHECK_THAT(results["rex-fixture-exit.so"].second, Catch::StartsWith("ended the process with exit status 7"));
     CHECK(results["rex-sqlite.so"].first == "loaded");
     CHECK(results["rex-fixture-wrong-abi.so"].first == "refused");
+    // rex-host loads through the same kernel: it names the file too, before serving anything.
+    const std::string host = std::string(REX_TEST_BIN_DIR) + "/rex-host";
+    const auto host_crash = run_process({host, "--port", "0", "--plugin-dir", (fatal / "rex-fixture-crash.so").string()});
+    CHECK(host_crash.exit_code == 128 + SIGSEGV);
+    CHECK_THAT(host_crash.err, Catch::EndsWith("rex: fatal signal SIGSEGV while loading plugin " + (fatal / "rex-fixture-crash.so").string() + "\n"));
+    const auto host_exit = run_process({host, "--port", "0", "--plugin-dir", (fatal / "rex-fixture-exit.so").string()});
+    CHECK(host_exit.exit_code == 7);
+    CHECK_THAT(host_exit.err, Catch::Contains("rex: plugin " + (fatal / "rex-fixture-exit.so").string() + " called exit() while loading"));
+
     const auto table = rex_cli({"--plugin-dir", dir.path.string(), "plugins", "--isolate"});
     CHECK_THAT(table.out, Catch::Contains("crashed") && Catch::Contains("SIGSEGV") && Catch::Contains("rex-sqlite.so"));
 }
