@@ -173,6 +173,19 @@ TEST_CASE("a backslash in a string is split as the database reads it", "[migrate
     CHECK(rows[1][0].as_text() == "b;");
 }
 
+TEST_CASE("a NUL byte in a migration's failing statement is shown in the error, not cut off", "[migrate]") {
+    if (!conformance::available()) return;
+    Workspace w;
+    w.write("001_nul", std::string("SELECT 'a\0b' FROM rex_no_such_table;\n", 37));
+    try {
+        w.runner().up();
+        FAIL("expected the migration to fail");
+    } catch (const Error& e) {
+        const std::string what = e.what();  // a C string: it would end at a raw NUL
+        CHECK_THAT(what, Catch::Contains("001_nul/up.sql:1: SELECT 'a\\0b' FROM rex_no_such_table)"));
+    }
+}
+
 TEST_CASE("a migration stopped half-way (MySQL) resumes after its file is fixed", "[migrate]") {
     if (!conformance::available()) return;
     if (transactional()) return;  // elsewhere a failed migration leaves nothing to resume
