@@ -19,6 +19,9 @@ std::atomic<bool> armed{false};
 constexpr int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 constexpr const char* fatal_names[] = {"SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT"};
 struct sigaction previous[std::size(fatal_signals)];
+// The handler runs on a stack of its own, so a plugin that overflows its stack is named too.
+alignas(16) char handler_stack[64 * 1024];
+stack_t previous_stack;
 
 void say(const char* text) {
     for (std::size_t left = std::strlen(text); left > 0;) {
@@ -63,6 +66,10 @@ PluginInitGuard::PluginInitGuard(const std::filesystem::path& file) {
     const auto n = std::min(text.size(), sizeof loading_file - 1);
     std::memcpy(loading_file, text.data(), n);
     loading_file[n] = '\0';
+    stack_t stack{};
+    stack.ss_sp = handler_stack;
+    stack.ss_size = sizeof handler_stack;
+    ::sigaltstack(&stack, &previous_stack);
     struct sigaction action {};
     action.sa_handler = on_fatal_signal;
     sigemptyset(&action.sa_mask);
@@ -74,6 +81,7 @@ PluginInitGuard::PluginInitGuard(const std::filesystem::path& file) {
 PluginInitGuard::~PluginInitGuard() {
     armed.store(false);
     for (std::size_t i = 0; i < std::size(fatal_signals); ++i) ::sigaction(fatal_signals[i], &previous[i], nullptr);
+    ::sigaltstack(&previous_stack, nullptr);
     guard_mutex.unlock();
 }
 
