@@ -4,7 +4,6 @@
 #include "plugin_guard.hpp"
 
 #include <rex/config.hpp>
-
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/plugin.hpp>
 

@@ -1,7 +1,10 @@
 // Loads plugin files into a Registry. Each file is checked before any of its code runs
 // (ELF header, the "rex_plugin" entry point in the symbol table), then opened with
 // RTLD_NOW | RTLD_LOCAL, its descriptor's ABI version and build fingerprint compared, and
-// only then its registration function called. Every refusal names the file and the reason.
+// only then its registration function called (with PluginInitGuard armed while its code first
+// runs). Built-in plugins load first unless LoadOptions::replace_builtins; a name, URL scheme or
+// exporter format already taken is refused naming both files. Every refusal names the file
+// and the reason.
 #pragma once
 
 #include "registry.hpp"
