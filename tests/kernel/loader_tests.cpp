@@ -228,6 +228,8 @@ TEST_CASE("a registration that throws something other than rex::Error names the 
     rex::Kernel kernel(rex::LogLevel::off);
     CHECK(only_failure(kernel.load_plugins(fixture("fixture-foreign-registration"))) ==
           "initialisation failed: plugin 'fixture-foreign-registration' threw std::invalid_argument: stoll");
+    CHECK(only_failure(kernel.load_plugins(fixture("fixture-throws-int"))) ==
+          "initialisation failed: plugin 'fixture-throws-int' threw an exception of type int");
 }
 
 TEST_CASE("a plugin named like a built-in, or claiming its URL scheme, is refused with a warning naming both files",
