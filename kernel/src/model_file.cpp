@@ -1,4 +1,5 @@
 #include "json_repeats.hpp"
+#include "printable.hpp"
 
 #include <rex/kernel.hpp>
 #include <rex/model_file.hpp>
@@ -27,7 +28,7 @@ constexpr std::string_view type_names =
 constexpr std::string_view relation_kinds = "belongs_to, has_one, has_many, many_to_many";
 constexpr std::string_view rule_names = "not_empty, email, length, range, pattern, one_of";
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string in_quotes(std::string_view s) { return "\"" + printable(s) + "\""; }
 
 std::string comma_list(const std::vector<std::string>& items) {
     std::string out;

@@ -1,6 +1,7 @@
 #include "../../kernel/src/stderr_logger.hpp"
 
 #include <rex/config.hpp>
+#include <rex/model_file.hpp>
 #include <rex/sdk/error.hpp>
 
 #include <catch2/catch.hpp>
@@ -121,4 +122,14 @@ TEST_CASE("the built-in plugin directories include the kernel library's rex/plug
         for (std::size_t k = 0; k < i; ++k) CHECK(dirs[k] != dirs[i]);
     }
     CHECK(std::find(dirs.begin(), dirs.end(), std::filesystem::canonical(REX_TEST_PLUGIN_DIR)) != dirs.end());
+}
+
+TEST_CASE("a NUL read from a model file is shown in the error, not the end of what()", "[config][model]") {
+    try {
+        rex::parse_models(R"({"entities": [{"name": "x", "fields": [{"name": "id", "type": "str\u0000ng"}]}]})", "models.json");
+        FAIL("expected the unknown type to be refused");
+    } catch (const rex::ConfigurationError& e) {
+        const std::string what = e.what();
+        CHECK_THAT(what, Catch::StartsWith("models.json: /entities/0/fields/0/type: ") && Catch::Contains("\"str\\0ng\""));
+    }
 }

@@ -2,6 +2,7 @@
 // GET_LOCK) or, where there is none (SQLite), on one write-exclusive transaction, and read the
 // history only once they hold it, so no migration is applied twice.
 #include "../introspection_values.hpp"
+#include "../printable.hpp"
 
 #include <rex/migrate.hpp>
 #include <rex/sdk/error.hpp>
@@ -37,23 +38,11 @@ Timestamp now() {
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
 }
 
-// The statement's first line for a message: control characters (a NUL in the file) are shown
-// as \0 / \xNN, so no reader of what() loses the rest of the message.
+// The statement's first line for a message, control characters shown (printable.hpp).
 std::string first_line(const std::string& sql) {
     const auto end = sql.find('\n');
     const auto line = sql.substr(0, std::min<std::size_t>(end, 80));
-    std::string out;
-    for (const char c : line) {
-        static constexpr char hex[] = "0123456789abcdef";
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '\0')
-            out += "\\0";
-        else if (u < 0x20 && c != '\t')
-            out += std::string("\\x") + hex[u >> 4] + hex[u & 0xf];
-        else
-            out += c;
-    }
-    return line.size() < sql.size() ? out + " ..." : out;
+    return printable(line) + (line.size() < sql.size() ? " ..." : "");
 }
 
 }  // namespace
