@@ -1,12 +1,16 @@
 # rex_add_plugin(<name> SOURCES <src>... [LIBRARIES <lib>...] [OUTPUT_DIRECTORY <dir>]
-#                [INSTALL_DESTINATION <dir>])
+#                [INSTALL_DESTINATION <dir>] [NO_INSTALL])
+#
+# OUTPUT_DIRECTORY is where the build puts the file; `cmake --install` copies it to
+# INSTALL_DESTINATION (default <libdir>/rex/plugins, where rex and load_default_plugins() look)
+# unless NO_INSTALL is given (test fixtures).
 #
 # Builds one Rex plugin as a MODULE library named rex-<name>.so. Used for every plugin,
 # in-tree and out-of-tree (installed with the SDK's CMake package). The plugin links only
 # Rex::sdk and its own libraries, hides every symbol but its entry point and keeps the
 # static libraries it links to itself (--exclude-libs,ALL).
 function(rex_add_plugin name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "OUTPUT_DIRECTORY;INSTALL_DESTINATION" "SOURCES;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_INSTALL" "OUTPUT_DIRECTORY;INSTALL_DESTINATION" "SOURCES;LIBRARIES")
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "rex_add_plugin(${name}): SOURCES is required")
   endif()
@@ -32,10 +36,12 @@ function(rex_add_plugin name)
   elseif(DEFINED REX_PLUGIN_OUTPUT_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${REX_PLUGIN_OUTPUT_DIR}")
   endif()
-  if(ARG_INSTALL_DESTINATION)
-    install(TARGETS ${target} LIBRARY DESTINATION "${ARG_INSTALL_DESTINATION}")
-  elseif(NOT ARG_OUTPUT_DIRECTORY)
-    include(GNUInstallDirs)
-    install(TARGETS ${target} LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/rex/plugins")
+  if(ARG_NO_INSTALL)
+    return()
   endif()
+  if(NOT ARG_INSTALL_DESTINATION)
+    include(GNUInstallDirs)
+    set(ARG_INSTALL_DESTINATION "${CMAKE_INSTALL_LIBDIR}/rex/plugins")
+  endif()
+  install(TARGETS ${target} LIBRARY DESTINATION "${ARG_INSTALL_DESTINATION}")
 endfunction()

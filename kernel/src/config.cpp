@@ -1,9 +1,13 @@
+#include "json_repeats.hpp"
+
 #include <rex/config.hpp>
 #include <rex/sdk/error.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
@@ -57,6 +61,11 @@ public:
         return v;
     }
 
+    bool boolean(const json& j, const std::string& where) const {
+        if (!j.is_boolean()) fail(where, std::string("expected true or false, got ") + j.type_name());
+        return j.get<bool>();
+    }
+
     std::vector<std::string> strings(const json& j, const std::string& where) const {
         if (!j.is_array()) fail(where, std::string("expected an array of strings, got ") + j.type_name());
         std::vector<std::string> out;
@@ -69,6 +78,16 @@ public:
 private:
     std::filesystem::path source_;
 };
+
+// sqlite:<relative path> names a file beside the config, not in the working directory.
+std::string resolve_sqlite_url(const std::string& url, const std::filesystem::path& base) {
+    if (!url.starts_with("sqlite:") || base.empty()) return url;
+    const auto rest = std::string_view(url).substr(7);
+    const auto query = rest.find('?');
+    const auto path = rest.substr(0, query);
+    if (path.empty() || path.starts_with('/') || path == ":memory:") return url;
+    return "sqlite:" + (base / std::filesystem::path(path)).string() + std::string(rest.substr(path.size()));
+}
 
 std::string line_and_column(std::string_view text, std::size_t byte) {
     std::size_t line = 1, column = 1;
@@ -88,9 +107,10 @@ std::string line_and_column(std::string_view text, std::size_t byte) {
 Config parse_config(std::string_view json_text, const std::filesystem::path& source_name) {
     ConfigReader reader(source_name);
     json root;
+    std::string repeated;
     try {
         // `//` and `/* */` comments are allowed: `rex init` writes a commented config.
-        root = json::parse(json_text, nullptr, true, /*ignore_comments*/ true);
+        root = parse_json_noting_repeats(json_text, /*ignore_comments*/ true, repeated);
     } catch (const json::parse_error& e) {
         // e.byte is 1-based and points just past the problem.
         const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
@@ -99,6 +119,8 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
         raise({ErrorCategory::configuration,
                source_name.string() + ": malformed JSON at " + line_and_column(json_text, at) + ": " + what, {}, {}});
     }
+
+    if (!repeated.empty()) reader.fail(repeated, "repeated key (each key may appear once in an object)");
 
     Config config;
     config.source = source_name;
@@ -125,8 +147,11 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
         if (db.contains("url")) config.database_url = reader.string(db["url"], "/database/url");
         if (config.database_url.empty()) reader.fail("/database/url", "must not be empty");
     }
+    if (source_name.has_parent_path()) config.database_url = resolve_sqlite_url(config.database_url, base);
     if (root.contains("plugins")) {
-        const auto& p = reader.object(root["plugins"], "/plugins", {"paths", "load"});
+        const auto& p = reader.object(root["plugins"], "/plugins", {"paths", "load", "replace_builtins"});
+        if (p.contains("replace_builtins"))
+            config.plugins.replace_builtins = reader.boolean(p["replace_builtins"], "/plugins/replace_builtins");
         if (p.contains("paths"))
             for (const auto& path : reader.strings(p["paths"], "/plugins/paths")) {
                 const std::filesystem::path dir(path);
@@ -182,12 +207,26 @@ std::vector<std::filesystem::path> default_plugin_directories() {
             rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
         }
     }
+    for (auto& dir : builtin_plugin_directories()) dirs.push_back(std::move(dir));
+    return dirs;
+}
+
+std::vector<std::filesystem::path> builtin_plugin_directories() {
+    std::vector<std::filesystem::path> candidates;
+    Dl_info self{};
+    if (::dladdr(reinterpret_cast<const void*>(&builtin_plugin_directories), &self) && self.dli_fname && *self.dli_fname)
+        candidates.push_back(std::filesystem::path(self.dli_fname).parent_path() / "rex" / "plugins");
     std::error_code ec;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        for (const auto& candidate : {exe.parent_path() / ".." / "plugins", exe.parent_path() / ".." / "lib" / "rex" / "plugins"}) {
-            if (std::filesystem::is_directory(candidate, ec)) dirs.push_back(std::filesystem::weakly_canonical(candidate, ec));
-        }
+        candidates.push_back(exe.parent_path() / ".." / "plugins");
+        candidates.push_back(exe.parent_path() / ".." / "lib" / "rex" / "plugins");
+    }
+    std::vector<std::filesystem::path> dirs;
+    for (const auto& candidate : candidates) {
+        if (!std::filesystem::is_directory(candidate, ec)) continue;
+        auto dir = std::filesystem::weakly_canonical(candidate, ec);
+        if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(std::move(dir));
     }
     return dirs;
 }

@@ -68,7 +68,17 @@ LoadReport Kernel::load_plugins(const std::vector<std::filesystem::path>& paths,
 }
 
 LoadReport Kernel::load_default_plugins(const LoadOptions& options) {
-    return load_plugins(default_plugin_directories(), options);
+    const auto dirs = default_plugin_directories();
+    auto report = load_plugins(dirs, options);
+    if (plugins().empty()) {
+        // Said now: otherwise the first connect fails with "no adapter is loaded" and no hint why.
+        std::string searched;
+        for (const auto& d : dirs) searched += (searched.empty() ? "" : ", ") + d.string();
+        state_->logger->log(LogLevel::warn, "loader",
+                            "no plugin found (searched: " + (searched.empty() ? std::string("no plugin directory exists") : searched) +
+                                "); set REX_PLUGIN_PATH, or install the plugins into <prefix>/lib/rex/plugins beside librex-kernel.so");
+    }
+    return report;
 }
 
 const std::vector<PluginInfo>& Kernel::plugins() const noexcept { return state_->loader.plugins(); }

@@ -1,3 +1,6 @@
+#include "json_repeats.hpp"
+#include "printable.hpp"
+
 #include <rex/kernel.hpp>
 #include <rex/model_file.hpp>
 #include <rex/orm/rules.hpp>
@@ -25,7 +28,7 @@ constexpr std::string_view type_names =
 constexpr std::string_view relation_kinds = "belongs_to, has_one, has_many, many_to_many";
 constexpr std::string_view rule_names = "not_empty, email, length, range, pattern, one_of";
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string in_quotes(std::string_view s) { return "\"" + printable(s) + "\""; }
 
 std::string comma_list(const std::vector<std::string>& items) {
     std::string out;
@@ -95,39 +98,10 @@ std::size_t primary_key_count(const EntityInfo& e) {
 // silently by keeping the last) is reported with `fail`.
 template <class Fail>
 json parse_json(std::string_view text, const std::string& source, Fail&& fail) {
-    struct Frame {
-        bool array = false;
-        std::size_t items = 0;  // arrays: elements begun so far
-        std::string key;        // objects: the current key
-        std::set<std::string, std::less<>> keys;
-    };
-    std::vector<Frame> open;
     std::string repeated;  // pointer of the first repeated key
-    const auto begin_item = [&] {
-        if (!open.empty() && open.back().array) ++open.back().items;
-    };
-    const json::parser_callback_t watch = [&](int, json::parse_event_t event, json& parsed) {
-        switch (event) {
-            case json::parse_event_t::object_start:
-            case json::parse_event_t::array_start:
-                begin_item();
-                open.emplace_back();
-                open.back().array = event == json::parse_event_t::array_start;
-                break;
-            case json::parse_event_t::key:
-                open.back().key = parsed.get<std::string>();
-                if (!open.back().keys.insert(open.back().key).second && repeated.empty())
-                    for (const auto& f : open) repeated += f.array ? "/" + std::to_string(f.items - 1) : "/" + pointer_token(f.key);
-                break;
-            case json::parse_event_t::value: begin_item(); break;
-            case json::parse_event_t::object_end:
-            case json::parse_event_t::array_end: open.pop_back(); break;
-        }
-        return true;
-    };
     json root;
     try {
-        root = json::parse(text.begin(), text.end(), watch);
+        root = parse_json_noting_repeats(text, /*ignore_comments*/ false, repeated);
     } catch (const json::parse_error& e) {
         // e.byte counts from 1 and is the last byte read, where the problem shows.
         std::string what = e.what();

@@ -1,7 +1,9 @@
 #include "plugin_loader.hpp"
 
 #include "elf_check.hpp"
+#include "plugin_guard.hpp"
 
+#include <rex/config.hpp>
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/plugin.hpp>
 
@@ -50,13 +52,21 @@ bool is_plugin_file(const fs::directory_entry& entry) {
 
 }  // namespace
 
+std::string PluginLoader::shadowing_hint(const fs::path& winner, const fs::path& loser) const {
+    if (builtin_files_.contains(winner) && !builtin_files_.contains(loser))
+        return "; it would shadow a built-in plugin: to replace built-ins, pass --replace-builtins, set plugins.replace_builtins "
+               "or LoadOptions::replace_builtins";
+    if (builtin_files_.contains(loser) && replace_builtins_) return "; this built-in plugin is replaced (replace_builtins)";
+    return "";
+}
+
 std::string plugin_name_from_file(const fs::path& file) {
     auto stem = file.stem().string();
     if (stem.starts_with("rex-")) stem.erase(0, 4);
     return stem;
 }
 
-void PluginLoader::load(const std::vector<fs::path>& paths, const LoadOptions& options, LoadReport& report) {
+std::vector<fs::path> plugin_files(const std::vector<fs::path>& paths, std::vector<LoadFailure>* problems) {
     std::vector<fs::path> files;
     for (const auto& path : paths) {
         std::error_code ec;
@@ -64,15 +74,33 @@ void PluginLoader::load(const std::vector<fs::path>& paths, const LoadOptions& o
             std::vector<fs::path> found;
             for (const auto& entry : fs::directory_iterator(path, ec))
                 if (is_plugin_file(entry)) found.push_back(entry.path());
-            if (ec) report.failures.push_back({path, "cannot read plugin directory: " + ec.message()});
+            if (ec && problems) problems->push_back({path, "cannot read plugin directory: " + ec.message()});
             std::sort(found.begin(), found.end());
             files.insert(files.end(), found.begin(), found.end());
         } else if (fs::exists(path, ec)) {
             files.push_back(path);
-        } else {
-            report.failures.push_back({path, "no such plugin file or directory"});
+        } else if (problems) {
+            problems->push_back({path, "no such plugin file or directory"});
         }
     }
+    return files;
+}
+
+void PluginLoader::load(const std::vector<fs::path>& paths, const LoadOptions& options, LoadReport& report) {
+    auto files = plugin_files(paths, &report.failures);
+    // Built-ins first, so that a plugin elsewhere cannot take their names or URL schemes unless
+    // the caller asked for that (then the others go first).
+    const auto builtin_dirs = builtin_plugin_directories();
+    const auto builtin = [&](const fs::path& file) {
+        std::error_code ec;
+        const auto dir = fs::weakly_canonical(file, ec).parent_path();
+        return std::find(builtin_dirs.begin(), builtin_dirs.end(), dir) != builtin_dirs.end();
+    };
+    std::stable_partition(files.begin(), files.end(),
+                          [&](const fs::path& file) { return builtin(file) != options.replace_builtins; });
+    for (const auto& file : files)
+        if (builtin(file)) builtin_files_.insert(fs::weakly_canonical(file));
+    replace_builtins_ = options.replace_builtins;
 
     std::vector<std::string> wanted = options.only;
     std::vector<std::string> seen;
@@ -125,6 +153,7 @@ std::optional<PluginInfo> PluginLoader::load_file(const fs::path& file, std::str
     // 3. Load it: RTLD_NOW so a missing symbol fails here, RTLD_LOCAL so plugins don't see each other.
     auto library = std::make_shared<boost::dll::shared_library>();
     try {
+        const PluginInitGuard guard(file);  // its static constructors run here
         library->load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
     } catch (const std::exception& e) {
         reason = explain_dlopen_failure(e.what(), file);
@@ -167,7 +196,8 @@ std::optional<PluginInfo> PluginLoader::load_file(const fs::path& file, std::str
     }
     for (const auto& p : plugins_) {
         if (p.name == name) {
-            reason = "duplicate plugin name '" + name + "' (already loaded from " + p.file.string() + ")";
+            reason = "duplicate plugin name '" + name + "' (already loaded from " + p.file.string() + ")" +
+                     shadowing_hint(p.file, canonical);
             return std::nullopt;
         }
     }
@@ -179,12 +209,17 @@ std::optional<PluginInfo> PluginLoader::load_file(const fs::path& file, std::str
     // 5. Registration is staged: a throw or a duplicate name leaves the registry untouched.
     StagingRegistrar registrar(registry_);
     try {
+        const PluginInitGuard guard(file);
         d.register_extensions(registrar);
-    } catch (const std::exception& e) {
+    } catch (const RegistrationConflict& e) {
+        reason = "initialisation failed: " + std::string(e.what()) + shadowing_hint(e.owner_file(), canonical);
+        return std::nullopt;
+    } catch (const Error& e) {
         reason = "initialisation failed: " + std::string(e.what());
         return std::nullopt;
     } catch (...) {
-        reason = "initialisation failed: unknown exception";
+        // Not a rex::Error: its type says more than its message ("stoll").
+        reason = "initialisation failed: plugin '" + name + "' threw " + describe_current_exception();
         return std::nullopt;
     }
 
@@ -194,7 +229,7 @@ std::optional<PluginInfo> PluginLoader::load_file(const fs::path& file, std::str
     info.description = d.description ? d.description : "";
     info.abi_version = header[0];
     info.file = canonical;
-    info.extensions = registrar.commit(registry_, std::shared_ptr<const void>(library, library.get()), name);
+    info.extensions = registrar.commit(registry_, std::shared_ptr<const void>(library, library.get()), name, canonical);
     loaded_files_.emplace(canonical, name);
     return info;
 }

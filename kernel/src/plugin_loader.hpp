@@ -1,7 +1,10 @@
 // Loads plugin files into a Registry. Each file is checked before any of its code runs
 // (ELF header, the "rex_plugin" entry point in the symbol table), then opened with
 // RTLD_NOW | RTLD_LOCAL, its descriptor's ABI version and build fingerprint compared, and
-// only then its registration function called. Every refusal names the file and the reason.
+// only then its registration function called (with PluginInitGuard armed while its code first
+// runs). Built-in plugins load first unless LoadOptions::replace_builtins; a name, URL scheme or
+// exporter format already taken is refused naming both files. Every refusal names the file
+// and the reason.
 #pragma once
 
 #include "registry.hpp"
@@ -11,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,8 +33,13 @@ private:
     // The plugin's info, or the reason it was refused. nullopt + empty reason: already loaded.
     std::optional<PluginInfo> load_file(const std::filesystem::path& file, std::string& reason);
 
+    // What a refusal for a name already taken adds when a built-in is involved.
+    std::string shadowing_hint(const std::filesystem::path& winner, const std::filesystem::path& loser) const;
+
     Registry& registry_;
     std::vector<PluginInfo> plugins_;
+    std::set<std::filesystem::path> builtin_files_;  // canonical, of the current load
+    bool replace_builtins_ = false;
     std::map<std::filesystem::path, std::string> loaded_files_;  // canonical path -> plugin name
 };
 

@@ -4,11 +4,13 @@
 
 #include <rex/kernel/plugin_info.hpp>
 #include <rex/sdk/adapter.hpp>
+#include <rex/sdk/error.hpp>
 #include <rex/sdk/dialect.hpp>
 #include <rex/sdk/exporter.hpp>
 #include <rex/sdk/plugin.hpp>
 #include <rex/sdk/transport.hpp>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +33,17 @@ std::shared_ptr<T> pin(std::shared_ptr<T> object, LibraryHandle library) {
     return std::shared_ptr<T>(std::move(holder), raw);
 }
 
+// A name, URL scheme or exporter format that another plugin already took; names its file.
+class RegistrationConflict : public Error {
+public:
+    RegistrationConflict(const std::string& message, std::filesystem::path owner_file)
+        : Error({ErrorCategory::plugin_load, message, {}, {}}), owner_file_(std::move(owner_file)) {}
+    const std::filesystem::path& owner_file() const noexcept { return owner_file_; }
+
+private:
+    std::filesystem::path owner_file_;
+};
+
 template <class T>
 using NamedMap = std::map<std::string, std::shared_ptr<T>, std::less<>>;
 
@@ -41,7 +54,8 @@ public:
     NamedMap<RealtimeTransport> transports;
     NamedMap<SchemaExporter> exporters;
     std::map<std::string, std::string, std::less<>> adapter_by_scheme;  // url scheme -> adapter name
-    std::map<std::string, std::string, std::less<>> owner;              // "point/name" -> plugin name
+    std::map<std::string, std::string, std::less<>> owner;              // "point/name", "format/<f>" -> plugin name
+    std::map<std::string, std::filesystem::path, std::less<>> plugin_files;  // plugin name -> its file
 };
 
 // The Registrar a plugin's entry point fills. It stages everything and checks names against
@@ -56,17 +70,20 @@ public:
     void add_exporter(std::shared_ptr<SchemaExporter> exporter) override;
 
     // Moves every staged extension into `registry`, pinned to `library`; returns what it added.
-    std::vector<ExtensionRef> commit(Registry& registry, const LibraryHandle& library, const std::string& plugin);
+    std::vector<ExtensionRef> commit(Registry& registry, const LibraryHandle& library, const std::string& plugin,
+                                     const std::filesystem::path& file);
 
 private:
-    void claim(const char* point, std::string_view name);
+    // Takes `key` ("point/name", "format/<f>") or throws: `what` says what was taken.
+    void claim(const std::string& key, const std::string& what);
+    [[noreturn]] void conflict(const std::string& what, const std::string& owner_plugin) const;
 
     const Registry& registry_;
     std::vector<std::shared_ptr<Adapter>> adapters_;
     std::vector<std::shared_ptr<Dialect>> dialects_;
     std::vector<std::shared_ptr<RealtimeTransport>> transports_;
     std::vector<std::shared_ptr<SchemaExporter>> exporters_;
-    std::vector<std::string> claimed_;     // "point/name"
+    std::vector<std::string> claimed_;     // "point/name", "format/<f>"
     std::vector<std::string> schemes_;
 };
 

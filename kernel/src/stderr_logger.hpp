@@ -3,9 +3,15 @@
 
 #include <rex/sdk/log.hpp>
 
+#include <rex/sdk/value.hpp>
+
 #include <mutex>
+#include <string>
 
 namespace rex {
+
+// "2026-12-04T23:23:33.070Z": always three fraction digits.
+std::string log_timestamp(Timestamp t);
 
 class StderrLogger final : public Logger {
 public:

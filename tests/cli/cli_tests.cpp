@@ -6,9 +6,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace fs = std::filesystem;
 using rex::test::run_process;
@@ -202,6 +204,12 @@ TEST_CASE("rex query works with postgres:// and mysql:// URLs", "[cli][servers]"
         REQUIRE(json.exit_code == 0);
         const auto rows = nlohmann::json::parse(json.out);
         CHECK(rows == nlohmann::json::parse(R"([{"id": 1, "name": "Zoë 🎉"}])"));
+        // nan is text on every database (a float NaN would come back as "NaN"); an int64 overflow is refused.
+        const auto nan = run({"--json", url, "SELECT name FROM " + table + " WHERE name <> " + mark1, "nan"});
+        INFO(nan.err);
+        REQUIRE(nan.exit_code == 0);
+        CHECK(nlohmann::json::parse(nan.out) == nlohmann::json::parse(R"([{"name": "Zoë 🎉"}])"));
+        CHECK(run({url, "SELECT id FROM " + table + " WHERE id = " + mark1, "99999999999999999999999"}).exit_code == 2);
         CHECK(run({url, "DROP TABLE " + table}).exit_code == 0);
 
         // A wrong password is one line, exit 4, without the password.
@@ -333,4 +341,224 @@ TEST_CASE("rex migrate diff writes the models' difference; the second diff is em
     const auto none = rex({"migrate", "diff", "--dir", migrations});
     CHECK(none.exit_code == 2);
     CHECK(none.err.find("no model files") != std::string::npos);
+}
+
+namespace {
+
+// rex query on a private SQLite file, returning the JSON rows (or the failed result).
+rex::test::ProcessResult sqlite_query(const TempDir& dir, std::vector<std::string> args, rex::test::ProcessOptions options = {}) {
+    args.insert(args.begin(), {"--plugin-dir", plugin_dir, "query", "--json", "sqlite:" + (dir.path / "q.db").string()});
+    return rex_cli(args, options);
+}
+
+}  // namespace
+
+TEST_CASE("rex query parameters: integers out of range and nan/inf are never silently floats", "[cli][params]") {
+    TempDir dir;
+    const auto typed = sqlite_query(dir, {"SELECT typeof(?1) AS a, typeof(?2) AS b, typeof(?3) AS c, typeof(?4) AS d, typeof(?5) AS e, "
+                                          "typeof(?6) AS f, ?6 AS g",
+                                          "nan", "inf", "Infinity", "9223372036854775807", "1.5e3", "+42"});
+    INFO(typed.err);
+    REQUIRE(typed.exit_code == 0);
+    const auto row = nlohmann::json::parse(typed.out).at(0);
+    CHECK(row["a"] == "text");
+    CHECK(row["b"] == "text");
+    CHECK(row["c"] == "text");
+    CHECK(row["d"] == "integer");
+    CHECK(row["e"] == "real");
+    CHECK(row["f"] == "integer");
+    CHECK(row["g"] == 42);
+
+    for (const std::string big : {"99999999999999999999999", "-9223372036854775809"}) {
+        const auto r = sqlite_query(dir, {"SELECT ?1, ?2", "1", big});
+        INFO(r.err);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == "rex: error: parameter 2: " + big +
+                           " is outside the 64-bit integer range (-9223372036854775808 to 9223372036854775807); use --text and "
+                           "CAST it in SQL to bind it as a decimal\n");
+    }
+    const auto huge = sqlite_query(dir, {"SELECT ?1", "1e400"});
+    CHECK(huge.exit_code == 2);
+    CHECK(huge.err == "rex: error: parameter 1: 1e400 is outside the range of a 64-bit floating-point number\n");
+    // The documented way to bind it exactly.
+    const auto text = sqlite_query(dir, {"--text", "SELECT typeof(?1) AS t, ?1 AS v", "99999999999999999999999"});
+    REQUIRE(text.exit_code == 0);
+    CHECK(nlohmann::json::parse(text.out).at(0)["v"] == "99999999999999999999999");
+}
+
+TEST_CASE("rex query reads a parameter from a file (@file) or standard input (-)", "[cli][params]") {
+    TempDir dir;
+    const std::string big(300'000, 'x');  // more than one argument may hold (MAX_ARG_STRLEN is 128 KiB)
+    std::ofstream(dir.path / "big.txt") << big;
+    const auto from_file = sqlite_query(dir, {"SELECT length(?1) AS n, typeof(?1) AS t", "@" + (dir.path / "big.txt").string()});
+    INFO(from_file.err);
+    REQUIRE(from_file.exit_code == 0);
+    CHECK(nlohmann::json::parse(from_file.out).at(0)["n"] == 300'000);
+    CHECK(nlohmann::json::parse(from_file.out).at(0)["t"] == "text");
+
+    rex::test::ProcessOptions input;
+    input.stdin_text = "from stdin\n";
+    const auto from_stdin = sqlite_query(dir, {"SELECT ?1 AS v, ?2 AS w", "-", "@@handle"}, input);
+    INFO(from_stdin.err);
+    REQUIRE(from_stdin.exit_code == 0);
+    CHECK(nlohmann::json::parse(from_stdin.out).at(0)["v"] == "from stdin\n");
+    CHECK(nlohmann::json::parse(from_stdin.out).at(0)["w"] == "@handle");
+
+    const auto missing = sqlite_query(dir, {"SELECT ?1", "@" + (dir.path / "nope.txt").string()});
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.err, Catch::StartsWith("rex: error: parameter 1: cannot read " + (dir.path / "nope.txt").string()));
+}
+
+TEST_CASE("rex query --json keeps column order, repeated names and invalid UTF-8", "[cli][json]") {
+    TempDir dir;
+    const auto r = sqlite_query(dir, {"SELECT 1 AS z, 2 AS a, 3 AS a, 4 AS m, CAST(x'61ff62' AS TEXT) AS bad"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    // The raw text: keys in the columns' order, none lost.
+    CHECK(r.out.find("\"z\": 1") < r.out.find("\"a\": 2"));
+    CHECK(r.out.find("\"a\": 2") < r.out.find("\"a:2\": 3"));
+    CHECK(r.out.find("\"a:2\": 3") < r.out.find("\"m\": 4"));
+    const auto row = nlohmann::json::parse(r.out).at(0);
+    CHECK(row.size() == 5);
+    CHECK(row["bad"] == "a\xef\xbf\xbd" "b");  // U+FFFD for the invalid byte
+}
+
+TEST_CASE("rex migrate down --steps 0 is refused in one short line", "[cli][migrate]") {
+    const auto r = rex_cli({"--url", "sqlite::memory:", "migrate", "down", "--steps", "0"});
+    CHECK(r.exit_code == 2);
+    CHECK(line_count(r.err) == 1);
+    CHECK(r.err.size() < 200);
+    CHECK_THAT(r.err, Catch::Contains("at least 1 (got 0)"));
+}
+
+TEST_CASE("a NUL byte in a file is shown in the error, not cut off", "[cli]") {
+    TempDir dir;
+    const auto models = dir.path / "models.json";
+    // Valid JSON (an escaped U+0000) whose value the model reader refuses, quoting it.
+    std::ofstream(models) << R"({"entities": [{"name": "x", "fields": [{"name": "id", "type": "str\u0000ng"}]}]})";
+    const auto r = rex_cli({"--plugin-dir", plugin_dir, "--url", "sqlite::memory:", "schema", "export", "--models", models.string()});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find('\0') == std::string::npos);
+    CHECK_THAT(r.err, Catch::Contains("\\0"));
+    CHECK(line_count(r.err) == 1);
+
+    const auto migrations = dir.path / "migrations";
+    fs::create_directories(migrations / "001_nul");
+    std::ofstream(migrations / "001_nul" / "up.sql", std::ios::binary) << std::string("SELECT 'a\0b' FROM nowhere;", 26);
+    const auto up = rex_cli({"--plugin-dir", plugin_dir, "--url", "sqlite:" + (dir.path / "m.db").string(), "migrate", "up", "--dir",
+                             migrations.string()});
+    INFO(up.err);
+    CHECK(up.exit_code != 0);
+    CHECK(up.err.find('\0') == std::string::npos);
+    CHECK_THAT(up.err, Catch::Contains("'a\\0b' FROM nowhere"));
+}
+
+TEST_CASE("a config file: relative SQLite paths start at its folder, REX_DATABASE_URL overrides it, repeated keys are refused",
+          "[cli][config]") {
+    TempDir dir;
+    fs::create_directories(dir.path / "app" / "migrations");
+    const auto config = dir.path / "app" / "rex.json";
+    std::ofstream(config) << R"({"database": {"url": "sqlite:data.db"}, "migrations": {"path": "migrations"}})";
+    TempDir elsewhere;
+    rex::test::ProcessOptions in_elsewhere;
+    in_elsewhere.working_directory = elsewhere.path.string();
+    const auto made = rex_cli({"--config", config.string(), "--plugin-dir", plugin_dir, "query", "CREATE TABLE t (x INT)"}, in_elsewhere);
+    INFO(made.err);
+    REQUIRE(made.exit_code == 0);
+    CHECK(fs::exists(dir.path / "app" / "data.db"));
+    CHECK_FALSE(fs::exists(elsewhere.path / "data.db"));
+
+    // REX_DATABASE_URL takes the config's place (--url would take both's).
+    rex::test::ProcessOptions with_env = in_elsewhere;
+    with_env.env = {"REX_DATABASE_URL=sqlite:" + (elsewhere.path / "env.db").string()};
+    const auto from_env =
+        rex_cli({"--config", config.string(), "--plugin-dir", plugin_dir, "query", "CREATE TABLE from_env (x INT)"}, with_env);
+    INFO(from_env.err);
+    REQUIRE(from_env.exit_code == 0);
+    CHECK(fs::exists(elsewhere.path / "env.db"));
+
+    std::ofstream(config) << R"({"database": {"url": "sqlite:a.db"}, "http": {"port": 1, "port": 2}})";
+    const auto repeated = rex_cli({"--config", config.string(), "plugins"});
+    CHECK(repeated.exit_code == 2);
+    CHECK(repeated.err == "rex: error: " + config.string() + ": /http/port: repeated key (each key may appear once in an object)\n");
+}
+
+TEST_CASE("a plugin that crashes or calls exit() while loading is named; --isolate probes each file", "[cli][plugins]") {
+    const fs::path fatal = fs::path(REX_TEST_FIXTURE_DIR) / "fatal";
+    const auto crash = rex_cli({"--plugin-dir", (fatal / "rex-fixture-crash.so").string(), "plugins"});
+    CHECK(crash.exit_code == 128 + SIGSEGV);
+    CHECK(crash.err == "rex: fatal signal SIGSEGV while loading plugin " + (fatal / "rex-fixture-crash.so").string() + "\n");
+
+    const auto exits = rex_cli({"--plugin-dir", (fatal / "rex-fixture-exit.so").string(), "plugins"});
+    CHECK(exits.exit_code == 7);
+    CHECK(exits.err == "rex: plugin " + (fatal / "rex-fixture-exit.so").string() +
+                           " called exit() while loading; the process ends here\n");
+
+    TempDir dir;
+    for (const auto* name : {"rex-fixture-crash.so", "rex-fixture-exit.so"}) fs::copy_file(fatal / name, dir.path / name);
+    fs::copy_file(fs::path(plugin_dir) / "rex-sqlite.so", dir.path / "rex-sqlite.so");
+    fs::copy_file(fs::path(REX_TEST_FIXTURE_DIR) / "rex-fixture-wrong-abi.so", dir.path / "rex-fixture-wrong-abi.so");
+    const auto isolated = rex_cli({"--plugin-dir", dir.path.string(), "plugins", "--isolate", "--json"});
+    INFO(isolated.out << isolated.err);
+    CHECK(isolated.exit_code == 3);
+    std::map<std::string, std::pair<std::string, std::string>> results;
+    const auto isolated_doc = nlohmann::json::parse(isolated.out);
+    for (const auto& f : isolated_doc["files"])
+        results[fs::path(f["file"].get<std::string>()).filename()] = {f["result"], f["detail"]};
+    REQUIRE(results.size() == 4);
+    CHECK(results["rex-fixture-crash.so"] == std::pair<std::string, std::string>{"crashed", "signal 11 (SIGSEGV) while loading"});
+    CHECK(results["rex-fixture-exit.so"].first == "exited");
+    CHECK_THAT(results["rex-fixture-exit.so"].second, Catch::StartsWith("ended the process with exit status 7"));
+    CHECK(results["rex-sqlite.so"].first == "loaded");
+    CHECK(results["rex-fixture-wrong-abi.so"].first == "refused");
+    // rex-host loads through the same kernel: it names the file too, before serving anything.
+    const std::string host = std::string(REX_TEST_BIN_DIR) + "/rex-host";
+    const auto host_crash = run_process({host, "--port", "0", "--plugin-dir", (fatal / "rex-fixture-crash.so").string()});
+    CHECK(host_crash.exit_code == 128 + SIGSEGV);
+    CHECK_THAT(host_crash.err, Catch::EndsWith("rex: fatal signal SIGSEGV while loading plugin " + (fatal / "rex-fixture-crash.so").string() + "\n"));
+    const auto host_exit = run_process({host, "--port", "0", "--plugin-dir", (fatal / "rex-fixture-exit.so").string()});
+    CHECK(host_exit.exit_code == 7);
+    CHECK_THAT(host_exit.err, Catch::Contains("rex: plugin " + (fatal / "rex-fixture-exit.so").string() + " called exit() while loading"));
+
+    const auto table = rex_cli({"--plugin-dir", dir.path.string(), "plugins", "--isolate"});
+    CHECK_THAT(table.out, Catch::Contains("crashed") && Catch::Contains("SIGSEGV") && Catch::Contains("rex-sqlite.so"));
+}
+
+TEST_CASE("a plugin's exception that is not a rex::Error names the plugin and the type", "[cli][plugins]") {
+    const auto foreign = (fs::path(REX_TEST_FIXTURE_DIR) / "rex-fixture-foreign.so").string();
+    const auto r = rex_cli({"--plugin-dir", foreign, "query", "foreign:x", "SELECT 1"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "rex: error: plugin 'fixture-foreign' (" + fs::canonical(foreign).string() +
+                       ") threw std::invalid_argument: stoll (plugins should throw rex::Error)\n");
+}
+
+TEST_CASE("a plugin shadowing a built-in is refused with a warning naming both files, unless replacing is asked for",
+          "[cli][plugins]") {
+    TempDir dir;
+    // A user's plugin named "sqlite", found through REX_PLUGIN_PATH before the built-in folder.
+    fs::copy_file(fs::path(REX_TEST_FIXTURE_DIR) / "shadowing" / "rex-fixture-named-sqlite.so", dir.path / "rex-sqlite.so");
+    rex::test::ProcessOptions env;
+    env.env = {"REX_PLUGIN_PATH=" + dir.path.string()};
+    const auto builtin = fs::canonical(fs::path(plugin_dir) / "rex-sqlite.so").string();
+    const auto user = fs::canonical(dir.path / "rex-sqlite.so").string();
+    const auto r = rex_cli({"plugins", "--json"}, env);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("warn [loader] refused " + user) && Catch::Contains(builtin) &&
+                          Catch::Contains("it would shadow a built-in plugin"));
+    const auto doc = nlohmann::json::parse(r.out);
+    for (const auto& p : doc["plugins"])
+        if (p["name"] == "sqlite") CHECK(p["version"] != "9.9.9");
+
+    // The explicit choice: the user's plugin replaces the built-in, which is reported too.
+    const auto replaced = rex_cli({"--replace-builtins", "plugins", "--json"}, env);
+    INFO(replaced.err);
+    REQUIRE(replaced.exit_code == 0);
+    CHECK_THAT(replaced.err, Catch::Contains("warn [loader] refused " + builtin) && Catch::Contains(user) &&
+                                 Catch::Contains("this built-in plugin is replaced"));
+    bool user_loaded = false;
+    const auto replaced_doc = nlohmann::json::parse(replaced.out);
+    for (const auto& p : replaced_doc["plugins"]) user_loaded = user_loaded || p["version"] == "9.9.9";
+    CHECK(user_loaded);
 }

@@ -30,6 +30,11 @@ grep -q '"failures": \[\]' <<<"$out" || { echo "$out"; fail "rex plugins reporte
 "$work/prefix/bin/rex" plugins --plugin-dir "$work/build" --plugin-dir "$work/prefix/lib/rex/plugins"
 echo "installed SDK builds an out-of-tree plugin that rex loads"
 
+# rex_add_plugin(... OUTPUT_DIRECTORY ...) still installs the plugin where rex looks for it.
+cmake --install "$work/build" --prefix "$work/hello-prefix" >/dev/null
+[[ -f "$work/hello-prefix/lib/rex/plugins/rex-hello.so" ]] || fail "cmake --install did not install rex-hello.so into lib/rex/plugins"
+echo "the example plugin installs into <prefix>/lib/rex/plugins"
+
 # An application embedding the kernel: docs/examples/blog, built against the installed package
 # (find_package(Rex)) and run on every database available, with the same expected output.
 example=$source_dir/docs/examples/blog
@@ -49,6 +54,18 @@ run_blog() {
   echo "blog example: $label output as expected"
 }
 run_blog "sqlite:$work/blog.db" sqlite
+
+# Built outside the install and run without REX_PLUGIN_PATH, the application still finds the
+# plugins: load_default_plugins() looks in <the kernel library's folder>/rex/plugins.
+env -u REX_PLUGIN_PATH "$work/blog/blog" "sqlite:$work/blog-prefix.db" >"$work/blog-prefix.out" 2>&1 \
+  || { cat "$work/blog-prefix.out"; fail "the blog example outside the install did not find the installed plugins"; }
+echo "blog example: found the plugins of the kernel's install prefix"
+# With no plugin anywhere, it says so instead of failing later without a word.
+mv "$work/prefix/lib/rex/plugins" "$work/prefix/lib/rex/plugins.off"
+env -u REX_PLUGIN_PATH "$work/blog/blog" "sqlite:$work/blog-none.db" >"$work/blog-none.out" 2>&1 && fail "the blog example ran without plugins"
+grep -q "warn \[loader\] no plugin found" "$work/blog-none.out" || { cat "$work/blog-none.out"; fail "no warning that no plugin was found"; }
+mv "$work/prefix/lib/rex/plugins.off" "$work/prefix/lib/rex/plugins"
+echo "blog example: warns when no plugin is found"
 [[ -n ${REX_TEST_POSTGRES_URL:-} ]] && run_blog "$REX_TEST_POSTGRES_URL" postgres
 [[ -n ${REX_TEST_MYSQL_URL:-} ]] && run_blog "$REX_TEST_MYSQL_URL" mysql
 exit 0

@@ -1,4 +1,7 @@
+#include "../../kernel/src/stderr_logger.hpp"
+
 #include <rex/config.hpp>
+#include <rex/model_file.hpp>
 #include <rex/sdk/error.hpp>
 
 #include <catch2/catch.hpp>
@@ -25,7 +28,7 @@ TEST_CASE("a full config is read, relative plugin paths taken from the file's fo
         "http": {"address": "0.0.0.0", "port": 9000, "body_limit": 4096, "request_timeout_ms": 1500, "threads": 6},
         "log": {"level": "debug"}
     })", "/etc/rex/rex.json");
-    CHECK(config.database_url == "sqlite:data/app.db");
+    CHECK(config.database_url == "sqlite:/etc/rex/data/app.db");
     CHECK(config.plugins.paths == std::vector<std::filesystem::path>{"/etc/rex/plugins", "/opt/rex/plugins"});
     CHECK(config.plugins.load == std::vector<std::string>{"sqlite"});
     CHECK(config.http.address == "0.0.0.0");
@@ -72,4 +75,61 @@ TEST_CASE("REX_PLUGIN_PATH entries come first in the default plugin directories"
     REQUIRE(dirs.size() >= 2);
     CHECK(dirs[0] == "/a/plugins");
     CHECK(dirs[1] == "/b/plugins");
+}
+
+TEST_CASE("a relative SQLite path in a config is taken from the config's folder", "[config]") {
+    auto url = [](const std::string& text, const std::filesystem::path& file = "/etc/rex/rex.json") {
+        return rex::parse_config(R"({"database": {"url": ")" + text + R"("}})", file).database_url;
+    };
+    CHECK(url("sqlite:app.db") == "sqlite:/etc/rex/app.db");
+    CHECK(url("sqlite:data/app.db?mode=ro") == "sqlite:/etc/rex/data/app.db?mode=ro");
+    CHECK(url("sqlite:/var/lib/app.db") == "sqlite:/var/lib/app.db");
+    CHECK(url("sqlite:///var/lib/app.db") == "sqlite:///var/lib/app.db");
+    CHECK(url("sqlite::memory:") == "sqlite::memory:");
+    CHECK(url("postgres://u@h/db") == "postgres://u@h/db");
+    CHECK(url("sqlite:app.db", "conf/rex.json") == "sqlite:conf/app.db");
+    CHECK(url("sqlite:app.db", "rex.json") == "sqlite:app.db");  // already the working directory
+    // The default database is the config's too.
+    CHECK(rex::parse_config("{}", "/srv/app/rex.json").database_url == "sqlite:/srv/app/rex.db");
+}
+
+TEST_CASE("a key repeated in a config object is refused with its JSON pointer", "[config]") {
+    CHECK(config_error(R"({"database": {"url": "sqlite:a.db", "url": "sqlite:b.db"}})") ==
+          "/etc/rex/rex.json: /database/url: repeated key (each key may appear once in an object)");
+    CHECK(config_error(R"({"models": ["a.json"], "plugins": {"load": ["x"]}, "models": []})") ==
+          "/etc/rex/rex.json: /models: repeated key (each key may appear once in an object)");
+    CHECK(config_error("{\"http\": {\"port\": 1}, // a comment\n \"http\": {}}") ==
+          "/etc/rex/rex.json: /http: repeated key (each key may appear once in an object)");
+    CHECK(config_error(R"({"plugins": {"replace_builtins": "yes"}})") ==
+          "/etc/rex/rex.json: /plugins/replace_builtins: expected true or false, got string");
+    CHECK(rex::parse_config(R"({"plugins": {"replace_builtins": true}})", "rex.json").plugins.replace_builtins);
+}
+
+TEST_CASE("log timestamps always have three fraction digits", "[config][log]") {
+    CHECK(rex::log_timestamp(rex::Timestamp{0}) == "1970-01-01T00:00:00.000Z");
+    CHECK(rex::log_timestamp(rex::Timestamp{1'700'000'000'100'000}) == "2023-11-14T22:13:20.100Z");
+    CHECK(rex::log_timestamp(rex::Timestamp{1'700'000'000'120'999}) == "2023-11-14T22:13:20.120Z");
+    CHECK(rex::log_timestamp(rex::Timestamp{1'700'000'000'999'999}) == "2023-11-14T22:13:20.999Z");
+}
+
+TEST_CASE("the built-in plugin directories include the kernel library's rex/plugins folder", "[config]") {
+    // In the build tree the kernel library is in <build>/lib (or similar) and the plugins in
+    // <build>/plugins; either way every directory listed exists and none is repeated.
+    const auto dirs = rex::builtin_plugin_directories();
+    REQUIRE_FALSE(dirs.empty());
+    for (std::size_t i = 0; i < dirs.size(); ++i) {
+        CHECK(std::filesystem::is_directory(dirs[i]));
+        for (std::size_t k = 0; k < i; ++k) CHECK(dirs[k] != dirs[i]);
+    }
+    CHECK(std::find(dirs.begin(), dirs.end(), std::filesystem::canonical(REX_TEST_PLUGIN_DIR)) != dirs.end());
+}
+
+TEST_CASE("a NUL read from a model file is shown in the error, not the end of what()", "[config][model]") {
+    try {
+        rex::parse_models(R"({"entities": [{"name": "x", "fields": [{"name": "id", "type": "str\u0000ng"}]}]})", "models.json");
+        FAIL("expected the unknown type to be refused");
+    } catch (const rex::ConfigurationError& e) {
+        const std::string what = e.what();
+        CHECK_THAT(what, Catch::StartsWith("models.json: /entities/0/fields/0/type: ") && Catch::Contains("\"str\\0ng\""));
+    }
 }

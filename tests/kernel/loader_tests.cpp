@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 
 namespace fs = std::filesystem;
 
@@ -36,6 +38,26 @@ std::string only_failure(const rex::LoadReport& report) {
     REQUIRE(report.failures.size() == 1);
     return report.failures.front().reason;
 }
+
+fs::path shadowing(const std::string& name) { return fixtures / "shadowing" / ("rex-" + name + ".so"); }
+
+// Keeps what the kernel logs at warn level and above.
+class WarningLog final : public rex::Logger {
+public:
+    bool enabled(rex::LogLevel level) const noexcept override { return level >= rex::LogLevel::warn && level != rex::LogLevel::off; }
+    void write(rex::LogLevel, std::string_view component, std::string_view message) override {
+        std::lock_guard lock(mutex_);
+        lines_.push_back(std::string(component) + ": " + std::string(message));
+    }
+    std::vector<std::string> lines() {
+        std::lock_guard lock(mutex_);
+        return lines_;
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<std::string> lines_;
+};
 
 }  // namespace
 
@@ -120,7 +142,8 @@ TEST_CASE("a missing shared-library dependency is named", "[loader]") {
 TEST_CASE("a throwing registration is reported and rolled back", "[loader]") {
     rex::Kernel kernel(rex::LogLevel::off);
     const auto reason = only_failure(kernel.load_plugins(fixture("fixture-throws")));
-    CHECK(reason == "initialisation failed: fixture refuses to start: missing setting 'x'");
+    // Not a rex::Error: its type is named with the plugin.
+    CHECK(reason == "initialisation failed: plugin 'fixture-throws' threw std::runtime_error: fixture refuses to start: missing setting 'x'");
     CHECK_THROWS_AS(kernel.dialect("fixture-partial"), rex::NotFoundError);
     CHECK(kernel.plugins().empty());
 }
@@ -131,7 +154,7 @@ TEST_CASE("duplicate extension and plugin names are refused; the first stays", "
 
     const auto reason = only_failure(kernel.load_plugins(fixture("fixture-duplicate")));
     CHECK(reason == "initialisation failed: duplicate query-dialect name 'fixture' (already registered by plugin "
-                    "'fixture-good')");
+                    "'fixture-good' from " + fs::canonical(fixture("fixture-good")).string() + ")");
     // Nothing of the refused plugin stays, not even the names it registered before the duplicate.
     CHECK_THROWS_AS(kernel.dialect("fixture-extra"), rex::NotFoundError);
 
@@ -199,4 +222,68 @@ TEST_CASE("a library stays loaded while an object it made is alive", "[loader][l
     CHECK(dialect->quote_identifier("still") == "[still]");
     dialect.reset();
     CHECK_FALSE(is_mapped());
+}
+
+TEST_CASE("a registration that throws something other than rex::Error names the plugin and the type", "[loader]") {
+    rex::Kernel kernel(rex::LogLevel::off);
+    CHECK(only_failure(kernel.load_plugins(fixture("fixture-foreign-registration"))) ==
+          "initialisation failed: plugin 'fixture-foreign-registration' threw std::invalid_argument: stoll");
+    CHECK(only_failure(kernel.load_plugins(fixture("fixture-throws-int"))) ==
+          "initialisation failed: plugin 'fixture-throws-int' threw an exception of type int");
+}
+
+TEST_CASE("a plugin named like a built-in, or claiming its URL scheme, is refused with a warning naming both files",
+          "[loader][shadowing]") {
+    TempDir user;
+    fs::copy_file(shadowing("fixture-named-sqlite"), user.path / "rex-sqlite.so");
+    fs::copy_file(shadowing("fixture-scheme-thief"), user.path / "rex-fixture-scheme-thief.so");
+    const auto builtin = fs::canonical(fs::path(REX_TEST_PLUGIN_DIR) / "rex-sqlite.so");
+    const auto user_sqlite = fs::canonical(user.path / "rex-sqlite.so");
+
+    rex::Kernel kernel;
+    auto log = std::make_shared<WarningLog>();
+    kernel.set_logger(log);
+    // The user's folder is named first (as REX_PLUGIN_PATH is), yet the built-ins load first.
+    const auto report = kernel.load_plugins(std::vector<fs::path>{user.path, REX_TEST_PLUGIN_DIR});
+    std::map<std::string, std::string> reasons;
+    for (const auto& f : report.failures) reasons[f.file.filename()] = f.reason;
+    REQUIRE(reasons.size() == 2);
+    CHECK(reasons["rex-sqlite.so"] == "duplicate plugin name 'sqlite' (already loaded from " + builtin.string() +
+                                          "); it would shadow a built-in plugin: to replace built-ins, pass --replace-builtins, "
+                                          "set plugins.replace_builtins or LoadOptions::replace_builtins");
+    CHECK_THAT(reasons["rex-fixture-scheme-thief.so"],
+               Catch::StartsWith("initialisation failed: duplicate URL scheme 'sqlite' for adapter 'thief' (already registered by "
+                                 "plugin 'sqlite' from " + builtin.string() + "); it would shadow a built-in plugin"));
+    CHECK(kernel.adapter_for_url("sqlite::memory:")->name() == "sqlite");
+    const auto warnings = log->lines();
+    REQUIRE(warnings.size() == 2);
+    for (const auto& w : warnings) CHECK_THAT(w, Catch::StartsWith("loader: refused ") && Catch::Contains(builtin.string()));
+    CHECK_THAT(warnings[0] + warnings[1], Catch::Contains(user_sqlite.string()));
+
+    // Replacing is an explicit choice; the built-in's refusal is still reported.
+    rex::Kernel replacing(rex::LogLevel::off);
+    rex::LoadOptions options;
+    options.replace_builtins = true;
+    const auto replaced = replacing.load_plugins(std::vector<fs::path>{REX_TEST_PLUGIN_DIR, user.path}, options);
+    bool user_loaded = false;
+    for (const auto& p : replaced.loaded) user_loaded = user_loaded || (p.name == "sqlite" && p.version == "9.9.9");
+    CHECK(user_loaded);
+    bool builtin_refused = false;
+    for (const auto& f : replaced.failures)
+        builtin_refused = builtin_refused || (f.file == builtin && f.reason.find(user_sqlite.string()) != std::string::npos &&
+                                              f.reason.ends_with("; this built-in plugin is replaced (replace_builtins)"));
+    CHECK(builtin_refused);
+    CHECK(replacing.dialect("impostor")->name() == "impostor");
+}
+
+TEST_CASE("two exporters of one format: the second is refused, naming the first's file", "[loader][shadowing]") {
+    rex::Kernel kernel(rex::LogLevel::off);
+    const auto report = kernel.load_plugins(std::vector<fs::path>{shadowing("fixture-exporter-a"), shadowing("fixture-exporter-b")});
+    REQUIRE(report.loaded.size() == 1);
+    REQUIRE(report.failures.size() == 1);
+    CHECK(report.failures[0].reason ==
+          "initialisation failed: duplicate schema-exporter format 'fixture-format' for exporter 'fixture-exporter-b' (already "
+          "registered by plugin 'fixture-exporter-a' from " + fs::canonical(shadowing("fixture-exporter-a")).string() + ")");
+    REQUIRE(kernel.exporters().size() == 1);
+    CHECK(kernel.exporters()[0]->name() == "fixture-exporter-a");
 }

@@ -154,6 +154,67 @@ TEST_CASE("a failing migration names its statement and leaves the database as be
     }
 }
 
+TEST_CASE("a backslash in a string is split as the database reads it", "[migrate][script]") {
+    if (!conformance::available()) return;
+    Workspace w;
+    const auto t = w.table("bs");
+    // The text a\ followed by a second statement: PostgreSQL and SQLite write 'a\' (a backslash
+    // is an ordinary character), MySQL 'a\\' (a backslash escapes).
+    const bool mysql = conformance::backend().name == "mysql";
+    const std::string literal = mysql ? "'a\\\\'" : "'a\\'";
+    w.write("001_bs", "CREATE TABLE " + t + " (id INT PRIMARY KEY, v VARCHAR(10));\nINSERT INTO " + t + " VALUES (1, " + literal +
+                          ");\nINSERT INTO " + t + " VALUES (2, 'b;');\n");
+    std::vector<std::string> progress;
+    CHECK(w.runner(&progress).up() == std::vector<std::string>{"001_bs"});
+    CHECK(progress.at(0) == "applying 001_bs (3 statements)");
+    const auto rows = conformance::connect()->execute("SELECT v FROM " + t + " ORDER BY id").rows;
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0][0].as_text() == "a\\");
+    CHECK(rows[1][0].as_text() == "b;");
+}
+
+TEST_CASE("a NUL byte in a migration's failing statement is shown in the error, not cut off", "[migrate]") {
+    if (!conformance::available()) return;
+    Workspace w;
+    w.write("001_nul", std::string("SELECT 'a\0b' FROM rex_no_such_table;\n", 37));
+    try {
+        w.runner().up();
+        FAIL("expected the migration to fail");
+    } catch (const Error& e) {
+        const std::string what = e.what();  // a C string: it would end at a raw NUL
+        CHECK_THAT(what, Catch::Contains("001_nul/up.sql:1: SELECT 'a\\0b' FROM rex_no_such_table)"));
+    }
+}
+
+TEST_CASE("a migration stopped half-way (MySQL) resumes after its file is fixed", "[migrate]") {
+    if (!conformance::available()) return;
+    if (transactional()) return;  // elsewhere a failed migration leaves nothing to resume
+    Workspace w;
+    const auto c = w.table("fix");
+    const std::string create = "CREATE TABLE " + c + " (id INT PRIMARY KEY);\n";
+    w.write("001_fix", create + "INSERT INTO " + c + " VALUES (1);\nINSERT INTO " + c + " VALUES (1);\nINSERT INTO " + c +
+                           " VALUES (3);\n");
+    CHECK_THROWS_AS(w.runner().up(), UniqueViolation);
+    CHECK(states(w.runner().status()) == std::vector<std::string>{"001_fix:partial"});
+
+    // The operator fixes the failed statement in the file; status still says partial, up resumes.
+    w.write("001_fix", create + "INSERT INTO " + c + " VALUES (1);\nINSERT INTO " + c + " VALUES (2);\nINSERT INTO " + c +
+                           " VALUES (3);\n");
+    CHECK(states(w.runner().status()) == std::vector<std::string>{"001_fix:partial"});
+    std::vector<std::string> progress;
+    CHECK(w.runner(&progress).up() == std::vector<std::string>{"001_fix"});
+    CHECK(progress.at(0) == "resuming 001_fix (4 statements, from statement 3; the file changed since it stopped)");
+    CHECK(w.rows(c) == 3);
+    CHECK(states(w.runner().status()) == std::vector<std::string>{"001_fix:applied"});  // the fixed file is the one recorded
+
+    // A "fix" that drops statements that already ran cannot be resumed.
+    const auto d = w.table("fix_d");
+    w.write("002_short", "INSERT INTO " + c + " VALUES (4);\nCREATE TABLE " + d + " (id INT);\nINSERT INTO " + d + " (nope) VALUES (1);\n");
+    CHECK_THROWS(w.runner().up());
+    w.write("002_short", "SELECT 1;\n");
+    CHECK_THROWS_WITH(w.runner().up(), Catch::Contains("migration 002_short stopped after statement 2 but now holds only 1"));
+}
+
 TEST_CASE("a migration changed after it was applied is reported and blocks up; a missing one is listed", "[migrate]") {
     if (!conformance::available()) return;
     Workspace w;

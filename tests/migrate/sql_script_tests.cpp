@@ -11,12 +11,29 @@
 using namespace rex;
 
 namespace {
-std::vector<std::string> sqls(std::string_view script) {
+std::vector<std::string> sqls(std::string_view script, ScriptSyntax syntax = ScriptSyntax::standard) {
     std::vector<std::string> out;
-    for (const auto& s : split_sql_script(script)) out.push_back(s.sql);
+    for (const auto& s : split_sql_script(script, syntax)) out.push_back(s.sql);
     return out;
 }
 }  // namespace
+
+TEST_CASE("backslashes escape quotes only in MySQL strings and PostgreSQL E'' strings", "[migrate][script]") {
+    // PostgreSQL and SQLite: 'a\' is a whole literal.
+    const std::string script = "INSERT INTO t VALUES ('a\\');\nINSERT INTO t VALUES ('b;');";
+    CHECK(sqls(script) == std::vector<std::string>{"INSERT INTO t VALUES ('a\\')", "INSERT INTO t VALUES ('b;')"});
+    // MySQL reads \' as an escaped quote: the literal goes on to the next quote.
+    CHECK(sqls("INSERT INTO t VALUES ('a\\');\nSELECT 'x';", ScriptSyntax::mysql) ==
+          std::vector<std::string>{"INSERT INTO t VALUES ('a\\');\nSELECT 'x';"});
+    CHECK(sqls("INSERT INTO t VALUES (\"a\\\";\");SELECT 1", ScriptSyntax::mysql) ==
+          std::vector<std::string>{"INSERT INTO t VALUES (\"a\\\";\")", "SELECT 1"});
+    CHECK(sqls("SELECT E'it\\'s;', e'\\\\'; SELECT 'x\\'; SELECT 2") ==
+          std::vector<std::string>{"SELECT E'it\\'s;', e'\\\\'", "SELECT 'x\\'", "SELECT 2"});
+    CHECK(sqls("SELECT name'x\\'; SELECT 2") == std::vector<std::string>{"SELECT name'x\\'", "SELECT 2"});
+    CHECK(script_syntax_for("mysql") == ScriptSyntax::mysql);
+    CHECK(script_syntax_for("postgres") == ScriptSyntax::standard);
+    CHECK(script_syntax_for("sqlite") == ScriptSyntax::standard);
+}
 
 TEST_CASE("scripts split on ';' outside quotes, comments, dollar quotes and trigger bodies", "[migrate][script]") {
     CHECK(sqls("CREATE TABLE a (x INT);\nINSERT INTO a VALUES (1);") ==
@@ -33,7 +50,8 @@ TEST_CASE("scripts split on ';' outside quotes, comments, dollar quotes and trig
           std::vector<std::string>{
               "CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE b SET n = CASE WHEN n > 0 THEN n + 1 ELSE 1 END; DELETE FROM c; END",
               "SELECT 1"});
-    CHECK(sqls("INSERT INTO a VALUES ('back\\'slash;')") == std::vector<std::string>{"INSERT INTO a VALUES ('back\\'slash;')"});
+    CHECK(sqls("INSERT INTO a VALUES ('back\\'slash;')", ScriptSyntax::mysql) ==
+          std::vector<std::string>{"INSERT INTO a VALUES ('back\\'slash;')"});
     CHECK(sqls("  \n -- only a comment\n").empty());
     CHECK(sqls("  \n ;; \n").empty());
 

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     log.log(rex::LogLevel::info, "host", "database " + rex::redact_url(config.database_url) + " (connected on first use)");
     rex::LoadOptions load;
     load.only = config.plugins.load;
+    load.replace_builtins = config.plugins.replace_builtins;
     const auto report = kernel.load_plugins(options->plugin_dirs, load);
     for (const auto& p : report.loaded)
         log.log(rex::LogLevel::info, "host", "loaded plugin " + p.name + " " + p.version + " (" + p.file.string() + ")");

@@ -2,6 +2,7 @@
 
 #include <rex/model_file.hpp>
 #include <rex/sdk/error.hpp>
+#include <rex/sdk/url.hpp>
 
 #include <cstdlib>
 
@@ -20,9 +21,11 @@ CliContext::CliContext(const GlobalOptions& options) : options_(options) {
 
 Kernel& CliContext::kernel() {
     if (!kernel_) {
-        kernel_ = std::make_unique<Kernel>(options_.verbose ? LogLevel::debug : LogLevel::off);
+        // Warnings (plugins refused or shadowed) always show; -v adds what the loader did.
+        kernel_ = std::make_unique<Kernel>(options_.verbose ? LogLevel::debug : LogLevel::warn);
         LoadOptions load;
         load.only = config_.plugins.load;
+        load.replace_builtins = options_.replace_builtins || config_.plugins.replace_builtins;
         kernel_->load_plugins(plugin_dirs_, load);
     }
     return *kernel_;
@@ -42,10 +45,20 @@ void CliContext::load_models(const std::vector<std::string>& files) {
     for (const auto& p : paths) load_model_file(kernel(), p);
 }
 
+void CliContext::calling_adapter_for(const std::string& url) {
+    const auto scheme = url_scheme(url);
+    for (const auto& plugin : kernel().plugins())
+        for (const auto& extension : plugin.extensions)
+            if (extension.point == adapter_point) {
+                for (const auto& s : kernel().adapter(extension.name)->url_schemes())
+                    if (s == scheme) calling_plugin_ = "plugin '" + plugin.name + "' (" + plugin.file.string() + ")";
+            }
+}
+
 std::optional<std::string> CliContext::database_url() const {
     if (!options_.url.empty()) return options_.url;
-    if (!config_.source.empty()) return config_.database_url;
     if (const char* env = std::getenv("REX_DATABASE_URL"); env && *env) return std::string(env);
+    if (!config_.source.empty()) return config_.database_url;
     return std::nullopt;
 }
 

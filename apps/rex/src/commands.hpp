@@ -11,6 +11,7 @@ namespace rex::cli {
 struct PluginsOptions {
     bool json = false;
     bool strict = false;  // exit 3 when any plugin failed to load
+    bool isolate = false;  // --isolate: each file probed in a child process
 };
 int run_plugins(CliContext& context, const PluginsOptions& options);
 

@@ -16,6 +16,7 @@ namespace rex::cli {
 int run_generate_models(CliContext& context, const GenerateOptions& options) {
     const auto url = context.require_database_url();
     auto& kernel = context.kernel();
+    context.calling_adapter_for(url);
     auto connection = kernel.connect(url);
     const auto dialect = kernel.dialect(connection->dialect());
     auto tables = inspect_schema(*connection, *dialect, {context.config().migrations.table});

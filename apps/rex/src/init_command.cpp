@@ -15,7 +15,8 @@ constexpr const char* config_text = R"(// Rex configuration, read by `rex` and `
 // Every key is optional; unknown keys are errors. Relative paths start at this file's folder.
 {
   // The database: sqlite:<file>, postgres://user:password@host:port/db, mysql://user:password@host:port/db.
-  // REX_DATABASE_URL or --url take the place of this one when given (--url first).
+  // For rex, REX_DATABASE_URL or --url take the place of this one when given (--url first);
+  // rex-host reads it from here. A relative sqlite: path is taken from this file's folder.
   "database": {"url": "sqlite:rex.db"},
 
   // Where `rex migrate` finds migrations (one folder each: <id>/up.sql, <id>/down.sql) and
@@ -23,7 +24,7 @@ constexpr const char* config_text = R"(// Rex configuration, read by `rex` and `
   "migrations": {"path": "migrations", "table": "rex_migrations"},
 
   // Plugin folders and, optionally, which plugins to load (default: every plugin found).
-  // "plugins": {"paths": ["/usr/local/lib/rex/plugins"], "load": ["sqlite", "graphql"]},
+  // "plugins": {"paths": ["/usr/local/lib/rex/plugins"], "load": ["sqlite", "postgres"]},
 
   // rex-host's HTTP server.
   "http": {"address": "127.0.0.1", "port": 8080},

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <memory>
 
 namespace {
 
@@ -22,11 +23,19 @@ int exit_code_for(const rex::Error& e) {
     }
 }
 
-// One line, never a password.
+// One line, never a password; control characters (a NUL from a file) are shown, not sent.
 void report(const std::string& message) {
-    std::string line = rex::redact_url(message);
-    for (auto& c : line)
-        if (c == '\n') c = ' ';
+    std::string line;
+    for (const char c : rex::redact_url(message)) {
+        if (c == '\n' || c == '\r' || c == '\t') {
+            line += ' ';
+        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            static constexpr char hex[] = "0123456789abcdef";
+            line += c == '\0' ? std::string("\\0") : std::string("\\x") + hex[(c >> 4) & 0xf] + hex[c & 0xf];
+        } else {
+            line += c;
+        }
+    }
     std::cerr << "rex: error: " << line << '\n';
 }
 
@@ -45,13 +54,17 @@ int main(int argc, char** argv) {
     app.add_option("--plugin-dir", global.plugin_dirs,
                    "Directory (or .so file) to load plugins from; repeatable. Default: the config's plugins.paths, "
                    "else REX_PLUGIN_PATH and the plugins folder beside the installation");
-    app.add_option("--url", global.url, "Database URL (default: config database.url, then REX_DATABASE_URL)");
+    app.add_option("--url", global.url, "Database URL (default: REX_DATABASE_URL, then the config's database.url)");
     app.add_flag("-v,--verbose", global.verbose, "Log what the kernel does (plugin loading) on stderr");
+    app.add_flag("--replace-builtins", global.replace_builtins,
+                 "Let plugins from --plugin-dir / REX_PLUGIN_PATH replace built-in plugins of the same name or URL scheme");
 
     PluginsOptions plugins_options;
     auto* plugins = app.add_subcommand("plugins", "List loaded plugins and the files that failed to load, with reasons");
     plugins->add_flag("--json", plugins_options.json, "Print JSON instead of a table");
     plugins->add_flag("--strict", plugins_options.strict, "Exit with code 3 if any plugin failed to load");
+    plugins->add_flag("--isolate", plugins_options.isolate,
+                      "Load each plugin file in a child process of its own, and report one that crashes or exits");
 
     QueryOptions query_options;
     auto* query = app.add_subcommand("query", "Run one SQL statement with bound parameters and print the result");
@@ -73,7 +86,14 @@ int main(int argc, char** argv) {
     migrate->add_option("--dir", migrate_options.dir, "Migrations folder (default: the config's migrations.path, else ./migrations)");
     auto* migrate_up = migrate->add_subcommand("up", "Apply every pending migration, in order");
     auto* migrate_down = migrate->add_subcommand("down", "Roll back the last applied migration(s)");
-    migrate_down->add_option("--steps", migrate_options.steps, "How many to roll back (default 1)")->check(CLI::PositiveNumber);
+    migrate_down->add_option("--steps", migrate_options.steps, "How many to roll back (default 1)")
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                return text.find_first_not_of("0123456789") == std::string::npos && text.find_first_not_of('0') != std::string::npos
+                           ? std::string()
+                           : "expected a whole number of migrations, at least 1 (got " + text + ")";
+            },
+            "N>=1"));
     migrate_down->add_option("--to", migrate_options.to, "Roll back every migration applied after this one");
     auto* migrate_status = migrate->add_subcommand("status", "List applied, pending, changed and partial migrations (exit 5 if any needs attention)");
     migrate_status->add_flag("--json", migrate_options.json, "Print JSON");
@@ -91,7 +111,7 @@ int main(int argc, char** argv) {
     auto* schema = app.add_subcommand("schema", "Work with the schema of the models");
     schema->require_subcommand(1);
     auto* schema_export = schema->add_subcommand("export", "Print the models' schema: SQL DDL for the URL's database, or a plugin's format");
-    schema_export->add_option("--format", export_options.format, "sql (default) or an exporter's format, e.g. graphql-sdl");
+    schema_export->add_option("--format", export_options.format, "sql (default) or the format of a loaded schema-exporter plugin");
     schema_export->add_option("--models", export_options.models, "JSON model file; repeatable (default: the config's models)");
 
     GenerateOptions generate_options;
@@ -130,19 +150,23 @@ int main(int argc, char** argv) {
         return exit_usage;
     }
 
+    std::unique_ptr<CliContext> context;
     try {
         if (*init) return run_init(init_options);  // before reading a config that may not exist yet
-        CliContext context(global);
-        if (*plugins) return run_plugins(context, plugins_options);
-        if (*query) return run_query(context, query_options);
-        if (*migrate) return run_migrate(context, migrate_options);
-        if (*schema_export) return run_schema_export(context, export_options);
-        if (*generate_models) return run_generate_models(context, generate_options);
+        context = std::make_unique<CliContext>(global);
+        if (*plugins) return run_plugins(*context, plugins_options);
+        if (*query) return run_query(*context, query_options);
+        if (*migrate) return run_migrate(*context, migrate_options);
+        if (*schema_export) return run_schema_export(*context, export_options);
+        if (*generate_models) return run_generate_models(*context, generate_options);
     } catch (const rex::Error& e) {
-        report(e.what());
+        report(e.message());  // what() would stop at a NUL from a file
         return exit_code_for(e);
-    } catch (const std::exception& e) {
-        report(e.what());
+    } catch (...) {
+        // Not a rex::Error: most likely from a plugin; its type says more than its message.
+        const bool plugin_known = context && !context->calling_plugin().empty();
+        report((plugin_known ? context->calling_plugin() + " threw " : std::string("unexpected ")) +
+               rex::describe_current_exception() + (plugin_known ? " (plugins should throw rex::Error)" : ""));
         return exit_failure;
     }
     return exit_usage;

@@ -41,6 +41,7 @@ MigrationRunner make_runner(CliContext& context, const MigrateOptions& options) 
     MigrationOptions runner_options;
     runner_options.history_table = context.config().migrations.table;
     runner_options.progress = [](const std::string& line) { std::cout << line << std::endl; };
+    context.calling_adapter_for(context.require_database_url());
     return MigrationRunner(context.kernel(), context.require_database_url(), read_migrations(migrations_dir(context, options)),
                            std::move(runner_options));
 }
@@ -75,6 +76,7 @@ int diff(CliContext& context, const MigrateOptions& options) {
     context.load_models(options.models);
     auto& kernel = context.kernel();
     const auto url = context.require_database_url();
+    context.calling_adapter_for(url);
     auto connection = kernel.connect(url);
     const auto dialect = kernel.dialect(connection->dialect());
     const auto live = inspect_schema(*connection, *dialect, {context.config().migrations.table});

@@ -1,33 +1,17 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "json_output.hpp"
+#include "query_parameters.hpp"
 #include "table_printer.hpp"
 
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
 
-#include <charconv>
 #include <iostream>
 
 namespace rex::cli {
 
 namespace {
-
-// "42" -> int64, "1.5" -> float64, "null" -> NULL, "true"/"false" -> bool, anything else text.
-Value parse_parameter(const std::string& text) {
-    if (text == "null" || text == "NULL") return Value();
-    if (text == "true") return Value(true);
-    if (text == "false") return Value(false);
-    std::int64_t i = 0;
-    if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
-        ec == std::errc() && end == text.data() + text.size())
-        return Value(i);
-    double d = 0;
-    if (auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-        ec == std::errc() && end == text.data() + text.size() && !text.empty())
-        return Value(d);
-    return Value(text);
-}
 
 bool looks_like_url(const std::string& text) {
     const auto scheme = url_scheme(text);
@@ -56,20 +40,21 @@ int run_query(CliContext& context, const QueryOptions& options) {
     if (args.empty()) raise({ErrorCategory::configuration, "no SQL given: rex query <url> \"<sql>\" [params...]", {}, {}});
     const std::string sql = args.front();
     Params params;
-    for (std::size_t i = 1; i < args.size(); ++i) params.push_back(options.all_text ? Value(args[i]) : parse_parameter(args[i]));
+    for (std::size_t i = 1; i < args.size(); ++i) params.push_back(parse_parameter(args[i], i, options.all_text, std::cin));
 
+    context.calling_adapter_for(url);
     auto connection = context.kernel().connect(url);
     const auto result = connection->execute(sql, params);
 
     if (options.json) {
-        nlohmann::json out;
+        nlohmann::ordered_json out;
         if (result.columns.empty()) {
             out = {{"affected_rows", result.affected_rows}};
             if (result.last_insert_id) out["last_insert_id"] = *result.last_insert_id;
         } else {
             out = rows_to_json(result);
         }
-        std::cout << out.dump(2) << '\n';
+        std::cout << dump_json(out) << '\n';
         return exit_ok;
     }
     if (result.columns.empty()) {

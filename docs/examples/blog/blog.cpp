@@ -66,7 +66,7 @@ int main(int argc, char** argv) try {
 
     // ---- 3. A kernel with its plugins, and a database ---------------------------------------
     rex::Kernel kernel;
-    kernel.load_default_plugins();  // REX_PLUGIN_PATH, then the plugin folders next to the program
+    kernel.load_default_plugins();  // REX_PLUGIN_PATH, then lib/rex/plugins beside the kernel library
     rex::Database db(kernel, url);
     db.map(author_mapping()).map(post_mapping()).map(tag_mapping());
     db.drop_tables();  // a fresh start on every run

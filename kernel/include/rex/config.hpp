@@ -2,6 +2,7 @@
 #pragma once
 
 #include <rex/kernel/export.hpp>
+#include <rex/kernel/plugin_info.hpp>
 #include <rex/sdk/log.hpp>
 
 #include <chrono>
@@ -24,6 +25,7 @@ struct HttpConfig {
 struct PluginsConfig {
     std::vector<std::filesystem::path> paths;  // relative paths are taken from the config file's folder
     std::vector<std::string> load;             // names to load; empty: every plugin found
+    bool replace_builtins = false;             // LoadOptions::replace_builtins
 };
 
 struct MigrationsConfig {
@@ -32,6 +34,7 @@ struct MigrationsConfig {
 };
 
 struct Config {
+    // A relative SQLite path (sqlite:rex.db, the default) is taken from the config file's folder.
     std::string database_url = "sqlite:rex.db";
     MigrationsConfig migrations;
     std::vector<std::filesystem::path> models;  // JSON model files (docs/model-files.md), relative to the config's folder
@@ -47,9 +50,18 @@ REX_KERNEL_API Config load_config(const std::filesystem::path& file);
 // The same for text already in memory; `source_name` is used in messages.
 REX_KERNEL_API Config parse_config(std::string_view json_text, const std::filesystem::path& source_name);
 
-// Plugin directories searched when neither the config nor the caller names one:
-// every entry of REX_PLUGIN_PATH (':'-separated), then <executable dir>/../plugins and
-// <executable dir>/../lib/rex/plugins when they exist.
+// Plugin directories searched when neither the config nor the caller names one: every entry
+// of REX_PLUGIN_PATH (':'-separated), then builtin_plugin_directories().
 REX_KERNEL_API std::vector<std::filesystem::path> default_plugin_directories();
+// Where Rex's own plugins are, those that exist, without repeats: <the folder of the loaded
+// librex-kernel.so>/rex/plugins (an install's <prefix>/lib/rex/plugins, found at run time, so
+// an application anywhere finds the plugins installed with its kernel), then
+// <executable dir>/../plugins (the build tree) and <executable dir>/../lib/rex/plugins.
+REX_KERNEL_API std::vector<std::filesystem::path> builtin_plugin_directories();
+// The files a load would try, in order: each file given, and every *.so of each directory
+// given (sorted, not recursive). A missing path or an unreadable directory is added to
+// `problems` when given.
+REX_KERNEL_API std::vector<std::filesystem::path> plugin_files(const std::vector<std::filesystem::path>& paths,
+                                                               std::vector<LoadFailure>* problems = nullptr);
 
 }  // namespace rex

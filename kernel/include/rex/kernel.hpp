@@ -31,9 +31,11 @@ public:
     // Loads one plugin file, or every *.so in a directory (sorted by name, not recursive).
     // Failures are collected in the report and in failures(); they never stop the others.
     LoadReport load_plugins(const std::filesystem::path& path, const LoadOptions& options = {});
-    // Loads from several files/directories in order; LoadOptions::only is checked across all.
+    // Loads from several files/directories in order (built-in plugins first, see
+    // LoadOptions::replace_builtins); LoadOptions::only is checked across all.
     LoadReport load_plugins(const std::vector<std::filesystem::path>& paths, const LoadOptions& options = {});
-    // Loads from every directory of default_plugin_directories().
+    // Loads from every directory of default_plugin_directories(); warns when no plugin at all
+    // was found.
     LoadReport load_default_plugins(const LoadOptions& options = {});
 
     const std::vector<PluginInfo>& plugins() const noexcept;

@@ -53,9 +53,15 @@ struct ScriptStatement {
     std::string sql;
     int line = 1;
 };
+// How quoted strings end. standard (PostgreSQL, SQLite): a quote is escaped only by doubling
+// it, so 'a\' is a whole literal (PostgreSQL's E'...' strings do take backslash escapes).
+// mysql (MySQL, MariaDB): a backslash also escapes the next character in '...' and "...".
+enum class ScriptSyntax { standard, mysql };
+// The syntax of the dialect with this name ("mysql" and "mariadb": mysql; others: standard).
+REX_KERNEL_API ScriptSyntax script_syntax_for(std::string_view dialect_name) noexcept;
 // Splits a script on ';' outside quotes, comments, PostgreSQL dollar quotes and trigger
 // bodies (CREATE TRIGGER ... BEGIN ... END). Empty statements are dropped.
-REX_KERNEL_API std::vector<ScriptStatement> split_sql_script(std::string_view script);
+REX_KERNEL_API std::vector<ScriptStatement> split_sql_script(std::string_view script, ScriptSyntax syntax = ScriptSyntax::standard);
 
 enum class MigrationState {
     applied,

@@ -2,6 +2,7 @@
 // GET_LOCK) or, where there is none (SQLite), on one write-exclusive transaction, and read the
 // history only once they hold it, so no migration is applied twice.
 #include "../introspection_values.hpp"
+#include "../printable.hpp"
 
 #include <rex/migrate.hpp>
 #include <rex/sdk/error.hpp>
@@ -37,10 +38,11 @@ Timestamp now() {
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
 }
 
+// The statement's first line for a message, control characters shown (printable.hpp).
 std::string first_line(const std::string& sql) {
     const auto end = sql.find('\n');
-    auto line = sql.substr(0, std::min<std::size_t>(end, 80));
-    return line.size() < sql.size() ? line + " ..." : line;
+    const auto line = sql.substr(0, std::min<std::size_t>(end, 80));
+    return printable(line) + (line.size() < sql.size() ? " ..." : "");
 }
 
 }  // namespace
@@ -173,9 +175,10 @@ struct MigrationRunner::State {
 
     void record(const Migration& m, int done, bool complete, bool exists) {
         if (exists) {
+            // The checksum too: a partial migration resumes from its fixed file.
             connection->execute("UPDATE " + table() + " SET statements_done = " + p(1) + ", complete = " + p(2) + ", applied_at = " +
-                                    p(3) + " WHERE id = " + p(4),
-                                {Value(done), Value(complete), Value(now()), Value(m.id)});
+                                    p(3) + ", checksum = " + p(4) + " WHERE id = " + p(5),
+                                {Value(done), Value(complete), Value(now()), Value(m.checksum), Value(m.id)});
         } else {
             connection->execute("INSERT INTO " + table() + " (id, checksum, applied_at, statements_done, complete) VALUES (" + p(1) +
                                     ", " + p(2) + ", " + p(3) + ", " + p(4) + ", " + p(5) + ")",
@@ -218,10 +221,16 @@ struct MigrationRunner::State {
             close_scope(true);
             return;
         }
-        const auto statements = split_sql_script(m.up_sql);
+        const auto statements = split_sql_script(m.up_sql, script_syntax_for(dialect->name()));
         const auto from = partial ? static_cast<std::size_t>(partial->statements_done) : 0;
+        if (from > statements.size())
+            raise({ErrorCategory::configuration,
+                   "migration " + m.id + " stopped after statement " + std::to_string(from) + " but now holds only " +
+                       std::to_string(statements.size()) + "; keep the statements that ran, fix the failed one or those after it",
+                   {}, {}});
         say((from ? "resuming " : "applying ") + m.id + " (" + std::to_string(statements.size()) + " statements" +
-            (from ? ", from statement " + std::to_string(from + 1) : "") + ")");
+            (from ? ", from statement " + std::to_string(from + 1) : "") +
+            (partial && partial->checksum != m.checksum ? "; the file changed since it stopped" : "") + ")");
         if (!atomic() && from == 0) {
             say("note: " + std::string(dialect->name()) + " commits each DDL statement at once; progress is recorded per statement");
             record(m, 0, false, false);
@@ -249,7 +258,7 @@ struct MigrationRunner::State {
         if (!m.reversible()) raise({ErrorCategory::unsupported, "migration " + m.id + " has no down step; it cannot be rolled back", {}, {}});
         say("rolling back " + m.id);
         open_scope();
-        const auto statements = m.down_code ? std::vector<ScriptStatement>{} : split_sql_script(m.down_sql);
+        const auto statements = m.down_code ? std::vector<ScriptStatement>{} : split_sql_script(m.down_sql, script_syntax_for(dialect->name()));
         std::size_t i = 0;
         try {
             if (m.down_code) m.down_code(*connection);
@@ -309,9 +318,10 @@ std::vector<MigrationStatus> MigrationRunner::status() {
         if (auto it = rows.find(m.id); it != rows.end()) {
             st.applied_at = it->second.applied_at;
             st.statements_done = it->second.statements_done;
-            st.state = it->second.checksum != m.checksum ? MigrationState::changed
-                       : !it->second.complete          ? MigrationState::partial
-                                                       : MigrationState::applied;
+            // A partial one stays partial when its file changed: fixing it is how it is resumed.
+            st.state = !it->second.complete                 ? MigrationState::partial
+                       : it->second.checksum != m.checksum ? MigrationState::changed
+                                                           : MigrationState::applied;
         }
         out.push_back(st);
     }
@@ -326,7 +336,7 @@ std::vector<std::string> MigrationRunner::up() {
     return s.locked([&] {
         const auto rows = s.history();
         for (const auto& m : s.migrations)
-            if (auto it = rows.find(m.id); it != rows.end() && it->second.checksum != m.checksum)
+            if (auto it = rows.find(m.id); it != rows.end() && it->second.complete && it->second.checksum != m.checksum)
                 raise({ErrorCategory::configuration,
                        "migration " + m.id + " changed after it was applied (checksum " + it->second.checksum + ", now " + m.checksum +
                            "); restore it, or roll it back first",

@@ -36,7 +36,11 @@ bool is_trigger(std::string_view statement) {
 
 }  // namespace
 
-std::vector<ScriptStatement> split_sql_script(std::string_view script) {
+ScriptSyntax script_syntax_for(std::string_view dialect_name) noexcept {
+    return dialect_name == "mysql" || dialect_name == "mariadb" ? ScriptSyntax::mysql : ScriptSyntax::standard;
+}
+
+std::vector<ScriptStatement> split_sql_script(std::string_view script, ScriptSyntax syntax) {
     std::vector<ScriptStatement> out;
     std::size_t start = 0;
     int line = 1;
@@ -78,6 +82,12 @@ std::vector<ScriptStatement> split_sql_script(std::string_view script) {
                 line += script[i] == '\n';
             ++i;
         } else if (c == '\'' || c == '"' || c == '`') {
+            // Backslash escapes: MySQL's quoted strings; elsewhere only PostgreSQL's E'...' strings
+            // (standard strings take a backslash literally: 'a\' is a whole literal there).
+            const bool escapes = c != '`' && (syntax == ScriptSyntax::mysql
+                                                  ? true
+                                                  : c == '\'' && i > 0 && (script[i - 1] == 'E' || script[i - 1] == 'e') &&
+                                                        (i < 2 || !(std::isalnum(static_cast<unsigned char>(script[i - 2])) || script[i - 2] == '_')));
             for (++i; i < script.size(); ++i) {
                 line += script[i] == '\n';
                 if (script[i] == c) {
@@ -87,7 +97,7 @@ std::vector<ScriptStatement> split_sql_script(std::string_view script) {
                     }
                     break;
                 }
-                if (script[i] == '\\' && c != '"' && i + 1 < script.size()) line += script[++i] == '\n';  // MySQL escapes
+                if (escapes && script[i] == '\\' && i + 1 < script.size()) line += script[++i] == '\n';
             }
         } else if (c == '$') {
             // $tag$ ... $tag$ (PostgreSQL); a lone $1 is a parameter.

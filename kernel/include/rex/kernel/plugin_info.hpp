@@ -1,6 +1,8 @@
 // What the loader reports about plugins: those loaded and those refused, with the reason.
 #pragma once
 
+#include <rex/kernel/export.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -42,6 +44,15 @@ struct LoadOptions {
     // Plugin names to load (matched against rex-<name>.so); empty loads every plugin found.
     // A name that matches no file is reported as a failure.
     std::vector<std::string> only;
+    // Built-in plugins (those of builtin_plugin_directories()) load before any other, so a
+    // plugin with a built-in's name, extension name or URL scheme is refused (with a warning
+    // naming both files). true: the others load first and may replace built-ins instead.
+    bool replace_builtins = false;
 };
+
+// Inside a catch block: "std::invalid_argument: stoll" for the exception being handled, its
+// type demangled, or "an exception of type int". How exceptions from plugins that are not a
+// rex::Error are reported.
+REX_KERNEL_API std::string describe_current_exception();
 
 }  // namespace rex
