@@ -100,10 +100,13 @@ private:
         socket.native_handle = stream_.socket().release(ec);
         handler_.log_request(request_, 0, 0, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
         if (ec) return;
+        // The route owns the socket now; it closes it on failure. Whatever it throws stops here.
         try {
             route->take_stream(request_, std::move(socket));
-        } catch (const std::exception&) {
-            // The route owns the socket now; it closes it on failure.
+        } catch (const std::exception& e) {
+            handler_.log_server(LogLevel::error, request_.path + ": taking over the connection failed: " + e.what());
+        } catch (...) {
+            handler_.log_server(LogLevel::error, request_.path + ": taking over the connection failed: a non-standard exception");
         }
     }
 
