@@ -186,6 +186,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             std::make_shared<Session>(std::move(socket), options, handler)->run();
             return accept();  // an error on one connection never stops the server
         }
+        // A connection that failed on its own (reset before it was accepted): take the next one.
+        if (ec != net::error::no_descriptors && ec != boost::system::errc::too_many_files_open_in_system &&
+            ec != net::error::no_buffer_space && ec != net::error::no_memory)
+            return accept();
         // Out of descriptors (EMFILE, ENFILE) or memory: the pending connection stays queued and
         // accepting again at once fails again, so wait. One line per burst, not one per failure.
         if (!failing) {
