@@ -236,3 +236,12 @@ TEST_CASE("a malformed snapshot is one clear error", "[introspect]") {
     CHECK_THROWS_WITH(read_catalog_snapshot(file), file.string() + ": not a catalog snapshot: malformed JSON");
     fs::remove(file);
 }
+
+TEST_CASE("the dialect for a URL comes from the adapter of its scheme, without connecting", "[introspect][kernel]") {
+    Kernel kernel(LogLevel::off);
+    kernel.load_plugins(fs::path(REX_TEST_PLUGIN_DIR));
+    CHECK(kernel.dialect_for_url("sqlite:/nonexistent/dir/x.db")->name() == "sqlite");
+    CHECK(kernel.dialect_for_url("postgres://nobody@127.0.0.1:1/none")->name() == "postgresql");
+    CHECK(kernel.dialect_for_url("mariadb://nobody@127.0.0.1:1/none")->name() == "mysql");
+    CHECK_THROWS_AS(kernel.dialect_for_url("nosuch://x"), NotFoundError);
+}
