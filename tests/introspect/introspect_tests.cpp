@@ -6,6 +6,7 @@
 
 #include <rex/introspect.hpp>
 #include <rex/model_file.hpp>
+#include <rex/sdk/error.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
