@@ -102,6 +102,18 @@ std::string line_and_column(std::string_view text, std::size_t byte) {
     return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+// A plugin's section as dotted keys of text: strings as they are, nested objects flattened,
+// everything else (numbers, booleans, null, arrays) as its JSON text.
+void add_settings(PluginSettings& out, const std::string& prefix, const json& object) {
+    for (const auto& [key, value] : object.items()) {
+        const std::string name = prefix.empty() ? key : prefix + "." + key;
+        if (value.is_object())
+            add_settings(out, name, value);
+        else
+            out.set(name, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+}
+
 }  // namespace
 
 Config parse_config(std::string_view json_text, const std::filesystem::path& source_name) {
@@ -125,7 +137,7 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     Config config;
     config.source = source_name;
     const auto base = source_name.has_parent_path() ? source_name.parent_path() : std::filesystem::path(".");
-    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models", "catalog", "graphql"});
+    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models", "catalog", "graphql", "settings"});
     if (root.contains("models"))
         for (const auto& path : reader.strings(root["models"], "/models")) {
             const std::filesystem::path file(path);
@@ -187,6 +199,17 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     if (root.contains("graphql")) {
         const auto& g = reader.object(root["graphql"], "/graphql", {"exporter"});
         if (g.contains("exporter")) config.graphql.exporter = reader.string(g["exporter"], "/graphql/exporter");
+    }
+    if (root.contains("settings")) {
+        const auto& s = root["settings"];
+        if (!s.is_object()) reader.fail("/settings", std::string("expected an object, got ") + s.type_name());
+        for (const auto& [name, section] : s.items()) {
+            const std::string where = "/settings/" + name;
+            if (!section.is_object()) reader.fail(where, std::string("expected an object, got ") + section.type_name());
+            PluginSettings plugin(source_name.string() + ": " + where);
+            add_settings(plugin, "", section);
+            config.settings.emplace(name, std::move(plugin));
+        }
     }
     if (root.contains("log")) {
         const auto& l = reader.object(root["log"], "/log", {"level"});

@@ -161,3 +161,21 @@ TEST_CASE("the host's serving keys: workers, admin secret, catalog, graphql, mig
     CHECK(config_error(R"({"catalog": {"snapshot": ""}})") == "/etc/rex/rex.json: /catalog/snapshot: must not be empty");
     CHECK(config_error(R"({"graphql": {"exporter": 1}})") == "/etc/rex/rex.json: /graphql/exporter: expected a string, got number");
 }
+
+TEST_CASE("each plugin's settings section is kept as dotted keys of text", "[config][settings]") {
+    const auto config = rex::parse_config(R"({"settings": {
+        "graphql": {"naming": "camel", "limits": {"max_depth": 12, "introspection": false}, "allow": ["a", "b"]},
+        "sse": {}}})",
+                                          "/etc/rex/rex.json");
+    REQUIRE(config.settings.size() == 2);
+    const auto& g = config.settings.at("graphql");
+    CHECK(g.text("naming", "") == "camel");
+    CHECK(g.integer("limits.max_depth", 0) == 12);
+    CHECK_FALSE(g.boolean("limits.introspection", true));
+    CHECK(g.text("allow", "") == R"(["a","b"])");
+    CHECK(g.origin() == "/etc/rex/rex.json: /settings/graphql");
+    CHECK_THROWS_WITH(g.check_known({"naming", "allow"}), "/etc/rex/rex.json: /settings/graphql/limits/introspection: unknown setting (known: naming, allow)");
+    CHECK(config.settings.at("sse").empty());
+    CHECK(config_error(R"({"settings": {"graphql": 1}})") == "/etc/rex/rex.json: /settings/graphql: expected an object, got number");
+    CHECK(config_error(R"({"settings": []})") == "/etc/rex/rex.json: /settings: expected an object, got array");
+}

@@ -2,8 +2,17 @@
 
 namespace rex::host {
 
-HostExecutorContext::HostExecutorContext(Kernel& kernel, std::string database_url, std::size_t pool_size)
-    : kernel_(kernel), url_(std::move(database_url)), pool_size_(pool_size) {}
+HostExecutorContext::HostExecutorContext(Kernel& kernel, std::string database_url, std::size_t pool_size,
+                                         std::map<std::string, PluginSettings, std::less<>> settings)
+    : kernel_(kernel), url_(std::move(database_url)), pool_size_(pool_size), settings_(std::move(settings)) {}
+
+const PluginSettings& HostExecutorContext::settings() const { return settings_of(owner_); }
+
+const PluginSettings& HostExecutorContext::settings_of(std::string_view extension) const {
+    static const PluginSettings none;  // immutable: the section of an extension the config does not name
+    const auto it = settings_.find(extension);
+    return it == settings_.end() ? none : it->second;
+}
 
 ConnectionPool& HostExecutorContext::pool() {
     if (auto* ready = pool_ready_.load(std::memory_order_acquire)) return *ready;

@@ -6,6 +6,7 @@
 #include <rex/kernel.hpp>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,7 +16,9 @@ namespace rex::host {
 class HostExecutorContext final : public ExecutorContext {
 public:
     // `pool_size`: the most connections open at once (one per worker thread).
-    HostExecutorContext(Kernel& kernel, std::string database_url, std::size_t pool_size);
+    // `settings`: the config's "settings" sections by extension name.
+    HostExecutorContext(Kernel& kernel, std::string database_url, std::size_t pool_size,
+                        std::map<std::string, PluginSettings, std::less<>> settings = {});
 
     const CatalogView& catalog() const override { return kernel_.catalog(); }
     // A pooled connection; given back to the pool (rolled back if a transaction is open) when the
@@ -25,6 +28,10 @@ public:
     const Dialect& dialect() const override;
     ChangeBus& changes() override { return kernel_.changes(); }
     Logger& logger() override { return kernel_.logger(); }
+    // The section of the exporter being asked for an executor (set by Host::start_executor).
+    const PluginSettings& settings() const override;
+    void serve_settings_of(std::string_view exporter) { owner_ = exporter; }
+    const PluginSettings& settings_of(std::string_view extension) const;
 
     ConnectionPool& pool();
     const std::string& database_url() const noexcept { return url_; }
@@ -33,6 +40,8 @@ private:
     Kernel& kernel_;
     std::string url_;
     std::size_t pool_size_;
+    std::map<std::string, PluginSettings, std::less<>> settings_;
+    std::string owner_;
     // Made once under the mutex, then read with one atomic load (std::call_once is not used: in
     // libstdc++ 12 a call that throws leaves later calls hanging).
     mutable std::mutex mutex_;

@@ -36,10 +36,10 @@ bool same_secret(const std::string& given, const std::string& secret) {
 
 }  // namespace
 
-Host::Host(Kernel& kernel, boost::asio::io_context& io, HostSettings settings)
-    : kernel_(kernel), io_(io), settings_(std::move(settings)), workers_(std::max(1u, settings_.workers)) {}
+Host::Host(Kernel& kernel, boost::asio::io_context& io, HostExecutorContext& context, HostSettings settings)
+    : kernel_(kernel), io_(io), context_(context), settings_(std::move(settings)), workers_(std::max(1u, settings_.workers)) {}
 
-void Host::start_executor(ExecutorContext& context, const std::string& wanted) {
+void Host::start_executor(const std::string& wanted) {
     auto exporters = kernel_.exporters();
     std::string names;
     for (const auto& e : exporters) names += (names.empty() ? "" : ", ") + std::string(e->name());
@@ -59,7 +59,8 @@ void Host::start_executor(ExecutorContext& context, const std::string& wanted) {
         const std::string owner = "exporter " + std::string(exporter->name());
         std::shared_ptr<RequestExecutor> executor;
         try {
-            executor = exporter->make_executor(context);
+            context_.serve_settings_of(exporter->name());
+            executor = exporter->make_executor(context_);
         } catch (...) {
             kernel_.logger().log(LogLevel::error, "host", owner + " failed to make its executor: " + current_exception_text());
             continue;

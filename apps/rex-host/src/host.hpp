@@ -3,6 +3,7 @@
 // request. Plugin code runs on the worker threads and every exception it throws becomes a 500.
 #pragma once
 
+#include "executor_context.hpp"
 #include "http_server.hpp"
 #include "router.hpp"
 #include "worker_pool.hpp"
@@ -23,12 +24,13 @@ struct HostSettings {
 
 class Host final : public RequestHandler, public TransportContext {
 public:
-    Host(Kernel& kernel, boost::asio::io_context& io, HostSettings settings);
+    // `context` serves the executor and holds every extension's config section.
+    Host(Kernel& kernel, boost::asio::io_context& io, HostExecutorContext& context, HostSettings settings);
 
     // Routes /graphql to the executor of a schema-exporter: `wanted` by name, or else the first
     // (by name) of format "graphql-sdl" that offers one, or else of any format. None is fine (no
     // /graphql); a `wanted` one that does not exist or offers no executor throws ConfigurationError.
-    void start_executor(ExecutorContext& context, const std::string& wanted);
+    void start_executor(const std::string& wanted);
     // Starts every loaded transport; one that fails to start is logged and skipped.
     void start_transports();
     void stop_transports();
@@ -48,6 +50,7 @@ public:
     ChangeBus& changes() override { return kernel_.changes(); }
     const CatalogView& catalog() const override { return kernel_.catalog(); }
     Logger& logger() override { return kernel_.logger(); }
+    const PluginSettings& settings(std::string_view plugin) const override { return context_.settings_of(plugin); }
 
 private:
     HttpResponse own_route(const HttpRequest& request) const;
@@ -56,6 +59,7 @@ private:
 
     Kernel& kernel_;
     boost::asio::io_context& io_;
+    HostExecutorContext& context_;
     HostSettings settings_;
     Router router_;
     WorkerPool workers_;

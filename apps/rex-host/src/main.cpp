@@ -49,9 +49,9 @@ int main(int argc, char** argv) {
 
     // Worker threads run plugin code; the pool opens at most one connection per worker.
     const unsigned workers = config.http.workers ? config.http.workers : std::max(8u, 2 * std::thread::hardware_concurrency());
-    rex::host::HostExecutorContext executor_context(kernel, config.database_url, workers);
+    rex::host::HostExecutorContext executor_context(kernel, config.database_url, workers, config.settings);
     boost::asio::io_context io;
-    rex::host::Host host(kernel, io, {options->plugin_dirs, config.http.admin_secret, workers});
+    rex::host::Host host(kernel, io, executor_context, {options->plugin_dirs, config.http.admin_secret, workers});
     rex::host::HttpServer server(io,
                                  {config.http.address, config.http.port, config.http.body_limit, config.http.request_timeout},
                                  host);
@@ -76,11 +76,18 @@ int main(int argc, char** argv) {
         return fatal(std::string("filling the catalog: ") + e.what(), 3);
     }
     try {
-        host.start_executor(executor_context, config.graphql.exporter);
+        host.start_executor(config.graphql.exporter);
     } catch (const rex::Error& e) {
         return fatal(e.what(), 2);
     }
     host.start_transports();
+    // A section naming no loaded extension is most likely a typo or a plugin left out of plugins.load.
+    for (const auto& [name, section] : config.settings) {
+        bool used = false;
+        for (const auto& e : kernel.exporters()) used = used || e->name() == name;
+        for (const auto& t : kernel.transports()) used = used || t->name() == name;
+        if (!used) log.log(rex::LogLevel::warn, "host", section.origin() + ": no loaded schema-exporter or transport is named '" + name + "'");
+    }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {

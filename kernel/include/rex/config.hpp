@@ -4,10 +4,12 @@
 #include <rex/kernel/export.hpp>
 #include <rex/kernel/plugin_info.hpp>
 #include <rex/sdk/log.hpp>
+#include <rex/sdk/settings.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +56,9 @@ struct Config {
     HttpConfig http;
     CatalogConfig catalog;
     GraphqlConfig graphql;
+    // "settings": {"<extension>": {...}}: each plugin extension's own section, handed to it by
+    // rex-host (ExecutorContext::settings, TransportContext::settings), which checks the keys.
+    std::map<std::string, PluginSettings, std::less<>> settings;
     LogLevel log_level = LogLevel::info;
     std::filesystem::path source;  // the file it came from; empty for defaults
 };
