@@ -12,12 +12,6 @@
 
 namespace rex {
 
-const ColumnSchema* TableSchema::column(std::string_view column_name) const noexcept {
-    for (const auto& c : columns)
-        if (c.name == column_name) return &c;
-    return nullptr;
-}
-
 namespace {
 
 std::string text(const Value& v) { return v.is_null() ? std::string() : v.to_display(); }

@@ -44,7 +44,11 @@ struct TableSchema {
     std::vector<IndexSchema> indexes;
     std::vector<ForeignKeySchema> foreign_keys;
 
-    const ColumnSchema* column(std::string_view column_name) const noexcept;
+    const ColumnSchema* column(std::string_view column_name) const noexcept {
+        for (const auto& c : columns)
+            if (c.name == column_name) return &c;
+        return nullptr;
+    }
 };
 
 // Every table of the connection's database (schema), except those named in `skip`.

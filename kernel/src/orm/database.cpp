@@ -455,7 +455,12 @@ void fill_generated_key(const FieldModel& id, void* object, std::optional<Value>
         row_slot = std::move(*key);
         return;
     }
-    if (key) id.set(object, std::move(*key));
+    if (!key)  // never leave the key unset as if it were filled
+        raise({ErrorCategory::unsupported,
+               "the database reported no generated key for '" + id.info.name +
+                   "' (it has no RETURNING and no last insert id; DatabaseOptions::generated_keys may be wrong for it)",
+               {}, {}});
+    id.set(object, std::move(*key));
     row_slot = id.get(object);
 }
 
