@@ -287,37 +287,62 @@ std::vector<const TableSchema*> creation_order(std::vector<const TableSchema*> t
 
 }  // namespace
 
-std::vector<std::string> create_tables_sql(const std::vector<TableSchema>& tables, const Dialect& d) {
+namespace {
+
+// A table in creation order, with the foreign keys that close a cycle: they refer to a table of
+// the set made after it, so they wait until all exist.
+struct Creation {
+    const TableSchema* table;
+    std::vector<const ForeignKeySchema*> later;
+};
+
+std::vector<Creation> plan_creation(const std::vector<TableSchema>& tables) {
     std::vector<const TableSchema*> all;
     for (const auto& t : tables) all.push_back(&t);
-    std::vector<std::string> out, later;
+    std::vector<Creation> out;
     std::set<std::string> made;
     for (const auto* t : creation_order(all)) {
-        auto table = *t;
-        if (d.features().alter_constraints) {
-            // A key to a table of the set not made yet closes a cycle: added once all exist.
+        Creation c{t, {}};
+        for (const auto& fk : t->foreign_keys)
+            if (fk.referenced_table != t->name && !made.contains(fk.referenced_table) &&
+                std::any_of(tables.begin(), tables.end(), [&](const auto& o) { return o.name == fk.referenced_table; }))
+                c.later.push_back(&fk);
+        made.insert(t->name);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> create_tables_sql(const std::vector<TableSchema>& tables, const Dialect& d) {
+    // SQLite cannot add a key later, but accepts a reference to a table not made yet.
+    const bool alter = d.features().alter_constraints;
+    std::vector<std::string> out, later;
+    for (const auto& c : plan_creation(tables)) {
+        auto table = *c.table;
+        if (alter) {
+            for (const auto* fk : c.later)
+                later.push_back("ALTER TABLE " + d.quote_identifier(table.name) + " ADD CONSTRAINT " + d.quote_identifier(fk->name) + " " +
+                                foreign_key_clause(*fk, d));
             std::erase_if(table.foreign_keys, [&](const ForeignKeySchema& fk) {
-                const bool pending = fk.referenced_table != table.name && !made.contains(fk.referenced_table) &&
-                                     std::any_of(tables.begin(), tables.end(), [&](const auto& o) { return o.name == fk.referenced_table; });
-                if (pending)
-                    later.push_back("ALTER TABLE " + d.quote_identifier(table.name) + " ADD CONSTRAINT " + d.quote_identifier(fk.name) + " " +
-                                    foreign_key_clause(fk, d));
-                return pending;
+                return std::any_of(c.later.begin(), c.later.end(), [&](const auto* l) { return l->name == fk.name; });
             });
         }
         for (auto& statement : create_table_sql(table, d)) out.push_back(std::move(statement));
-        made.insert(table.name);
     }
     out.insert(out.end(), later.begin(), later.end());
     return out;
 }
 
 std::vector<std::string> drop_tables_sql(const std::vector<TableSchema>& tables, const Dialect& d) {
-    std::vector<const TableSchema*> all;
-    for (const auto& t : tables) all.push_back(&t);
-    auto order = creation_order(all);
+    const auto plan = plan_creation(tables);
     std::vector<std::string> out;
-    for (auto it = order.rbegin(); it != order.rend(); ++it) out.push_back("DROP TABLE IF EXISTS " + d.quote_identifier((*it)->name));
+    // The keys that close a cycle go first, or neither table could be dropped.
+    if (d.features().alter_constraints)
+        for (const auto& c : plan)
+            for (const auto* fk : c.later) out.push_back(d.drop_foreign_key_sql(c.table->name, fk->name));
+    for (auto it = plan.rbegin(); it != plan.rend(); ++it) out.push_back("DROP TABLE IF EXISTS " + d.quote_identifier(it->table->name));
     return out;
 }
 

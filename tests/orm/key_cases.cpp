@@ -449,3 +449,67 @@ TEST_CASE("Chinook: rows with assigned and composite keys are inserted, found, u
     CHECK(db.count<PlaylistTrack>() == 8715);
     drop_chinook(*c, d, b);
 }
+
+namespace {
+// Tables that refer to each other: a department's head is one of its staff.
+struct Staff;
+struct Department {
+    std::int64_t id{};
+    std::string name;
+    std::optional<std::int64_t> head_id;
+    std::vector<Staff> members;  // has_many by Staff::department_id
+};
+struct Staff {
+    std::int64_t id{};
+    std::int64_t department_id{};
+    std::string name;
+    std::vector<Department> headed;  // has_many by Department::head_id
+};
+}  // namespace
+
+TEST_CASE("create_tables and drop_tables handle tables that refer to each other", "[orm][keys][schema]") {
+    if (!conformance::available()) return;
+    const auto departments = "rex_key_departments" + suffix(), staff = "rex_key_staff" + suffix();
+    Database db(conformance::kernel(), conformance::backend().url);
+    db.map(entity<Department>(departments)
+               .named("key_departments")
+               .id(&Department::id)
+               .field(&Department::name, "name", varchar(40))
+               .field(&Department::head_id, "head_id")
+               .has_many("members", &Department::members, &Staff::department_id));
+    db.map(entity<Staff>(staff)
+               .named("key_staff")
+               .id(&Staff::id)
+               .field(&Staff::department_id, "department_id")
+               .field(&Staff::name, "name", varchar(40))
+               .has_many("headed", &Staff::headed, &Department::head_id));
+    db.drop_tables();
+    db.create_tables();
+    db.create_tables();  // the tables are there: nothing to do
+    const auto c = conformance::connect();
+    const auto live = inspect_schema(*c, conformance::dialect());
+    CHECK(has_fk(table_named(live, staff), "department_id", departments, "id"));
+    CHECK(has_fk(table_named(live, departments), "head_id", staff, "id"));
+
+    Department lab{0, "Lab", std::nullopt, {}};
+    db.insert(lab);
+    Staff ada{0, lab.id, "Ada", {}};
+    db.insert(ada);
+    lab.head_id = ada.id;
+    db.update(lab);
+    const auto loaded = db.select<Department>().with(&Department::members).all();
+    REQUIRE(loaded.size() == 1);
+    REQUIRE(loaded[0].members.size() == 1);
+    CHECK(loaded[0].members[0].name == "Ada");
+    CHECK(db.select<Staff>().with(&Staff::headed).all().at(0).headed.at(0).name == "Lab");
+    Staff stray{0, lab.id + 100, "Stray", {}};
+    CHECK_THROWS_AS(db.insert(stray), ForeignKeyViolation);
+
+    // SQLite deletes the rows of a dropped table and checks their keys: rows referring to each
+    // other across the cycle are unlinked first there (PostgreSQL and MySQL drop the keys first).
+    lab.head_id.reset();
+    db.update(lab);
+    db.drop_tables();
+    const auto after = inspect_schema(*c, conformance::dialect());
+    CHECK(std::none_of(after.begin(), after.end(), [&](const auto& t) { return t.name == departments || t.name == staff; }));
+}

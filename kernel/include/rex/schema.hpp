@@ -70,7 +70,9 @@ REX_KERNEL_API std::vector<std::string> create_table_sql(const TableSchema& tabl
 // (tables referring to each other) is added by ALTER TABLE once all are created, where the
 // database can; SQLite takes it inline (it allows a reference to a table not made yet).
 REX_KERNEL_API std::vector<std::string> create_tables_sql(const std::vector<TableSchema>& tables, const Dialect& dialect);
-// DROP TABLE IF EXISTS for every table, tables that refer to others before those they refer to.
+// DROP TABLE IF EXISTS for every table, tables that refer to others before those they refer to;
+// first, where the database can, the foreign keys create_tables_sql added by ALTER TABLE (the
+// tables must then exist: drop only those that do).
 REX_KERNEL_API std::vector<std::string> drop_tables_sql(const std::vector<TableSchema>& tables, const Dialect& dialect);
 
 // One difference and the statements that apply and undo it.

@@ -341,20 +341,26 @@ std::vector<TableSchema> Database::tables() const {
     return schema_from_entities(entities);
 }
 
-void Database::create_tables() {
-    auto tables = this->tables();
-    auto s = session();
-    const auto& d = dialect();
+namespace {
+
+// The mapped tables that exist (`there`) or do not yet.
+std::vector<TableSchema> tables_that_exist(std::vector<TableSchema> tables, Session& s, bool there) {
     std::set<std::string> existing;
-    for (const auto& row : s.execute(d.list_tables_sql()).rows) existing.insert(row.at(0).to_display());
-    std::erase_if(tables, [&](const TableSchema& t) { return existing.contains(t.name); });
-    for (const auto& statement : create_tables_sql(tables, d)) s.execute(statement);
+    for (const auto& row : s.execute(s.database().dialect().list_tables_sql()).rows) existing.insert(row.at(0).to_display());
+    std::erase_if(tables, [&](const TableSchema& t) { return existing.contains(t.name) != there; });
+    return tables;
+}
+
+}  // namespace
+
+void Database::create_tables() {
+    auto s = session();
+    for (const auto& statement : create_tables_sql(tables_that_exist(tables(), s, false), dialect())) s.execute(statement);
 }
 
 void Database::drop_tables() {
-    const auto tables = this->tables();
     auto s = session();
-    for (const auto& statement : drop_tables_sql(tables, dialect())) s.execute(statement);
+    for (const auto& statement : drop_tables_sql(tables_that_exist(tables(), s, true), dialect())) s.execute(statement);
 }
 
 // ---- Session --------------------------------------------------------------------------------

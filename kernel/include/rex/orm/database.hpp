@@ -436,7 +436,9 @@ public:
     // diff` writes): primary and unique keys, indexes, and a foreign key for every relation.
     // Referenced tables are created first.
     void create_tables();
-    // DROP TABLE IF EXISTS for the same tables, those that refer to others first.
+    // DROP TABLE IF EXISTS for the same tables, those that refer to others first (and the keys
+    // closing a cycle before them; on SQLite, which cannot drop a key, rows that refer to each
+    // other across a cycle must be unlinked first).
     void drop_tables();
     // The tables create_tables makes, as schema data.
     std::vector<TableSchema> tables() const;
