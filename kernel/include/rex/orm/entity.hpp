@@ -70,15 +70,15 @@ public:
     // composite key, in the order called:
     //   rex::entity<PlaylistTrack>("playlist_track").key(&PlaylistTrack::playlist_id, "playlist_id")
     //                                               .key(&PlaylistTrack::track_id, "track_id")
+    // (A primary key member cannot be a std::optional: it does not compile.)
     template <Mappable M, class... Rules>
-        requires(std::same_as<Rules, Rule> && ...)
+        requires(!is_optional<M>::value && (std::same_as<Rules, Rule> && ...))
     Entity& key(M T::*member, std::string column, FieldOptions options, Rules... rules) {
-        static_assert(!is_optional<M>::value, "a primary key member cannot be optional");
         add(member, column, column, std::move(options), {std::move(rules)...});
         return mark_key();
     }
     template <Mappable M, class... Rules>
-        requires(std::same_as<Rules, Rule> && ...)
+        requires(!is_optional<M>::value && (std::same_as<Rules, Rule> && ...))
     Entity& key(M T::*member, std::string column, Rules... rules) {
         return key(member, std::move(column), FieldOptions{}, std::move(rules)...);
     }
