@@ -114,7 +114,8 @@ struct Table {
     const TableSchema* schema;
     std::string type;                    // C++ struct
     std::map<std::string, std::string> members;  // column -> member
-    const ColumnSchema* id = nullptr;    // a single integer primary key
+    std::vector<const ColumnSchema*> keys;  // the primary key's columns (several: a composite key)
+    const ColumnSchema* id = nullptr;    // the key when it is one column (relations go by it)
     std::vector<Relation> relations;
     std::set<std::string> used;          // member names taken
 };
@@ -131,19 +132,18 @@ GeneratedModels generate_models(const std::vector<TableSchema>& tables, const Mo
     GeneratedModels out;
     std::map<std::string, Table> by_name;
     for (const auto& s : tables) {
-        Table t{&s, pascal(s.name), {}, nullptr, {}, {}};
-        std::vector<const ColumnSchema*> keys;
+        Table t{&s, pascal(s.name), {}, {}, nullptr, {}, {}};
         for (const auto& c : s.columns) {
             t.members[c.name] = free_name(t, snake(c.name));
-            if (c.primary_key) keys.push_back(&c);
+            if (c.primary_key) t.keys.push_back(&c);
             if (!c.type) out.notes.push_back(s.name + "." + c.name + ": type " + c.native_type + " is not mapped; read as text");
         }
-        if (keys.size() == 1 && integral(keys[0]->type)) t.id = keys[0];
-        else if (!keys.empty()) out.notes.push_back(s.name + ": its key is not one integer column, so it has no .id() (no find/update/remove)");
+        if (t.keys.size() == 1) t.id = t.keys[0];
+        if (t.keys.empty()) out.notes.push_back(s.name + ": it has no primary key, so it has no find/update/remove");
         by_name.emplace(s.name, std::move(t));
     }
 
-    // Relations from single-column foreign keys to a table with an id.
+    // Relations from single-column foreign keys to a table's key of one column (of any type).
     std::map<std::string, std::set<std::string>> needs;  // table -> tables that must be complete before it
     for (auto& [name, t] : by_name) {
         for (const auto& fk : t.schema->foreign_keys) {
@@ -220,12 +220,14 @@ GeneratedModels generate_models(const std::vector<TableSchema>& tables, const Mo
         const auto& t = by_name.at(name);
         h << "inline rex::Entity<" << t.type << "> " << snake(name) << "_mapping() {\n    rex::Entity<" << t.type << "> e("
           << quoted(name) << ");\n";
-        if (t.id) h << "    e.id(&" << t.type << "::" << t.members.at(t.id->name) << ", " << quoted(t.id->name) << ");\n";
+        // A key the database generates is .id(); any other is assigned, one .key() per column.
+        const bool generated_id = t.id && t.id->generated && integral(t.id->type);
+        if (generated_id) h << "    e.id(&" << t.type << "::" << t.members.at(t.id->name) << ", " << quoted(t.id->name) << ");\n";
         std::set<std::string> unique;
         for (const auto& i : t.schema->indexes)
             if (i.unique && i.columns.size() == 1) unique.insert(i.columns[0]);
-        for (const auto& c : t.schema->columns) {
-            if (&c == t.id) continue;
+        for (const auto& c : t.schema->columns) {  // a composite key's parts in column order
+            if (generated_id && &c == t.id) continue;
             std::string opts;
             if (c.type && c.type->type == LogicalType::string) opts = "rex::varchar(" + std::to_string(c.type->length.value_or(255)) + ")";
             else if (!c.type || c.type->type == LogicalType::text) opts = "rex::text()";
@@ -233,7 +235,8 @@ GeneratedModels generate_models(const std::vector<TableSchema>& tables, const Mo
                 opts = "rex::decimal(" + std::to_string(*c.type->precision) + ", " + std::to_string(c.type->scale.value_or(0)) + ")";
             if (unique.contains(c.name)) opts = (opts.empty() ? "rex::FieldOptions{}" : opts) + ".unique()";
             if (c.default_sql && !c.generated) opts = (opts.empty() ? "rex::FieldOptions{}" : opts) + ".default_sql(" + quoted(*c.default_sql) + ")";
-            h << "    e.field(&" << t.type << "::" << t.members.at(c.name) << ", " << quoted(c.name) << (opts.empty() ? "" : ", " + opts) << ");\n";
+            h << "    e." << (c.primary_key ? "key" : "field") << "(&" << t.type << "::" << t.members.at(c.name) << ", " << quoted(c.name)
+              << (opts.empty() ? "" : ", " + opts) << ");\n";
         }
         for (const auto& i : t.schema->indexes) {
             if (i.unique && i.columns.size() == 1) continue;

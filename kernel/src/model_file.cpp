@@ -248,6 +248,11 @@ private:
         // An integer key the database generates is an auto-increment / identity column.
         f.type.auto_increment = f.primary_key && f.generated && is_integer_type(f.type.type);
         if (j.contains("default")) f.default_value = default_sql(j.at("default"), child(at, "default"));
+        // Only an integer key can be an identity column; any other generated key needs its maker.
+        if (f.primary_key && f.generated && !f.type.auto_increment && !f.default_value)
+            fail(child(at, "generated"),
+                 "a generated primary key that is not an integer needs a \"default\" that makes it (such as {\"sql\": "
+                 "\"gen_random_uuid()\"}); a key the application assigns is not \"generated\"");
         if (j.contains("rules")) {
             const auto rules_at = child(at, "rules");
             const auto& rules = array(j.at("rules"), rules_at);

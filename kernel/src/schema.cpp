@@ -12,12 +12,6 @@
 
 namespace rex {
 
-const ColumnSchema* TableSchema::column(std::string_view column_name) const noexcept {
-    for (const auto& c : columns)
-        if (c.name == column_name) return &c;
-    return nullptr;
-}
-
 namespace {
 
 std::string text(const Value& v) { return v.is_null() ? std::string() : v.to_display(); }
@@ -69,10 +63,17 @@ std::vector<TableSchema> inspect_schema(Connection& connection, const Dialect& d
 
 namespace {
 
+// The key a relation refers to: the entity's one primary-key field.
 const FieldInfo& key_of(const EntityInfo& e) {
+    const FieldInfo* key = nullptr;
+    std::size_t n = 0;
     for (const auto& f : e.fields)
-        if (f.primary_key) return f;
-    raise({ErrorCategory::configuration, "entity '" + e.name + "' has no primary key", {}, {}});
+        if (f.primary_key && n++ == 0) key = &f;
+    if (n != 1)
+        raise({ErrorCategory::configuration,
+               "entity '" + e.name + "' takes part in a relation, which needs a primary key of one field (it has " + std::to_string(n) + ")",
+               {}, {}});
+    return *key;
 }
 
 const FieldInfo& field_named(const EntityInfo& e, const std::string& name, const std::string& context) {
@@ -80,10 +81,24 @@ const FieldInfo& field_named(const EntityInfo& e, const std::string& name, const
     raise({ErrorCategory::configuration, context + ": entity '" + e.name + "' has no field '" + name + "'", {}, {}});
 }
 
-std::shared_ptr<const EntityInfo> target_of(const CatalogView& catalog, const EntityInfo& e, const RelationInfo& r) {
-    if (auto t = catalog.find_entity(r.target)) return t;
+using Entities = std::vector<std::shared_ptr<const EntityInfo>>;
+
+const EntityInfo& target_of(const Entities& entities, const EntityInfo& e, const RelationInfo& r) {
+    for (const auto& t : entities)
+        if (t && t->name == r.target) return *t;
     raise({ErrorCategory::configuration,
-           "relation '" + e.name + "." + r.name + "' points to entity '" + r.target + "', which is not in the catalog", {}, {}});
+           "relation '" + e.name + "." + r.name + "' points to entity '" + r.target + "', which is not " +
+               (r.target.empty() ? "mapped" : "among the entities (catalog or mapped classes)"),
+           {}, {}});
+}
+
+// Adds the foreign key unless the table has one of the same columns and target already (a
+// belongs_to and the has_many of its parent are one key).
+void add_foreign_key(TableSchema& t, ForeignKeySchema fk) {
+    const bool known = std::any_of(t.foreign_keys.begin(), t.foreign_keys.end(), [&](const auto& h) {
+        return h.columns == fk.columns && h.referenced_table == fk.referenced_table;
+    });
+    if (!known) t.foreign_keys.push_back(std::move(fk));
 }
 
 ColumnSchema key_column(std::string name, const FieldInfo& key) {
@@ -94,14 +109,13 @@ ColumnSchema key_column(std::string name, const FieldInfo& key) {
 
 }  // namespace
 
-std::vector<TableSchema> schema_from_catalog(const CatalogView& catalog) {
-    std::vector<TableSchema> tables;
+std::vector<TableSchema> schema_from_entities(const Entities& entities) {
+    std::map<std::string, TableSchema> tables;  // by name: a has_many adds its key to another entity's table
     std::set<std::string> join_tables;
-    for (const auto& name : catalog.entity_names()) {
-        const auto entity = catalog.find_entity(name);
-        if (!entity) continue;  // removed since entity_names()
+    for (const auto& entity : entities) {
         const auto& e = *entity;
-        TableSchema t;
+        if (tables.contains(e.table)) continue;  // two entities on one table: the first one's columns
+        auto& t = tables[e.table];
         t.name = e.table;
         for (const auto& f : e.fields) {
             auto type = f.type;  // a generated integer key is an identity / auto-increment column
@@ -115,30 +129,41 @@ std::vector<TableSchema> schema_from_catalog(const CatalogView& catalog) {
             for (const auto& field : index.fields) i.columns.push_back(field_named(e, field, "index '" + index.name + "'").column);
             t.indexes.push_back(std::move(i));
         }
+    }
+    for (const auto& entity : entities) {
+        const auto& e = *entity;
         for (const auto& r : e.relations) {
+            const auto& target = target_of(entities, e, r);
+            const auto context = "relation '" + e.name + "." + r.name + "'";
             if (r.kind == RelationKind::belongs_to) {
-                const auto target_entity = target_of(catalog, e, r);
-                const auto& target = *target_entity;
-                const auto& fk = field_named(e, r.foreign_key, "relation '" + r.name + "'");
-                t.foreign_keys.push_back({"fk_" + e.table + "_" + fk.column, {fk.column}, target.table, {key_of(target).column}});
+                const auto& fk = field_named(e, r.foreign_key, context);
+                add_foreign_key(tables[e.table], {"fk_" + e.table + "_" + fk.column, {fk.column}, target.table, {key_of(target).column}});
+            } else if (r.kind == RelationKind::has_one || r.kind == RelationKind::has_many) {
+                const auto& fk = field_named(target, r.foreign_key, context);
+                add_foreign_key(tables[target.table], {"fk_" + target.table + "_" + fk.column, {fk.column}, e.table, {key_of(e).column}});
             } else if (r.kind == RelationKind::many_to_many && join_tables.insert(r.through).second) {
-                const auto target_entity = target_of(catalog, e, r);
-                const auto& target = *target_entity;
                 TableSchema j;
                 j.name = r.through;
                 j.columns.push_back(key_column(r.through_source_key, key_of(e)));
                 j.columns.push_back(key_column(r.through_target_key, key_of(target)));
                 j.columns[0].primary_key = j.columns[1].primary_key = true;
-                j.foreign_keys.push_back({"fk_" + r.through + "_" + r.through_source_key, {r.through_source_key}, e.table, {key_of(e).column}});
+                j.foreign_keys.push_back({"fk_" + r.through + "_" + r.through_source_key, {r.through_source_key}, e.table, {key_of(e).column}, true});
                 j.foreign_keys.push_back(
-                    {"fk_" + r.through + "_" + r.through_target_key, {r.through_target_key}, target.table, {key_of(target).column}});
-                tables.push_back(std::move(j));
+                    {"fk_" + r.through + "_" + r.through_target_key, {r.through_target_key}, target.table, {key_of(target).column}, true});
+                tables[j.name] = std::move(j);
             }
         }
-        tables.push_back(std::move(t));
     }
-    std::sort(tables.begin(), tables.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-    return tables;
+    std::vector<TableSchema> out;
+    for (auto& [name, t] : tables) out.push_back(std::move(t));
+    return out;
+}
+
+std::vector<TableSchema> schema_from_catalog(const CatalogView& catalog) {
+    Entities entities;
+    for (const auto& name : catalog.entity_names())
+        if (auto e = catalog.find_entity(name)) entities.push_back(std::move(e));  // skips one removed since entity_names()
+    return schema_from_entities(entities);
 }
 
 // ---- DDL ----------------------------------------------------------------------------------------
@@ -172,7 +197,7 @@ std::string create_index_sql(const std::string& table, const IndexSchema& i, con
 
 std::string foreign_key_clause(const ForeignKeySchema& fk, const Dialect& d) {
     return "FOREIGN KEY (" + list(fk.columns, d) + ") REFERENCES " + d.quote_identifier(fk.referenced_table) + " (" +
-           list(fk.referenced_columns, d) + ")";
+           list(fk.referenced_columns, d) + ")" + (fk.cascade_delete ? " ON DELETE CASCADE" : "");
 }
 
 }  // namespace
@@ -259,6 +284,69 @@ std::vector<const TableSchema*> creation_order(std::vector<const TableSchema*> t
     }
     return ordered;
 }
+
+}  // namespace
+
+namespace {
+
+// A table in creation order, with the foreign keys that close a cycle: they refer to a table of
+// the set made after it, so they wait until all exist.
+struct Creation {
+    const TableSchema* table;
+    std::vector<const ForeignKeySchema*> later;
+};
+
+std::vector<Creation> plan_creation(const std::vector<TableSchema>& tables) {
+    std::vector<const TableSchema*> all;
+    for (const auto& t : tables) all.push_back(&t);
+    std::vector<Creation> out;
+    std::set<std::string> made;
+    for (const auto* t : creation_order(all)) {
+        Creation c{t, {}};
+        for (const auto& fk : t->foreign_keys)
+            if (fk.referenced_table != t->name && !made.contains(fk.referenced_table) &&
+                std::any_of(tables.begin(), tables.end(), [&](const auto& o) { return o.name == fk.referenced_table; }))
+                c.later.push_back(&fk);
+        made.insert(t->name);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> create_tables_sql(const std::vector<TableSchema>& tables, const Dialect& d) {
+    // SQLite cannot add a key later, but accepts a reference to a table not made yet.
+    const bool alter = d.features().alter_constraints;
+    std::vector<std::string> out, later;
+    for (const auto& c : plan_creation(tables)) {
+        auto table = *c.table;
+        if (alter) {
+            for (const auto* fk : c.later)
+                later.push_back("ALTER TABLE " + d.quote_identifier(table.name) + " ADD CONSTRAINT " + d.quote_identifier(fk->name) + " " +
+                                foreign_key_clause(*fk, d));
+            std::erase_if(table.foreign_keys, [&](const ForeignKeySchema& fk) {
+                return std::any_of(c.later.begin(), c.later.end(), [&](const auto* l) { return l->name == fk.name; });
+            });
+        }
+        for (auto& statement : create_table_sql(table, d)) out.push_back(std::move(statement));
+    }
+    out.insert(out.end(), later.begin(), later.end());
+    return out;
+}
+
+std::vector<std::string> drop_tables_sql(const std::vector<TableSchema>& tables, const Dialect& d) {
+    const auto plan = plan_creation(tables);
+    std::vector<std::string> out;
+    // The keys that close a cycle go first, or neither table could be dropped.
+    if (d.features().alter_constraints)
+        for (const auto& c : plan)
+            for (const auto* fk : c.later) out.push_back(d.drop_foreign_key_sql(c.table->name, fk->name));
+    for (auto it = plan.rbegin(); it != plan.rend(); ++it) out.push_back("DROP TABLE IF EXISTS " + d.quote_identifier(it->table->name));
+    return out;
+}
+
+namespace {
 
 struct Differ {
     const Dialect& d;

@@ -142,8 +142,27 @@ std::string Dialect::limit_offset(std::optional<std::int64_t> limit,
 
 std::string Dialect::integer_array_match(std::string_view, std::string_view, bool) const { return {}; }
 
+GeneratedKeyStyle Dialect::generated_keys(std::string_view) const { return features().generated_keys; }
+
+bool Dialect::upsert_updated_existing(std::int64_t) const { return false; }
+
+bool version_at_least(std::string_view version, std::initializer_list<int> least) {
+    std::size_t at = 0;
+    bool first = true;
+    for (const int want : least) {
+        long have = 0;  // a missing part counts as 0: "10" is below 10.5
+        const auto start = at;
+        while (at < version.size() && version[at] >= '0' && version[at] <= '9' && have < 1000000) have = have * 10 + (version[at++] - '0');
+        if (first && at == start) return false;
+        first = false;
+        if (have != want) return have > want;
+        if (at < version.size() && version[at] == '.') ++at;
+    }
+    return true;
+}
+
 std::string Dialect::returning_clause(const std::vector<std::string>& columns) const {
-    if (features().generated_keys != GeneratedKeyStyle::returning || columns.empty()) return {};
+    if (columns.empty()) return {};
     std::string out = " RETURNING ";
     for (std::size_t i = 0; i < columns.size(); ++i) {
         if (i) out += ", ";

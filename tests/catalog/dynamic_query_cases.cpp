@@ -265,6 +265,21 @@ TEST_CASE("dynamic queries: insert returns generated keys; update and remove cou
         CHECK(People::names_of(t.query().where("id", "=", keys[i].at("id"))) == Names{added[i]});
     }
 
+    // Keys stepping by 7 (concurrent writers, cluster offsets): each row's key is its own, not
+    // "first + row number" (MySQL reports only the first key of a multi-row insert).
+    {
+        auto s = t.db.session();
+        const bool mysql = conformance::backend().name == "mysql";
+        if (mysql) s.execute("SET SESSION auto_increment_increment = 7");
+        const auto stepped = DynamicQuery(s, "people").insert_many({{{"name", "Kit"}, {"active", true}, {"score", 1}},
+                                                                   {{"name", "Lu"}, {"active", true}, {"score", 2}}});
+        if (mysql) s.execute("SET SESSION auto_increment_increment = 1");
+        REQUIRE(stepped.size() == 2);
+        CHECK(People::names_of(t.query().where("id", "=", stepped[0].at("id"))) == Names{"Kit"});
+        CHECK(People::names_of(t.query().where("id", "=", stepped[1].at("id"))) == Names{"Lu"});
+        for (const auto& k : stepped) t.query().where("id", "=", k.at("id")).remove();
+    }
+
     // A key given by the caller comes back as given.
     const auto given = t.query().insert({{"id", 1000}, {"name", "Jo"}, {"active", true}, {"score", 0}});
     CHECK(given == FieldValues{{"id", Value(1000)}});

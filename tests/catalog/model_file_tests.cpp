@@ -4,11 +4,13 @@
 
 #include <rex/kernel.hpp>
 #include <rex/model_file.hpp>
+#include <rex/schema.hpp>
 #include <rex/sdk/error.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -356,4 +358,45 @@ TEST_CASE("model files: defaults, and relations to entities already in the catal
     CHECK(load_model_file(kernel, file) == std::vector<std::string>{"posts"});
     CHECK(kernel.catalog().entity_names() == std::vector<std::string>{"posts", "users"});
     std::filesystem::remove(file);
+}
+
+TEST_CASE("model files: assigned, uuid and composite keys, and the tables they make", "[catalog][model-file][keys]") {
+    const auto models = parse_models(R"~({"entities": [
+      {"name": "tracks", "fields": [{"name": "code", "type": "string(12)", "primary_key": true}, {"name": "title", "type": "text"}]},
+      {"name": "playlists", "fields": [{"name": "id", "type": "uuid", "primary_key": true, "generated": true,
+                                        "default": {"sql": "gen_random_uuid()"}}]},
+      {"name": "playlist_tracks", "fields": [
+        {"name": "playlist_id", "type": "uuid", "primary_key": true},
+        {"name": "track_code", "type": "string(12)", "primary_key": true},
+        {"name": "position", "type": "int32"}],
+       "relations": [{"name": "track", "kind": "belongs_to", "target": "tracks", "foreign_key": "track_code"},
+                     {"name": "playlist", "kind": "belongs_to", "target": "playlists", "foreign_key": "playlist_id"}]}]})~",
+                                     "m.json");
+    REQUIRE(models.size() == 3);
+    CHECK_FALSE(models[0].fields[0].generated);           // assigned
+    CHECK_FALSE(models[0].fields[0].type.auto_increment);
+    CHECK(models[1].fields[0].generated);                  // made by its default
+    CHECK_FALSE(models[1].fields[0].type.auto_increment);  // not an identity column
+    CHECK(models[2].fields[0].primary_key);
+    CHECK(models[2].fields[1].primary_key);
+
+    // The tables: a composite primary key, and foreign keys to the text and uuid keys.
+    Kernel kernel(LogLevel::off);
+    for (const auto& e : models) kernel.register_entity(e);
+    const auto tables = schema_from_catalog(kernel.catalog());
+    const auto& join = *std::find_if(tables.begin(), tables.end(), [](const auto& t) { return t.name == "playlist_tracks"; });
+    CHECK(join.column("playlist_id")->primary_key);
+    CHECK(join.column("track_code")->primary_key);
+    CHECK(join.foreign_keys.size() == 2);
+
+    // A generated key that is not an integer needs something to make it.
+    CHECK(parse_error(one_entity(R"({"name": "id", "type": "uuid", "primary_key": true, "generated": true})")).find(
+              "/entities/0/fields/0/generated: a generated primary key that is not an integer needs a \"default\"") !=
+          std::string::npos);
+    // A relation to a composite key is refused: it has no one key to point at.
+    CHECK(parse_error(R"({"entities": [
+      {"name": "pairs", "fields": [{"name": "a", "type": "int64", "primary_key": true}, {"name": "b", "type": "int64", "primary_key": true}]},
+      {"name": "notes", "fields": [{"name": "id", "type": "int64", "primary_key": true}, {"name": "pair_a", "type": "int64"}],
+       "relations": [{"name": "pair", "kind": "belongs_to", "target": "pairs", "foreign_key": "pair_a"}]}]})")
+              .find("to have exactly one primary-key field (it has 2)") != std::string::npos);
 }

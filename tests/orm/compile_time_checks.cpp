@@ -19,6 +19,19 @@ concept can_where = requires(Q q, C c) { std::move(q).where(c); };
 template <class Q, class M>
 concept can_order_by = requires(Q q, M m) { std::move(q).order_by(m); };
 
+template <class E, class M>
+concept can_id = requires(E e, M m) { e.id(m); };
+template <class E, class M>
+concept can_key = requires(E e, M m) { e.key(m, "k"); };
+
+// A generated key is an integer; an assigned key may be any mapped type but not optional.
+static_assert(can_id<Entity<User>, std::int64_t User::*>);
+static_assert(!can_id<Entity<User>, std::string User::*>);
+static_assert(can_key<Entity<User>, std::string User::*>);
+static_assert(can_key<Entity<User>, std::int64_t User::*>);
+static_assert(!can_key<Entity<User>, std::optional<int> User::*>);
+static_assert(!can_key<Entity<User>, std::string Post::*>);
+
 using AgeCol = Col<User, std::optional<int>>;
 using NameCol = Col<User, std::string>;
 using ActiveCol = Col<User, bool>;

@@ -22,8 +22,9 @@ struct GeneratedModels {
 };
 
 // Entity names are the table names; struct names are their PascalCase, member names the
-// columns' snake_case. Single-column foreign keys to a table with an integer key become
-// belongs_to / has_many relations.
+// columns' snake_case. A generated integer key is mapped with .id(), any other primary key
+// (assigned, text, uuid, composite) with one .key() per column, in column order. Single-column
+// foreign keys to a table with a key of one column become belongs_to / has_many relations.
 REX_KERNEL_API GeneratedModels generate_models(const std::vector<TableSchema>& tables, const ModelCodeOptions& options = {});
 
 }  // namespace rex

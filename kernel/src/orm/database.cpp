@@ -1,5 +1,6 @@
 #include <rex/orm/database.hpp>
 #include "hydrator.hpp"
+#include <rex/schema.hpp>
 #include "statement_timer.hpp"
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
@@ -7,6 +8,8 @@
 #include <charconv>
 #include <cstdio>
 #include <algorithm>
+#include <atomic>
+#include <set>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -123,9 +126,35 @@ Timestamp wall_clock_now() {
     return Timestamp{duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()};
 }
 
+// The one key field relations and link() go by.
 const FieldModel& id_field(const EntityModel& m) {
-    if (m.id_field < 0) raise({ErrorCategory::configuration, "entity '" + m.name + "' has no id (map one with .id())", {}, {}});
+    if (m.key_fields.empty()) raise({ErrorCategory::configuration, "entity '" + m.name + "' has no key (map one with .id() or .key())", {}, {}});
+    if (m.id_field < 0)
+        raise({ErrorCategory::configuration,
+               "entity '" + m.name + "' has a composite key; relations and link() need a key of one field", {}, {}});
     return m.fields[static_cast<std::size_t>(m.id_field)];
+}
+
+// The key's fields; an error naming the entity when it has none.
+const std::vector<std::size_t>& key_fields(const EntityModel& m) {
+    if (m.key_fields.empty())
+        raise({ErrorCategory::configuration, "entity '" + m.name + "' has no key (map one with .id() or .key())", {}, {}});
+    return m.key_fields;
+}
+
+// "WHERE a = $n AND b = $n+1": the key's columns, parameters from `first` on.
+std::string where_key(const EntityModel& m, const Dialect& d, std::size_t first) {
+    std::string out;
+    for (const auto i : key_fields(m))
+        out += (out.empty() ? " WHERE " : " AND ") + d.quote_identifier(m.fields[i].info.column) + " = " + d.placeholder(first++);
+    return out;
+}
+
+// "code = 'x'" or "playlist_id = 1, track_id = 2": a row's key for messages.
+std::string key_display(const EntityModel& m, std::span<const Value> row) {
+    std::string out;
+    for (const auto i : m.key_fields) out += (out.empty() ? "" : ", ") + m.fields[i].info.column + " = " + row[i].to_display();
+    return out;
 }
 
 
@@ -136,11 +165,20 @@ void where_equal(SelectState& state, const EntityModel& m, const FieldModel& f, 
     });
 }
 
-// SELECT over one entity, filtered to the row with the given key.
-SelectState by_key(std::type_index type, const EntityModel& m, const Value& key) {
+// SELECT over one entity, filtered to the row with the given key (a value per key field).
+SelectState by_key(std::type_index type, const EntityModel& m, std::span<const Value> key) {
+    const auto& fields = key_fields(m);
+    if (key.size() != fields.size()) {
+        std::string names;
+        for (const auto i : fields) names += (names.empty() ? "" : ", ") + m.fields[i].info.name;
+        raise({ErrorCategory::invalid_value,
+               "entity '" + m.name + "' has a key of " + std::to_string(fields.size()) + " field" + (fields.size() == 1 ? "" : "s") + " (" +
+                   names + "); got " + std::to_string(key.size()) + " value" + (key.size() == 1 ? "" : "s"),
+               {}, {}});
+    }
     SelectState state;
     state.root = type;
-    where_equal(state, m, id_field(m), key);
+    for (std::size_t k = 0; k < fields.size(); ++k) where_equal(state, m, m.fields[fields[k]], key[k]);
     return state;
 }
 
@@ -164,6 +202,9 @@ struct Database::State {
     // a given column set), built once per shape: most calls then skip building and compiling.
     std::mutex sql_mutex;
     std::unordered_map<StatementShape, std::string, StatementShape::Hash> sql_cache;
+    // How the server reports generated keys (Dialect::generated_keys of its version), asked on
+    // the first insert that needs one: -1 until then.
+    std::atomic<int> key_style{-1};
 
     template <class Make>
     const std::string& cached_sql(const StatementShape& shape, Make&& make) {
@@ -180,6 +221,7 @@ Database::Database(Kernel& kernel, std::string_view url, DatabaseOptions options
     state_->log = options.log;
     state_->dialect = kernel.dialect(adapter->dialect());
     state_->pool = kernel.make_pool(url, options.pool);
+    if (options.generated_keys) state_->key_style = static_cast<int>(*options.generated_keys);
 }
 
 StatementTimer Database::time_statement() const { return StatementTimer(state_->kernel->logger().enabled(LogLevel::debug)); }
@@ -242,10 +284,11 @@ void Database::add_model(EntityModel model) {
         by_name.emplace_back(type.name(), &stored);
     else
         named->second = &stored;
-    if (stored.id_field >= 0) {
+    if (!stored.key_fields.empty()) {
         // No LIMIT: the key is the primary key, and find() stops reading after the first row anyway.
-        const auto state = by_key(type, stored, Value(std::int64_t{0}));
-        stored.find_sql = sql::compile(state_->resolver.build(state, false), *state_->dialect).sql;  // its one parameter is the key
+        const std::vector<Value> key(stored.key_fields.size(), Value(std::int64_t{0}));
+        const auto state = by_key(type, stored, key);
+        stored.find_sql = sql::compile(state_->resolver.build(state, false), *state_->dialect).sql;  // its parameters are the key
     }
     {
         std::lock_guard lock(state_->sql_mutex);
@@ -287,60 +330,37 @@ const EntityModel& Database::model(std::type_index type) const {
     return it->second;
 }
 
+std::vector<TableSchema> Database::tables() const {
+    std::vector<std::shared_ptr<const EntityInfo>> entities;
+    for (const auto& type : state_->order) {
+        const auto& m = state_->models.at(type);
+        auto info = std::make_shared<EntityInfo>(m.info());
+        for (const auto& r : m.relations) info->relations.push_back(r.info);
+        entities.push_back(std::move(info));
+    }
+    return schema_from_entities(entities);
+}
+
+namespace {
+
+// The mapped tables that exist (`there`) or do not yet.
+std::vector<TableSchema> tables_that_exist(std::vector<TableSchema> tables, Session& s, bool there) {
+    std::set<std::string> existing;
+    for (const auto& row : s.execute(s.database().dialect().list_tables_sql()).rows) existing.insert(row.at(0).to_display());
+    std::erase_if(tables, [&](const TableSchema& t) { return existing.contains(t.name) != there; });
+    return tables;
+}
+
+}  // namespace
+
 void Database::create_tables() {
     auto s = session();
-    const auto& d = dialect();
-    for (const auto& type : state_->order) {
-        const auto& m = state_->models.at(type);
-        std::string ddl = "CREATE TABLE IF NOT EXISTS " + d.quote_identifier(m.table) + " (";
-        for (std::size_t i = 0; i < m.fields.size(); ++i) {
-            const auto& f = m.fields[i].info;
-            ddl += (i ? ", " : "") + d.quote_identifier(f.column) + " " + d.column_type(f.type);
-            if (f.primary_key) ddl += " PRIMARY KEY";
-            if (!f.nullable && !f.primary_key) ddl += " NOT NULL";
-            if (f.unique && !f.primary_key) ddl += " UNIQUE";
-            if (f.default_value) ddl += " DEFAULT " + *f.default_value;
-        }
-        s.execute(ddl + ")");
-        for (const auto& index : m.indexes) {
-            std::string columns;
-            for (const auto& name : index.fields)
-                for (const auto& f : m.fields)
-                    if (f.info.name == name) columns += (columns.empty() ? "" : ", ") + d.quote_identifier(f.info.column);
-            s.execute(std::string(index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + "IF NOT EXISTS " +
-                      d.quote_identifier(index.name) + " ON " + d.quote_identifier(m.table) + " (" + columns + ")");
-        }
-    }
-    for (const auto& type : state_->order) {
-        const auto& m = state_->models.at(type);
-        for (const auto& r : m.relations) {
-            if (r.info.kind != RelationKind::many_to_many) continue;
-            const auto& target = model(r.target);
-            // Keys of the same type as the ids they point to, without the identity part.
-            auto key_type = [&](const EntityModel& e) {
-                auto t = id_field(e).info.type;
-                t.auto_increment = false;
-                return d.column_type(t);
-            };
-            const auto source = d.quote_identifier(r.info.through_source_key);
-            const auto target_key = d.quote_identifier(r.info.through_target_key);
-            s.execute("CREATE TABLE IF NOT EXISTS " + d.quote_identifier(r.info.through) + " (" + source + " " + key_type(m) +
-                      " NOT NULL REFERENCES " + d.quote_identifier(m.table) + " (" + d.quote_identifier(id_field(m).info.column) +
-                      ") ON DELETE CASCADE, " + target_key + " " + key_type(target) + " NOT NULL REFERENCES " +
-                      d.quote_identifier(target.table) + " (" + d.quote_identifier(id_field(target).info.column) +
-                      ") ON DELETE CASCADE, PRIMARY KEY (" + source + ", " + target_key + "))");
-        }
-    }
+    for (const auto& statement : create_tables_sql(tables_that_exist(tables(), s, false), dialect())) s.execute(statement);
 }
 
 void Database::drop_tables() {
     auto s = session();
-    for (const auto& type : state_->order)
-        for (const auto& r : state_->models.at(type).relations)
-            if (r.info.kind == RelationKind::many_to_many)
-                s.execute("DROP TABLE IF EXISTS " + dialect().quote_identifier(r.info.through));
-    for (auto it = state_->order.rbegin(); it != state_->order.rend(); ++it)
-        s.execute("DROP TABLE IF EXISTS " + dialect().quote_identifier(state_->models.at(*it).table));
+    for (const auto& statement : drop_tables_sql(tables_that_exist(tables(), s, true), dialect())) s.execute(statement);
 }
 
 // ---- Session --------------------------------------------------------------------------------
@@ -441,7 +461,12 @@ void fill_generated_key(const FieldModel& id, void* object, std::optional<Value>
         row_slot = std::move(*key);
         return;
     }
-    if (key) id.set(object, std::move(*key));
+    if (!key)  // never leave the key unset as if it were filled
+        raise({ErrorCategory::unsupported,
+               "the database reported no generated key for '" + id.info.name +
+                   "' (it has no RETURNING and no last insert id; DatabaseOptions::generated_keys may be wrong for it)",
+               {}, {}});
+    id.set(object, std::move(*key));
     row_slot = id.get(object);
 }
 
@@ -457,10 +482,19 @@ RowBlock Session::rows_of(const EntityModel& m, const std::vector<void*>& object
     return rows;
 }
 
+GeneratedKeyStyle Session::key_style() {
+    auto& cached = database_->state_->key_style;
+    auto style = cached.load(std::memory_order_relaxed);
+    if (style < 0) {
+        style = static_cast<int>(database_->dialect().generated_keys(connection_->server_version()));
+        cached.store(style, std::memory_order_relaxed);
+    }
+    return static_cast<GeneratedKeyStyle>(style);
+}
+
 const std::string& Session::insert_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns, std::size_t rows,
                                        bool returning_key) {
     const auto& d = database_->dialect();
-    returning_key = returning_key && d.features().generated_keys == GeneratedKeyStyle::returning;
     StatementShape shape(m, StatementShape::Kind::insert, columns);
     shape.rows = rows;
     shape.returning = returning_key;
@@ -474,7 +508,7 @@ const std::string& Session::insert_sql(const EntityModel& m, const std::vector<c
             for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + d.placeholder(++n);
             sql += ")";
         }
-        if (returning_key) sql += d.returning_clause({m.fields[static_cast<std::size_t>(m.id_field)].info.column});
+        if (returning_key) sql += d.returning_clause({m.generated_key()->info.column});
         return sql;
     });
 }
@@ -482,11 +516,10 @@ const std::string& Session::insert_sql(const EntityModel& m, const std::vector<c
 const std::string& Session::update_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns) {
     const auto& d = database_->dialect();
     return database_->state_->cached_sql(StatementShape(m, StatementShape::Kind::update, columns), [&] {
-        const auto& id = id_field(m);
         std::string text = "UPDATE " + d.quote_identifier(m.table) + " SET ";
         for (std::size_t i = 0; i < columns.size(); ++i)
             text += (i ? ", " : "") + d.quote_identifier(columns[i]->info.column) + " = " + d.placeholder(i + 1);
-        return text + " WHERE " + d.quote_identifier(id.info.column) + " = " + d.placeholder(columns.size() + 1);
+        return text + where_key(m, d, columns.size() + 1);
     });
 }
 
@@ -500,9 +533,9 @@ void Session::insert_object(std::type_index type, void* object) {
     Params params;
     params.reserve(columns.size());
     for (const auto* f : columns) params.push_back(row[index_of(m, *f)]);
-    const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
-    const bool needs_key = id && id->info.generated && is_unset_key(row[index_of(m, *id)]);
-    const auto result = execute(insert_sql(m, columns, 1, needs_key), params);
+    const FieldModel* id = m.generated_key();
+    const bool needs_key = id && is_unset_key(row[index_of(m, *id)]);
+    const auto result = execute(insert_sql(m, columns, 1, needs_key && key_style() == GeneratedKeyStyle::returning), params);
     if (needs_key) fill_generated_key(*id, object, generated_key(result), row[index_of(m, *id)]);
     run_hooks(m.hooks.after_create, object);
     record_change(m, ChangeKind::insert, std::move(row));
@@ -539,67 +572,59 @@ std::vector<StatementOutcome> Session::execute_batch(std::string_view sql, Value
 void Session::insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size) {
     const auto& m = database_->model(type);
     if (objects.empty()) return;
+    if (objects.size() > 1 && depth_ == 0 && !connection_->in_transaction()) {
+        // Several statements (batches, or one per row): all rows are written, or none.
+        transaction([&](Session& tx) { tx.insert_objects(type, objects, batch_size); });
+        return;
+    }
     run_hooks(m.hooks.before_create, objects);
-    const auto features = database_->dialect().features();
-    const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
+    const FieldModel* id = m.generated_key();
     const auto id_index = id ? index_of(m, *id) : 0;
-    const bool returning = features.generated_keys == GeneratedKeyStyle::returning;
     // Each object's row is read once, into one block: validated, bound, then its change event.
     auto rows = rows_of(m, objects);
     validate_rows(m, rows.view());
-    // Rows with and without a key of their own differ in columns: each statement (or batch)
-    // takes its first object's column set and checks the rest match it.
-    auto lacks_key = [&](std::size_t i) { return id && id->info.generated && is_unset_key(rows.at(i, id_index)); };
-    auto require_same_key_state = [&](std::size_t i, bool needs_keys) {
+    // Rows with and without a key of their own differ in columns: all must be alike.
+    auto lacks_key = [&](std::size_t i) { return id && is_unset_key(rows.at(i, id_index)); };
+    const bool needs_keys = lacks_key(0);
+    for (std::size_t i = 1; i < objects.size(); ++i)
         if (lacks_key(i) != needs_keys)
             raise({ErrorCategory::invalid_value, m.name + ": insert_many needs all objects to have, or all to lack, their key", {}, {}});
-    };
-    if (features.in_process) {
-        // No round trip per statement: one prepared single-row INSERT run per object is the
-        // fastest way in, and each run reports its own key.
-        const auto columns = insert_columns(m, rows.view().row(0));
-        const bool needs_keys = lacks_key(0);
-        for (std::size_t i = 0; i < objects.size(); ++i) require_same_key_state(i, needs_keys);
+    const auto columns = insert_columns(m, rows.view().row(0));
+    const bool returning = needs_keys && key_style() == GeneratedKeyStyle::returning;
+    if (database_->dialect().features().in_process || (needs_keys && !returning)) {
+        // One prepared single-row INSERT run per object: in process (SQLite) the fastest way
+        // in, and where the keys come only as each statement's last insert id, the one way to
+        // read them without guessing (the keys of a multi-row insert need not be consecutive).
         std::vector<std::size_t> parameters;
         for (const auto* f : columns) parameters.push_back(index_of(m, *f));
         const auto outcomes = execute_batch(insert_sql(m, columns, 1, false), rows.view(), parameters);
         for (std::size_t i = 0; i < objects.size() && needs_keys; ++i)
-            fill_generated_key(*id, objects[i], generated_key(outcomes[i]), rows.at(i, id_index));
+            fill_generated_key(*id, objects[i], generated_key(outcomes.at(i)), rows.at(i, id_index));
     } else {
         batch_size = std::max<std::size_t>(batch_size, 1);
         Params params;
         for (std::size_t start = 0; start < objects.size(); start += batch_size) {
             const auto end = std::min(objects.size(), start + batch_size);
-            const auto columns = insert_columns(m, rows.view().row(start));
-            const bool needs_keys = lacks_key(start);
             params.clear();
             params.reserve(columns.size() * (end - start));
-            for (std::size_t i = start; i < end; ++i) {
-                require_same_key_state(i, needs_keys);
+            for (std::size_t i = start; i < end; ++i)
                 for (const auto* f : columns) params.push_back(rows.at(i, index_of(m, *f)));
-            }
-            const auto& sql = insert_sql(m, columns, end - start, needs_keys);
-            if (needs_keys && returning) {
-                // The keys come back in row order; read straight into the objects.
-                std::optional<Hydrator> key_reader;
-                std::size_t i = start;
-                for_each_row(sql, params, [&](Cursor& cursor) {
-                    if (!key_reader) key_reader.emplace(std::vector<const FieldModel*>{id}, cursor.columns());
-                    if (i < end) key_reader->fill(objects[i++], cursor);
-                });
-                for (std::size_t k = start; k < end; ++k) rows.at(k, id_index) = id->get(objects[k]);
+            const auto& sql = insert_sql(m, columns, end - start, returning);
+            if (!returning) {
+                execute(sql, params);
                 continue;
             }
-            const auto result = execute(sql, params);
-            if (!needs_keys) continue;
-            if (result.last_insert_id) {
-                // MySQL gives the first key of a multi-row insert; the others follow it.
-                for (std::size_t i = start; i < end; ++i)
-                    fill_generated_key(*id, objects[i], Value(*result.last_insert_id + static_cast<std::int64_t>(i - start)),
-                                       rows.at(i, id_index));
-                continue;
-            }
-            for (std::size_t i = start; i < end; ++i) rows.at(i, id_index) = id->get(objects[i]);
+            // The keys come back in row order; read straight into the objects.
+            std::optional<Hydrator> key_reader;
+            std::size_t i = start;
+            for_each_row(sql, params, [&](Cursor& cursor) {
+                if (!key_reader) key_reader.emplace(std::vector<const FieldModel*>{id}, cursor.columns());
+                if (i < end) key_reader->fill(objects[i++], cursor);
+            });
+            if (i != end)
+                raise({ErrorCategory::internal, m.name + ": the insert returned " + std::to_string(i - start) + " keys for " +
+                                                    std::to_string(end - start) + " rows", {}, {}});
+            for (std::size_t k = start; k < end; ++k) rows.at(k, id_index) = id->get(objects[k]);
         }
     }
     run_hooks(m.hooks.after_create, objects);
@@ -610,8 +635,7 @@ void Session::update_objects(std::type_index type, const std::vector<void*>& obj
     const auto& m = database_->model(type);
     if (objects.empty()) return;
     run_hooks(m.hooks.before_update, objects);
-    const auto& id = id_field(m);
-    const auto id_index = index_of(m, id);
+    const auto& keys = key_fields(m);
     std::vector<const FieldModel*> columns;
     for (const auto& f : m.fields)
         if (!f.info.primary_key) columns.push_back(&f);
@@ -622,14 +646,12 @@ void Session::update_objects(std::type_index type, const std::vector<void*>& obj
     // The statement's parameters are the written columns, then the key, taken from each row.
     std::vector<std::size_t> parameters;
     for (const auto* f : columns) parameters.push_back(index_of(m, *f));
-    parameters.push_back(id_index);
+    parameters.insert(parameters.end(), keys.begin(), keys.end());
     const auto outcomes = execute_batch(sql, rows.view(), parameters);
     for (std::size_t i = 0; i < outcomes.size(); ++i)
         if (outcomes[i].affected_rows == 0)
             raise({ErrorCategory::not_found,
-                   m.name + ": no row with " + id.info.column + " = " + rows.at(i, id_index).to_display() + " to update (object " +
-                       std::to_string(i) + ")",
-                   {}, {}});
+                   m.name + ": no row with " + key_display(m, rows.view().row(i)) + " to update (object " + std::to_string(i) + ")", {}, {}});
     run_hooks(m.hooks.after_update, objects);
     record_changes(m, ChangeKind::update, rows);
 }
@@ -639,7 +661,7 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
     run_hooks(m.hooks.before_create, object);
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
     const auto& d = database_->dialect();
-    const FieldModel* id = m.id_field >= 0 ? &m.fields[static_cast<std::size_t>(m.id_field)] : nullptr;
+    const FieldModel* id = m.generated_key();
     auto row = values_of(m, object);
     sql::Insert insert;
     insert.table = m.table;
@@ -660,17 +682,14 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
         if (!is_conflict && !f->info.primary_key) upsert.update_columns.push_back(f->info.column);
     }
     insert.rows.push_back(std::move(values));
+    // RETURNING where every server of the dialect has it (it must report an updated row's key
+    // too); else the dialect's clause makes the last insert id report it.
     const bool returning = d.features().generated_keys == GeneratedKeyStyle::returning;
-    const bool needs_key = id && id->info.generated && is_unset_key(row[index_of(m, *id)]);
+    const bool needs_key = id && is_unset_key(row[index_of(m, *id)]);
     if (needs_key && returning) insert.returning = {id->info.column};
+    if (needs_key && !returning) upsert.generated_key = id->info.column;
     insert.upsert = std::move(upsert);
-    auto query = sql::compile(sql::Statement{std::move(insert)}, d);
-    const bool on_duplicate_key = d.features().upsert == UpsertStyle::on_duplicate_key;
-    if (needs_key && !returning && on_duplicate_key) {
-        // Make LAST_INSERT_ID() report the existing row's key when the row is updated.
-        const auto key = d.quote_identifier(id->info.column);
-        query.sql += ", " + key + " = LAST_INSERT_ID(" + key + ")";
-    }
+    const auto query = sql::compile(sql::Statement{std::move(insert)}, d);
     // Whether the row is new decides the change event (insert or update); no database says so
     // on its own in every case, so the conflict values are looked up first. In-process (SQLite)
     // both run in one write transaction, so nobody can add the row in between; on a server a
@@ -687,8 +706,8 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
             existed = count_objects(same) > 0;
         }
         const auto result = execute(query);
-        // MySQL: 2 affected rows is an update that changed the row (whichever unique key matched).
-        const bool updated = existed || (on_duplicate_key && result.affected_rows == 2);
+        // The count may say so where the lookup could not (a match on another unique key).
+        const bool updated = existed || d.upsert_updated_existing(result.affected_rows);
         if (needs_key) fill_generated_key(*id, object, generated_key(result), row[index_of(m, *id)]);
         run_hooks(m.hooks.after_create, object);
         record_change(m, updated ? ChangeKind::update : ChangeKind::insert, std::move(row));
@@ -716,26 +735,28 @@ bool Session::update_object(std::type_index type, void* object, std::vector<Valu
         if (!m.find(key)) raise({ErrorCategory::not_found, m.name + ": a member passed to update() is not mapped", {}, {}});
     run_hooks(m.hooks.before_update, object);
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
-    const auto& id = id_field(m);
+    const auto& keys = key_fields(m);
     auto row = values_of(m, object);
+    // A tracked object is found by the key it was read with; a changed assigned key is written.
+    const bool tracked = snapshot && snapshot->size() == row.size();
     std::vector<const FieldModel*> columns;
     columns.reserve(m.fields.size());
     Params params;
-    params.reserve(m.fields.size());
+    params.reserve(m.fields.size() + keys.size());
     for (std::size_t i = 0; i < m.fields.size(); ++i) {
         const auto& f = m.fields[i];
-        if (f.info.primary_key) continue;
+        if (f.info.primary_key && (!tracked || f.info.generated)) continue;
         if (!only.empty() && std::find(only.begin(), only.end(), f.key) == only.end()) continue;
-        if (snapshot && i < snapshot->size() && (*snapshot)[i] == row[i]) continue;
+        if (tracked && (*snapshot)[i] == row[i]) continue;
         columns.push_back(&f);
         params.push_back(row[i]);
     }
     if (columns.empty()) return false;
-    const auto& key = row[index_of(m, id)];
-    params.push_back(key);
+    const auto& where = tracked ? *snapshot : row;
+    for (const auto i : keys) params.push_back(where[i]);
     const auto result = execute(update_sql(m, columns), params);
     if (result.affected_rows == 0)  // matched rows on every adapter (MySQL: CLIENT_FOUND_ROWS)
-        raise({ErrorCategory::not_found, m.name + ": no row with " + id.info.column + " = " + key.to_display() + " to update", {}, {}});
+        raise({ErrorCategory::not_found, m.name + ": no row with " + key_display(m, where) + " to update", {}, {}});
     if (snapshot) *snapshot = row;
     run_hooks(m.hooks.after_update, object);
     record_change(m, ChangeKind::update, std::move(row));
@@ -745,16 +766,16 @@ bool Session::update_object(std::type_index type, void* object, std::vector<Valu
 void Session::remove_object(std::type_index type, const void* object) {
     const auto& m = database_->model(type);
     run_hooks(m.hooks.before_remove, object);
-    const auto& id = id_field(m);
     auto row = values_of(m, object);
-    const auto& key = row[index_of(m, id)];
+    Params key;
+    for (const auto i : key_fields(m)) key.push_back(row[i]);
     const auto& d = database_->dialect();
     const auto& sql = database_->state_->cached_sql(StatementShape(m, StatementShape::Kind::remove), [&] {
-        return "DELETE FROM " + d.quote_identifier(m.table) + " WHERE " + d.quote_identifier(id.info.column) + " = " + d.placeholder(1);
+        return "DELETE FROM " + d.quote_identifier(m.table) + where_key(m, d, 1);
     });
-    const auto result = execute(sql, {key});
+    const auto result = execute(sql, key);
     if (result.affected_rows == 0)
-        raise({ErrorCategory::not_found, m.name + ": no row with " + id.info.column + " = " + key.to_display() + " to delete", {}, {}});
+        raise({ErrorCategory::not_found, m.name + ": no row with " + key_display(m, row) + " to delete", {}, {}});
     run_hooks(m.hooks.after_remove, object);
     record_change(m, ChangeKind::remove, std::move(row));
 }
@@ -789,13 +810,14 @@ void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<V
 }
 
 
-bool Session::find_object(std::type_index type, const Value& key, void* object) {
+bool Session::find_object(std::type_index type, std::span<const Value> key, void* object) {
     const auto& m = database_->model(type);
     const auto& sql = m.find_sql;
-    if (sql.empty()) id_field(m);  // raises: no key to find by
+    if (sql.empty()) key_fields(m);  // raises: no key to find by
+    if (key.size() != m.key_fields.size()) by_key(type, m, key);  // raises: names the key's fields
     bool found = false;
     for_each_row(
-        sql, std::span<const Value>(&key, 1),
+        sql, key,
         [&](Cursor& cursor) {
             Hydrator(m, cursor.columns()).fill(object, cursor);
             found = true;
@@ -842,7 +864,7 @@ void Session::select_objects(const SelectState& state, ObjectSink& sink) {
     });
 }
 
-bool Session::exists_object(std::type_index type, const Value& key) {
+bool Session::exists_object(std::type_index type, std::span<const Value> key) {
     return count_objects(by_key(type, database_->model(type), key)) > 0;
 }
 
@@ -1061,7 +1083,7 @@ std::vector<void*> Session::load_relation(const EntityModel& m, const RelationMo
     auto base = [&] {
         sql::Select select;
         select.from = {target.table, ""};
-        if (target.id_field >= 0) select.order_by.push_back({column_ref(target, id_field(target)), false, {}});
+        for (const auto i : target.key_fields) select.order_by.push_back({column_ref(target, target.fields[i]), false, {}});
         return select;
     };
 
@@ -1122,7 +1144,8 @@ void Session::link_objects(std::type_index type, const void* owner, const Member
     const auto& target = database_->model(r->target);
     const auto source = id_field(m).get(owner);
     const auto destination = id_field(target).get(related);
-    if (is_unset_key(source) || is_unset_key(destination))
+    const auto unsaved = [](const EntityModel& e, const Value& key) { return e.generated_key() && is_unset_key(key); };
+    if (unsaved(m, source) || unsaved(target, destination))
         raise({ErrorCategory::invalid_value, "relation '" + m.name + "." + r->info.name + "': insert both objects before linking them", {}, {}});
     const auto& d = database_->dialect();
     if (link) {

@@ -437,9 +437,9 @@ std::vector<FieldValues> inserted_keys(const InsertPlan& plan, const ResultSet& 
             if (f->primary_key) keys[i].emplace(f->name, v);
         for (std::size_t k = 0; k < plan.returned.size() && i < result.rows.size(); ++k)
             keys[i].emplace(plan.returned[k]->name, read_value(*plan.returned[k], result.rows[i].at(k)));
-        // A multi-row insert reports its first key; the others follow it (MySQL, InnoDB).
-        if (plan.last_insert_id && result.last_insert_id)
-            keys[i].emplace(plan.last_insert_id->name, Value(*result.last_insert_id + static_cast<std::int64_t>(i)));
+        // The last insert id is one row's key: insert_many runs one statement per row for it.
+        if (plan.last_insert_id && result.last_insert_id && plan.rows.size() == 1)
+            keys[i].emplace(plan.last_insert_id->name, Value(*result.last_insert_id));
     }
     return keys;
 }
@@ -706,8 +706,26 @@ FieldValues DynamicQuery::insert(const FieldValues& values) const { return inser
 std::vector<FieldValues> DynamicQuery::insert_many(const std::vector<FieldValues>& rows) const {
     state_->writes_only("insert()", false);
     auto plan = plan_insert(state_->e(), *state_->dialect, rows);
-    const auto result = state_->execute(sql::compile(sql::Statement{plan.statement}, *state_->dialect));
-    return inserted_keys(plan, result);
+    if (!plan.last_insert_id || plan.rows.size() == 1 || (!state_->session && !state_->database)) {
+        const auto result = state_->execute(sql::compile(sql::Statement{plan.statement}, *state_->dialect));
+        return inserted_keys(plan, result);
+    }
+    // The keys of a multi-row insert need not be consecutive (MySQL 8's interleaved
+    // auto-increment): one statement per row, each reporting its own key, in one transaction.
+    std::vector<FieldValues> keys;
+    auto each_row = [&](Session& s) {
+        keys.clear();
+        for (std::size_t i = 0; i < plan.rows.size(); ++i) {
+            InsertPlan one{plan.statement, {plan.rows[i]}, plan.returned, plan.last_insert_id};
+            one.statement.rows = {plan.statement.rows[i]};
+            keys.push_back(inserted_keys(one, s.execute(sql::compile(sql::Statement{one.statement}, *state_->dialect))).at(0));
+        }
+    };
+    if (state_->session)
+        state_->session->transaction(each_row);
+    else
+        state_->database->transaction(each_row);
+    return keys;
 }
 
 std::int64_t DynamicQuery::update(const FieldValues& values) const { return state_->execute(update_sql(values)).affected_rows; }

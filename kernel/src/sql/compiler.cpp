@@ -178,7 +178,7 @@ private:
 
     void upsert(const Upsert& u) {
         if (u.conflict_columns.empty()) raise({ErrorCategory::invalid_value, "upsert without conflict columns", {}, {}});
-        UpsertSpec spec{u.conflict_columns, u.update_columns};
+        UpsertSpec spec{u.conflict_columns, u.update_columns, u.generated_key};
         if (spec.update_columns.empty()) {
             if (features_.upsert == UpsertStyle::on_conflict) {
                 sql_ += " ON CONFLICT (";

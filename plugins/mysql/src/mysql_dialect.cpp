@@ -54,7 +54,20 @@ std::string MysqlDialect::upsert_clause(const UpsertSpec& spec) const {
         const auto c = quote_identifier(spec.update_columns[i]);
         out += (i ? ", " : "") + c + " = VALUES(" + c + ")";
     }
+    if (!spec.generated_key.empty()) {
+        // LAST_INSERT_ID() then reports the existing row's key when the row is updated.
+        const auto key = quote_identifier(spec.generated_key);
+        out += ", " + key + " = LAST_INSERT_ID(" + key + ")";
+    }
     return out;
+}
+
+GeneratedKeyStyle MysqlDialect::generated_keys(std::string_view server_version) const {
+    // MariaDB 10.5 added INSERT ... RETURNING; MySQL has none. An old client may report
+    // MariaDB as "5.5.5-10.11.6-MariaDB".
+    if (server_version.find("MariaDB") == std::string_view::npos) return GeneratedKeyStyle::last_insert_id;
+    if (server_version.starts_with("5.5.5-")) server_version.remove_prefix(6);
+    return version_at_least(server_version, {10, 5}) ? GeneratedKeyStyle::returning : GeneratedKeyStyle::last_insert_id;
 }
 
 std::string MysqlDialect::list_tables_sql() const {

@@ -13,6 +13,8 @@ public:
     std::string placeholder(std::size_t) const override { return "?"; }
     std::string column_type(const ColumnType& type) const override;
     std::string upsert_clause(const UpsertSpec& spec) const override;
+    GeneratedKeyStyle generated_keys(std::string_view server_version) const override;
+    bool upsert_updated_existing(std::int64_t affected_rows) const override { return affected_rows == 2; }
     std::string list_tables_sql() const override;
     std::string list_columns_sql() const override;
     std::optional<ColumnType> logical_type(std::string_view native_type) const override;

@@ -53,6 +53,10 @@ std::string SqliteDialect::column_type(const ColumnType& type) const {
     return "TEXT";
 }
 
+GeneratedKeyStyle SqliteDialect::generated_keys(std::string_view library_version) const {
+    return version_at_least(library_version, {3, 35}) ? GeneratedKeyStyle::returning : GeneratedKeyStyle::last_insert_id;
+}
+
 std::string SqliteDialect::upsert_clause(const UpsertSpec& spec) const {
     std::string out = " ON CONFLICT (";
     for (std::size_t i = 0; i < spec.conflict_columns.size(); ++i)

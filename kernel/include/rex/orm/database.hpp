@@ -24,6 +24,7 @@
 namespace rex {
 
 class StatementTimer;
+struct TableSchema;
 
 class Database;
 
@@ -73,6 +74,10 @@ struct QueryLogOptions {
 struct DatabaseOptions {
     PoolOptions pool;
     QueryLogOptions log;
+    // How inserts read generated keys back; unset: as the dialect says for the server's version
+    // (Dialect::generated_keys). last_insert_id makes insert_many write one row per statement,
+    // each reporting its own key. Set it where the version misleads (a proxy in between).
+    std::optional<GeneratedKeyStyle> generated_keys;
 };
 
 // An object read with find_tracked (or handed to Database::track): it remembers the values it
@@ -145,7 +150,8 @@ public:
         update_objects(typeid(T), pointers);
     }
     // Writes only the columns that changed since the object was read or last saved; returns
-    // false (and sends no SQL) when none did.
+    // false (and sends no SQL) when none did. A changed assigned key is written too: the row is
+    // found by the key it had.
     template <class T>
     bool update(Tracked<T>& tracked) {
         return update_object(typeid(T), &tracked.object_, &tracked.snapshot_, {});
@@ -154,18 +160,20 @@ public:
     void remove(const T& object) {
         remove_object(typeid(T), &object);
     }
+    // The object with this key: find<User>(7), or find<PlaylistTrack>({1, 3402}) for a
+    // composite key (values in key order).
     template <class T>
-    std::optional<T> find(const Value& id) {
+    std::optional<T> find(const Key& id) {
         std::optional<T> found(std::in_place);  // filled in place and returned without a move
-        if (!find_object(typeid(T), id, std::addressof(*found))) found.reset();
+        if (!find_object(typeid(T), id.parts(), std::addressof(*found))) found.reset();
         return found;
     }
     template <class T>
-    bool exists(const Value& id) {
-        return exists_object(typeid(T), id);
+    bool exists(const Key& id) {
+        return exists_object(typeid(T), id.parts());
     }
     template <class T>
-    std::optional<Tracked<T>> find_tracked(const Value& id) {
+    std::optional<Tracked<T>> find_tracked(const Key& id) {
         auto found = find<T>(id);
         if (!found) return std::nullopt;
         auto snapshot = snapshot_of(typeid(T), &*found);
@@ -260,13 +268,16 @@ private:
     template <class Each>
     void for_each_row(std::string_view sql, std::span<const Value> params, Each&& each,
                       std::int64_t max_rows = std::numeric_limits<std::int64_t>::max());
+    // How this database reports generated keys (DatabaseOptions::generated_keys, else the
+    // dialect's answer for the server's version, asked once per Database).
+    GeneratedKeyStyle key_style();
     void insert_object(std::type_index type, void* object);
     // INSERT of `rows` rows of these columns, cached per shape.
     const std::string& insert_sql(const EntityModel& m, const std::vector<const FieldModel*>& columns, std::size_t rows,
                                   bool returning_key);
     void insert_objects(std::type_index type, const std::vector<void*>& objects, std::size_t batch_size);
     void update_objects(std::type_index type, const std::vector<void*>& objects);
-    // UPDATE ... SET the columns (parameters 1..n) WHERE key = parameter n + 1.
+    // UPDATE ... SET the columns (parameters 1..n) WHERE the key's columns = parameters n + 1...
     const std::string& update_sql(const EntityModel& model, const std::vector<const FieldModel*>& columns);
     // Runs `sql` once per row (Connection::execute_batch), logged as one statement.
     std::vector<StatementOutcome> execute_batch(std::string_view sql, ValueRows rows,
@@ -286,8 +297,8 @@ private:
     // Change events wait for the outermost commit; a rollback drops those of its scope.
     void record_change(const EntityModel& model, ChangeKind kind, std::vector<Value> row);
     void remove_object(std::type_index type, const void* object);
-    bool find_object(std::type_index type, const Value& id, void* object);
-    bool exists_object(std::type_index type, const Value& id);
+    bool find_object(std::type_index type, std::span<const Value> key, void* object);
+    bool exists_object(std::type_index type, std::span<const Value> key);
     std::vector<FieldError> validate_object(std::type_index type, const void* object) const;
     std::vector<void*> load_relation(const EntityModel& owner, const RelationModel& relation, const std::vector<void*>& objects);
     void link_objects(std::type_index type, const void* owner, const MemberKey& relation, const void* related, bool link);
@@ -349,7 +360,7 @@ public:
         return session().update(tracked);
     }
     template <class T>
-    std::optional<Tracked<T>> find_tracked(const Value& id) {
+    std::optional<Tracked<T>> find_tracked(const Key& id) {
         return session().template find_tracked<T>(id);
     }
     // Starts tracking an object already in hand (e.g. just inserted).
@@ -363,7 +374,7 @@ public:
         session().remove(object);
     }
     template <class T>
-    std::optional<T> find(const Value& id) {
+    std::optional<T> find(const Key& id) {
         return session().find<T>(id);
     }
     template <class T>
@@ -377,7 +388,7 @@ public:
         return session().count<T>();
     }
     template <class T>
-    bool exists(const Value& id) {
+    bool exists(const Key& id) {
         return session().exists<T>(id);
     }
     template <class T>
@@ -420,10 +431,17 @@ public:
         }
     }
 
-    // CREATE TABLE for every mapped class, in mapping order, then the join tables of
-    // many-to-many relations (IF NOT EXISTS).
+    // CREATE TABLE for every mapped class that has no table yet, and the join tables of
+    // many-to-many relations, with the DDL of rex::schema_from_entities (what `rex migrate
+    // diff` writes): primary and unique keys, indexes, and a foreign key for every relation.
+    // Referenced tables are created first.
     void create_tables();
+    // DROP TABLE IF EXISTS for the same tables, those that refer to others first (and the keys
+    // closing a cycle before them; on SQLite, which cannot drop a key, rows that refer to each
+    // other across a cycle must be unlinked first).
     void drop_tables();
+    // The tables create_tables makes, as schema data.
+    std::vector<TableSchema> tables() const;
 
     const Dialect& dialect() const;
     ConnectionPool& pool();

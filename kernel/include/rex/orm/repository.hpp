@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace rex {
@@ -28,15 +29,16 @@ class Repository {
 public:
     explicit Repository(Database& database) : db_(&database) {}
 
-    std::optional<T> find(const Value& id) { return db_->find<T>(id); }
+    // By key: find(7), or find({1, 3402}) for a composite key.
+    std::optional<T> find(const Key& id) { return db_->find<T>(id); }
     // The object with that key; NotFoundError naming it when there is none.
-    T get(const Value& id) {
+    T get(const Key& id) {
         auto found = find(id);
         if (!found)
             raise({ErrorCategory::not_found, db_->model(typeid(T)).name + ": no row with key " + id.to_display(), {}, {}});
         return std::move(*found);
     }
-    bool exists(const Value& id) { return db_->exists<T>(id); }
+    bool exists(const Key& id) { return db_->exists<T>(id); }
     std::int64_t count() { return db_->count<T>(); }
     std::vector<T> all() { return query().all(); }
     Select<T, Scope<T>> query() { return db_->select<T>(); }
@@ -56,7 +58,8 @@ public:
         out.number = number;
         out.per_page = per_page;
         out.total = base.count();
-        out.items = std::move(base).order_by(id_expression()).limit(per_page).offset((number - 1) * per_page).all();
+        for (const auto& key : key_order()) base = std::move(base).order_by(key);
+        out.items = std::move(base).limit(per_page).offset((number - 1) * per_page).all();
         return out;
     }
 
@@ -66,23 +69,38 @@ public:
     void update_many(std::vector<T>& objects) { db_->update_many(objects); }
     bool update(Tracked<T>& object) { return db_->update(object); }
     void remove(const T& object) { db_->remove(object); }
-    // Inserts when the generated key is unset (0 or NULL), updates otherwise.
+    // Inserts when the generated key is unset (0 or NULL), updates otherwise. An assigned key
+    // says nothing: the row is looked up by it, in the same transaction as the write.
     void save(T& object) {
         const auto& m = db_->model(typeid(T));
-        const auto key = m.id_field >= 0 ? m.fields[static_cast<std::size_t>(m.id_field)].get(&object) : Value();
-        if (is_unset_key(key))
-            create(object);
-        else
-            update(object);
+        if (const auto* generated = m.generated_key()) {
+            if (is_unset_key(generated->get(&object)))
+                create(object);
+            else
+                update(object);
+            return;
+        }
+        std::vector<Value> key;
+        for (const auto i : m.key_fields) key.push_back(m.fields[i].get(&object));
+        db_->transaction([&](Session& s) {
+            if (s.exists<T>(Key(std::span<const Value>(key))))
+                s.update(object);
+            else
+                s.insert(object);
+        });
     }
 
 private:
-    // The key column as an ordering expression, found from the mapping at run time.
-    TypedExpr<Scope<T>, std::int64_t> id_expression() const {
+    // The key's columns as ordering expressions, found from the mapping at run time.
+    std::vector<TypedExpr<Scope<T>, Value>> key_order() const {
         const auto& m = db_->model(typeid(T));
-        if (m.id_field < 0) raise({ErrorCategory::configuration, m.name + " has no id to page by", {}, {}});
-        const auto key = m.fields[static_cast<std::size_t>(m.id_field)].key;
-        return {[key](const ColumnResolver& r) { return sql::make(r.column(key)); }};
+        if (m.key_fields.empty()) raise({ErrorCategory::configuration, m.name + " has no key to page by", {}, {}});
+        std::vector<TypedExpr<Scope<T>, Value>> out;
+        for (const auto i : m.key_fields) {
+            const auto key = m.fields[i].key;
+            out.push_back({[key](const ColumnResolver& r) { return sql::make(r.column(key)); }});
+        }
+        return out;
     }
 
     Database* db_;

@@ -125,6 +125,7 @@ struct Select {
 struct Upsert {
     std::vector<std::string> conflict_columns;
     std::vector<std::string> update_columns;  // empty: do nothing on conflict
+    std::string generated_key{};              // see UpsertSpec::generated_key
 };
 
 struct Insert {

@@ -18,6 +18,8 @@ enum class UpsertStyle : std::uint8_t { on_conflict, on_duplicate_key };
 enum class GeneratedKeyStyle : std::uint8_t { returning, last_insert_id };
 
 struct DialectFeatures {
+    // How every server of the dialect reports generated keys; generated_keys(version) can say
+    // better for one server (MariaDB 10.5+ has RETURNING where MySQL has not).
     GeneratedKeyStyle generated_keys = GeneratedKeyStyle::returning;
     UpsertStyle upsert = UpsertStyle::on_conflict;
     bool transactional_ddl = true;
@@ -39,6 +41,10 @@ struct DialectFeatures {
 struct UpsertSpec {
     std::vector<std::string> conflict_columns;  // unquoted
     std::vector<std::string> update_columns;    // unquoted
+    // The generated key the caller reads back without RETURNING (unquoted; "" for none): the
+    // clause makes the database report the existing row's key when it updates one (MySQL:
+    // `key = LAST_INSERT_ID(key)`).
+    std::string generated_key{};
 };
 
 class REX_SDK_API Dialect {
@@ -59,8 +65,17 @@ public:
                                      std::optional<std::int64_t> offset) const;
     // The clause appended to an INSERT to turn it into an upsert.
     virtual std::string upsert_clause(const UpsertSpec& spec) const = 0;
-    // " RETURNING a, b" where supported, else "".
+    // " RETURNING a, b" ("" for no columns). The caller asks generated_keys() whether the
+    // server has it.
     virtual std::string returning_clause(const std::vector<std::string>& columns) const;
+    // How a server of this version (Connection::server_version()) reports the keys it
+    // generates: RETURNING, or the last insert id of each single-row statement (then the kernel
+    // inserts one row per statement rather than guess the keys of a multi-row insert). Default:
+    // features().generated_keys.
+    virtual GeneratedKeyStyle generated_keys(std::string_view server_version) const;
+    // Whether an upsert whose statement reported `affected_rows` updated an existing row rather
+    // than inserting one, when the count says so (MySQL: 2); false when it does not say.
+    virtual bool upsert_updated_existing(std::int64_t affected_rows) const;
     // A match of `operand` (SQL already written) against many integers bound as ONE parameter,
     // `placeholder`, whose value is an array literal such as "{1,2,3}": PostgreSQL's
     // `operand = ANY(CAST($1 AS bigint[]))` (`<> ALL` when negated). The kernel writes integer IN
@@ -111,5 +126,9 @@ public:
 // and scale, other arguments are ignored. nullopt when no name matches.
 REX_SDK_API std::optional<ColumnType> parse_native_type(
     std::string_view native_type, std::initializer_list<std::pair<std::string_view, LogicalType>> names);
+
+// For Dialect::generated_keys: whether a version string ("10.11.6-MariaDB", "3.40.1", "16.2")
+// starts with a dotted version of at least `least` ({10, 5}); false when it starts with no number.
+REX_SDK_API bool version_at_least(std::string_view version, std::initializer_list<int> least);
 
 REX_SDK_END
