@@ -134,6 +134,8 @@ std::string Dialect::limit_offset(std::optional<std::int64_t> limit,
 
 std::string Dialect::integer_array_match(std::string_view, std::string_view, bool) const { return {}; }
 
+std::string Dialect::json_list_match(std::string_view, std::string_view, bool, bool) const { return {}; }
+
 std::string Dialect::returning_clause(const std::vector<std::string>& columns) const {
     if (features().generated_keys != GeneratedKeyStyle::returning || columns.empty()) return {};
     std::string out = " RETURNING ";
