@@ -1178,8 +1178,10 @@ TEST_CASE("mapping classes while other threads query: readers keep a consistent 
                 }
             }
         });
-    // Mapping the same classes again replaces their models (and the model set) under the readers.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    // Mapping the same classes again replaces their models (and the model set) under the readers,
+    // once they are reading.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (reads == 0 && failures == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (int maps = 0; maps < 300 && (maps < 50 || reads < 200) && std::chrono::steady_clock::now() < until; ++maps)
         t.db.map(user_mapping()).map(post_mapping());
     stop = true;
