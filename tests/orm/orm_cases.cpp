@@ -268,6 +268,32 @@ TEST_CASE("a COMMIT that fails is rolled back once, and the session goes on at d
     s.execute("DROP TABLE " + parent);
 }
 
+TEST_CASE("a RELEASE SAVEPOINT that fails after DDL ended the transaction leaves the depth right", "[orm][transactions]") {
+    if (!conformance::available()) return;
+    Db t;
+    if (t.db.dialect().features().transactional_ddl) {
+        WARN("skipped: DDL on " << conformance::backend().name << " is transactional and keeps the savepoint");
+        return;
+    }
+    auto s = t.db.session();
+    const auto made = t.db.dialect().quote_identifier(conformance::table("implicit_commit"));
+    s.execute("DROP TABLE IF EXISTS " + made);
+    // CREATE TABLE commits implicitly (MySQL): the savepoint is gone when the inner scope ends.
+    CHECK_THROWS_AS(s.transaction([&](Session& tx) {
+        tx.transaction([&](Session& inner) { inner.execute("CREATE TABLE " + made + " (id INTEGER)"); });
+    }),
+                    Error);
+    CHECK(s.transaction_depth() == 0);
+    s.transaction([&](Session& tx) {
+        User a{0, "A", "a@example.com", 1, true, std::nullopt, {}, {}};
+        tx.insert(a);
+        tx.transaction([&](Session& inner) { CHECK(inner.transaction_depth() == 2); });
+    });
+    CHECK(s.transaction_depth() == 0);
+    CHECK(s.count<User>() == 1);
+    s.execute("DROP TABLE " + made);
+}
+
 TEST_CASE("raw SQL maps into structs by column name", "[orm][raw]") {
     if (!conformance::available()) return;
     Db t;
