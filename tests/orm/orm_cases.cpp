@@ -1230,7 +1230,7 @@ TEST_CASE("the query log cuts huge SQL and parameter lists, saying how much it l
     const auto& line = k.log->lines.back().second;
     CHECK(line.size() < 3000);
     CHECK(line.find("'name 19', ... (880 more)]") != std::string::npos);
-    CHECK(line.find(" more characters) -- params: ['name 0', ") != std::string::npos);
+    CHECK(line.find(" more bytes) -- params: ['name 0', ") != std::string::npos);
 }
 
 TEST_CASE("in() with 100 000 integers or texts is one statement on every database", "[orm][query]") {

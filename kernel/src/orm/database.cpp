@@ -244,8 +244,10 @@ void Database::log_statement(std::string_view sql, std::span<const Value> params
     // A statement with a huge IN list stays one readable line: its SQL and its parameter list are
     // cut, saying how much was left out.
     constexpr std::size_t max_sql = 2000, max_params = 20;
-    line += sql.substr(0, max_sql);
-    if (sql.size() > max_sql) line += "... (" + std::to_string(sql.size() - max_sql) + " more characters)";
+    auto shown = std::min(sql.size(), max_sql);
+    while (shown < sql.size() && shown > 0 && (static_cast<unsigned char>(sql[shown]) & 0xC0) == 0x80) --shown;  // whole UTF-8 characters
+    line += sql.substr(0, shown);
+    if (shown < sql.size()) line += "... (" + std::to_string(sql.size() - shown) + " more bytes)";
     if (!params.empty()) {
         line += runs > 0 ? " -- first run's params: [" : " -- params: [";
         for (std::size_t i = 0; i < params.size(); ++i) {
