@@ -161,6 +161,8 @@ bool version_at_least(std::string_view version, std::initializer_list<int> least
     return true;
 }
 
+std::string Dialect::json_list_match(std::string_view, std::string_view, bool, bool) const { return {}; }
+
 std::string Dialect::returning_clause(const std::vector<std::string>& columns) const {
     if (columns.empty()) return {};
     std::string out = " RETURNING ";

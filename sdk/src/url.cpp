@@ -29,6 +29,8 @@ std::string decode(std::string_view part, std::string_view whole) {
             const int hi = hex_value(part[i + 1]);
             const int lo = hex_value(part[i + 2]);
             if (hi < 0 || lo < 0) bad_url(whole, "bad percent-escape");
+            // Paths, names and options reach C APIs that stop at a NUL: "c.db%00.bak" would open c.db.
+            if (hi == 0 && lo == 0) bad_url(whole, "'%00' (a NUL byte) is not allowed");
             out += static_cast<char>(hi * 16 + lo);
             i += 2;
         } else {
@@ -88,6 +90,8 @@ std::string redact_url(std::string_view text) {
 }
 
 Url parse_url(std::string_view text) {
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+        bad_url(text.substr(0, nul), "a NUL byte follows (at offset " + std::to_string(nul) + "); it is not allowed");
     Url url;
     const auto colon = scheme_end(text);
     if (colon == std::string_view::npos) bad_url(text, "missing scheme (expected e.g. sqlite:, postgres://)");

@@ -17,6 +17,7 @@ struct BackendContext {
     bool text_keeps_nul = true;  // text values may contain U+0000
     bool float_nan_inf = true;   // NaN and +-Infinity round-trip in float columns
     bool deadlocks = false;      // the database detects deadlocks (two writers, crossed locks)
+    bool deferred_constraints = false;  // DEFERRABLE INITIALLY DEFERRED foreign keys: COMMIT can fail
     // How one connection finds its server-side id and another ends it; empty: not a server.
     std::string connection_id_sql;
     std::string kill_sql;        // one parameter: the id

@@ -77,6 +77,18 @@ TEST_CASE("a wrong number of parameters is an error, not a crash", "[conformance
     auto c = connect();
     CHECK_THROWS_AS(c->execute(sql("SELECT ?, ?"), {Value(1)}), Error);
     CHECK(c->execute(sql("SELECT ?"), {Value(1)}).rows.size() == 1);
+    // Too many values are refused alike (PostgreSQL itself would ignore the extra one); '$9' is a
+    // string, not a placeholder.
+    CHECK_THROWS_AS(c->execute(sql("SELECT ?, '$9'"), {Value(1), Value(2)}), InvalidValue);
+    CHECK_THROWS_WITH(c->execute(sql("SELECT ?, '$9'"), {Value(1), Value(2)}),
+                      Catch::Contains("statement has 1 parameters, 2 values given"));
+    CHECK_THROWS_AS(c->execute("SELECT 1", {Value(1)}), InvalidValue);
+    // Also in a batch inside a transaction, which PostgreSQL pipelines.
+    const Params rows{Value(1), Value(2), Value(3), Value(4)};
+    c->begin({});
+    CHECK_THROWS_AS(c->execute_batch(sql("SELECT ?"), {rows, 2}), InvalidValue);
+    c->rollback();
+    CHECK(c->execute(sql("SELECT ?"), {Value(1)}).rows.size() == 1);
 }
 
 TEST_CASE("crossed locks are detected as a deadlock or time out", "[conformance][errors][concurrency]") {
@@ -120,6 +132,20 @@ TEST_CASE("unknown URL options are configuration errors", "[conformance][errors]
     CHECK_THROWS_AS(kernel().connect(backend().url + (backend().url.find('?') == std::string::npos ? "?" : "&") +
                                      "rex_unknown_option=1"),
                     ConfigurationError);
+}
+
+TEST_CASE("a NUL byte in a URL and a connect timeout of 0 are refused, never cut or waited on", "[conformance][errors]") {
+    if (!available()) return;
+    // After the path (SQLite) or the database name: "c.db%00.bak" must not open c.db.
+    auto url = backend().url;
+    const auto query = url.find('?');
+    url.insert(query == std::string::npos ? url.size() : query, "%00.bak");
+    CHECK_THROWS_AS(kernel().connect(url), ConfigurationError);
+    CHECK_THROWS_WITH(kernel().connect(url), Catch::Contains("'%00' (a NUL byte) is not allowed"));
+    if (backend().name == "sqlite") return;  // no connect timeout: the file is opened at once
+    const auto zero = backend().url + (query == std::string::npos ? "?" : "&") + "connect_timeout=0";
+    CHECK_THROWS_AS(kernel().connect(zero), ConfigurationError);
+    CHECK_THROWS_WITH(kernel().connect(zero), Catch::Contains("connect_timeout=0 must be a whole number of seconds, at least 1"));
 }
 
 TEST_CASE("a connection ended by the server gives a connection error and is not reused", "[conformance][errors]") {

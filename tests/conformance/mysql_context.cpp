@@ -14,6 +14,7 @@ const BackendContext& backend() {
         c.text_keeps_nul = true;
         c.float_nan_inf = false;  // MySQL DOUBLE has no NaN or Infinity
         c.deadlocks = true;
+        c.deferred_constraints = false;  // checked per statement: COMMIT never fails on a constraint
         c.connection_id_sql = "SELECT CONNECTION_ID()";
         c.kill_sql = "KILL CONNECTION ?";
         c.alive_sql = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?";

@@ -14,6 +14,7 @@ const BackendContext& backend() {
         c.text_keeps_nul = false;  // PostgreSQL text cannot hold U+0000
         c.float_nan_inf = true;
         c.deadlocks = true;
+        c.deferred_constraints = true;
         c.connection_id_sql = "SELECT pg_backend_pid()";
         c.kill_sql = "SELECT pg_terminate_backend($1::int)";
         c.alive_sql = "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1::int";

@@ -17,6 +17,7 @@ const BackendContext& backend() {
         c.text_keeps_nul = true;
         c.float_nan_inf = false;  // SQLite stores NaN as NULL
         c.deadlocks = false;      // writers queue on the database lock (busy timeout)
+        c.deferred_constraints = true;
         return c;
     }();
     return context;

@@ -217,6 +217,38 @@ TEST_CASE("hostile strings are stored unchanged: values are never spliced into S
     drop_table(*c, name);
 }
 
+TEST_CASE("text with NUL bytes is stored whole or refused naming the parameter, never cut", "[conformance][types]") {
+    if (!available()) return;
+    auto c = connect();
+    const std::string nul("a\0b\0c", 5);
+    for (const auto& type : {ColumnType{LogicalType::text}, ColumnType{LogicalType::string, 20}}) {
+        const auto name = one_column_table(*c, "nul", type);
+        const auto q = dialect().quote_identifier(name);
+        const auto insert = sql("INSERT INTO " + q + " (k, v) VALUES (?, ?)");
+        if (backend().text_keeps_nul) {
+            CHECK(round_trip(*c, name, 1, Value(nul)) == Value(nul));
+        } else {
+            CHECK_THROWS_WITH(c->execute(insert, {Value(1), Value(nul)}),
+                              Catch::Contains("parameter $2 holds a NUL byte (at offset 1)"));
+            CHECK_THROWS_AS(c->execute(insert, {Value(1), Value(nul)}), InvalidValue);
+            // In a batch inside a transaction (PostgreSQL pipelines it): the row is named, the rows
+            // sent before it ran, and the connection goes on.
+            const Params rows{Value(1), Value("fine"), Value(2), Value(nul), Value(3), Value("never sent")};
+            c->begin({});
+            CHECK_THROWS_WITH(c->execute_batch(insert, {rows, 2}), Catch::StartsWith("parameter row 1: postgres: parameter $2"));
+            CHECK(c->execute("SELECT COUNT(*) FROM " + q).rows[0][0].as_int64() == 1);
+            c->rollback();
+        }
+        // Bytes keep every byte on every database.
+        const auto bytes = one_column_table(*c, "nul_bytes", {LogicalType::bytes});
+        const Bytes raw{'a', 0, 'b', 0, 'c'};
+        CHECK(round_trip(*c, bytes, 1, Value(raw)) == Value(raw));
+        drop_table(*c, bytes);
+        CHECK(c->execute("SELECT COUNT(*) FROM " + q).rows[0][0].as_int64() == (backend().text_keeps_nul ? 1 : 0));
+        drop_table(*c, name);
+    }
+}
+
 TEST_CASE("empty and 1 MiB blobs", "[conformance][types]") {
     if (!available()) return;
     auto c = connect();

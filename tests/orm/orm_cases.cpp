@@ -7,10 +7,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cctype>
 #include <filesystem>
 #include <regex>
+#include <thread>
 
 using namespace rex;
 using namespace orm_test;
@@ -221,6 +223,75 @@ TEST_CASE("transactions commit, roll back on exception, and nest as savepoints",
     });
     CHECK(kept == 2);
     CHECK(t.db.count<User>() == 2);
+}
+
+TEST_CASE("a COMMIT that fails is rolled back once, and the session goes on at depth 0", "[orm][transactions]") {
+    if (!conformance::available()) return;
+    if (!conformance::backend().deferred_constraints) {
+        WARN("skipped: " << conformance::backend().name << " checks constraints per statement, so COMMIT cannot fail on one");
+        return;
+    }
+    Db t;
+    auto s = t.db.session();
+    const auto& d = t.db.dialect();
+    const auto parent = d.quote_identifier(conformance::table("commit_parent"));
+    const auto child = d.quote_identifier(conformance::table("commit_child"));
+    s.execute("DROP TABLE IF EXISTS " + child);
+    s.execute("DROP TABLE IF EXISTS " + parent);
+    s.execute("CREATE TABLE " + parent + " (id INTEGER PRIMARY KEY)");
+    s.execute("CREATE TABLE " + child + " (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES " + parent +
+              " (id) DEFERRABLE INITIALLY DEFERRED)");
+    // The missing parent is only noticed by COMMIT.
+    CHECK_THROWS_AS(s.transaction([&](Session& tx) {
+        tx.execute("INSERT INTO " + child + " (id, parent_id) VALUES (1, 42)");
+        User a{0, "A", "a@example.com", 1, true, std::nullopt, {}, {}};
+        tx.insert(a);
+    }),
+                    ForeignKeyViolation);
+    CHECK(s.transaction_depth() == 0);
+    CHECK_FALSE(s.connection().in_transaction());
+    CHECK(s.count<User>() == 0);
+    // The same session: a transaction with a savepoint inside commits as usual.
+    s.transaction([&](Session& tx) {
+        User b{0, "B", "b@example.com", 2, true, std::nullopt, {}, {}};
+        tx.insert(b);
+        tx.transaction([&](Session& inner) {
+            CHECK(inner.transaction_depth() == 2);
+            inner.execute("INSERT INTO " + parent + " (id) VALUES (42)");
+            inner.execute("INSERT INTO " + child + " (id, parent_id) VALUES (1, 42)");
+        });
+    });
+    CHECK(s.transaction_depth() == 0);
+    CHECK(s.count<User>() == 1);
+    CHECK(s.execute("SELECT COUNT(*) FROM " + child).rows[0][0].as_int64() == 1);
+    s.execute("DROP TABLE " + child);
+    s.execute("DROP TABLE " + parent);
+}
+
+TEST_CASE("a RELEASE SAVEPOINT that fails after DDL ended the transaction leaves the depth right", "[orm][transactions]") {
+    if (!conformance::available()) return;
+    Db t;
+    if (t.db.dialect().features().transactional_ddl) {
+        WARN("skipped: DDL on " << conformance::backend().name << " is transactional and keeps the savepoint");
+        return;
+    }
+    auto s = t.db.session();
+    const auto made = t.db.dialect().quote_identifier(conformance::table("implicit_commit"));
+    s.execute("DROP TABLE IF EXISTS " + made);
+    // CREATE TABLE commits implicitly (MySQL): the savepoint is gone when the inner scope ends.
+    CHECK_THROWS_AS(s.transaction([&](Session& tx) {
+        tx.transaction([&](Session& inner) { inner.execute("CREATE TABLE " + made + " (id INTEGER)"); });
+    }),
+                    Error);
+    CHECK(s.transaction_depth() == 0);
+    s.transaction([&](Session& tx) {
+        User a{0, "A", "a@example.com", 1, true, std::nullopt, {}, {}};
+        tx.insert(a);
+        tx.transaction([&](Session& inner) { CHECK(inner.transaction_depth() == 2); });
+    });
+    CHECK(s.transaction_depth() == 0);
+    CHECK(s.count<User>() == 1);
+    s.execute("DROP TABLE " + made);
 }
 
 TEST_CASE("raw SQL maps into structs by column name", "[orm][raw]") {
@@ -1072,4 +1143,115 @@ TEST_CASE("offset without a limit works on every database", "[orm][query]") {
     t.add("Bob", 17);
     t.add("Cy", 5);
     CHECK(names(t.db.select<User>().order_by(&User::name).offset(1).all()) == std::vector<std::string>{"Bob", "Cy"});
+}
+
+TEST_CASE("a negative limit or offset is one clear error on every database", "[orm][query]") {
+    if (!conformance::available()) return;
+    Db t;
+    t.add("Ada", 36);
+    t.add("Bob", 17);
+    // SQLite alone would read LIMIT -1 as "every row".
+    CHECK_THROWS_AS(t.db.select<User>().limit(-1).all(), InvalidValue);
+    CHECK_THROWS_WITH(t.db.select<User>().limit(-1).all(), "limit must not be negative (is -1)");
+    CHECK_THROWS_WITH(t.db.select<User>().limit(1).offset(-2).all(), "offset must not be negative (is -2)");
+    CHECK_THROWS_WITH(DynamicQuery(t.db, "users").limit(-1), Catch::Contains("limit must not be negative (is -1)"));
+    CHECK(t.db.select<User>().limit(0).all().empty());
+}
+
+TEST_CASE("typed writes check string(n) lengths as DynamicQuery does, before any SQL", "[orm][validation]") {
+    if (!conformance::available()) return;
+    Db t;
+    const std::string too_long(51, 'x');
+    const auto message = "tags.label is string(50); the value has 51 characters";
+    Tag tag{0, too_long};
+    CHECK_THROWS_AS(t.db.insert(tag), InvalidValue);
+    CHECK_THROWS_WITH(t.db.insert(tag), message);
+    CHECK_THROWS_WITH(DynamicQuery(t.db, "tags").insert({{"label", Value(too_long)}}), message);
+    // Characters, not bytes: 50 two-byte letters fit.
+    std::string accents;
+    for (int i = 0; i < 50; ++i) accents += "\xc3\xa9";
+    Tag fits{0, accents};
+    t.db.insert(fits);
+    fits.label = too_long;
+    CHECK_THROWS_WITH(t.db.update(fits), message);
+    CHECK_THROWS_WITH(t.db.update(fits, &Tag::label), message);
+    CHECK_THROWS_WITH(t.db.upsert(fits, &Tag::label), message);
+    std::vector<Tag> many{{0, "short"}, {0, too_long}};
+    CHECK_THROWS_WITH(t.db.insert_many(many), "tags[1].label is string(50); the value has 51 characters");
+    auto stored = t.db.select<Tag>().all();
+    REQUIRE(stored.size() == 1);
+    CHECK(stored[0].label == accents);
+    stored[0].label = too_long;
+    CHECK_THROWS_WITH(t.db.update_many(stored), "tags[0].label is string(50); the value has 51 characters");
+}
+
+TEST_CASE("mapping classes while other threads query: readers keep a consistent model", "[orm][concurrency]") {
+    if (!conformance::available()) return;
+    Db t;
+    t.add("Ada", 36);
+    std::atomic<bool> stop{false};
+    std::atomic<int> reads{0}, failures{0};
+    std::vector<std::thread> readers;
+    for (int i = 0; i < 3; ++i)
+        readers.emplace_back([&] {
+            while (!stop) {
+                try {
+                    auto found = t.db.select<User>().where(col(&User::name) == std::string("Ada")).all();
+                    if (found.size() != 1 || found[0].age != 36 || found[0].email != "Ada@example.com") ++failures;
+                    ++reads;
+                } catch (...) {
+                    ++failures;
+                }
+            }
+        });
+    // Mapping the same classes again replaces their models (and the model set) under the readers,
+    // once they are reading.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (reads == 0 && failures == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int maps = 0; maps < 300 && (maps < 50 || reads < 200) && std::chrono::steady_clock::now() < until; ++maps)
+        t.db.map(user_mapping()).map(post_mapping());
+    stop = true;
+    for (auto& r : readers) r.join();
+    CHECK(reads > 0);
+    CHECK(failures == 0);
+    CHECK(t.db.select<Post>().all().empty());
+}
+
+TEST_CASE("the query log cuts huge SQL and parameter lists, saying how much it left out", "[orm][log]") {
+    if (!conformance::available()) return;
+    Db t;
+    LoggedKernel k;
+    Database db(k.kernel, conformance::backend().url);
+    db.map(user_mapping());
+    std::vector<std::string> many;
+    for (int i = 0; i < 900; ++i) many.push_back("name " + std::to_string(i));  // one parameter each (up to 1000)
+    CHECK(db.select<User>().where(col(&User::name).in(many)).all().empty());
+    REQUIRE_FALSE(k.log->lines.empty());
+    const auto& line = k.log->lines.back().second;
+    CHECK(line.size() < 3000);
+    CHECK(line.find("'name 19', ... (880 more)]") != std::string::npos);
+    CHECK(line.find(" more bytes) -- params: ['name 0', ") != std::string::npos);
+}
+
+TEST_CASE("in() with 100 000 integers or texts is one statement on every database", "[orm][query]") {
+    if (!conformance::available()) return;
+    Db t;
+    const auto ada = t.add("Ada", 36);
+    const auto bob = t.add("Bob", 17);
+    t.add("Cy", 5);
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> texts;
+    for (std::int64_t i = 0; i < 100'000; ++i) {
+        ids.push_back(i == 50'000 ? ada.id : -i - 1);
+        texts.push_back(i == 70'000 ? "Bob" : "nobody \"" + std::to_string(i) + "\\ \xc3\xa9");  // quotes and escapes travel too
+    }
+    ids.push_back(bob.id);
+    CHECK(names(t.db.select<User>().where(col(&User::id).in(ids)).order_by(&User::name).all()) == std::vector<std::string>{"Ada", "Bob"});
+    CHECK(names(t.db.select<User>().where(col(&User::id).not_in(ids)).all()) == std::vector<std::string>{"Cy"});
+    CHECK(names(t.db.select<User>().where(col(&User::name).in(texts)).all()) == std::vector<std::string>{"Bob"});
+    CHECK(names(t.db.select<User>().where(col(&User::name).not_in(texts)).order_by(&User::name).all()) ==
+          std::vector<std::string>{"Ada", "Cy"});
+    // DynamicQuery compiles its in filter the same way.
+    std::vector<Value> values(texts.begin(), texts.end());
+    CHECK(DynamicQuery(t.db, "users").where("name", "in", values).count() == 1);
 }

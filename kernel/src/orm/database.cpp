@@ -2,6 +2,7 @@
 #include "hydrator.hpp"
 #include <rex/schema.hpp>
 #include "statement_timer.hpp"
+#include "text_length.hpp"
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
 
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <set>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -34,15 +36,48 @@ sql::ExprPtr and_all(const std::vector<ExprBuilder>& parts, const ColumnResolver
     return all;
 }
 
+// The mapped models as readers see them. Database::map publishes a new set (and new models where
+// one changed) instead of changing these: a thread that is using a model or a set while another
+// maps a class keeps a consistent one. Sets and models are kept until the Database goes, so a
+// reference handed out stays valid.
+struct ModelSet {
+    std::map<std::type_index, const EntityModel*> models;
+    // The same models by the address of their type's name, scanned in order: an application
+    // maps tens of classes, and comparing that many pointers costs less than one hash table
+    // lookup (whose bucket is a division). A type whose type_info is duplicated across
+    // libraries misses here and is found in `models`.
+    std::vector<std::pair<const char*, const EntityModel*>> by_name_address;
+    std::vector<std::type_index> order;  // mapping order
+
+    const EntityModel* find(std::type_index type) const {
+        const char* const name = type.name();
+        for (const auto& [address, model] : by_name_address)
+            if (address == name) return model;
+        const auto it = models.find(type);
+        return it == models.end() ? nullptr : it->second;
+    }
+    const EntityModel& at(std::type_index type) const {
+        if (const auto* m = find(type)) return *m;
+        raise({ErrorCategory::not_found, "class " + type_name(type) + " is not mapped (use Database::map)", {}, {}});
+    }
+    void put(std::type_index type, const EntityModel& model) {
+        if (models.insert_or_assign(type, &model).second) order.push_back(type);
+        const auto named = std::find_if(by_name_address.begin(), by_name_address.end(), [&](const auto& e) { return e.first == type.name(); });
+        if (named == by_name_address.end())
+            by_name_address.emplace_back(type.name(), &model);
+        else
+            named->second = &model;
+    }
+};
+
 class ModelResolver final : public ColumnResolver {
 public:
-    explicit ModelResolver(const std::map<std::type_index, EntityModel>& models) : models_(models) {}
+    // Resolves against the set published last, or against `fixed` (one being built).
+    explicit ModelResolver(const std::atomic<const ModelSet*>& published) : published_(&published) {}
+    explicit ModelResolver(const ModelSet& fixed) : fixed_(&fixed) {}
 
     const EntityModel& model(std::type_index type) const {
-        auto it = models_.find(type);
-        if (it == models_.end())
-            raise({ErrorCategory::not_found, "class " + type_name(type) + " is not mapped (use Database::map)", {}, {}});
-        return it->second;
+        return (fixed_ ? fixed_ : published_->load(std::memory_order_acquire))->at(type);
     }
 
     sql::ColumnRef column(const MemberKey& key) const override {
@@ -85,7 +120,8 @@ public:
     }
 
 private:
-    const std::map<std::type_index, EntityModel>& models_;
+    const std::atomic<const ModelSet*>* published_ = nullptr;
+    const ModelSet* fixed_ = nullptr;
 };
 
 // What a cached ORM statement depends on: the model, the kind of statement, which columns it
@@ -190,14 +226,15 @@ struct Database::State {
     QueryLogOptions log;
     std::shared_ptr<Dialect> dialect;
     std::shared_ptr<ConnectionPool> pool;
-    std::map<std::type_index, EntityModel> models;
-    // The same models by the address of their type's name, scanned in order: an application
-    // maps tens of classes, and comparing that many pointers costs less than one hash table
-    // lookup (whose bucket is a division). A type whose type_info is duplicated across
-    // libraries misses here and is found in `models`.
-    std::vector<std::pair<const char*, const EntityModel*>> by_name_address;
-    std::vector<std::type_index> order;
-    ModelResolver resolver{models};
+    // Every model and model set ever published (see ModelSet); map() calls are serialised by
+    // map_mutex, readers only load `published`.
+    std::mutex map_mutex;
+    std::deque<EntityModel> model_store;  // a deque: adding never moves the others
+    std::vector<std::unique_ptr<const ModelSet>> sets;
+    std::atomic<const ModelSet*> published{nullptr};
+    ModelResolver resolver{published};
+
+    const ModelSet& models() const { return *published.load(std::memory_order_acquire); }
     // The SQL of the ORM's fixed statements (find by key, insert, update and delete by key with
     // a given column set), built once per shape: most calls then skip building and compiling.
     std::mutex sql_mutex;
@@ -222,6 +259,8 @@ Database::Database(Kernel& kernel, std::string_view url, DatabaseOptions options
     state_->dialect = kernel.dialect(adapter->dialect());
     state_->pool = kernel.make_pool(url, options.pool);
     if (options.generated_keys) state_->key_style = static_cast<int>(*options.generated_keys);
+    state_->sets.push_back(std::make_unique<const ModelSet>());
+    state_->published.store(state_->sets.back().get(), std::memory_order_release);
 }
 
 StatementTimer Database::time_statement() const { return StatementTimer(state_->kernel->logger().enabled(LogLevel::debug)); }
@@ -243,10 +282,20 @@ void Database::log_statement(std::string_view sql, std::span<const Value> params
                                   " ms, " + std::to_string(rows) + " rows): "
                             : "[" + std::string(ms) + " ms, " + std::to_string(rows) + " rows] ";
     if (runs > 0) line += "(batch of " + std::to_string(runs) + " runs) ";
-    line += sql;
+    // A statement with a huge IN list stays one readable line: its SQL and its parameter list are
+    // cut, saying how much was left out.
+    constexpr std::size_t max_sql = 2000, max_params = 20;
+    auto shown = std::min(sql.size(), max_sql);
+    while (shown < sql.size() && shown > 0 && (static_cast<unsigned char>(sql[shown]) & 0xC0) == 0x80) --shown;  // whole UTF-8 characters
+    line += sql.substr(0, shown);
+    if (shown < sql.size()) line += "... (" + std::to_string(sql.size() - shown) + " more bytes)";
     if (!params.empty()) {
         line += runs > 0 ? " -- first run's params: [" : " -- params: [";
         for (std::size_t i = 0; i < params.size(); ++i) {
+            if (i == max_params) {
+                line += ", ... (" + std::to_string(params.size() - max_params) + " more)";
+                break;
+            }
             line += i ? ", " : "";
             if (state_->log.redact_parameters) {
                 line += "?";
@@ -276,36 +325,51 @@ void Database::add_model(EntityModel model) {
     for (const auto& f : model.fields) shape->fields.push_back(f.info.name);
     shape->key_field = model.id_field;
     model.change_shape = std::move(shape);
-    if (!state_->models.contains(type)) state_->order.push_back(type);
-    auto& stored = state_->models.insert_or_assign(type, std::move(model)).first->second;
-    auto& by_name = state_->by_name_address;
-    const auto named = std::find_if(by_name.begin(), by_name.end(), [&](const auto& e) { return e.first == type.name(); });
-    if (named == by_name.end())
-        by_name.emplace_back(type.name(), &stored);
-    else
-        named->second = &stored;
+    std::lock_guard lock(state_->map_mutex);
+    auto next = std::make_unique<ModelSet>(state_->models());
+    auto& stored = state_->model_store.emplace_back(std::move(model));  // not yet seen by readers
+    next->put(type, stored);
     if (!stored.key_fields.empty()) {
         // No LIMIT: the key is the primary key, and find() stops reading after the first row anyway.
         const std::vector<Value> key(stored.key_fields.size(), Value(std::int64_t{0}));
         const auto state = by_key(type, stored, key);
-        stored.find_sql = sql::compile(state_->resolver.build(state, false), *state_->dialect).sql;  // its parameters are the key
+        stored.find_sql = sql::compile(ModelResolver(*next).build(state, false), *state_->dialect).sql;  // its parameters are the key
     }
-    {
-        std::lock_guard lock(state_->sql_mutex);
-        state_->sql_cache.clear();  // a mapping changed: statements are built again
-    }
-    // Relations name their target and key once both ends are mapped; the catalog gets every
-    // entity again so that earlier ones see the later targets.
-    for (auto& [t, m] : state_->models) {
-        for (auto& r : m.relations) {
-            auto target = state_->models.find(r.target);
-            if (target == state_->models.end()) continue;
-            r.info.target = target->second.name;
-            const auto& key_owner = r.info.kind == RelationKind::belongs_to ? m : target->second;
+    // Relations name their target and key once both ends are mapped: a published model whose
+    // relations learn theirs now is replaced by a copy that has them.
+    for (const auto t : next->order) {  // put() below replaces a model, never adds a type
+        const auto* current = next->models.at(t);
+        auto relations = current->relations;
+        for (auto& r : relations) {
+            const auto* target = next->find(r.target);
+            if (!target) continue;
+            r.info.target = target->name;
+            const auto& key_owner = r.info.kind == RelationKind::belongs_to ? *current : *target;
             if (const auto* f = key_owner.find(r.key)) r.info.foreign_key = f->info.name;
         }
-        auto info = m.info();
-        for (const auto& r : m.relations) info.relations.push_back(r.info);
+        const bool same = std::equal(relations.begin(), relations.end(), current->relations.begin(), [](const auto& a, const auto& b) {
+            return a.info.target == b.info.target && a.info.foreign_key == b.info.foreign_key;
+        });
+        if (same) continue;
+        if (current == &stored) {
+            stored.relations = std::move(relations);
+        } else {
+            auto& copy = state_->model_store.emplace_back(*current);
+            copy.relations = std::move(relations);
+            next->put(t, copy);
+        }
+    }
+    state_->sets.push_back(std::move(next));
+    const auto& published = *state_->sets.back();
+    state_->published.store(&published, std::memory_order_release);
+    {
+        std::lock_guard sql_lock(state_->sql_mutex);
+        state_->sql_cache.clear();  // a mapping changed: statements are built again
+    }
+    // The catalog gets every entity again so that earlier ones see the later targets.
+    for (const auto& [t, m] : published.models) {
+        auto info = m->info();
+        for (const auto& r : m->relations) info.relations.push_back(r.info);
         state_->kernel->register_entity(std::move(info));
     }
 }
@@ -320,20 +384,13 @@ ConnectionPool& Database::pool() { return *state_->pool; }
 
 const ColumnResolver& Database::resolver() const { return state_->resolver; }
 
-const EntityModel& Database::model(std::type_index type) const {
-    const char* const name = type.name();
-    for (const auto& [address, model] : state_->by_name_address)
-        if (address == name) return *model;
-    auto it = state_->models.find(type);
-    if (it == state_->models.end())
-        raise({ErrorCategory::not_found, "class " + type_name(type) + " is not mapped (use Database::map)", {}, {}});
-    return it->second;
-}
+const EntityModel& Database::model(std::type_index type) const { return state_->models().at(type); }
 
 std::vector<TableSchema> Database::tables() const {
     std::vector<std::shared_ptr<const EntityInfo>> entities;
-    for (const auto& type : state_->order) {
-        const auto& m = state_->models.at(type);
+    const auto& models = state_->models();
+    for (const auto& type : models.order) {
+        const auto& m = models.at(type);
         auto info = std::make_shared<EntityInfo>(m.info());
         for (const auto& r : m.relations) info->relations.push_back(r.info);
         entities.push_back(std::move(info));
@@ -394,6 +451,17 @@ template <class Label>
 void check_rules(const FieldModel& f, const Value& value, Label&& label, std::vector<FieldError>& errors) {
     for (const auto& rule : f.rules)
         if (auto message = rule.check(value)) errors.push_back({label(), rule.name, std::move(*message)});
+}
+
+}  // namespace
+
+namespace {
+
+// string(n) lengths of a row about to be written, checked as DynamicQuery checks them; `row`
+// names the object in a batch ("[2]"), empty for one object.
+void check_text_lengths(const EntityModel& m, std::span<const Value> values, const std::string& row = {}) {
+    for (std::size_t i = 0; i < m.fields.size(); ++i)
+        detail::check_text_length(m.fields[i].info, values[i], [&] { return m.name + row + "." + m.fields[i].info.name; });
 }
 
 }  // namespace
@@ -528,6 +596,7 @@ void Session::insert_object(std::type_index type, void* object) {
     run_hooks(m.hooks.before_create, object);
     if (auto errors = validate_object(type, object); !errors.empty()) raise_validation(m, errors);
     auto row = values_of(m, object);
+    check_text_lengths(m, row);
     const auto columns = insert_columns(m, row);
     if (columns.empty()) raise({ErrorCategory::invalid_value, m.name + ": nothing to insert", {}, {}});
     Params params;
@@ -543,6 +612,7 @@ void Session::insert_object(std::type_index type, void* object) {
 
 
 void Session::validate_rows(const EntityModel& m, ValueRows rows) {
+    for (std::size_t i = 0; i < rows.size(); ++i) check_text_lengths(m, rows.row(i), "[" + std::to_string(i) + "]");
     std::vector<std::size_t> ruled;  // the fields that have rules; often none
     for (std::size_t f = 0; f < m.fields.size(); ++f)
         if (!m.fields[f].rules.empty()) ruled.push_back(f);
@@ -663,6 +733,7 @@ void Session::upsert_object(std::type_index type, void* object, const std::vecto
     const auto& d = database_->dialect();
     const FieldModel* id = m.generated_key();
     auto row = values_of(m, object);
+    check_text_lengths(m, row);
     sql::Insert insert;
     insert.table = m.table;
     sql::Upsert upsert;
@@ -739,6 +810,7 @@ bool Session::update_object(std::type_index type, void* object, std::vector<Valu
     auto row = values_of(m, object);
     // A tracked object is found by the key it was read with; a changed assigned key is written.
     const bool tracked = snapshot && snapshot->size() == row.size();
+    check_text_lengths(m, row);
     std::vector<const FieldModel*> columns;
     columns.reserve(m.fields.size());
     Params params;
@@ -1172,10 +1244,13 @@ void Session::begin(const TransactionOptions& options) {
     ++depth_;
 }
 
+// The depth drops only once COMMIT or RELEASE has succeeded: when it fails, transaction()
+// rolls back this same scope (a failed COMMIT may leave the transaction open, as SQLite's
+// busy or deferred-constraint failures do).
 void Session::commit() {
-    --depth_;
-    if (depth_ == 0) {
+    if (depth_ == 1) {
         connection_->commit();
+        depth_ = 0;
         // After commit, in order: what subscribers see has happened.
         if (!pending_.empty()) {
             auto events = std::move(pending_);
@@ -1186,12 +1261,14 @@ void Session::commit() {
             database_->kernel().changes().publish_all(events);
         }
     } else {
-        connection_->release_savepoint("rex_sp_" + std::to_string(depth_));
+        connection_->release_savepoint("rex_sp_" + std::to_string(depth_ - 1));
+        --depth_;
         for (auto& d : pending_depth_) d = std::min(d, depth_);
     }
 }
 
 void Session::rollback() {
+    if (depth_ == 0) return;  // nothing open: never a negative depth
     --depth_;
     // The rolled-back scope's events are the tail deeper than the scope that remains.
     const auto kept = static_cast<std::size_t>(

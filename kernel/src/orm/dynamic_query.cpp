@@ -3,6 +3,8 @@
 #include <rex/orm/rules.hpp>
 #include <rex/sdk/error.hpp>
 
+#include "text_length.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -57,10 +59,6 @@ std::string describe(const Value& v) {
 std::string label(const EntityInfo& e, const FieldInfo& f) { return e.name + "." + f.name; }
 
 bool is_text_field(const FieldInfo& f) { return f.type.type == LogicalType::string || f.type.type == LogicalType::text; }
-
-std::size_t utf8_length(const std::string& s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 const FieldInfo& field_of(const EntityInfo& e, std::string_view name) {
     if (const auto* f = e.field(name)) return *f;
@@ -313,8 +311,7 @@ Written written(const EntityInfo& e, const FieldValues& values) {
             continue;
         }
         auto v = field_value(e, f, value);
-        if (f.type.type == LogicalType::string && f.type.length && utf8_length(v.as_text()) > static_cast<std::size_t>(*f.type.length))
-            invalid(label(e, f) + " is " + type_name(f.type) + "; the value has " + std::to_string(utf8_length(v.as_text())) + " characters");
+        detail::check_text_length(f, v, [&] { return label(e, f); });
         out.emplace_back(&f, std::move(v));
     }
     const auto position = [&](const FieldInfo* f) { return f - e.fields.data(); };

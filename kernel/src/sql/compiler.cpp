@@ -25,6 +25,26 @@ std::string_view binary_token(BinaryOp op) {
     return " ? ";
 }
 
+// `text` as a JSON string: quotes, backslashes and control characters escaped.
+void append_json_string(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            out += "\\u00";
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
 std::string_view aggregate_name(Aggregate f) {
     switch (f) {
         case Aggregate::count: return "COUNT";
@@ -102,6 +122,10 @@ public:
                     sql_ += o.nulls == NullsOrder::first ? " NULLS FIRST" : " NULLS LAST";
             }
         }
+        // SQLite reads LIMIT -1 as "no limit", the others refuse it: refused here alike.
+        for (const auto& [what, n] : {std::pair{"limit", s.limit}, std::pair{"offset", s.offset}})
+            if (n && *n < 0)
+                raise({ErrorCategory::invalid_value, std::string(what) + " must not be negative (is " + std::to_string(*n) + ")", {}, {}});
         sql_ += dialect_.limit_offset(s.limit, s.offset);
     }
 
@@ -252,6 +276,7 @@ private:
         const auto start = sql_.size();
         operand(in.operand);
         if (in.items.size() > 1 && integer_array(in, start)) return;
+        if (in.items.size() > long_list && json_list(in, start)) return;
         sql_ += in.negated ? " NOT IN (" : " IN (";
         list(in.items);
         sql_ += ')';
@@ -271,6 +296,37 @@ private:
             array += std::to_string(std::get<Literal>(item->node).value.as_int64());
         }
         array += '}';
+        sql_.resize(start);
+        sql_ += match;
+        params_.emplace_back(std::move(array));
+        return true;
+    }
+    // Past this many values an IN list is one JSON parameter where the dialect can read one.
+    static constexpr std::size_t long_list = 1000;
+    // Rewrites the operand just written (from `start`) into the dialect's match against one JSON
+    // array parameter when every item is an integer, or every item a text; false otherwise.
+    bool json_list(const InList& in, std::size_t start) {
+        const auto* first = std::get_if<Literal>(&in.items.front()->node);
+        if (!first) return false;
+        const auto kind = first->value.kind();
+        if (kind != ValueKind::int64 && kind != ValueKind::text) return false;
+        for (const auto& item : in.items) {
+            const auto* literal = std::get_if<Literal>(&item->node);
+            if (!literal || literal->value.kind() != kind) return false;
+        }
+        auto match = dialect_.json_list_match(std::string_view(sql_).substr(start), dialect_.placeholder(params_.size() + 1), in.negated,
+                                              kind == ValueKind::text);
+        if (match.empty()) return false;
+        std::string array = "[";
+        for (const auto& item : in.items) {
+            if (array.size() > 1) array += ',';
+            const auto& v = std::get<Literal>(item->node).value;
+            if (kind == ValueKind::int64)
+                array += std::to_string(v.as_int64());
+            else
+                append_json_string(array, v.as_text());
+        }
+        array += ']';
         sql_.resize(start);
         sql_ += match;
         params_.emplace_back(std::move(array));

@@ -145,4 +145,13 @@ std::string MysqlDialect::try_lock_sql() const { return "SELECT GET_LOCK(?, 0)";
 
 std::string MysqlDialect::unlock_sql() const { return "SELECT RELEASE_LOCK(?)"; }
 
+std::string MysqlDialect::json_list_match(std::string_view operand, std::string_view placeholder, bool negated, bool text) const {
+    // JSON_TABLE: MySQL 8.0.4+, MariaDB 10.6+. LONGTEXT, so no text is cut to a column size.
+    std::string out(operand);
+    out += negated ? " NOT IN (SELECT j.v FROM JSON_TABLE(" : " IN (SELECT j.v FROM JSON_TABLE(";
+    out += placeholder;
+    out += text ? ", '$[*]' COLUMNS (v LONGTEXT PATH '$')) AS j)" : ", '$[*]' COLUMNS (v BIGINT PATH '$')) AS j)";
+    return out;
+}
+
 }  // namespace rex::mysql

@@ -15,6 +15,7 @@ public:
     std::string upsert_clause(const UpsertSpec& spec) const override;
     GeneratedKeyStyle generated_keys(std::string_view server_version) const override;
     bool upsert_updated_existing(std::int64_t affected_rows) const override { return affected_rows == 2; }
+    std::string json_list_match(std::string_view operand, std::string_view placeholder, bool negated, bool text) const override;
     std::string list_tables_sql() const override;
     std::string list_columns_sql() const override;
     std::optional<ColumnType> logical_type(std::string_view native_type) const override;

@@ -35,9 +35,13 @@ MysqlOptions parse_options(std::string_view text, unsigned default_connect_timeo
     o.password = url.password;
     o.database = url.path.starts_with('/') ? url.path.substr(1) : url.path;
     o.connect_timeout_s = default_connect_timeout_s;
+    if (o.connect_timeout_s == 0) bad(o.redacted_url, "the connect timeout must be at least 1 second");
     for (const auto& [key, value] : url.options) {
         if (key == "connect_timeout") {
             o.connect_timeout_s = number<unsigned>(o.redacted_url, key, value);
+            // The client library reads 0 as "no timeout of its own": refused, so an attempt always ends.
+            if (o.connect_timeout_s == 0)
+                bad(o.redacted_url, "option connect_timeout=0 must be a whole number of seconds, at least 1");
         } else if (key == "ssl_mode") {
             if (value != "disabled" && value != "required" && value != "verify_ca" && value != "verify_identity")
                 bad(o.redacted_url, "option ssl_mode=" + value + " must be disabled, required, verify_ca or verify_identity");

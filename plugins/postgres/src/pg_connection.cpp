@@ -2,6 +2,7 @@
 
 #include "pg_binary.hpp"
 #include "pg_errors.hpp"
+#include "pg_placeholders.hpp"
 #include "pg_types.hpp"
 
 #include <rex/sdk/log.hpp>
@@ -47,11 +48,16 @@ PgConnection::PgConnection(PgOptions options, Logger* logger) : options_(std::mo
     PQsetNoticeProcessor(conn_.get(), &PgConnection::on_notice, logger_);
 }
 
-void PgConnection::on_notice(void* logger, const char* message) {
+// Called by libpq, which is C: an exception (a logger that throws, bad_alloc) must not unwind
+// through it, so a notice that cannot be logged is dropped.
+void PgConnection::on_notice(void* logger, const char* message) noexcept {
     if (!logger) return;
-    std::string text(message);
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-    static_cast<Logger*>(logger)->log(LogLevel::debug, "postgres", text);
+    try {
+        std::string text(message);
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        static_cast<Logger*>(logger)->log(LogLevel::debug, "postgres", text);
+    } catch (...) {
+    }
 }
 
 ResultPtr PgConnection::checked(PGresult* raw, std::string_view sql) {
@@ -65,6 +71,7 @@ ResultPtr PgConnection::run(std::string_view sql, std::span<const Value> params)
     last_statement_ = nullptr;
     if (options_.prepared_statements && options_.statement_cache_size > 0) return run_prepared(sql, params);
     // Unnamed statement: parse, bind and execute in one exchange; nothing stays on the server.
+    check_parameter_count(params.size(), highest_placeholder(sql), sql);
     auto& e = scratch_;
     encode(e, params);
     const std::string text(sql);  // libpq wants it terminated
@@ -165,8 +172,10 @@ PgConnection::Statement& PgConnection::prepared(std::string_view sql, const Enco
         if (statements_.size() >= options_.statement_cache_size) forget(*lru_.front());
         entry = &*statements_.emplace(std::string(sql), Statement{}).first;
         entry->second.lru = lru_.insert(lru_.end(), entry);
+        entry->second.placeholders = highest_placeholder(sql);
     }
     auto& statement = entry->second;
+    check_parameter_count(e.types.size(), statement.placeholders, sql);
     if (!statement.name.empty() && takes(statement.types, e)) return statement;
     try {
         prepare(sql, statement, e);
@@ -213,7 +222,10 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
     const std::string text(sql);
     const auto* map = parameter_map.empty() ? nullptr : &parameter_map;
     const std::string* name = nullptr;
-    if (options_.prepared_statements && options_.statement_cache_size > 0) name = &prepared(text, batch_types(rows, map)).name;
+    if (options_.prepared_statements && options_.statement_cache_size > 0)
+        name = &prepared(text, batch_types(rows, map)).name;
+    else
+        check_parameter_count(map ? map->size() : rows.width, highest_placeholder(text), text);
     if (!PQenterPipelineMode(conn_.get())) raise_error(conn_.get(), nullptr, text);
     // In pipeline mode the runs go out in chunks without waiting for answers: one round trip per
     // chunk. A chunk's answers (a command tag each) are small enough for the socket buffers, so
@@ -221,14 +233,23 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
     constexpr std::size_t chunk = 256;
     std::vector<StatementOutcome> outcomes;
     outcomes.reserve(rows.size());
-    std::optional<Error> failure;
-    std::size_t failed_row = 0;
+    std::optional<Error> failure, unsendable;
+    std::size_t failed_row = 0, unsendable_row = 0;
     bool stale = false;
-    for (std::size_t start = 0; start < rows.size() && !failure; start += chunk) {
-        const auto end = std::min(rows.size(), start + chunk);
+    for (std::size_t start = 0; start < rows.size() && !failure && !unsendable; start += chunk) {
+        auto end = std::min(rows.size(), start + chunk);
         for (std::size_t i = start; i < end; ++i) {
             auto& e = scratch_;
-            encode(e, rows.row(i), map);
+            try {
+                encode(e, rows.row(i), map);
+            } catch (const Error& error) {
+                // A value that cannot be sent: the runs already sent are read before it is raised,
+                // so the pipeline ends in order (an earlier run's failure comes first).
+                unsendable = error;
+                unsendable_row = i;
+                end = i;
+                break;
+            }
             const int n = static_cast<int>(e.values.size());
             const int sent = name ? PQsendQueryPrepared(conn_.get(), name->c_str(), n, e.values.data(), e.lengths.data(), e.formats.data(), 0)
                                   : PQsendQueryParams(conn_.get(), text.c_str(), n, e.types.data(), e.values.data(), e.lengths.data(),
@@ -266,6 +287,7 @@ std::vector<StatementOutcome> PgConnection::execute_batch(std::string_view sql, 
     PQexitPipelineMode(conn_.get());
     if (auto it = statements_.find(text); stale && it != statements_.end()) forget(*it);  // prepared again when next run
     if (failure) raise_in_batch_row(*failure, failed_row);
+    if (unsendable) raise_in_batch_row(*unsendable, unsendable_row);
     return outcomes;
 }
 

@@ -50,7 +50,7 @@ private:
 
     ResultPtr checked(PGresult* result, std::string_view sql);
     void simple(const char* sql);
-    static void on_notice(void* logger, const char* message);
+    static void on_notice(void* logger, const char* message) noexcept;
 
     PgOptions options_;
     Logger* logger_;  // may be null
@@ -65,6 +65,7 @@ private:
         std::vector<Oid> types;                    // its parameters' types, as prepared
         std::shared_ptr<const ResultShape> shape;  // its result's columns, once it has run
         bool binary = false;                       // its results are asked in the binary format
+        std::size_t placeholders = 0;              // the highest $n in its text
     };
     // Looked up by the caller's string_view: a statement run again copies nothing.
     struct SqlHash {

@@ -130,4 +130,13 @@ std::string PgDialect::integer_array_match(std::string_view operand, std::string
     return out;
 }
 
+std::string PgDialect::json_list_match(std::string_view operand, std::string_view placeholder, bool negated, bool text) const {
+    // The elements come out as text; an integer list is cast back.
+    std::string out(operand);
+    out += negated ? " NOT IN (SELECT " : " IN (SELECT ";
+    const auto elements = "jsonb_array_elements_text(CAST(" + std::string(placeholder) + " AS jsonb))";
+    out += text ? elements : "CAST(" + elements + " AS bigint)";
+    return out + ")";
+}
+
 }  // namespace rex::postgres

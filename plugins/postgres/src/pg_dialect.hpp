@@ -13,6 +13,7 @@ public:
     std::string placeholder(std::size_t index) const override { return "$" + std::to_string(index); }
     std::string column_type(const ColumnType& type) const override;
     std::string upsert_clause(const UpsertSpec& spec) const override;
+    std::string json_list_match(std::string_view operand, std::string_view placeholder, bool negated, bool text) const override;
     std::string integer_array_match(std::string_view operand, std::string_view placeholder, bool negated) const override;
     std::string list_tables_sql() const override;
     std::string list_columns_sql() const override;

@@ -40,8 +40,9 @@ PgOptions parse_options(std::string_view text, std::string_view application_name
         } else if (key == "connect_timeout") {
             int seconds = 0;
             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-            if (ec != std::errc() || end != value.data() + value.size() || seconds < 0)
-                bad(o.redacted_url, "option connect_timeout=" + value + " must be a number of seconds");
+            // libpq reads 0 as "wait forever": refused, so a connection attempt always ends.
+            if (ec != std::errc() || end != value.data() + value.size() || seconds < 1)
+                bad(o.redacted_url, "option connect_timeout=" + value + " must be a whole number of seconds, at least 1");
             add(key, value);
             have_timeout = true;
         } else if (key == "application_name") {
@@ -65,7 +66,10 @@ PgOptions parse_options(std::string_view text, std::string_view application_name
         }
     }
     if (!have_app) add("application_name", std::string(application_name));
-    if (!have_timeout && connect_timeout_s > 0) add("connect_timeout", std::to_string(connect_timeout_s));
+    if (!have_timeout) {
+        if (connect_timeout_s < 1) bad(o.redacted_url, "the connect timeout must be at least 1 second");
+        add("connect_timeout", std::to_string(connect_timeout_s));
+    }
     return o;
 }
 

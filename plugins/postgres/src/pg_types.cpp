@@ -96,6 +96,19 @@ Oid parameter_type(ValueKind kind) noexcept {
     }
 }
 
+namespace {
+
+void refuse_nul(const std::string& text, std::size_t index) {
+    const auto at = text.find('\0');
+    if (at == std::string::npos) return;
+    raise({ErrorCategory::invalid_value,
+           "postgres: parameter $" + std::to_string(index + 1) + " holds a NUL byte (at offset " + std::to_string(at) +
+               "), which PostgreSQL text cannot store; bind it as bytes",
+           {}, {}});
+}
+
+}  // namespace
+
 EncodedParams encode(std::span<const Value> row, const std::vector<std::size_t>* map) {
     EncodedParams e;
     encode(e, row, map);
@@ -143,6 +156,8 @@ void encode(EncodedParams& e, std::span<const Value> row, const std::vector<std:
             case ValueKind::uuid: s = format_uuid(v.as_uuid()); break;
             case ValueKind::json: s = v.as_json().text; break;
         }
+        // Parameters in text format end at their first NUL, so such a value would be stored cut.
+        if (e.formats[i] == 0) refuse_nul(s, i);
         e.values[i] = s.data();
         e.lengths[i] = static_cast<int>(s.size());
     }

@@ -271,3 +271,25 @@ TEST_CASE("postgres URL problems are one-line configuration or connection errors
         CHECK(std::string(e.what()).find("not-the-password") == std::string::npos);
     }
 }
+
+namespace {
+
+// A logger that fails on every line, as one whose disk is full might.
+struct ThrowingLogger final : Logger {
+    bool enabled(LogLevel) const noexcept override { return true; }
+    void write(LogLevel, std::string_view, std::string_view) override { throw std::runtime_error("log is full"); }
+};
+
+}  // namespace
+
+TEST_CASE("a logger that throws on a server notice does not unwind through libpq", "[postgres]") {
+    const auto u = url();
+    if (u.empty()) return;
+    Kernel k(LogLevel::off);
+    k.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR) / "rex-postgres.so");
+    k.set_logger(std::make_shared<ThrowingLogger>());
+    auto c = k.connect(u);
+    // DROP ... IF EXISTS of a missing table sends a notice, which goes to the logger.
+    CHECK_NOTHROW(c->execute("DROP TABLE IF EXISTS rex_no_such_table_for_notice"));
+    CHECK(c->execute("SELECT $1::int8 + 1", {Value(41)}).rows[0][0] == Value(42));
+}

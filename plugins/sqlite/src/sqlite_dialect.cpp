@@ -122,4 +122,12 @@ std::string SqliteDialect::list_foreign_keys_sql() const {
 // SQLite cannot change a column in place; the table has to be rebuilt.
 std::string SqliteDialect::alter_column_sql(std::string_view, std::string_view, const ColumnType&, bool) const { return {}; }
 
+std::string SqliteDialect::json_list_match(std::string_view operand, std::string_view placeholder, bool negated, bool) const {
+    // json_each gives JSON strings as text and JSON integers as integers: either kind as is.
+    std::string out(operand);
+    out += negated ? " NOT IN (SELECT value FROM json_each(" : " IN (SELECT value FROM json_each(";
+    out += placeholder;
+    return out + "))";
+}
+
 }  // namespace rex::sqlite

@@ -14,6 +14,7 @@ public:
     std::string column_type(const ColumnType& type) const override;
     std::string upsert_clause(const UpsertSpec& spec) const override;
     GeneratedKeyStyle generated_keys(std::string_view library_version) const override;
+    std::string json_list_match(std::string_view operand, std::string_view placeholder, bool negated, bool text) const override;
     std::string list_tables_sql() const override;
     std::string list_columns_sql() const override;
     std::optional<ColumnType> logical_type(std::string_view native_type) const override;

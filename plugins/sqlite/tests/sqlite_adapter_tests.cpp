@@ -1,5 +1,6 @@
 // What only the SQLite adapter has: files, WAL, busy timeouts, open modes, URL options.
 #include <rex/kernel.hpp>
+#include <rex/orm.hpp>
 #include <rex/sdk/error.hpp>
 
 #include <catch2/catch.hpp>
@@ -82,6 +83,28 @@ TEST_CASE("a writer blocked by another past busy_timeout gets a timeout error", 
     a->commit();
     b->execute("INSERT INTO t VALUES (2)");
     CHECK(b->execute("SELECT COUNT(*) FROM t").rows[0][0] == Value(2));
+}
+
+TEST_CASE("a COMMIT refused as busy is rolled back once, and the session goes on", "[sqlite][transactions]") {
+    DbFile file;
+    // With a rollback journal, COMMIT needs every reader gone: an open cursor keeps it busy.
+    Database db(kernel(), file.url("?journal=delete&busy_timeout=100"));
+    auto s = db.session();
+    s.execute("CREATE TABLE t (x INTEGER)");
+    s.execute("INSERT INTO t VALUES (1), (2)");
+    auto reader = kernel().connect(file.url("?journal=delete"));
+    auto cursor = reader->query("SELECT x FROM t", {});
+    REQUIRE(cursor->next());
+    CHECK_THROWS_AS(s.transaction([](Session& tx) { tx.execute("INSERT INTO t VALUES (3)"); }), TimeoutError);
+    CHECK(s.transaction_depth() == 0);
+    CHECK_FALSE(s.connection().in_transaction());
+    cursor.reset();
+    s.transaction([](Session& tx) {
+        tx.execute("INSERT INTO t VALUES (4)");
+        tx.transaction([](Session& inner) { inner.execute("INSERT INTO t VALUES (5)"); });
+    });
+    CHECK(s.transaction_depth() == 0);
+    CHECK(s.execute("SELECT SUM(x) FROM t").rows[0][0] == Value(12));  // 1 + 2 + 4 + 5: the busy 3 is gone
 }
 
 TEST_CASE("read-only mode refuses writes; rw mode does not create files", "[sqlite]") {

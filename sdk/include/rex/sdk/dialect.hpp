@@ -83,6 +83,12 @@ public:
     // entry in the driver's statement cache) and one parameter to encode and parse. "" (the
     // default): no such form, and IN (...) binds one parameter per value.
     virtual std::string integer_array_match(std::string_view operand, std::string_view placeholder, bool negated) const;
+    // A match of `operand` against a long list of integers (text == false) or texts bound as ONE
+    // parameter, `placeholder`, whose value is the list as JSON array text ([1,2], ["a","b"]),
+    // e.g. `operand IN (SELECT value FROM json_each(?))`. The kernel writes IN lists of more than
+    // 1000 values this way where integer_array_match does not apply: a statement binds at most
+    // 65 535 parameters on PostgreSQL and MySQL. "" (the default): no such form.
+    virtual std::string json_list_match(std::string_view operand, std::string_view placeholder, bool negated, bool text) const;
 
     // The logical type of a native column type as introspection reports it ("character
     // varying(80)", "bigint(20)", "DECIMAL(10,2)"); nullopt for types Rex does not map
