@@ -533,3 +533,37 @@ TEST_CASE("capture: a PostgreSQL restart in the middle of a write stream loses n
     c = connect();
     drop_table(*c, name);
 }
+
+TEST_CASE("capture: rex realtime enable, status, prune and disable", "[capture][cli]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = table("cap_cli");
+    drop_table(*c, name);
+    c->execute("CREATE TABLE " + q(name) + " (id INT PRIMARY KEY, name VARCHAR(20))");
+    const auto rex = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {std::string(REX_TEST_BIN_DIR) + "/rex", "--plugin-dir", REX_TEST_PLUGIN_DIR, "--url", backend().url,
+                                   "realtime"});
+        return test::run_process(args);
+    };
+    auto r = rex({"enable", "--tables", name});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == "capturing changes of " + name + "\n");
+    client(row_insert(name, 1, "a") + ";\n" + row_insert(name, 2, "b") + ";\n");
+    r = rex({"status", "--json"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("\"" + name + "\"") != std::string::npos);
+    CHECK(r.out.find("\"installed\":true") != std::string::npos);
+    const auto before = capture().status(*c).last_position;
+    r = rex({"prune"});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err == "rex: error: prune needs --max-age <seconds> or --max-batches <n>\n");
+    r = rex({"enable", "--tables", "no_such_" + name});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("no table 'no_such_" + name + "'") != std::string::npos);
+    r = rex({"disable", "--tables", name});
+    REQUIRE(r.exit_code == 0);
+    client(row_insert(name, 3, "c") + ";\n");
+    CHECK(capture().status(*c).last_position == before);  // no longer captured
+    drop_table(*c, name);
+}
