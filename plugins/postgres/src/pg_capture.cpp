@@ -11,8 +11,8 @@ namespace {
 
 constexpr std::string_view channel = "rex_changes";
 
-// The log. rex_capture_tx has one row per capturing transaction: seq stays NULL until the
-// commit trigger stamps it, so readers never see a transaction before its number exists.
+// The log: rex_changes holds the rows, rex_capture_tx one row per committed capturing
+// transaction with its commit sequence number, written by the commit trigger.
 constexpr std::string_view schema_sql = R"SQL(
 CREATE TABLE IF NOT EXISTS rex_capture_tx (
   xid xid8 PRIMARY KEY,
@@ -32,36 +32,40 @@ CREATE TABLE IF NOT EXISTS rex_capture_meta (id int PRIMARY KEY, pruned_through 
 INSERT INTO rex_capture_meta VALUES (1, 0) ON CONFLICT DO NOTHING;
 CREATE OR REPLACE FUNCTION rex_capture_row() RETURNS trigger LANGUAGE plpgsql AS $rex$
 DECLARE
-  tx xid8 := pg_current_xact_id();
-  r json;
+  n json;
+  o json;
   k json;
 BEGIN
-  -- The first captured write of a transaction registers it (once: a transaction-local
-  -- setting, undone with a rolled-back savepoint just like the row it guards).
-  IF current_setting('rex.capture_xid', true) IS DISTINCT FROM tx::text THEN
-    INSERT INTO rex_capture_tx (xid) VALUES (tx) ON CONFLICT DO NOTHING;
-    PERFORM set_config('rex.capture_xid', tx::text, true);
+  IF TG_OP <> 'DELETE' THEN n := row_to_json(NEW); END IF;
+  IF TG_OP <> 'INSERT' THEN o := row_to_json(OLD); END IF;
+  -- The trigger's arguments name the primary key columns.
+  IF TG_NARGS = 1 THEN
+    k := json_build_object(TG_ARGV[0], coalesce(n, o) -> TG_ARGV[0]);
+  ELSIF TG_NARGS > 1 THEN
+    SELECT json_object_agg(c, coalesce(n, o) -> c) INTO k FROM unnest(TG_ARGV) AS c;
+  ELSE
+    k := '{}';
   END IF;
-  IF TG_OP = 'DELETE' THEN r := row_to_json(OLD); ELSE r := row_to_json(NEW); END IF;
-  SELECT json_object_agg(c, r -> c) INTO k FROM unnest(TG_ARGV) AS c;
   INSERT INTO rex_changes (xid, table_name, op, key, old_row, new_row)
-  VALUES (tx, TG_TABLE_NAME, left(TG_OP, 1), coalesce(k, '{}'),
-          CASE WHEN TG_OP <> 'INSERT' THEN row_to_json(OLD) END,
-          CASE WHEN TG_OP <> 'DELETE' THEN row_to_json(NEW) END);
+  VALUES (pg_current_xact_id(), TG_TABLE_NAME, left(TG_OP, 1), k, o, n);
   RETURN NULL;
 END $rex$;
--- Runs at commit (deferred), once per transaction. The advisory lock is held until the commit
--- has become visible, so the next transaction's number is taken only after this one is seen:
--- numbers are in commit order and a reader that sees number n sees every number below it.
+-- Deferred to commit, queued by every logged row; the first of a transaction does the work (a
+-- transaction-local setting marks it done). The advisory lock is held until the commit has
+-- become visible, so the next transaction is numbered only after this one is seen: numbers are
+-- in commit order and a reader that sees number n sees every number below it.
 CREATE OR REPLACE FUNCTION rex_capture_commit() RETURNS trigger LANGUAGE plpgsql AS $rex$
 BEGIN
+  IF current_setting('rex.capture_stamped', true) IS NOT DISTINCT FROM NEW.xid::text THEN RETURN NULL; END IF;
+  PERFORM set_config('rex.capture_stamped', NEW.xid::text, true);
   PERFORM pg_advisory_xact_lock(5928174405);
-  UPDATE rex_capture_tx SET seq = nextval('rex_capture_seq'), committed_at = clock_timestamp() WHERE xid = NEW.xid;
+  INSERT INTO rex_capture_tx (xid, seq, committed_at) VALUES (NEW.xid, nextval('rex_capture_seq'), clock_timestamp());
   PERFORM pg_notify('rex_changes', '');
   RETURN NULL;
 END $rex$;
 DROP TRIGGER IF EXISTS rex_capture_commit ON rex_capture_tx;
-CREATE CONSTRAINT TRIGGER rex_capture_commit AFTER INSERT ON rex_capture_tx
+DROP TRIGGER IF EXISTS rex_capture_commit ON rex_changes;
+CREATE CONSTRAINT TRIGGER rex_capture_commit AFTER INSERT ON rex_changes
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rex_capture_commit();
 )SQL";
 
