@@ -8,6 +8,7 @@
 #include <rex/sdk/capture.hpp>
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/url.hpp>
+#include <rex/value_json.hpp>
 
 #include <catch2/catch.hpp>
 #include <subprocess.hpp>
@@ -286,7 +287,7 @@ TEST_CASE("capture: two transactions committing in the opposite order of their f
     drop_table(*setup, name);
 }
 
-TEST_CASE("capture: two readers receive the same sequence, and resume from a position", "[capture][readers]") {
+TEST_CASE("capture: readers in two kernels and another process receive the same sequence; resume from a position", "[capture][readers]") {
     if (!available()) return;
     auto c = connect();
     const auto name = make_table(*c, "cap_readers");
@@ -297,6 +298,12 @@ TEST_CASE("capture: two readers receive the same sequence, and resume from a pos
     Collector e1(k1), e2(k2);
     auto p1 = pump(k1, start), p2 = pump(k2, start);
     constexpr int per_writer = 60;
+    const std::size_t total = 2 * per_writer + 2 * (per_writer / 3);
+    // A third reader in another process, started before the writes.
+    auto other = std::async(std::launch::async, [&] {
+        return test::run_process({std::string(REX_TEST_BIN_DIR) + "/../tests/capture_reader", backend().url, std::to_string(start),
+                                  std::to_string(total)});
+    });
     std::vector<std::thread> writers;  // two writers interleaving their transactions
     for (int w = 0; w < 2; ++w)
         writers.emplace_back([&, w] {
@@ -317,7 +324,6 @@ TEST_CASE("capture: two readers receive the same sequence, and resume from a pos
             }
         });
     for (auto& w : writers) w.join();
-    const std::size_t total = 2 * per_writer + 2 * (per_writer / 3);
     const auto a = e1.wait_for(total), b = e2.wait_for(total);
     REQUIRE(a.size() == total);
     REQUIRE(b.size() == total);
@@ -328,6 +334,13 @@ TEST_CASE("capture: two readers receive the same sequence, and resume from a pos
         CHECK(a[i].key()->as_int64() == b[i].key()->as_int64());
         if (i) CHECK(a[i].position >= a[i - 1].position);
     }
+    const auto process = other.get();
+    INFO(process.err);
+    REQUIRE(process.exit_code == 0);
+    std::string expected_lines;
+    for (const auto& e : a)
+        expected_lines += std::to_string(e.position) + " " + std::to_string(static_cast<int>(e.kind)) + " " + key_to_json(e).text + "\n";
+    CHECK(process.out == expected_lines);
     // Resume: reading after the 10th event's position gives exactly what followed its batch.
     const auto mid = a[10].position;
     std::vector<std::int64_t> tail;
