@@ -90,6 +90,7 @@ struct CaptureShapes::Impl {
         std::shared_ptr<const ChangeShape> shape;
         std::vector<std::string> columns;                // per field, the row's key
         std::vector<std::optional<LogicalType>> types;   // per field; nullopt: by JSON kind
+        bool from_catalog = false;                       // else made from a row's columns
     };
     std::map<std::string, TableShape, std::less<>> tables;
 
@@ -104,6 +105,7 @@ struct CaptureShapes::Impl {
             const auto entity = catalog.find_entity(name);
             if (!entity || entity->table != table) continue;
             shape->entity = entity->name;
+            made.from_catalog = true;
             for (const auto& f : entity->fields) {
                 if (f.primary_key && shape->key_field < 0) shape->key_field = static_cast<int>(shape->fields.size());
                 shape->fields.push_back(f.name);
@@ -127,8 +129,7 @@ struct CaptureShapes::Impl {
     }
 
     static bool matches(const TableShape& s, const OrderedJson& row) {
-        if (s.shape->entity.empty()) return false;
-        if (!s.types.empty() && s.types.front()) return true;  // a catalog entity: columns are looked up by name
+        if (s.from_catalog) return true;  // columns are looked up by name
         if (row.size() != s.columns.size()) return false;
         std::size_t i = 0;
         for (const auto& [name, value] : row.items())
