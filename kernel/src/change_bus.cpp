@@ -129,4 +129,10 @@ std::uint64_t InMemoryChangeBus::last_sequence() const {
     return shared_->last;
 }
 
+std::uint64_t InMemoryChangeBus::first_retained() const {
+    std::lock_guard lock(shared_->mutex);
+    const auto last = shared_->last;
+    return last >= shared_->history_limit ? last - shared_->history_limit + 1 : 1;
+}
+
 }  // namespace rex

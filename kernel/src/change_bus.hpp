@@ -19,6 +19,7 @@ public:
     std::unique_ptr<ChangeSubscription> subscribe(ChangeFilter filter, std::uint64_t after_sequence,
                                                   std::function<void(const ChangeEvent&)> on_event) override;
     std::uint64_t last_sequence() const override;
+    std::uint64_t first_retained() const override;
 
     struct Shared;  // outlives the bus while subscriptions exist
 

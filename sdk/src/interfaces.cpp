@@ -1,6 +1,7 @@
 // Out-of-line key functions and default behaviour of the SDK interfaces, so their
 // vtables and type info live once, in librex-sdk.so.
 #include <rex/sdk/adapter.hpp>
+#include <rex/sdk/capture.hpp>
 #include <rex/sdk/catalog.hpp>
 #include <rex/sdk/change.hpp>
 #include <rex/sdk/dialect.hpp>
@@ -20,6 +21,7 @@ Logger::~Logger() = default;
 ChangeFeed::~ChangeFeed() = default;
 Connection::~Connection() = default;
 Adapter::~Adapter() = default;
+ChangeCapture::~ChangeCapture() = default;
 Dialect::~Dialect() = default;
 CatalogView::~CatalogView() = default;
 ChangeSubscription::~ChangeSubscription() = default;
@@ -113,6 +115,8 @@ std::uint64_t ChangeBus::publish_all(std::vector<ChangeEvent>& events) {
     events.clear();
     return last;
 }
+
+std::uint64_t ChangeBus::first_retained() const { return 1; }
 
 // Names are validated, then quoted in the SQL standard's way, so a name that happens to be a
 // keyword ("outer") works too. Adapters for databases without ANSI quotes override these.

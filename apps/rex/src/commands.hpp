@@ -55,6 +55,15 @@ struct GenerateOptions {
 };
 int run_generate_models(CliContext& context, const GenerateOptions& options);
 
+struct RealtimeOptions {
+    std::string action;               // enable, disable, status, prune
+    std::vector<std::string> tables;  // --tables (enable: default every table; disable: default all, log tables too)
+    bool json = false;                // status --json
+    long long max_age_seconds = 0;    // prune --max-age
+    long long max_batches = 0;        // prune --max-batches
+};
+int run_realtime(CliContext& context, const RealtimeOptions& options);
+
 struct InitOptions {
     std::string file = "rex.json";
     bool force = false;

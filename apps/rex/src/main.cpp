@@ -126,6 +126,20 @@ int main(int argc, char** argv) {
     generate_models->add_option("--namespace", generate_options.cpp_namespace, "C++ namespace (default models)");
     generate_models->add_option("--tables", generate_options.tables, "Only these tables (comma-separated or repeated)")->delimiter(',');
 
+    RealtimeOptions realtime_options;
+    auto* realtime = app.add_subcommand("realtime", "Capture every committed change (triggers and a log table): enable, disable, status, prune");
+    realtime->require_subcommand(1);
+    for (const auto* action : {"enable", "disable", "status", "prune"}) {
+        auto* sub = realtime->add_subcommand(action, std::string(action) + " change capture (docs/realtime.md)");
+        sub->add_option("--tables", realtime_options.tables, "Only these tables (comma-separated or repeated)")->delimiter(',');
+        if (std::string(action) == "status") sub->add_flag("--json", realtime_options.json, "Print JSON");
+        if (std::string(action) == "prune") {
+            sub->add_option("--max-age", realtime_options.max_age_seconds, "Drop batches older than this many seconds");
+            sub->add_option("--max-batches", realtime_options.max_batches, "Keep at most this many batches");
+        }
+        sub->callback([&realtime_options, sub] { realtime_options.action = sub->get_name(); });
+    }
+
     // CLI11 reports an unknown command as "a subcommand is required"; name it instead.
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -135,7 +149,7 @@ int main(int argc, char** argv) {
         }
         if (arg.starts_with('-')) continue;
         if (app.get_subcommands([&](CLI::App* sub) { return sub->get_name() == arg; }).empty()) {
-            report("unknown command '" + arg + "' (commands: generate, init, migrate, plugins, query, schema; see rex --help)");
+            report("unknown command '" + arg + "' (commands: generate, init, migrate, plugins, query, realtime, schema; see rex --help)");
             return exit_usage;
         }
         break;
@@ -163,6 +177,7 @@ int main(int argc, char** argv) {
         if (*schema_export) return run_schema_export(*context, export_options);
         if (*schema_snapshot) return run_schema_snapshot(*context, snapshot_options);
         if (*generate_models) return run_generate_models(*context, generate_options);
+        if (*realtime) return run_realtime(*context, realtime_options);
     } catch (const rex::Error& e) {
         report(e.message());  // what() would stop at a NUL from a file
         return exit_code_for(e);

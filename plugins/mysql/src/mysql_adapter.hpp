@@ -1,5 +1,7 @@
 #pragma once
 
+#include "mysql_capture.hpp"
+
 #include <rex/sdk/adapter.hpp>
 
 namespace rex::mysql {
@@ -13,6 +15,10 @@ public:
     std::vector<std::string> url_schemes() const override { return {"mysql", "mariadb"}; }
     std::string_view dialect() const override { return "mysql"; }
     std::unique_ptr<Connection> connect(const ConnectOptions& options) override;
+    ChangeCapture* capture() override { return &capture_; }
+
+private:
+    MysqlCapture capture_;
 };
 
 }  // namespace rex::mysql

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "pg_capture.hpp"
+
 #include <rex/sdk/adapter.hpp>
 
 namespace rex::postgres {
@@ -11,6 +13,10 @@ public:
     std::vector<std::string> url_schemes() const override { return {"postgres", "postgresql"}; }
     std::string_view dialect() const override { return "postgresql"; }
     std::unique_ptr<Connection> connect(const ConnectOptions& options) override;
+    ChangeCapture* capture() override { return &capture_; }
+
+private:
+    PgCapture capture_;
 };
 
 }  // namespace rex::postgres

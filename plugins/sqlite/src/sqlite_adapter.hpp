@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sqlite_capture.hpp"
+
 #include <rex/sdk/adapter.hpp>
 
 namespace rex::sqlite {
@@ -11,6 +13,10 @@ public:
     std::vector<std::string> url_schemes() const override { return {"sqlite"}; }
     std::string_view dialect() const override { return "sqlite"; }
     std::unique_ptr<Connection> connect(const ConnectOptions& options) override;
+    ChangeCapture* capture() override { return &capture_; }
+
+private:
+    SqliteCapture capture_;
 };
 
 }  // namespace rex::sqlite

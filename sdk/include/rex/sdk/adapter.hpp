@@ -15,6 +15,7 @@
 
 REX_SDK_BEGIN
 
+class ChangeCapture;
 class Error;
 class Logger;
 
@@ -152,6 +153,9 @@ public:
     virtual std::string_view dialect() const = 0;
     // Throws ConnectionError or ConfigurationError (with the redacted URL) on failure.
     virtual std::unique_ptr<Connection> connect(const ConnectOptions& options) = 0;
+    // Change capture for databases this adapter opens (rex/sdk/capture.hpp); nullptr when the
+    // adapter has none. Owned by the adapter; its methods take a connection the adapter made.
+    virtual ChangeCapture* capture() { return nullptr; }
 };
 
 // Throws ConfigurationError unless `name` is a plain identifier safe to splice into SQL.

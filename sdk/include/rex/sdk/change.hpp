@@ -35,6 +35,9 @@ struct ChangeEvent {
     std::span<const Value> values;
     std::shared_ptr<const void> storage;
     Timestamp at;  // when the change became visible: its commit, or its statement
+    // The capture log's position of the transaction (rex/sdk/capture.hpp), the same on every
+    // host reading that database; 0 for changes published in-process by the ORM.
+    std::int64_t position = 0;
 
     // An event that owns its row.
     static ChangeEvent of(ChangeKind kind, std::shared_ptr<const ChangeShape> shape, std::vector<Value> row) {
@@ -90,6 +93,9 @@ public:
         ChangeFilter filter, std::uint64_t after_sequence,
         std::function<void(const ChangeEvent&)> on_event) = 0;
     virtual std::uint64_t last_sequence() const = 0;
+    // The oldest sequence number still retained (last_sequence() + 1 when none is). A client
+    // resuming after sequence s has missed events, and must refetch, when s + 1 < this.
+    virtual std::uint64_t first_retained() const;
 };
 
 REX_SDK_END

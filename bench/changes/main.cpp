@@ -1,0 +1,131 @@
+// rex-bench-changes [writes] [rate]: for each engine whose URL is set (SQLite always, on a temp
+// file; REX_TEST_POSTGRES_URL, REX_TEST_MYSQL_URL), one JSON line with
+//  - single-row autocommit insert throughput without and with capture, and their ratio;
+//  - commit-to-bus latency (p50, p99): a writer inserts at a steady rate, the kernel's capture
+//    pump (its own connection, as another process would be) publishes to the change bus, and
+//    each row's arrival is timed against the return of its commit.
+#include <rex/capture.hpp>
+#include <rex/kernel.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Engine {
+    std::string name;
+    std::string url;
+    std::string placeholder1, placeholder2;
+};
+
+double insert_rate(rex::Connection& c, const std::string& table, const Engine& e, int writes) {
+    const auto sql = "INSERT INTO " + table + " (id, name) VALUES (" + e.placeholder1 + ", " + e.placeholder2 + ")";
+    const auto start = Clock::now();
+    for (int i = 1; i <= writes; ++i) c.execute(sql, {rex::Value(i), rex::Value("row")});
+    return writes / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+void run(rex::Kernel& kernel, const Engine& e, int writes, int rate) {
+    auto c = kernel.connect(e.url);
+    auto* capture = kernel.adapter_for_url(e.url)->capture();
+    const auto suffix = std::to_string(::getpid());
+    const auto plain = "bench_plain_" + suffix, captured = "bench_captured_" + suffix, live = "bench_live_" + suffix;
+    for (const auto& t : {plain, captured, live}) {
+        c->execute("DROP TABLE IF EXISTS " + t);
+        c->execute("CREATE TABLE " + t + " (id BIGINT PRIMARY KEY, name VARCHAR(40))");
+    }
+    capture->install(*c, {captured, live});
+    // Interleaved rounds so that a drift of the machine hits both sides alike.
+    double plain_rate = 0, captured_rate = 0;
+    for (int round = 0; round < 3; ++round) {
+        c->execute("DELETE FROM " + plain);
+        c->execute("DELETE FROM " + captured);
+        plain_rate += insert_rate(*c, plain, e, writes) / 3;
+        captured_rate += insert_rate(*c, captured, e, writes) / 3;
+    }
+
+    std::mutex mutex;
+    std::map<std::int64_t, Clock::time_point> committed, arrived;
+    auto sub = kernel.changes().subscribe({{live}}, kernel.changes().last_sequence(), [&](const rex::ChangeEvent& ev) {
+        const auto now = Clock::now();
+        std::lock_guard lock(mutex);
+        arrived.emplace(ev.key()->as_int64(), now);
+    });
+    rex::CapturePumpOptions options;
+    options.url = e.url;
+    auto pump = rex::start_capture_pump(kernel, options);
+    const auto samples = std::max(1, rate * 3);  // three seconds at the rate
+    const auto sql = "INSERT INTO " + live + " (id, name) VALUES (" + e.placeholder1 + ", " + e.placeholder2 + ")";
+    auto next = Clock::now();
+    for (int i = 1; i <= samples; ++i) {
+        std::this_thread::sleep_until(next);
+        next += std::chrono::microseconds(1'000'000 / rate);
+        c->execute(sql, {rex::Value(i), rex::Value("live")});
+        std::lock_guard lock(mutex);
+        committed[i] = Clock::now();  // an arrival before this line (the pump was quicker) counts as 0 ms
+    }
+    const auto deadline = Clock::now() + 10s;
+    while (Clock::now() < deadline) {
+        {
+            std::lock_guard lock(mutex);
+            if (arrived.size() >= static_cast<std::size_t>(samples)) break;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+    pump->stop();
+    sub.reset();
+    std::lock_guard lock(mutex);
+    std::vector<double> latencies_ms;
+    for (const auto& [id, at] : arrived)
+        if (const auto it = committed.find(id); it != committed.end())
+            latencies_ms.push_back(std::max(0.0, std::chrono::duration<double, std::milli>(at - it->second).count()));
+    std::printf("{\"bench\":\"changes\",\"engine\":\"%s\",\"writes\":%d,\"plain_per_s\":%.0f,\"captured_per_s\":%.0f,"
+                "\"capture_cost\":%.2f,\"rate_per_s\":%d,\"delivered\":%zu,\"of\":%d,\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f}\n",
+                e.name.c_str(), writes, plain_rate, captured_rate, plain_rate / captured_rate, rate, latencies_ms.size(), samples,
+                percentile(latencies_ms, 0.5), percentile(latencies_ms, 0.99));
+    std::fflush(stdout);
+    capture->uninstall(*c, {captured, live});
+    for (const auto& t : {plain, captured, live}) c->execute("DROP TABLE IF EXISTS " + t);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int writes = argc > 1 ? std::atoi(argv[1]) : 2000;
+    const int rate = argc > 2 ? std::atoi(argv[2]) : 200;
+    rex::Kernel kernel(rex::LogLevel::warn);
+    kernel.load_plugins(std::filesystem::path(REX_BENCH_PLUGIN_DIR));
+    const auto file = std::filesystem::temp_directory_path() / ("rex-bench-changes-" + std::to_string(::getpid()) + ".db");
+    std::vector<Engine> engines{{"sqlite", "sqlite:" + file.string(), "?", "?"}};
+    if (const char* url = std::getenv("REX_TEST_POSTGRES_URL")) engines.push_back({"postgres", url, "$1", "$2"});
+    if (const char* url = std::getenv("REX_TEST_MYSQL_URL")) engines.push_back({"mysql", url, "?", "?"});
+    int failures = 0;
+    for (const auto& e : engines) {
+        try {
+            run(kernel, e, writes, rate);
+        } catch (const std::exception& ex) {
+            std::cerr << "rex-bench-changes: " << e.name << ": " << ex.what() << '\n';
+            ++failures;
+        }
+    }
+    for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + s);
+    return failures ? 1 : 0;
+}

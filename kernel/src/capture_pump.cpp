@@ -1,0 +1,271 @@
+#include <rex/capture.hpp>
+#include <rex/kernel.hpp>
+#include <rex/sdk/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace rex {
+
+namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+
+std::optional<Bytes> hex_bytes(const std::string& text) {
+    if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2) return std::nullopt;
+    Bytes out;
+    for (std::size_t i = 2; i < text.size(); i += 2) {
+        const auto nibble = [](char c) -> int {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        };
+        const int hi = nibble(text[i]), lo = nibble(text[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+    }
+    return out;
+}
+
+// A JSON value by its own kind (no catalog entity for the table).
+Value plain_value(const OrderedJson& j) {
+    if (j.is_null()) return {};
+    if (j.is_boolean()) return j.get<bool>();
+    if (j.is_number_integer()) return j.get<std::int64_t>();
+    if (j.is_number_unsigned()) return static_cast<std::int64_t>(j.get<std::uint64_t>());
+    if (j.is_number_float()) return j.get<double>();
+    if (j.is_string()) {
+        const auto& s = j.get_ref<const std::string&>();
+        if (auto b = hex_bytes(s)) return std::move(*b);
+        return s;
+    }
+    return Json{j.dump()};
+}
+
+// A JSON value as the field's logical type; what does not convert stays as plain_value.
+Value typed_value(const OrderedJson& j, LogicalType type) {
+    if (j.is_null()) return {};
+    try {
+        const auto text = j.is_string() ? j.get<std::string>() : j.dump();
+        switch (type) {
+            case LogicalType::boolean:
+                if (j.is_boolean()) return j.get<bool>();
+                if (j.is_number()) return j.get<double>() != 0;
+                if (j.is_string()) return text == "t" || text == "true" || text == "1";
+                break;
+            case LogicalType::int32:
+            case LogicalType::int64:
+                if (j.is_number()) return j.get<std::int64_t>();
+                return static_cast<std::int64_t>(std::stoll(text));
+            case LogicalType::float64:
+                if (j.is_number()) return j.get<double>();
+                return std::stod(text);
+            case LogicalType::decimal: return Decimal{text};
+            case LogicalType::string:
+            case LogicalType::text: return text;
+            case LogicalType::bytes:
+                if (auto b = hex_bytes(text)) return std::move(*b);
+                break;
+            case LogicalType::date: return parse_date(text.substr(0, 10));
+            case LogicalType::time: return parse_time(text);
+            case LogicalType::timestamp: return parse_timestamp(text);
+            case LogicalType::uuid: return parse_uuid(text);
+            case LogicalType::json: return Json{j.is_string() ? text : j.dump()};
+        }
+    } catch (const std::exception&) {
+    }
+    return plain_value(j);
+}
+
+}  // namespace
+
+struct CaptureShapes::Impl {
+    struct TableShape {
+        std::shared_ptr<const ChangeShape> shape;
+        std::vector<std::string> columns;                // per field, the row's key
+        std::vector<std::optional<LogicalType>> types;   // per field; nullopt: by JSON kind
+        bool from_catalog = false;                       // else made from a row's columns
+    };
+    std::map<std::string, TableShape, std::less<>> tables;
+
+    // The shape for a row of `table`: the catalog's entity when one maps the table, else the
+    // row's own columns (a new shape when they change, e.g. after ALTER TABLE).
+    const TableShape& shape_for(const std::string& table, const OrderedJson& row, const OrderedJson& key,
+                                const CatalogView& catalog) {
+        if (auto it = tables.find(table); it != tables.end() && matches(it->second, row)) return it->second;
+        TableShape made;
+        auto shape = std::make_shared<ChangeShape>();
+        for (const auto& name : catalog.entity_names()) {
+            const auto entity = catalog.find_entity(name);
+            if (!entity || entity->table != table) continue;
+            shape->entity = entity->name;
+            made.from_catalog = true;
+            for (const auto& f : entity->fields) {
+                if (f.primary_key && shape->key_field < 0) shape->key_field = static_cast<int>(shape->fields.size());
+                shape->fields.push_back(f.name);
+                made.columns.push_back(f.column.empty() ? f.name : f.column);
+                made.types.emplace_back(f.type.type);
+            }
+            break;
+        }
+        if (shape->entity.empty()) {
+            shape->entity = table;
+            const std::string key_name = key.is_object() && !key.empty() ? key.begin().key() : std::string();
+            for (const auto& [name, value] : row.items()) {
+                if (name == key_name) shape->key_field = static_cast<int>(shape->fields.size());
+                shape->fields.push_back(name);
+                made.columns.push_back(name);
+                made.types.emplace_back(std::nullopt);
+            }
+        }
+        made.shape = std::move(shape);
+        return tables.insert_or_assign(table, std::move(made)).first->second;
+    }
+
+    static bool matches(const TableShape& s, const OrderedJson& row) {
+        if (s.from_catalog) return true;  // columns are looked up by name
+        if (row.size() != s.columns.size()) return false;
+        std::size_t i = 0;
+        for (const auto& [name, value] : row.items())
+            if (name != s.columns[i++]) return false;
+        return true;
+    }
+};
+
+CaptureShapes::CaptureShapes() : impl(std::make_unique<Impl>()) {}
+CaptureShapes::~CaptureShapes() = default;
+
+std::vector<ChangeEvent> capture_events(const CaptureBatch& batch, const CatalogView& catalog, CaptureShapes& shapes) {
+    std::vector<ChangeEvent> out;
+    out.reserve(batch.changes.size());
+    for (const auto& change : batch.changes) {
+        const auto& text = change.kind == ChangeKind::remove ? change.old_row : change.new_row;
+        OrderedJson row = OrderedJson::object(), key = OrderedJson::object();
+        try {
+            if (text) row = OrderedJson::parse(text->text);
+            key = OrderedJson::parse(change.key.text);
+        } catch (const std::exception& e) {
+            raise({ErrorCategory::invalid_value,
+                   "capture log: position " + std::to_string(batch.position) + ", table " + change.table + ": bad JSON: " + e.what(), {}, {}});
+        }
+        const auto& ts = shapes.impl->shape_for(change.table, row, key, catalog);
+        std::vector<Value> values;
+        values.reserve(ts.columns.size());
+        for (std::size_t i = 0; i < ts.columns.size(); ++i) {
+            const auto found = row.find(ts.columns[i]);
+            if (found == row.end())
+                values.emplace_back();
+            else
+                values.push_back(ts.types[i] ? typed_value(*found, *ts.types[i]) : plain_value(*found));
+        }
+        auto event = ChangeEvent::of(change.kind, ts.shape, std::move(values));
+        event.at = batch.committed_at;
+        event.position = batch.position;
+        out.push_back(std::move(event));
+    }
+    return out;
+}
+
+namespace {
+
+class ThreadPump final : public CapturePump {
+public:
+    ThreadPump(Kernel& kernel, CapturePumpOptions options, std::shared_ptr<Connection> first)
+        : kernel_(kernel),
+          options_(std::move(options)),
+          adapter_(kernel.adapter_for_url(options_.url)),
+          capture_(adapter_->capture()) {
+        auto& c = *first;
+        const auto status = capture_->status(c);
+        if (!status.installed)
+            raise({ErrorCategory::configuration, "capture is not set up in this database (run `rex realtime enable`)", {}, {}});
+        position_ = options_.after.value_or(status.last_position);
+        check_retained(status);
+        thread_ = std::thread([this, first = std::move(first)]() mutable { run(std::move(first)); });
+    }
+
+    ~ThreadPump() override { stop(); }
+
+    std::int64_t position() const override { return position_.load(); }
+    bool lost_changes() const override { return lost_.load(); }
+
+    void stop() override {
+        stopping_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    void check_retained(const CaptureStatus& status) {
+        if (position_ >= status.pruned_through) return;
+        lost_ = true;
+        kernel_.logger().log(LogLevel::warn, "capture",
+                             "position " + std::to_string(position_) + " is older than the retained log (pruned through " +
+                                 std::to_string(status.pruned_through) + "): changes were lost, consumers must refetch");
+        position_ = status.pruned_through;
+    }
+
+    void run(std::shared_ptr<Connection> connection) {
+        auto backoff = std::chrono::milliseconds(100);
+        while (!stopping_) {
+            try {
+                if (!connection) {
+                    connection = kernel_.connect(options_.url);
+                    check_retained(capture_->status(*connection));
+                    kernel_.logger().log(LogLevel::info, "capture", "reconnected; resuming after position " + std::to_string(position_));
+                }
+                pump(*connection);
+                backoff = std::chrono::milliseconds(100);
+            } catch (const std::exception& e) {
+                kernel_.logger().log(LogLevel::warn, "capture", std::string("reading the change log failed, retrying: ") + e.what());
+                connection.reset();
+                for (auto slept = std::chrono::milliseconds(0); slept < backoff && !stopping_; slept += std::chrono::milliseconds(20))
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+            }
+        }
+    }
+
+    void pump(Connection& c) {
+        auto batches = capture_->read(c, position_, options_.max_batches);
+        if (batches.empty()) {
+            capture_->wait(c, position_, options_.wait);
+            return;
+        }
+        for (auto& batch : batches) {
+            auto events = capture_events(batch, kernel_.catalog(), shapes_);
+            kernel_.changes().publish_all(events);
+            position_ = batch.position;
+            if (options_.on_delivered) options_.on_delivered(batch.position);
+        }
+    }
+
+    Kernel& kernel_;
+    CapturePumpOptions options_;
+    std::shared_ptr<Adapter> adapter_;  // owns capture_
+    ChangeCapture* capture_;
+    CaptureShapes shapes_;
+    std::atomic<std::int64_t> position_{0};
+    std::atomic<bool> lost_{false};
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+};
+
+}  // namespace
+
+CapturePump::~CapturePump() = default;
+
+std::unique_ptr<CapturePump> start_capture_pump(Kernel& kernel, CapturePumpOptions options) {
+    auto adapter = kernel.adapter_for_url(options.url);
+    if (!adapter->capture())
+        raise({ErrorCategory::unsupported, "the " + std::string(adapter->name()) + " adapter cannot capture changes", {}, {}});
+    auto first = kernel.connect(options.url);
+    return std::make_unique<ThreadPump>(kernel, std::move(options), std::move(first));
+}
+
+}  // namespace rex

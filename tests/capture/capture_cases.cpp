@@ -1,0 +1,582 @@
+// Change capture on one backend (the conformance context's): rows written by the engine's own
+// client and by Rex reach the change bus in commit order, with positions; rollbacks deliver
+// nothing; a late commit is not skipped; readers agree; resume, retention, bursts, cascades.
+#include "context.hpp"
+
+#include <rex/capture.hpp>
+#include <rex/schema.hpp>
+#include <rex/sdk/capture.hpp>
+#include <rex/sdk/error.hpp>
+#include <rex/sdk/url.hpp>
+#include <rex/value_json.hpp>
+
+#include <catch2/catch.hpp>
+#include <subprocess.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <future>
+#include <mutex>
+#include <thread>
+
+using namespace rex;
+using namespace rex::conformance;
+using namespace std::chrono_literals;
+
+namespace {
+
+ChangeCapture& capture() {
+    auto* c = kernel().adapter_for_url(backend().url)->capture();
+    REQUIRE(c != nullptr);
+    return *c;
+}
+
+const std::string& engine() { return backend().name; }
+
+// Runs `sql` through the engine's own command-line client, as another program would.
+void client(const std::string& sql) {
+    test::ProcessOptions options;
+    options.stdin_text = sql;
+    options.timeout_seconds = 120;
+    std::vector<std::string> argv;
+    if (engine() == "sqlite") {
+        argv = {"/usr/bin/sqlite3", "-bail", "-cmd", ".timeout 10000", backend().url.substr(std::string("sqlite:").size())};
+    } else if (engine() == "postgres") {
+        argv = {"/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", backend().url};
+    } else {
+        const auto url = parse_url(backend().url);
+        auto db = url.path;
+        if (!db.empty() && db[0] == '/') db.erase(0, 1);
+        argv = {"/usr/bin/mariadb", "-h", url.host, "-P", std::to_string(url.port.value_or(3306)), "-u", url.user,
+                "-p" + url.password, db};
+    }
+    const auto r = test::run_process(argv, options);
+    INFO(argv[0] << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+}
+
+std::string q(const std::string& identifier) { return dialect().quote_identifier(identifier); }
+
+// A captured table named after `stem`, with the value types every engine has.
+std::string make_table(Connection& c, const std::string& stem) {
+    const auto name = table(stem);
+    drop_table(c, name);
+    TableSchema t;
+    t.name = name;
+    const std::pair<const char*, ColumnType> columns[] = {
+        {"id", LogicalType::int64},     {"name", ColumnType(LogicalType::string, 80)}, {"price", ColumnType::decimal(10, 2)},
+        {"ratio", LogicalType::float64}, {"active", LogicalType::boolean}, {"born", LogicalType::date},
+        {"seen", LogicalType::timestamp}, {"data", LogicalType::bytes}};
+    for (const auto& [column, type] : columns) {
+        ColumnSchema col;
+        col.name = column;
+        col.type = type;
+        col.primary_key = std::string(column) == "id";
+        col.nullable = !col.primary_key;
+        t.columns.push_back(col);
+    }
+    for (const auto& sql : create_table_sql(t, dialect())) c.execute(sql);
+    capture().install(c, {name});
+    return name;
+}
+
+// Everything published on a kernel's bus, for waiting on.
+struct Collector {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<ChangeEvent> events;
+    std::unique_ptr<ChangeSubscription> subscription;
+
+    explicit Collector(Kernel& k, std::vector<std::string> entities = {}) {
+        subscription = k.changes().subscribe({std::move(entities)}, k.changes().last_sequence(), [this](const ChangeEvent& e) {
+            std::lock_guard lock(mutex);
+            events.push_back(e);
+            changed.notify_all();
+        });
+    }
+    std::vector<ChangeEvent> wait_for(std::size_t n, std::chrono::milliseconds timeout = 30s) {
+        std::unique_lock lock(mutex);
+        changed.wait_for(lock, timeout, [&] { return events.size() >= n; });
+        return events;
+    }
+};
+
+std::unique_ptr<CapturePump> pump(Kernel& k, std::int64_t after) {
+    CapturePumpOptions options;
+    options.url = backend().url;
+    options.after = after;
+    options.wait = 100ms;
+    return start_capture_pump(k, std::move(options));
+}
+
+std::int64_t last_position() {
+    auto c = connect();
+    return capture().status(*c).last_position;
+}
+
+std::int64_t int_field(const ChangeEvent& e, const std::string& field) {
+    const auto* v = e.value(field);
+    REQUIRE(v != nullptr);
+    return v->as_int64();
+}
+
+// All batches after `after` for `name`, read directly.
+std::vector<CaptureBatch> read_all(Connection& c, std::int64_t after) {
+    std::vector<CaptureBatch> out;
+    while (true) {
+        auto batches = capture().read(c, after, 100);
+        if (batches.empty()) return out;
+        after = batches.back().position;
+        for (auto& b : batches) out.push_back(std::move(b));
+    }
+}
+
+std::string row_insert(const std::string& name, int id, const std::string& text) {
+    return "INSERT INTO " + q(name) + " (id, name) VALUES (" + std::to_string(id) + ", '" + text + "')";
+}
+
+}  // namespace
+
+TEST_CASE("capture: install, status and uninstall", "[capture]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_setup");
+    auto s = capture().status(*c);
+    CHECK(s.installed);
+    CHECK(std::find(s.tables.begin(), s.tables.end(), name) != s.tables.end());
+    capture().uninstall(*c, {name});
+    s = capture().status(*c);
+    CHECK(std::find(s.tables.begin(), s.tables.end(), name) == s.tables.end());
+    CHECK(s.installed);
+    const auto before = s.last_position;
+    c->execute(row_insert(name, 1, "not captured"));
+    CHECK(read_all(*c, before).size() == 0);
+    CHECK_THROWS_AS(capture().install(*c, {"no_such_table_" + name}), NotFoundError);
+    CHECK_THROWS_AS(capture().install(*c, {"bad name"}), ConfigurationError);
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: writes from the engine's own client reach the bus in order with their values", "[capture][client]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_client");
+    const auto start = last_position();
+    Kernel k(LogLevel::warn);
+    k.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    EntityInfo entity;  // the catalog gives the row's values their types
+    entity.name = "Item";
+    entity.table = name;
+    const std::pair<const char*, ColumnType> fields[] = {
+        {"id", LogicalType::int64},     {"name", LogicalType::text},   {"price", ColumnType::decimal(10, 2)},
+        {"ratio", LogicalType::float64}, {"active", LogicalType::boolean}, {"born", LogicalType::date},
+        {"seen", LogicalType::timestamp}, {"data", LogicalType::bytes}};
+    for (const auto& [field, type] : fields) {
+        FieldInfo f;
+        f.name = field;
+        f.column = field;
+        f.type = type;
+        f.primary_key = std::string(field) == "id";
+        entity.fields.push_back(f);
+    }
+    k.register_entity(entity);
+    Collector events(k);
+    auto p = pump(k, start);
+
+    const auto t = q(name);
+    const std::string bytes = engine() == "postgres" ? "'\\x00ff10'::bytea" : "X'00ff10'";
+    const std::string yes = engine() == "postgres" ? "true" : "1";
+    const std::string seen = engine() == "sqlite" ? "'2024-01-02T03:04:05.250000Z'" : "'2024-01-02 03:04:05.25'";
+    client("INSERT INTO " + t + " (id, name, price, ratio, active, born, seen, data) VALUES (1, 'Ann ''A''', 12.50, 0.25, " + yes +
+           ", '2001-02-03', " + seen + ", " + bytes + ");\n"
+           "INSERT INTO " + t + " (id, name) VALUES (2, 'Bob'), (3, 'Cy'), (4, 'Di');\n"
+           "UPDATE " + t + " SET name = 'renamed' WHERE id IN (2, 3);\n"
+           "DELETE FROM " + t + " WHERE id = 4;\n");
+    const auto got = events.wait_for(7);
+    REQUIRE(got.size() == 7);
+    const ChangeKind kinds[] = {ChangeKind::insert, ChangeKind::insert, ChangeKind::insert, ChangeKind::insert,
+                                ChangeKind::update, ChangeKind::update, ChangeKind::remove};
+    const int ids[] = {1, 2, 3, 4, 2, 3, 4};
+    for (std::size_t i = 0; i < 7; ++i) {
+        INFO("event " << i);
+        CHECK(got[i].entity() == "Item");
+        CHECK(got[i].kind == kinds[i]);
+        CHECK(int_field(got[i], "id") == ids[i]);
+        REQUIRE(got[i].key() != nullptr);
+        CHECK(got[i].key()->as_int64() == ids[i]);
+        CHECK(got[i].position > start);
+        if (i) CHECK(got[i].position >= got[i - 1].position);
+        if (i) CHECK(got[i].sequence == got[i - 1].sequence + 1);
+    }
+    const auto& first = got[0];
+    CHECK(first.value("name")->as_text() == "Ann 'A'");
+    CHECK(std::stod(first.value("price")->as_decimal().text) == 12.5);
+    CHECK(first.value("ratio")->as_double() == 0.25);
+    CHECK(first.value("active")->as_bool());
+    CHECK(first.value("born")->as_date() == make_date(2001, 2, 3));
+    CHECK(format_timestamp(first.value("seen")->as_timestamp()) == "2024-01-02T03:04:05.25Z");
+    CHECK(first.value("data")->as_bytes() == Bytes{0x00, 0xff, 0x10});
+    CHECK(got[1].value("price")->is_null());
+    CHECK(got[4].value("name")->as_text() == "renamed");
+    CHECK(got[6].value("name")->as_text() == "Di");  // a delete carries the row it removed
+    p->stop();
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: a rolled-back transaction delivers nothing", "[capture]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_rollback");
+    const auto start = last_position();
+    c->begin();
+    c->execute(row_insert(name, 1, "gone"));
+    c->execute(row_insert(name, 2, "gone too"));
+    c->rollback();
+    c->begin();
+    c->execute(row_insert(name, 3, "kept"));
+    c->savepoint("s1");
+    c->execute(row_insert(name, 4, "rolled back to savepoint"));
+    c->rollback_to_savepoint("s1");
+    c->commit();
+    const auto batches = read_all(*c, start);
+    std::vector<std::string> keys;
+    for (const auto& b : batches)
+        for (const auto& ch : b.changes) keys.push_back(ch.key.text);
+    REQUIRE(keys.size() == 1);
+    CHECK(keys[0].find('3') != std::string::npos);
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: two transactions committing in the opposite order of their first writes", "[capture][order]") {
+    if (!available()) return;
+    auto setup = connect();
+    const auto name = make_table(*setup, "cap_order");
+    const auto start = last_position();
+    auto first = connect(), second = connect(), reader = connect();
+    first->begin();
+    first->execute(row_insert(name, 1, "first writer"));  // T1 writes first
+    auto late = std::async(std::launch::async, [&] {
+        second->begin();
+        second->execute(row_insert(name, 2, "second writer"));
+        second->commit();  // T2 commits while T1 is open (where the engine lets it)
+    });
+    const bool overtook = late.wait_for(1500ms) == std::future_status::ready;
+    // PostgreSQL lets T2 commit first; SQLite (one writer) and MariaDB (the capture clock)
+    // make T2 wait for T1.
+    CHECK(overtook == (engine() == "postgres"));
+    std::vector<CaptureBatch> early = read_all(*reader, start);
+    first->execute(row_insert(name, 3, "first writer again"));
+    first->commit();
+    late.get();
+    auto later = read_all(*reader, early.empty() ? start : early.back().position);
+    std::vector<int> ids;  // in delivery order, both reads
+    for (const auto* part : {&early, &later})
+        for (const auto& b : *part)
+            for (const auto& ch : b.changes) ids.push_back(ch.key.text.find('1') != std::string::npos ? 1 : ch.key.text.find('2') != std::string::npos ? 2 : 3);
+    if (overtook) {
+        CHECK(early.size() == 1);  // T2, visible before T1 commits
+        CHECK(ids == std::vector<int>{2, 1, 3});
+    } else {
+        CHECK(early.empty());
+        CHECK(ids == std::vector<int>{1, 3, 2});
+    }
+    drop_table(*setup, name);
+}
+
+TEST_CASE("capture: readers in two kernels and another process receive the same sequence; resume from a position", "[capture][readers]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_readers");
+    const auto start = last_position();
+    Kernel k1(LogLevel::warn), k2(LogLevel::warn);
+    k1.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    k2.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    Collector e1(k1), e2(k2);
+    auto p1 = pump(k1, start), p2 = pump(k2, start);
+    constexpr int per_writer = 60;
+    const std::size_t total = 2 * per_writer + 2 * (per_writer / 3);
+    // A third reader in another process, started before the writes.
+    auto other = std::async(std::launch::async, [&] {
+        return test::run_process({std::string(REX_TEST_BIN_DIR) + "/../tests/capture_reader", backend().url, std::to_string(start),
+                                  std::to_string(total)});
+    });
+    std::vector<std::thread> writers;  // two writers interleaving their transactions
+    for (int w = 0; w < 2; ++w)
+        writers.emplace_back([&, w] {
+            auto wc = connect();
+            for (int i = 0; i < per_writer; ++i) {
+                for (int attempt = 0;; ++attempt) {
+                    try {
+                        wc->begin();
+                        wc->execute(row_insert(name, w * 1000 + i, "w"));
+                        if (i % 3 == 0) wc->execute("UPDATE " + q(name) + " SET name = 'u' WHERE id = " + std::to_string(w * 1000 + i));
+                        wc->commit();
+                        break;
+                    } catch (const TransactionConflict&) {
+                        if (wc->in_transaction()) wc->rollback();
+                        if (attempt > 20) throw;
+                    }
+                }
+            }
+        });
+    for (auto& w : writers) w.join();
+    const auto a = e1.wait_for(total), b = e2.wait_for(total);
+    REQUIRE(a.size() == total);
+    REQUIRE(b.size() == total);
+    for (std::size_t i = 0; i < total; ++i) {
+        INFO("event " << i);
+        CHECK(a[i].position == b[i].position);
+        CHECK(a[i].kind == b[i].kind);
+        CHECK(a[i].key()->as_int64() == b[i].key()->as_int64());
+        if (i) CHECK(a[i].position >= a[i - 1].position);
+    }
+    const auto process = other.get();
+    INFO(process.err);
+    REQUIRE(process.exit_code == 0);
+    std::string expected_lines;
+    for (const auto& e : a)
+        expected_lines += std::to_string(e.position) + " " + std::to_string(static_cast<int>(e.kind)) + " " + key_to_json(e).text + "\n";
+    CHECK(process.out == expected_lines);
+    // Resume: reading after the 10th event's position gives exactly what followed its batch.
+    const auto mid = a[10].position;
+    std::vector<std::int64_t> tail;
+    for (const auto& batch : read_all(*c, mid))
+        for (const auto& ch : batch.changes) tail.push_back(batch.position), (void)ch;
+    std::vector<std::int64_t> expected;
+    for (const auto& e : a)
+        if (e.position > mid) expected.push_back(e.position);
+    CHECK(tail == expected);
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: pruning by count; a position older than the log asks for a refetch", "[capture][retention]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_prune");
+    const auto start = last_position();
+    for (int i = 1; i <= 6; ++i) c->execute(row_insert(name, i, "p"));
+    CaptureRetention keep_two;
+    keep_two.max_batches = 2;
+    CHECK(capture().prune(*c, keep_two) > 0);
+    const auto s = capture().status(*c);
+    CHECK(s.pruned_through > start);
+    const auto kept = read_all(*c, s.pruned_through);
+    CHECK(kept.size() == 2);
+
+    Kernel k(LogLevel::off);
+    k.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    Collector events(k);
+    auto stale = pump(k, start);
+    CHECK(stale->lost_changes());
+    CHECK(events.wait_for(2).size() == 2);  // it goes on from what is kept
+    auto fresh = pump(k, s.pruned_through);
+    CHECK_FALSE(fresh->lost_changes());
+
+    CaptureRetention by_age;
+    by_age.max_age = std::chrono::seconds(3600);
+    CHECK(capture().prune(*c, by_age) == 0);  // nothing is an hour old
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: the bus says refetch when a sequence fell out of its history", "[capture][bus]") {
+    Kernel k(LogLevel::off);
+    auto shape = std::make_shared<const ChangeShape>(ChangeShape{"E", {"id"}, 0});
+    CHECK(k.changes().first_retained() == 1);
+    std::vector<ChangeEvent> events;
+    for (int i = 0; i < 5000; ++i) events.push_back(ChangeEvent::of(ChangeKind::insert, shape, {Value(i)}));
+    k.changes().publish_all(events);
+    CHECK(k.changes().last_sequence() == 5000);
+    CHECK(k.changes().first_retained() == 5000 - 4096 + 1);  // resuming after 903 or earlier: refetch
+}
+
+TEST_CASE("capture: a burst is delivered complete and in order with bounded reads", "[capture][burst]") {
+    if (!available()) return;
+    int total = 20000;
+    if (const char* n = std::getenv("REX_CAPTURE_BURST")) total = std::atoi(n);
+    auto c = connect();
+    const auto name = make_table(*c, "cap_burst");
+    const auto start = last_position();
+    Kernel k(LogLevel::warn);
+    k.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    std::atomic<int> seen{0}, out_of_order{0};
+    std::atomic<std::int64_t> last_position_seen{0};
+    auto sub = k.changes().subscribe({}, k.changes().last_sequence(), [&](const ChangeEvent& e) {
+        if (e.key()->as_int64() != seen.load() + 1 || e.position < last_position_seen.load()) ++out_of_order;
+        last_position_seen = e.position;
+        ++seen;
+    });
+    CapturePumpOptions options;
+    options.url = backend().url;
+    options.after = start;
+    options.max_batches = 64;
+    auto p = start_capture_pump(k, std::move(options));
+    const auto sql = "INSERT INTO " + q(name) + " (id, name) VALUES (" + dialect().placeholder(1) + ", " + dialect().placeholder(2) + ")";
+    std::vector<Value> rows;
+    for (int i = 1; i <= total; ++i) {
+        rows.push_back(Value(i));
+        rows.push_back(Value("row"));
+        if (i % 100 == 0 || i == total) {  // transactions of 100 rows
+            c->begin();
+            c->execute_batch(sql, ValueRows{rows, 2});
+            c->commit();
+            rows.clear();
+        }
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (seen < total && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    CHECK(seen == total);
+    CHECK(out_of_order == 0);
+    p->stop();
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: MariaDB foreign-key cascades are reported, three levels deep and more", "[capture][cascade]") {
+    if (!available()) return;
+    if (engine() != "mysql") return;  // InnoDB cascades fire no triggers; PostgreSQL's and SQLite's do
+    auto c = connect();
+    const auto a = table("cas_a"), b = table("cas_b"), cc = table("cas_c"), d = table("cas_d"), e = table("cas_e");
+    for (const auto* t : {&e, &d, &cc, &b, &a}) drop_table(*c, *t);
+    c->execute("CREATE TABLE " + q(a) + " (id INT PRIMARY KEY, name VARCHAR(20)) ENGINE=InnoDB");
+    c->execute("CREATE TABLE " + q(b) + " (id INT PRIMARY KEY, a_id INT, FOREIGN KEY (a_id) REFERENCES " + q(a) +
+               " (id) ON DELETE CASCADE ON UPDATE CASCADE) ENGINE=InnoDB");
+    c->execute("CREATE TABLE " + q(cc) + " (id INT PRIMARY KEY, b_id INT, FOREIGN KEY (b_id) REFERENCES " + q(b) +
+               " (id) ON DELETE CASCADE) ENGINE=InnoDB");
+    c->execute("CREATE TABLE " + q(d) + " (id INT PRIMARY KEY, c_id INT, FOREIGN KEY (c_id) REFERENCES " + q(cc) +
+               " (id) ON DELETE CASCADE) ENGINE=InnoDB");
+    c->execute("CREATE TABLE " + q(e) + " (id INT PRIMARY KEY, a_id INT, FOREIGN KEY (a_id) REFERENCES " + q(a) +
+               " (id) ON DELETE SET NULL ON UPDATE CASCADE) ENGINE=InnoDB");
+    capture().install(*c, {a, b, cc, d, e});
+    client("INSERT INTO " + q(a) + " VALUES (1, 'one'), (2, 'two');\n"
+           "INSERT INTO " + q(b) + " VALUES (10, 1), (11, 1), (12, 2);\n"
+           "INSERT INTO " + q(cc) + " VALUES (100, 10), (101, 11), (102, 12);\n"
+           "INSERT INTO " + q(d) + " VALUES (1000, 100), (1001, 100), (1002, 102);\n"
+           "INSERT INTO " + q(e) + " VALUES (7, 1), (8, 2);\n");
+    const auto start = last_position();
+    client("DELETE FROM " + q(a) + " WHERE id = 1;\nUPDATE " + q(a) + " SET id = 20 WHERE id = 2;\n");
+    std::map<std::string, std::vector<std::string>> seen;  // table -> "op key new_row"
+    for (const auto& batch : read_all(*c, start))
+        for (const auto& ch : batch.changes)
+            seen[ch.table].push_back(std::string(ch.kind == ChangeKind::remove ? "D " : ch.kind == ChangeKind::update ? "U " : "I ") +
+                                     ch.key.text + (ch.new_row ? " " + ch.new_row->text : ""));
+    INFO("a: " << seen[a].size() << " b: " << seen[b].size() << " c: " << seen[cc].size() << " d: " << seen[d].size());
+    CHECK(seen[a] == std::vector<std::string>{"D {\"id\": 1}", "U {\"id\": 20} {\"id\": 20, \"name\": \"two\"}"});
+    // b: 10 and 11 deleted with a 1; 12 follows a 2's new key.
+    REQUIRE(seen[b].size() == 3);
+    CHECK(seen[b][0] == "D {\"id\": 10}");
+    CHECK(seen[b][1] == "D {\"id\": 11}");
+    CHECK(seen[b][2].find("\"a_id\": 20") != std::string::npos);
+    CHECK(seen[cc] == std::vector<std::string>{"D {\"id\": 100}", "D {\"id\": 101}"});
+    CHECK(seen[d] == std::vector<std::string>{"D {\"id\": 1000}", "D {\"id\": 1001}"});  // three levels below a
+    REQUIRE(seen[e].size() == 2);  // ON DELETE SET NULL: an update; ON UPDATE CASCADE: another
+    CHECK(seen[e][0].rfind("U {\"id\": 7}", 0) == 0);
+    CHECK(seen[e][0].find("\"a_id\": null") != std::string::npos);
+    CHECK(seen[e][1].rfind("U {\"id\": 8}", 0) == 0);
+    CHECK(seen[e][1].find("\"a_id\": 20") != std::string::npos);
+    // The database agrees: the rows reported gone are gone.
+    CHECK(c->execute("SELECT COUNT(*) FROM " + q(d)).rows[0][0].as_int64() == 1);
+    for (const auto* t : {&e, &d, &cc, &b, &a}) drop_table(*c, *t);
+}
+
+TEST_CASE("capture: a PostgreSQL restart in the middle of a write stream loses nothing and repeats nothing", "[capture][restart]") {
+    if (!available()) return;
+    if (engine() != "postgres") return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_restart");
+    const auto start = last_position();
+    Kernel k(LogLevel::off);
+    k.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    std::mutex mutex;
+    std::vector<std::int64_t> delivered;
+    std::int64_t last_position_seen = 0;
+    int backwards = 0;
+    auto sub = k.changes().subscribe({}, k.changes().last_sequence(), [&](const ChangeEvent& e) {
+        std::lock_guard lock(mutex);
+        if (e.position <= last_position_seen) ++backwards;  // one change per transaction here
+        last_position_seen = e.position;
+        delivered.push_back(e.key()->as_int64());
+    });
+    auto p = pump(k, start);
+    std::atomic<bool> stop{false};
+    std::vector<std::int64_t> confirmed;  // commits that returned: these must all arrive
+    std::atomic<bool> restarted{false};
+    std::atomic<int> after_restart{0};
+    std::thread writer([&] {
+        std::shared_ptr<Connection> w;
+        for (int id = 1; !stop; ++id) {
+            try {
+                if (!w) w = connect();
+                w->execute(row_insert(name, id, "r"));
+                confirmed.push_back(id);
+                if (restarted) ++after_restart;
+            } catch (const Error&) {
+                w.reset();  // the server is away: the outcome of this one is unknown
+                std::this_thread::sleep_for(50ms);
+            }
+        }
+    });
+    std::this_thread::sleep_for(500ms);
+    test::ProcessOptions restart_options;
+    restart_options.timeout_seconds = 120;
+    const auto restart = test::run_process({"/bin/bash", std::string(REX_TEST_SOURCE_DIR) + "/tools/test-servers.sh", "restart-postgres"},
+                                           restart_options);
+    INFO("restart: " << restart.err);
+    REQUIRE(restart.exit_code == 0);
+    restarted = true;
+    std::this_thread::sleep_for(1500ms);
+    stop = true;
+    writer.join();
+    REQUIRE(!confirmed.empty());
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    std::int64_t expected_last = 0;
+    {
+        auto check = connect();
+        expected_last = capture().status(*check).last_position;
+    }
+    while (p->position() < expected_last && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    std::lock_guard lock(mutex);
+    CHECK(backwards == 0);
+    std::set<std::int64_t> unique(delivered.begin(), delivered.end());
+    CHECK(unique.size() == delivered.size());  // nothing twice
+    for (const auto id : confirmed) CHECK(unique.contains(id));  // nothing lost
+    CHECK(after_restart > 0);
+    c = connect();
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: rex realtime enable, status, prune and disable", "[capture][cli]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = table("cap_cli");
+    drop_table(*c, name);
+    c->execute("CREATE TABLE " + q(name) + " (id INT PRIMARY KEY, name VARCHAR(20))");
+    const auto rex = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {std::string(REX_TEST_BIN_DIR) + "/rex", "--plugin-dir", REX_TEST_PLUGIN_DIR, "--url", backend().url,
+                                   "realtime"});
+        return test::run_process(args);
+    };
+    auto r = rex({"enable", "--tables", name});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == "capturing changes of " + name + "\n");
+    client(row_insert(name, 1, "a") + ";\n" + row_insert(name, 2, "b") + ";\n");
+    r = rex({"status", "--json"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("\"" + name + "\"") != std::string::npos);
+    CHECK(r.out.find("\"installed\":true") != std::string::npos);
+    const auto before = capture().status(*c).last_position;
+    r = rex({"prune"});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err == "rex: error: prune needs --max-age <seconds> or --max-batches <n>\n");
+    r = rex({"enable", "--tables", "no_such_" + name});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("no table 'no_such_" + name + "'") != std::string::npos);
+    r = rex({"disable", "--tables", name});
+    REQUIRE(r.exit_code == 0);
+    client(row_insert(name, 3, "c") + ";\n");
+    CHECK(capture().status(*c).last_position == before);  // no longer captured
+    drop_table(*c, name);
+}
