@@ -239,6 +239,7 @@ void HttpRoute::take_stream(const HttpRequest&, StreamSocket) {
 }
 
 std::shared_ptr<RequestExecutor> SchemaExporter::make_executor(ExecutorContext&) { return nullptr; }
+std::string SchemaExporter::export_schema(const CatalogView& catalog, const PluginSettings&) const { return export_schema(catalog); }
 
 const FieldInfo* EntityInfo::field(std::string_view field_name) const noexcept {
     for (const auto& f : fields)

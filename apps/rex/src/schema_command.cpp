@@ -28,7 +28,11 @@ int run_schema_export(CliContext& context, const SchemaExportOptions& options) {
     std::string formats = "sql";
     for (const auto& exporter : kernel.exporters()) {
         if (exporter->format() == options.format) {
-            std::cout << exporter->export_schema(kernel.catalog());
+            // The exporter's section of the config, as rex-host hands it (a naming option changes the schema).
+            const auto& sections = context.config().settings;
+            const auto section = sections.find(exporter->name());
+            std::cout << (section == sections.end() ? exporter->export_schema(kernel.catalog())
+                                                    : exporter->export_schema(kernel.catalog(), section->second));
             return exit_ok;
         }
         formats += ", " + std::string(exporter->format());

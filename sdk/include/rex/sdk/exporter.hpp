@@ -49,6 +49,9 @@ public:
     virtual std::string_view description() const = 0;
     virtual std::string_view format() const = 0;  // "graphql-sdl", "sql-ddl", ...
     virtual std::string export_schema(const CatalogView& catalog) const = 0;
+    // The same with the plugin's settings from the config (an exporter whose schema depends on
+    // them, such as a naming option, overrides this one); the default ignores them.
+    virtual std::string export_schema(const CatalogView& catalog, const PluginSettings& settings) const;
     // nullptr when the exporter only exports.
     virtual std::shared_ptr<RequestExecutor> make_executor(ExecutorContext& context);
 };
