@@ -14,7 +14,7 @@ TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][ap
 
     r = f.request("GET", "", "query=mutation%20%7B%20delete_genre_by_pk(genre_id%3A%202)%20%7B%20name%20%7D%20%7D");
     CHECK(r.status == 405);
-    CHECK(f.sql("SELECT count(*) FROM genre").rows.at(0).at(0).as_int64() == 3);
+    CHECK(f.sql("SELECT count(*) FROM gq_genre").rows.at(0).at(0).as_int64() == 3);
 
     r = f.request("PUT", R"({"query":"{ __typename }"})", {}, json);
     CHECK(r.status == 405);

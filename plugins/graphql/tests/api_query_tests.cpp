@@ -150,7 +150,7 @@ TEST_CASE("one SQL statement per root field, and answers equal to plain SQL", "[
         CHECK(f.log().take("sql").size() == 3);
 
         for (int threshold : {0, 250000, 343000}) {
-            const auto rows = f.sql("SELECT track_id FROM track WHERE milliseconds > ? ORDER BY track_id", {threshold});
+            const auto rows = f.sql("SELECT track_id FROM gq_track WHERE milliseconds > ? ORDER BY track_id", {threshold});
             std::vector<int> expected;
             for (const auto& r : rows.rows) expected.push_back(static_cast<int>(r[0].as_int64()));
             CHECK(f.post("query($m: Int) { track(where: {milliseconds: {_gt: $m}}) { track_id } }", "{\"m\":" + std::to_string(threshold) + "}") ==
@@ -170,7 +170,7 @@ TEST_CASE("hostile input stays bound values or becomes a clean error", "[graphql
             CHECK(f.post("query($s: String!) { track(where: {name: {_in: [$s]}}) { track_id } }", vars) == R"({"data":{"track":[]}})");
             CHECK(f.post("query($s: String) { artist(where: {albums: {title: {_ilike: $s}}}) { artist_id } }", vars) == R"({"data":{"artist":[]}})");
         }
-        CHECK(f.sql("SELECT count(*) FROM track").rows.at(0).at(0).as_int64() == 6);
+        CHECK(f.sql("SELECT count(*) FROM gq_track").rows.at(0).at(0).as_int64() == 6);
         const auto unknown = f.post("{ track { nope } }");
         INFO(unknown);
         CHECK(unknown.find("\"errors\"") != std::string::npos);

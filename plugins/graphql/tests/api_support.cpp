@@ -126,12 +126,22 @@ std::vector<std::string> RecordingLogger::take(std::string_view component) {
     return out;
 }
 
-Fixture::Fixture(const Backend& backend, ExecutorOptions options) : backend_(backend), kernel_(LogLevel::warn) {
+KernelContext::KernelContext(const std::string& url) : kernel_(LogLevel::warn) {
     kernel_.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
-    pool_ = kernel_.make_pool(backend.url);
-    dialect_ = kernel_.dialect(kernel_.adapter_for_url(backend.url)->dialect());
-    const auto entities = chinook_entities();
-    for (const auto& e : entities) kernel_.register_entity(e);
+    pool_ = kernel_.make_pool(url);
+    dialect_ = kernel_.dialect(kernel_.adapter_for_url(url)->dialect());
+}
+
+Fixture::Fixture(const Backend& backend, ExecutorOptions options) : KernelContext(backend.url), backend_(backend) {
+    // Tables are named gq_<entity>: the API shows entity names, and the Chinook tests' tables
+    // (artist, album, ... on PostgreSQL) stay apart from these.
+    auto entities = chinook_entities();
+    for (auto& e : entities) {
+        e.table = "gq_" + e.name;
+        for (auto& r : e.relations)
+            if (!r.through.empty()) r.through = "gq_" + r.through;
+    }
+    for (auto e : entities) kernel_.register_entity(e);
     auto c = kernel_.connect(backend.url);
     const auto& d = *dialect_;
     for (auto it = entities.rbegin(); it != entities.rend(); ++it) c->execute("DROP TABLE IF EXISTS " + d.quote_identifier(it->table));
@@ -156,21 +166,21 @@ Fixture::Fixture(const Backend& backend, ExecutorOptions options) : backend_(bac
     seed();
 }
 
-std::shared_ptr<Connection> Fixture::acquire() {
+std::shared_ptr<Connection> KernelContext::acquire() {
     auto holder = std::make_shared<PooledConnection>(pool_->acquire());
     return std::shared_ptr<Connection>(holder, holder->get());
 }
 
-ResultSet Fixture::sql(const std::string& text, const Params& params) {
+ResultSet KernelContext::sql(const std::string& text, const Params& params) {
     auto c = acquire();
     return c->execute(rewrite_placeholders(*dialect_, text), params);
 }
 
 void Fixture::seed() {
     auto c = acquire();
-    for (const char* t : {"playlist_track", "playlist", "track", "genre", "album", "artist"}) c->execute("DELETE FROM " + dialect_->quote_identifier(t));
+    for (const char* t : {"playlist_track", "playlist", "track", "genre", "album", "artist"}) c->execute("DELETE FROM " + dialect_->quote_identifier(std::string("gq_") + t));
     const auto insert = [&](const std::string& table, std::vector<std::string> columns, std::vector<Params> rows) {
-        std::string sql = "INSERT INTO " + dialect_->quote_identifier(table) + " (";
+        std::string sql = "INSERT INTO " + dialect_->quote_identifier("gq_" + table) + " (";
         std::string values;
         for (std::size_t i = 0; i < columns.size(); ++i) {
             sql += (i ? ", " : "") + dialect_->quote_identifier(columns[i]);
@@ -208,7 +218,7 @@ HttpResponse Fixture::request(const std::string& method, const std::string& body
     return executor_->execute(r);
 }
 
-std::string Fixture::post(const std::string& query, const std::string& variables_json) {
+std::string post(RequestExecutor& executor, const std::string& query, const std::string& variables_json) {
     std::string body = "{\"query\":";
     // The test queries hold no characters that need escaping other than quotes and newlines.
     std::string q = "\"";
@@ -221,8 +231,12 @@ std::string Fixture::post(const std::string& query, const std::string& variables
     body += q + "\"";
     if (!variables_json.empty()) body += ",\"variables\":" + variables_json;
     body += "}";
-    auto response = request("POST", body, {}, {{"Content-Type", "application/json"}});
-    return response.body;
+    HttpRequest r;
+    r.method = "POST";
+    r.path = r.target = "/graphql";
+    r.body = body;
+    r.headers = {{"Content-Type", "application/json"}};
+    return executor.execute(r).body;
 }
 
 }  // namespace rex::graphql::test

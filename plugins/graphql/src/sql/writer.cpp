@@ -107,7 +107,7 @@ std::string Writer::render(const std::string& x, const ColumnType& type) const {
                 case LogicalType::uuid:
                 case LogicalType::time: return "(" + x + ")::text";
                 case LogicalType::timestamp:
-                    return "(rtrim(rtrim(to_char((" + x + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '0'), '.') || 'Z')";
+                    return "(rtrim(rtrim(to_char((" + x + ")::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '0'), '.') || 'Z')";
                 case LogicalType::date: return "to_char(" + x + ", 'YYYY-MM-DD')";
                 case LogicalType::bytes: return "('\\x' || encode(" + x + ", 'hex'))";
                 default: return x;
