@@ -183,3 +183,29 @@ TEST_CASE("hostile input stays bound values or becomes a clean error", "[graphql
         CHECK(bad_big.find("BAD_USER_INPUT") != std::string::npos);
     }
 }
+
+TEST_CASE("the statement timeout cancels a query stuck behind a lock", "[graphql][api][timeout]") {
+    for (const auto& b : backends()) {
+        if (b.name == "sqlite") continue;  // no server-side timeout (documented)
+        INFO("backend " << b.name);
+        rex::graphql::ExecutorOptions options;
+        options.statement_timeout = std::chrono::milliseconds(300);
+        Fixture f(b, options);
+        auto locker = f.kernel().connect(b.url);
+        if (b.name == "postgres") {
+            locker->begin();
+            locker->execute("LOCK TABLE gq_track IN ACCESS EXCLUSIVE MODE");
+        } else {
+            locker->execute("LOCK TABLES gq_track WRITE");
+        }
+        const auto start = std::chrono::steady_clock::now();
+        const auto body = f.post("{ track { track_id } }");
+        const auto took = std::chrono::steady_clock::now() - start;
+        if (b.name == "postgres") locker->rollback();
+        else locker->execute("UNLOCK TABLES");
+        INFO(body);
+        CHECK(body.find(R"("code":"timeout")") != std::string::npos);
+        CHECK(took < std::chrono::seconds(5));
+        CHECK(f.post("{ track_by_pk(track_id: 1) { track_id } }") == R"({"data":{"track_by_pk":{"track_id":1}}})");
+    }
+}
