@@ -105,3 +105,21 @@ TEST_CASE("model rules fail inserts and updates with validation-failed naming ea
         CHECK(count(f, "SELECT count(*) FROM gq_artist WHERE artist_id = ?", {13}) == 0);
     }
 }
+
+TEST_CASE("the seed's simple names: getX, listXs, createX, updateX, deleteX", "[graphql][api][mutation]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        rex::graphql::ExecutorOptions options;
+        options.api.simple_names = true;
+        Fixture f(b, options);
+        CHECK(f.post("{ getArtist(artist_id: 2) { name } listArtists(limit: 2, order_by: {artist_id: desc}) { artist_id } listPlaylistTracks { track_id } }") ==
+              R"({"data":{"getArtist":{"name":"Accept"},"listArtists":[{"artist_id":4},{"artist_id":3}],"listPlaylistTracks":[{"track_id":1},{"track_id":3},{"track_id":5}]}})");
+        CHECK(f.post(R"(mutation { createArtist(input: {artist_id: 50, name: "A"}) { artist_id name }
+                                   updateArtist(artist_id: 50, input: {name: "B"}) { name } })") ==
+              R"({"data":{"createArtist":{"artist_id":50,"name":"A"},"updateArtist":{"name":"B"}}})");
+        CHECK(f.post("mutation { deleteArtist(artist_id: 50) { name } }") == R"({"data":{"deleteArtist":{"name":"B"}}})");
+        CHECK(count(f, "SELECT count(*) FROM gq_artist WHERE artist_id = ?", {50}) == 0);
+        // Hasura's names stay.
+        CHECK(f.post("{ artist_by_pk(artist_id: 1) { name } }") == R"({"data":{"artist_by_pk":{"name":"AC/DC"}}})");
+    }
+}

@@ -54,7 +54,7 @@ bool is_object_relation(RelationKind k) { return k == RelationKind::belongs_to |
 // Everything the builder adds, kept by name so a clash drops the later type instead of failing.
 class Builder {
 public:
-    Builder(const CatalogView& catalog, const ApiOptions& options) : catalog_(catalog) {
+    Builder(const CatalogView& catalog, const ApiOptions& options) : catalog_(catalog), simple_names_(options.simple_names) {
         api_ = std::make_shared<Api>();
         api_->names = Names(options.naming);
     }
@@ -283,7 +283,25 @@ private:
         type.fields.push_back(std::move(f));
     }
 
+    // The seed's simple names, beside Hasura's: getArtist, listArtists, createArtist, updateArtist, deleteArtist.
+    void add_simple_root_fields(const EntityApi& e, TypeDef& query, TypeDef& mutation) {
+        const auto& n = names();
+        const auto& t = e.type_name;
+        const auto type = Names(Naming::camel).type(e.entity->name);
+        const auto plural = type.ends_with("s") ? type + "es" : type.ends_with("y") ? type.substr(0, type.size() - 1) + "ies" : type + "s";
+        root(query, api_->query_fields, field("list" + plural, list_of_non_null(t).non_null(), "fetch rows of " + t, list_arguments(e)), RootKind::list, e);
+        root(mutation, api_->mutation_fields,
+             field("create" + type, named(t), "insert one row of " + t, {input("input", non_null(n.derived(t, "insert_input")))}), RootKind::insert_one, e);
+        if (e.primary_key.empty()) return;
+        root(query, api_->query_fields, field("get" + type, named(t), "fetch one row of " + t + " by its key", key_arguments(e)), RootKind::by_pk, e);
+        auto update_args = key_arguments(e);
+        update_args.push_back(input("input", non_null(n.derived(t, "set_input"))));
+        root(mutation, api_->mutation_fields, field("update" + type, named(t), "update one row of " + t + " by its key", update_args), RootKind::update_by_pk, e);
+        root(mutation, api_->mutation_fields, field("delete" + type, named(t), "delete one row of " + t + " by its key", key_arguments(e)), RootKind::delete_by_pk, e);
+    }
+
     void add_root_fields(const EntityApi& e, TypeDef& query, TypeDef& mutation) {
+        if (simple_names_) add_simple_root_fields(e, query, mutation);
         const auto& n = names();
         const auto& en = e.entity->name;
         const auto& t = e.type_name;
@@ -322,6 +340,7 @@ private:
     }
 
     const CatalogView& catalog_;
+    bool simple_names_;
     std::shared_ptr<Api> api_;
 };
 

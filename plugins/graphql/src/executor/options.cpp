@@ -30,6 +30,7 @@ ExecutorOptions ExecutorOptions::from_environment() {
         if (!parsed) raise({ErrorCategory::configuration, "REX_GRAPHQL_NAMING must be as-is or camel, not \"" + std::string(naming) + "\"", {}, {}});
         o.api.naming = *parsed;
     }
+    if (auto v = number("REX_GRAPHQL_SIMPLE_NAMES")) o.api.simple_names = *v != 0;
     if (auto v = number("REX_GRAPHQL_DEFAULT_LIMIT")) o.pages.default_limit = *v;
     if (auto v = number("REX_GRAPHQL_MAX_LIMIT")) o.pages.max_limit = *v;
     if (auto v = number("REX_GRAPHQL_MAX_BODY")) o.max_body = static_cast<std::size_t>(*v);

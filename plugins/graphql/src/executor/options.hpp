@@ -19,7 +19,7 @@ struct ExecutorOptions {
     std::size_t max_nodes = 100000;      // estimated rows a query may select (from its limits); 0: no check
     std::chrono::milliseconds statement_timeout{0};  // 0: none (PostgreSQL and MariaDB only)
 
-    // REX_GRAPHQL_NAMING (as-is | camel), REX_GRAPHQL_DEFAULT_LIMIT, REX_GRAPHQL_MAX_LIMIT,
+    // REX_GRAPHQL_NAMING (as-is | camel), REX_GRAPHQL_SIMPLE_NAMES (0 | 1), REX_GRAPHQL_DEFAULT_LIMIT, REX_GRAPHQL_MAX_LIMIT,
     // REX_GRAPHQL_MAX_BODY, REX_GRAPHQL_MAX_NODES, REX_GRAPHQL_MAX_DEPTH, REX_GRAPHQL_INTROSPECTION
     // (0 | 1), REX_GRAPHQL_STATEMENT_TIMEOUT_MS. A malformed value throws ConfigurationError.
     static ExecutorOptions from_environment();
