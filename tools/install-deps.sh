@@ -10,6 +10,7 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client pgbouncer)
   # graphql-js (npm) checks the GraphQL language side; Debian's node only when none is installed.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+  packages+=(clang-14 libclang-rt-14-dev)  # libFuzzer for tools/fuzz-graphql.sh
 fi
 
 missing=()

@@ -104,8 +104,8 @@ public:
     bool build_root(const TypeDef& root, const ast::SelectionSet& set, bool is_query, std::vector<SelectedField>& out) {
         FieldGroups groups;
         std::vector<std::string_view> visited;
-        collect(root, set, groups, visited);
-        return build(root, is_query, groups, out, 1);
+        collect(root, set, groups, visited, 0);
+        return !too_nested_ && build(root, is_query, groups, out, 1);
     }
 
 private:
@@ -148,7 +148,15 @@ private:
 
     // Spec 6.3.2 CollectFields.
     void collect(const TypeDef& type, const ast::SelectionSet& set, FieldGroups& groups,
-                 std::vector<std::string_view>& visited) {
+                 std::vector<std::string_view>& visited, std::size_t nesting) {
+        if (nesting > max_fragment_nesting) {  // a long chain of fragments spreading fragments
+            if (!too_nested_)
+                errors_.push_back(error("Fragments are nested deeper than " + std::to_string(max_fragment_nesting) +
+                                            " levels.",
+                                        "limit-exceeded", {set.front().location}));
+            too_nested_ = true;
+            return;
+        }
         for (const auto& s : set) {
             if (!included(s.directives)) continue;
             switch (s.kind) {
@@ -164,11 +172,11 @@ private:
                     visited.push_back(s.name);
                     auto it = fragments_.find(s.name);
                     if (it == fragments_.end() || !applies(type, it->second->type_condition)) break;
-                    collect(type, it->second->selection, groups, visited);
+                    collect(type, it->second->selection, groups, visited, nesting + 1);
                     break;
                 }
                 case ast::Selection::Kind::inline_fragment:
-                    if (applies(type, s.type_condition)) collect(type, s.selection, groups, visited);
+                    if (applies(type, s.type_condition)) collect(type, s.selection, groups, visited, nesting + 1);
                     break;
             }
         }
@@ -244,7 +252,8 @@ private:
                            result->kind == TypeKind::union_type)) {
                 FieldGroups sub;
                 std::vector<std::string_view> visited;
-                for (const auto* n : nodes) collect(*result, n->selection, sub, visited);
+                for (const auto* n : nodes) collect(*result, n->selection, sub, visited, 0);
+                if (too_nested_) return false;
                 if (!sub.empty() && !build(*result, false, sub, field.selection, depth + 1)) return false;
             }
             out.push_back(std::move(field));
@@ -259,6 +268,8 @@ private:
     std::unordered_map<std::string_view, const ast::Fragment*> fragments_;
     std::size_t fields_ = 0;
     std::size_t aliases_ = 0;
+    bool too_nested_ = false;
+    static constexpr std::size_t max_fragment_nesting = 1000;
 };
 
 }  // namespace
