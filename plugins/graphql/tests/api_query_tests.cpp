@@ -209,3 +209,13 @@ TEST_CASE("the statement timeout cancels a query stuck behind a lock", "[graphql
         CHECK(f.post("{ track_by_pk(track_id: 1) { track_id } }") == R"({"data":{"track_by_pk":{"track_id":1}}})");
     }
 }
+
+TEST_CASE("an object wider than the engines' function argument limits", "[graphql][api]") {
+    std::string selection, expected;
+    for (int i = 0; i < 70; ++i) {
+        selection += " f" + std::to_string(i) + (i % 2 ? ": name" : ": track_id");
+        expected += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":" + (i % 2 ? "\"Balls to the Wall\"" : "2");
+    }
+    expect_everywhere("{ track_by_pk(track_id: 2) {" + selection + " album { title } } }",
+                      R"({"data":{"track_by_pk":{)" + expected + R"(,"album":{"title":"Balls to the Wall"}}}})");
+}
