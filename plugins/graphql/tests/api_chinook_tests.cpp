@@ -9,7 +9,10 @@
 
 #include <rex/schema.hpp>
 
+#include "subprocess.hpp"
+
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 using namespace rex;
@@ -84,6 +87,39 @@ const std::vector<std::string> queries{
     "{ trackAggregate(where: {genreId: {_in: [1, 3]}}) { aggregate { count(columns: [albumId], distinct: true) sum { milliseconds } max { milliseconds } } } }",
 };
 
+const std::filesystem::path js_dir = std::filesystem::path(REX_TEST_SOURCE_DIR) / "plugins" / "graphql" / "tests" / "js";
+
+std::string node_program() {
+    for (const char* p : {"/usr/bin/node", "/usr/local/bin/node"})
+        if (std::filesystem::exists(p)) return p;
+    return {};
+}
+
+// graphql-js builds and validates the schema from Rex's SDL and from Rex's introspection answer
+// (buildClientSchema + validateSchema), and both print alike. Skipped (WARN) without node or the
+// npm packages (tests/js: npm ci).
+void check_with_graphql_js(const std::string& name, const std::string& sdl, graphql::GraphqlExecutor& executor) {
+    const auto node = node_program();
+    if (node.empty() || !std::filesystem::exists(js_dir / "node_modules" / "graphql")) {
+        WARN("graphql-js check skipped: node or " << (js_dir / "node_modules" / "graphql") << " is missing");
+        return;
+    }
+    test::ProcessOptions options;
+    options.working_directory = js_dir.string();
+    const auto query = test::run_process({node, "-e", "process.stdout.write(require('graphql').getIntrospectionQuery())"}, options);
+    REQUIRE(query.exit_code == 0);
+    const auto dir = std::filesystem::temp_directory_path();
+    const auto sdl_file = dir / ("rex-graphql-" + name + "-" + std::to_string(::getpid()) + ".graphql");
+    const auto json_file = dir / ("rex-graphql-" + name + "-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(sdl_file) << sdl;
+    std::ofstream(json_file) << post(executor, query.out);
+    const auto check = test::run_process({node, "api_schema_check.cjs", sdl_file.string(), json_file.string()}, options);
+    INFO(check.out << check.err);
+    CHECK(check.exit_code == 0);
+    std::filesystem::remove(sdl_file);
+    std::filesystem::remove(json_file);
+}
+
 }  // namespace
 
 TEST_CASE("camel naming: the three Chinook copies answer byte for byte alike", "[graphql][api][chinook]") {
@@ -122,6 +158,9 @@ TEST_CASE("camel naming: the three Chinook copies answer byte for byte alike", "
         }
         answers.emplace_back(b.name, std::move(bodies));
         schemas.push_back(graphql::print_schema(graphql::build_api(context.catalog(), options.api)->schema));
+        check_with_graphql_js(b.name + "-camel", schemas.back(), executor);
+        graphql::GraphqlExecutor as_is(context, {});
+        check_with_graphql_js(b.name + "-as-is", graphql::print_schema(graphql::build_api(context.catalog(), {})->schema), as_is);
         chinook_loader::drop_chinook(*c, d, b);
     }
     for (std::size_t i = 1; i < answers.size(); ++i)
