@@ -101,11 +101,11 @@ public:
         for (const auto& f : doc.fragments) fragments_.emplace(f.name, &f);
     }
 
-    bool build_root(const TypeDef& root, const ast::SelectionSet& set, bool is_query, std::vector<SelectedField>& out) {
+    bool build_root(const TypeDef& root, const ast::SelectionSet& set, std::vector<SelectedField>& out) {
         FieldGroups groups;
         std::vector<std::string_view> visited;
         collect(root, set, groups, visited, 0);
-        return !too_nested_ && build(root, is_query, groups, out, 1);
+        return !too_nested_ && build(root, groups, out, 1);
     }
 
 private:
@@ -216,7 +216,7 @@ private:
         return true;
     }
 
-    bool build(const TypeDef& type, bool is_query_root, const FieldGroups& groups, std::vector<SelectedField>& out,
+    bool build(const TypeDef& type, const FieldGroups& groups, std::vector<SelectedField>& out,
                std::size_t depth) {
         if (depth > limits_.max_depth) {
             errors_.push_back(error("The query is nested deeper than the limit of " + std::to_string(limits_.max_depth) +
@@ -227,7 +227,7 @@ private:
         out.reserve(groups.size());
         for (const auto& [key, nodes] : groups) {
             const ast::Selection& first = *nodes.front();
-            const FieldDef* def = find_field(type, first.name, is_query_root);
+            const FieldDef* def = find_field(schema_, type, first.name);
             if (!def) continue;  // validation reported it; unreachable for a valid document
             if (++fields_ > limits_.max_fields) {
                 errors_.push_back(error("The query selects more than " + std::to_string(limits_.max_fields) +
@@ -254,7 +254,7 @@ private:
                 std::vector<std::string_view> visited;
                 for (const auto* n : nodes) collect(*result, n->selection, sub, visited, 0);
                 if (too_nested_) return false;
-                if (!sub.empty() && !build(*result, false, sub, field.selection, depth + 1)) return false;
+                if (!sub.empty() && !build(*result, sub, field.selection, depth + 1)) return false;
             }
             out.push_back(std::move(field));
         }
@@ -308,7 +308,7 @@ PrepareResult prepare(const Schema& schema, const GraphqlRequest& request, const
     prepared.kind = op->kind;
     prepared.name = op->name;
     Collector collector(schema, doc, variables, limits, result.errors);
-    if (!collector.build_root(*root, op->selection, op->kind == OperationKind::query, prepared.fields)) return result;
+    if (!collector.build_root(*root, op->selection, prepared.fields)) return result;
     if (!limits.introspection)
         for (const auto& f : prepared.fields)
             if (f.name == "__schema" || f.name == "__type") {

@@ -128,7 +128,7 @@ private:
         }
         directives(op.directives, locations[static_cast<int>(op.kind)], uses);
         if (op.kind == OperationKind::subscription && root) single_root_field(op, *root);
-        selection_set(root, op.selection, uses, op.kind == OperationKind::query);
+        selection_set(root, op.selection, uses);
     }
 
     // 5.2.3.1: a subscription selects one root field, not an introspection one.
@@ -193,22 +193,22 @@ private:
             report("Fragment \"" + f.name + "\" cannot condition on non composite type \"" + f.type_condition + "\".",
                    {f.type_location});
         directives(f.directives, DirectiveLocation::fragment_definition, uses);
-        selection_set(is_composite(t) ? t : nullptr, f.selection, uses, false);
+        selection_set(is_composite(t) ? t : nullptr, f.selection, uses);
     }
 
-    void selection_set(const TypeDef* parent, const ast::SelectionSet& set, DefinitionUses& uses, bool is_query_root) {
+    void selection_set(const TypeDef* parent, const ast::SelectionSet& set, DefinitionUses& uses) {
         for (const auto& s : set) {
             switch (s.kind) {
-                case ast::Selection::Kind::field: field(parent, s, uses, is_query_root); break;
+                case ast::Selection::Kind::field: field(parent, s, uses); break;
                 case ast::Selection::Kind::fragment_spread: spread(parent, s, uses); break;
-                case ast::Selection::Kind::inline_fragment: inline_fragment(parent, s, uses, is_query_root); break;
+                case ast::Selection::Kind::inline_fragment: inline_fragment(parent, s, uses); break;
             }
         }
         overlap_.check(parent, set);
     }
 
-    void field(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses, bool is_query_root) {
-        const FieldDef* def = parent ? find_field(*parent, s.name, is_query_root) : nullptr;
+    void field(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses) {
+        const FieldDef* def = parent ? find_field(schema_, *parent, s.name) : nullptr;
         if (parent && !def) report("Cannot query field \"" + s.name + "\" on type \"" + parent->name + "\".", {s.location});
         arguments(s.arguments, def ? &def->arguments : nullptr, uses, [&] {
             return "on field \"" + parent->name + "." + def->name + "\"";
@@ -224,7 +224,7 @@ private:
             report("Field \"" + s.name + "\" of type \"" + def->type.to_string() +
                        "\" must have a selection of subfields. Did you mean \"" + s.name + " { ... }\"?",
                    {s.location});
-        if (!s.selection.empty()) selection_set(is_composite(type) ? type : nullptr, s.selection, uses, false);
+        if (!s.selection.empty()) selection_set(is_composite(type) ? type : nullptr, s.selection, uses);
     }
 
     void spread(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses) {
@@ -242,7 +242,7 @@ private:
                    {s.location});
     }
 
-    void inline_fragment(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses, bool is_query_root) {
+    void inline_fragment(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses) {
         const TypeDef* t = parent;
         if (!s.type_condition.empty()) {
             t = schema_.type(s.type_condition);
@@ -258,7 +258,7 @@ private:
             }
         }
         directives(s.directives, DirectiveLocation::inline_fragment, uses);
-        selection_set(t, s.selection, uses, is_query_root && t == parent);
+        selection_set(t, s.selection, uses);
     }
 
     // Known argument names, unique names, and their values (5.4.1, 5.4.2, 5.6.1).
