@@ -33,17 +33,17 @@ using Messages = std::vector<std::string>;
 }  // namespace
 
 TEST_CASE("validation messages follow graphql-js", "[graphql][validation]") {
-    CHECK(messages("{ artist { nope } }") == Messages{"Cannot query field \"nope\" on type \"artist\"."});
+    CHECK(messages("{ artist { nope } }") == Messages{"Cannot query field \"nope\" on type \"artist\". Did you mean \"name\"?"});
     CHECK(messages("{ artist }") ==
           Messages{"Field \"artist\" of type \"[artist!]!\" must have a selection of subfields. Did you mean \"artist { ... }\"?"});
     CHECK(messages("{ now { x } }") ==
           Messages{"Field \"now\" must not have a selection since type \"timestamptz\" has no subfields."});
     CHECK(messages("{ artist_by_pk { name } }") ==
           Messages{"Field \"artist_by_pk\" argument \"artist_id\" of type \"Int!\" is required, but it was not provided."});
-    CHECK(messages("{ artist(first: 1) { name } }") == Messages{"Unknown argument \"first\" on field \"query_root.artist\"."});
+    CHECK(messages("{ artist(first: 1) { name } }") == Messages{"Unknown argument \"first\" on field \"query_root.artist\". Did you mean \"limit\"?"});
     CHECK(messages("{ artist(limit: \"x\") { name } }") == Messages{"Int cannot represent non-integer value: \"x\""});
     CHECK(messages("{ artist(where: {nope: 1}) { name } }") ==
-          Messages{"Field \"nope\" is not defined by type \"artist_bool_exp\"."});
+          Messages{"Field \"nope\" is not defined by type \"artist_bool_exp\". Did you mean \"name\"?"});
     CHECK(messages("{ artist(order_by: {name: up}) { name } }") == Messages{"Value \"up\" does not exist in \"order_by\" enum."});
     CHECK(messages("mutation { insert_artist_one(object: {}) { name } }") ==
           Messages{"Field \"artist_insert_input.name\" of required type \"String!\" was not provided."});
