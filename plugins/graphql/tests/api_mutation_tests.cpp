@@ -123,3 +123,14 @@ TEST_CASE("the seed's simple names: getX, listXs, createX, updateX, deleteX", "[
         CHECK(f.post("{ artist_by_pk(artist_id: 1) { name } }") == R"({"data":{"artist_by_pk":{"name":"AC/DC"}}})");
     }
 }
+
+TEST_CASE("insert with a key the database generates", "[graphql][api][mutation]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        Fixture f(b);
+        CHECK(f.post(R"(mutation { insert_artist_one(object: {name: "Generated"}) { artist_id name }
+                                   insert_artist(objects: [{name: "G2"}, {name: "G3"}]) { affected_rows returning { artist_id } } })") ==
+              R"({"data":{"insert_artist_one":{"artist_id":5,"name":"Generated"},"insert_artist":{"affected_rows":2,"returning":[{"artist_id":6},{"artist_id":7}]}}})");
+        CHECK(count(f, "SELECT count(*) FROM gq_artist") == 7);
+    }
+}
