@@ -88,3 +88,19 @@ TEST_CASE("persisted queries: an allow-list of sha256 hashes", "[graphql][api][h
     r = f.request("POST", R"({"query":"{ genre { name } }",)" + with_hash(hash) + "}", {}, json);
     CHECK(r.status == 400);  // a query that is not the one its hash names
 }
+
+// Not run by default ([.]): requests per second of a few query shapes through the executor.
+TEST_CASE("executor throughput (informational)", "[.][graphql][api][perf]") {
+    for (const auto& b : backends()) {
+        Fixture f(b);
+        for (const char* q : {"{ track_by_pk(track_id: 3) { name album { title } } }",
+                              "{ track(limit: 50, where: {milliseconds: {_gt: 1000}}) { track_id name unit_price } }",
+                              "{ artist(limit: 20) { name albums { title tracks { name } } } }"}) {
+            const int n = 2000;
+            const auto start = std::chrono::steady_clock::now();
+            for (int i = 0; i < n; ++i) f.post(q);
+            const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+            WARN(b.name << ": " << static_cast<int>(n / took.count()) << " requests/s, one thread: " << q);
+        }
+    }
+}
