@@ -11,7 +11,7 @@ TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][ap
 
     auto r = f.request("GET", "", "query=%7B%20genre_by_pk(genre_id%3A%202)%20%7B%20name%20%7D%20%7D");
     CHECK(r.status == 200);
-    CHECK(r.content_type == "application/json");
+    CHECK(r.content_type == "application/json; charset=utf-8");
     CHECK(r.body == R"({"data":{"genre_by_pk":{"name":"Jazz"}}})");
 
     r = f.request("GET", "", "query=mutation%20%7B%20delete_genre_by_pk(genre_id%3A%202)%20%7B%20name%20%7D%20%7D");
@@ -25,6 +25,10 @@ TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][ap
 
     r = f.request("POST", R"({"query":"{ __typename }"})", {}, {{"Content-Type", "text/plain"}});
     CHECK(r.status == 415);
+    r = f.request("POST", R"({"query":"{ __typename }"})", {}, {{"Content-Type", "application/json; charset=utf-16"}});
+    CHECK(r.status == 415);
+    r = f.request("POST", R"({"query":"{ __typename }"})", {}, {{"Content-Type", "Application/JSON; Charset=UTF-8"}});
+    CHECK(r.status == 200);
     r = f.request("POST", R"({"query":)", {}, json);
     CHECK(r.status == 400);
     r = f.request("POST", R"({"query":42})", {}, json);
@@ -36,7 +40,7 @@ TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][ap
     headers.push_back({"Accept", "application/graphql-response+json"});
     r = f.request("POST", R"({"query":"{ __typename }"})", {}, headers);
     CHECK(r.status == 200);
-    CHECK(r.content_type == "application/graphql-response+json");
+    CHECK(r.content_type == "application/graphql-response+json; charset=utf-8");
     CHECK(r.body == R"({"data":{"__typename":"query_root"}})");
     r = f.request("POST", R"({"query":"{ genre( }"})", {}, headers);
     CHECK(r.status == 400);

@@ -310,7 +310,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
     HttpResponse response;
     const auto fail = [&](int status, std::string message) {
         response.status = status;
-        response.content_type = "application/json";
+        response.content_type = "application/json; charset=utf-8";
         ErrorOut e;
         e.error.message = std::move(message);
         e.error.code = "BAD_REQUEST";
@@ -356,6 +356,11 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
         } else {
             const auto* type = request.header("content-type");
             if (!type || media_type(*type) != json_type) return fail(415, "Unsupported media type: send application/json");
+            if (const auto charset = lower(*type).find("charset="); charset != std::string::npos) {
+                auto value = trim(lower(*type).substr(charset + 8));
+                value = value.substr(0, value.find(';'));
+                if (value != "utf-8" && value != "\"utf-8\"") return fail(415, "Unsupported charset: send UTF-8");
+            }
             if (request.body.size() > options_.max_body)
                 return fail(413, "The request body is larger than " + std::to_string(options_.max_body) + " bytes");
             document = json::parse(request.body, nullptr, false);
@@ -377,7 +382,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
             ErrorOut e;
             e.error.message = std::move(message);
             e.error.code = std::move(code);
-            response.content_type = answer_type;
+            response.content_type = answer_type + "; charset=utf-8";
             response.status = answer_type == graphql_response_type ? 400 : 200;
             response.body = errors_body({e}, false);
             return response;
@@ -405,7 +410,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
             gql.variables = from_json(*vars);
         }
         auto result = run(gql, !get);
-        response.content_type = answer_type;
+        response.content_type = answer_type + "; charset=utf-8";
         response.body = std::move(result.body);
         if (get && result.kind == OperationKind::mutation && result.request_error) {
             response.headers.push_back({"Allow", "POST"});
