@@ -36,6 +36,14 @@ TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][ap
     r = f.request("POST", R"({"query":"{ __typename }","variables":[1]})", {}, json);
     CHECK(r.status == 400);
 
+    // Hostile bodies: invalid UTF-8, variables nested a hundred thousand levels deep.
+    r = f.request("POST", "{\"query\":\"{ genre(where: {name: {_eq: \\\"\xff\xfe\\\"}}) { name } }\"}", {}, json);
+    CHECK(r.status == 400);
+    r = f.request("POST", R"({"query":"query($v: jsonb) { __typename }","variables":{"v":)" + std::string(100000, '[') + std::string(100000, ']') + "}}", {},
+                  json);
+    CHECK(r.status == 400);
+    CHECK(r.body.find("nest deeper") != std::string::npos);
+
     auto headers = json;
     headers.push_back({"Accept", "application/graphql-response+json"});
     r = f.request("POST", R"({"query":"{ __typename }"})", {}, headers);
