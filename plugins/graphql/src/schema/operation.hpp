@@ -73,6 +73,7 @@ struct Limits {
     std::size_t max_aliases = 100;      // fields with an alias, document-wide
     std::size_t max_tokens = 100000;    // the lexer stops past this (hostile documents)
     bool introspection = true;          // __schema / __type allowed
+    std::size_t max_fields = 10000;     // selected fields after fragments are expanded (fragment bombs)
 };
 
 struct PrepareResult {

@@ -26,14 +26,13 @@ struct TypeRef {
 
     static TypeRef named(std::string name) { return {std::move(name), {}}; }
     // `T!` / `[T]` around this reference.
-    TypeRef non_null() const {
-        TypeRef r{name, {TypeWrapper::non_null}};
-        r.wrappers.insert(r.wrappers.end(), wrappers.begin(), wrappers.end());
-        return r;
-    }
-    TypeRef list() const {
-        TypeRef r{name, {TypeWrapper::list}};
-        r.wrappers.insert(r.wrappers.end(), wrappers.begin(), wrappers.end());
+    TypeRef non_null() const { return wrapped(TypeWrapper::non_null); }
+    TypeRef list() const { return wrapped(TypeWrapper::list); }
+    TypeRef wrapped(TypeWrapper outer) const {
+        TypeRef r{name, {}};
+        r.wrappers.reserve(wrappers.size() + 1);
+        r.wrappers.push_back(outer);
+        for (auto w : wrappers) r.wrappers.push_back(w);  // (insert() trips a GCC 12 -Warray-bounds false positive)
         return r;
     }
     bool is_non_null() const noexcept { return !wrappers.empty() && wrappers.front() == TypeWrapper::non_null; }
@@ -127,7 +126,12 @@ public:
     // True for introspection types and the built-in scalars and directives (not printed in SDL).
     static bool is_builtin_type(std::string_view name) noexcept;
 
+    // Changes whenever a type or directive is added (and is unique per constructed Schema): the
+    // document cache keys validation results on it.
+    std::uint64_t generation() const noexcept { return generation_; }
+
 private:
+    std::uint64_t generation_ = 0;
     std::vector<std::shared_ptr<const TypeDef>> order_;
     std::map<std::string, std::shared_ptr<const TypeDef>, std::less<>> by_name_;
     std::vector<DirectiveDef> directives_;

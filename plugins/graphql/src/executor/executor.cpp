@@ -1,0 +1,394 @@
+#include "executor/executor.hpp"
+
+#include "introspection/introspection.hpp"
+#include "language/prepare.hpp"
+#include "sql/mutation.hpp"
+
+#include <rex/sdk/catalog.hpp>
+#include <rex/sdk/error.hpp>
+#include <rex/sdk/log.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace rex::graphql {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view graphql_response_type = "application/graphql-response+json";
+constexpr std::string_view json_type = "application/json";
+
+struct ErrorOut {
+    GraphqlError error;
+    std::string field;  // validation-failed: the field that failed
+};
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string trim(std::string_view s) {
+    const auto b = s.find_first_not_of(" \t");
+    if (b == std::string_view::npos) return {};
+    const auto e = s.find_last_not_of(" \t");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+// The media type without parameters, lower case: "application/json; charset=utf-8" -> "application/json".
+std::string media_type(std::string_view header) { return lower(trim(header.substr(0, header.find(';')))); }
+
+InputValue from_json(const json& j) {
+    switch (j.type()) {
+        case json::value_t::null: return InputValue::null();
+        case json::value_t::boolean: return InputValue::boolean(j.get<bool>());
+        case json::value_t::number_integer:
+        case json::value_t::number_unsigned: return InputValue::number(j.dump(), false);
+        case json::value_t::number_float: return InputValue::number(j.dump(), true);
+        case json::value_t::string: return InputValue::string(j.get<std::string>());
+        case json::value_t::array: {
+            InputList items;
+            items.reserve(j.size());
+            for (const auto& item : j) items.push_back(from_json(item));
+            return InputValue::list(std::move(items));
+        }
+        case json::value_t::object: {
+            InputObject fields;
+            for (const auto& [k, v] : j.items()) fields.emplace_back(k, from_json(v));
+            return InputValue::object(std::move(fields));
+        }
+        default: return InputValue::null();
+    }
+}
+
+json error_json(const ErrorOut& e) {
+    json out;
+    out["message"] = e.error.message;
+    if (!e.error.locations.empty()) {
+        out["locations"] = json::array();
+        for (const auto& l : e.error.locations) out["locations"].push_back({{"line", l.line}, {"column", l.column}});
+    }
+    if (!e.error.path.empty()) {
+        out["path"] = json::array();
+        for (const auto& p : e.error.path) std::visit([&](const auto& v) { out["path"].push_back(v); }, p);
+    }
+    json extensions;
+    extensions["code"] = e.error.code.empty() ? "internal" : e.error.code;
+    if (!e.field.empty()) extensions["field"] = e.field;
+    out["extensions"] = std::move(extensions);
+    return out;
+}
+
+std::string errors_body(const std::vector<ErrorOut>& errors, bool with_null_data) {
+    json out;
+    out["errors"] = json::array();
+    for (const auto& e : errors) out["errors"].push_back(error_json(e));
+    std::string body = out.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (with_null_data) body.insert(1, "\"data\":null,");
+    return body;
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') out += ' ';
+        else if (s[i] == '%' && i + 2 < s.size() + 0 && i + 2 <= s.size() - 1 + 1 && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+                 std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else out += s[i];
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> query_parameters(std::string_view query) {
+    std::vector<std::pair<std::string, std::string>> out;
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const auto part = query.substr(0, amp);
+        const auto eq = part.find('=');
+        out.emplace_back(percent_decode(part.substr(0, eq)), eq == std::string_view::npos ? "" : percent_decode(part.substr(eq + 1)));
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return out;
+}
+
+// Estimated rows a selection may produce: each list multiplies by its limit (or the default
+// page size; a list with neither counts as one row).
+double estimate_nodes(const SelectedField& field, const CompileLimits& pages, double factor) {
+    double total = 0;
+    for (const auto& f : field.selection) {
+        if (f.selection.empty()) continue;
+        double rows = 1;
+        if (f.definition && f.definition->type.is_list()) {
+            rows = 1;
+            if (const auto* l = f.argument("limit"); l && l->as_number()) rows = std::max(1.0, std::strtod(l->as_number()->text.c_str(), nullptr));
+            else if (pages.default_limit) rows = static_cast<double>(*pages.default_limit);
+        }
+        total += factor * rows + estimate_nodes(f, pages, factor * rows);
+    }
+    return total;
+}
+
+class Failure : public std::runtime_error {
+public:
+    explicit Failure(std::vector<ErrorOut> errors) : std::runtime_error("request failed"), errors(std::move(errors)) {}
+    std::vector<ErrorOut> errors;
+};
+
+std::vector<ErrorOut> describe(const SelectedField& field, Logger& logger) {
+    const auto one = [&](std::string message, std::string code) {
+        ErrorOut e;
+        e.error.message = std::move(message);
+        e.error.code = std::move(code);
+        e.error.locations = {field.location};
+        e.error.path = {field.response_key};
+        return std::vector<ErrorOut>{std::move(e)};
+    };
+    try {
+        throw;
+    } catch (const InputError& e) {
+        return one(e.what(), "BAD_USER_INPUT");
+    } catch (const ValidationFailed& e) {
+        std::vector<ErrorOut> out;
+        for (const auto& f : e.failures) {
+            auto error = one(f.field + ": " + f.message, "validation-failed");
+            error.front().field = f.field;
+            out.push_back(std::move(error.front()));
+        }
+        return out;
+    } catch (const UniqueViolation&) {
+        return one("Uniqueness violation: a row with the same key already exists", "constraint-violation");
+    } catch (const ForeignKeyViolation&) {
+        return one("Foreign key violation: a referenced row is missing, or other rows still refer to this one", "constraint-violation");
+    } catch (const NotNullViolation&) {
+        return one("Not-null violation: a required field has no value", "constraint-violation");
+    } catch (const ConstraintViolation&) {
+        return one("Check constraint violation", "constraint-violation");
+    } catch (const TimeoutError&) {
+        return one("The query took too long and was cancelled", "timeout");
+    } catch (const PoolExhausted&) {
+        return one("No database connection is free: try again", "unavailable");
+    } catch (const Error& e) {
+        // The database's own message may quote SQL or values: it goes to the log only.
+        logger.log(LogLevel::warn, "graphql", "field " + field.response_key + ": " + std::string(to_string(e.category())) + ": " + e.message());
+        return one("A database error occurred", "database-error");
+    } catch (const std::exception& e) {
+        logger.log(LogLevel::error, "graphql", "field " + field.response_key + ": " + e.what());
+        return one("Internal error", "internal");
+    }
+}
+
+}  // namespace
+
+GraphqlExecutor::GraphqlExecutor(ExecutorContext& context, ExecutorOptions options) : context_(context), options_(std::move(options)) {}
+
+std::shared_ptr<const Api> GraphqlExecutor::api() {
+    const auto& catalog = context_.catalog();
+    std::vector<std::shared_ptr<const EntityInfo>> entities;
+    for (const auto& name : catalog.entity_names()) entities.push_back(catalog.find_entity(name));
+    std::lock_guard lock(mutex_);
+    if (!built_ || built_->entities != entities) {
+        auto built = std::make_shared<Built>();
+        built->entities = std::move(entities);
+        built->api = build_api(catalog, options_.api);
+        built_ = std::move(built);
+    }
+    return built_->api;
+}
+
+GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation) {
+    Result result;
+    const auto api = this->api();
+    auto prepared = prepare(api->schema, request, options_.limits);
+    if (!prepared.operation) {
+        std::vector<ErrorOut> errors;
+        for (auto& e : prepared.errors) errors.push_back({std::move(e), {}});
+        result.body = errors_body(errors, false);
+        result.request_error = true;
+        return result;
+    }
+    const auto& op = *prepared.operation;
+    result.kind = op.kind;
+    const bool mutation = op.kind == OperationKind::mutation;
+    if (op.kind == OperationKind::subscription || (mutation && !allow_mutation)) {
+        ErrorOut e;
+        e.error.message = mutation ? "Mutations are not allowed over GET: use POST" : "Subscriptions are served over WebSocket or SSE";
+        e.error.code = "BAD_REQUEST";
+        result.body = errors_body({e}, false);
+        result.request_error = true;
+        return result;
+    }
+    if (options_.max_nodes) {
+        SelectedField root;
+        root.selection = op.fields;
+        const double nodes = estimate_nodes(root, options_.pages, 1);
+        if (nodes > static_cast<double>(options_.max_nodes)) {
+            ErrorOut e;
+            e.error.message = "The query may select about " + std::to_string(static_cast<std::int64_t>(nodes)) + " rows, above the limit of " +
+                              std::to_string(options_.max_nodes) + " (max_nodes): ask for smaller pages";
+            e.error.code = "limit-exceeded";
+            result.body = errors_body({e}, false);
+            result.request_error = true;
+            return result;
+        }
+    }
+
+    std::shared_ptr<Connection> connection;
+    std::optional<SqlRunner> runner;
+    const auto& dialect = context_.dialect();
+    const auto engine = engine_of(dialect);
+    const auto open = [&]() -> SqlRunner& {
+        if (!runner) {
+            connection = context_.acquire();
+            runner.emplace(*connection, &context_.logger());
+            if (options_.statement_timeout.count() > 0) {
+                const auto ms = std::to_string(options_.statement_timeout.count());
+                if (engine == Engine::postgres) connection->execute("SET statement_timeout = " + ms);
+                else if (engine == Engine::mysql) connection->execute("SET SESSION max_statement_time = " + std::to_string(options_.statement_timeout.count() / 1000.0));
+            }
+            if (mutation) connection->begin();
+        }
+        return *runner;
+    };
+
+    std::string data = "{";
+    try {
+        for (std::size_t i = 0; i < op.fields.size(); ++i) {
+            const auto& field = op.fields[i];
+            if (i) data += ',';
+            data += '"';
+            data += field.response_key;
+            data += "\":";
+            try {
+                if (field.name == "__typename") {
+                    data += mutation ? "\"mutation_root\"" : "\"" + api->schema.query_type + "\"";
+                } else if (field.name == "__schema" || field.name == "__type") {
+                    write_introspection(api->schema, field, data);
+                } else if (const auto* root = api->root(mutation, field.name)) {
+                    auto& r = open();
+                    if (mutation) {
+                        data += run_mutation(*api, dialect, r, *root, field, options_.pages);
+                    } else {
+                        const auto json = r.json(compile_query(*api, dialect, *root, field, options_.pages));
+                        append_compact_json(json ? *json : std::string_view("null"), data);
+                    }
+                } else {
+                    throw InputError("field '" + field.name + "' not found in type: '" + (mutation ? "mutation_root" : api->schema.query_type) + "'");
+                }
+            } catch (...) {
+                throw Failure(describe(field, context_.logger()));
+            }
+        }
+        if (connection && mutation) connection->commit();
+    } catch (const Failure& f) {
+        if (connection && connection->in_transaction()) {
+            try {
+                connection->rollback();
+            } catch (...) {
+            }
+        }
+        result.body = errors_body(f.errors, true);
+        return result;
+    }
+    data += '}';
+    result.body.reserve(data.size() + 9);
+    result.body = "{\"data\":";
+    result.body += data;
+    result.body += '}';
+    return result;
+}
+
+HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
+    HttpResponse response;
+    const auto fail = [&](int status, std::string message) {
+        response.status = status;
+        response.content_type = "application/json";
+        ErrorOut e;
+        e.error.message = std::move(message);
+        e.error.code = "BAD_REQUEST";
+        response.body = errors_body({e}, false);
+        return response;
+    };
+    try {
+        // Media type of the answer: the first acceptable one the client lists.
+        std::string answer_type;
+        const auto* accept = request.header("accept");
+        if (!accept || trim(*accept).empty()) {
+            answer_type = json_type;
+        } else {
+            std::string_view rest = *accept;
+            while (answer_type.empty()) {
+                const auto comma = rest.find(',');
+                const auto type = media_type(rest.substr(0, comma));
+                if (type == graphql_response_type) answer_type = graphql_response_type;
+                else if (type == json_type || type == "application/*" || type == "*/*") answer_type = type == json_type ? json_type : graphql_response_type;
+                if (comma == std::string_view::npos) break;
+                rest.remove_prefix(comma + 1);
+            }
+            if (answer_type.empty()) return fail(406, "Not acceptable: answers are application/graphql-response+json or application/json");
+        }
+        GraphqlRequest gql;
+        const bool get = request.method == "GET";
+        if (request.method != "GET" && request.method != "POST") {
+            response.headers.push_back({"Allow", "GET, POST"});
+            return fail(405, "Method not allowed: use GET or POST");
+        }
+        json document;
+        if (get) {
+            document = json::object();
+            for (auto& [k, v] : query_parameters(request.query)) {
+                if (k == "query" || k == "operationName") document[k] = v;
+                else if (k == "variables" || k == "extensions") {
+                    if (v.empty()) continue;
+                    auto parsed = json::parse(v, nullptr, false);
+                    if (parsed.is_discarded()) return fail(400, "The " + k + " parameter is not valid JSON");
+                    document[k] = std::move(parsed);
+                }
+            }
+        } else {
+            const auto* type = request.header("content-type");
+            if (!type || media_type(*type) != json_type) return fail(415, "Unsupported media type: send application/json");
+            if (request.body.size() > options_.max_body)
+                return fail(413, "The request body is larger than " + std::to_string(options_.max_body) + " bytes");
+            document = json::parse(request.body, nullptr, false);
+            if (document.is_discarded()) return fail(400, "The request body is not valid JSON");
+        }
+        if (!document.is_object()) return fail(400, "The request must be a JSON object");
+        const auto query = document.find("query");
+        if (query == document.end() || !query->is_string()) return fail(400, "The request has no query string");
+        gql.query = query->get<std::string>();
+        if (auto name = document.find("operationName"); name != document.end() && !name->is_null()) {
+            if (!name->is_string()) return fail(400, "operationName must be a string");
+            gql.operation_name = name->get<std::string>();
+        }
+        if (auto vars = document.find("variables"); vars != document.end() && !vars->is_null()) {
+            if (!vars->is_object()) return fail(400, "variables must be an object");
+            gql.variables = from_json(*vars);
+        }
+        if (auto ext = document.find("extensions"); ext != document.end() && !ext->is_null() && !ext->is_object())
+            return fail(400, "extensions must be an object");
+
+        auto result = run(gql, !get);
+        response.content_type = answer_type;
+        response.body = std::move(result.body);
+        if (get && result.kind == OperationKind::mutation && result.request_error) {
+            response.headers.push_back({"Allow", "POST"});
+            response.status = 405;
+        } else {
+            response.status = result.request_error && answer_type == graphql_response_type ? 400 : 200;
+        }
+        return response;
+    } catch (const std::exception& e) {
+        context_.logger().log(LogLevel::error, "graphql", std::string("request failed: ") + e.what());
+        return fail(500, "Internal error");
+    }
+}
+
+}  // namespace rex::graphql

@@ -1,0 +1,17 @@
+// The fields every query root has without declaring them (`__schema`, `__type(name:)`) and the one
+// every composite type has (`__typename`), as FieldDefs that live as long as the program.
+#pragma once
+
+#include "schema/type_system.hpp"
+
+namespace rex::graphql {
+
+const FieldDef& schema_meta_field();
+const FieldDef& type_meta_field();
+const FieldDef& typename_meta_field();
+
+// The definition of `name` selected on `parent`, meta fields included (`is_query_root` allows
+// `__schema` and `__type`); nullptr when the type has no such field.
+const FieldDef* find_field(const TypeDef& parent, std::string_view name, bool is_query_root) noexcept;
+
+}  // namespace rex::graphql

@@ -1,0 +1,298 @@
+#include "sql/mutation.hpp"
+
+namespace rex::graphql {
+
+namespace {
+
+using RowValues = std::vector<std::pair<const FieldInfo*, Value>>;
+using Key = std::vector<Value>;
+
+std::string join_with(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(separator) : std::string()) + parts[i];
+    return out;
+}
+
+class Mutation {
+public:
+    Mutation(const Api& api, const Dialect& dialect, SqlRunner& runner, const RootField& root, const SelectedField& field, CompileLimits limits)
+        : api_(api), dialect_(dialect), runner_(runner), e_(*root.entity), root_(root), field_(field), limits_(limits),
+          engine_(engine_of(dialect)) {}
+
+    std::string run() {
+        switch (root_.kind) {
+            case RootKind::insert: return response(insert(objects("objects")));
+            case RootKind::insert_one: return single(insert(objects("object")));
+            case RootKind::update: return response(update(select_keys(argument("where"))));
+            case RootKind::update_by_pk: {
+                const auto* pk = argument(api_.names.field("pk_columns"));
+                return single(update(select_keys_by_pk([&](const std::string& n) { return pk ? pk->field(n) : nullptr; })));
+            }
+            case RootKind::delete_where: return remove(select_keys(argument("where")), false);
+            case RootKind::delete_by_pk: return remove(select_keys_by_pk([&](const std::string& n) { return argument(n); }), true);
+            default: throw std::logic_error("run_mutation: not a mutation field");
+        }
+    }
+
+private:
+    struct Outcome {
+        std::int64_t affected = 0;
+        std::vector<Key> keys;
+    };
+
+    const InputValue* argument(std::string_view name) const { return field_.argument(name); }
+
+    void require_key() const {
+        if (e_.primary_key.empty()) throw InputError("'" + e_.type_name + "' has no primary key: it cannot be changed through the API");
+    }
+
+    RowValues row_values(const InputValue& object) const {
+        RowValues row;
+        const auto* fields = object.as_object();
+        if (!fields) throw InputError("expected an object of '" + e_.type_name + "' columns");
+        for (const auto& [name, v] : *fields) {
+            const auto* column = e_.column(name);
+            if (!column) throw InputError("field '" + name + "' not found in '" + e_.type_name + "'");
+            row.emplace_back(column, to_value(v, *column));
+        }
+        return row;
+    }
+
+    void validate(const std::vector<RowValues>& rows) const {
+        std::vector<RuleFailure> failures;
+        for (const auto& row : rows)
+            for (auto& f : check_rules(*e_.entity, row)) {
+                f.field = e_.column_name(f.field);
+                failures.push_back(std::move(f));
+            }
+        if (!failures.empty()) throw ValidationFailed(std::move(failures));
+    }
+
+    std::vector<RowValues> objects(std::string_view name) const {
+        std::vector<RowValues> rows;
+        const auto* v = argument(name);
+        if (v && v->as_list())
+            for (const auto& o : *v->as_list()) rows.push_back(row_values(o));
+        else if (v && v->as_object())
+            rows.push_back(row_values(*v));
+        validate(rows);
+        return rows;
+    }
+
+    std::string table() const { return dialect_.quote_identifier(e_.entity->table); }
+
+    std::string upsert_clause(Writer& w) const {
+        const auto* on_conflict = argument(api_.names.field("on_conflict"));
+        if (!on_conflict || on_conflict->is_null()) return {};
+        const auto* constraint = on_conflict->field("constraint");
+        const std::vector<const FieldInfo*>* conflict = nullptr;
+        if (constraint && constraint->as_enum())
+            for (const auto& [name, cols] : e_.constraints)
+                if (name == constraint->as_enum()->name) conflict = &cols;
+        if (!conflict) throw InputError("on_conflict: unknown constraint");
+        UpsertSpec spec;
+        for (const auto* f : *conflict) spec.conflict_columns.push_back(f->column);
+        if (const auto* cols = on_conflict->field(api_.names.field("update_columns")); cols && cols->as_list())
+            for (const auto& c : *cols->as_list()) {
+                const auto* column = c.as_enum() ? e_.column(c.as_enum()->name) : nullptr;
+                if (!column) throw InputError("on_conflict: unknown update column");
+                spec.update_columns.push_back(column->column);
+            }
+        const auto* where = on_conflict->field("where");
+        const bool filtered = where && !where->is_null();
+        if (spec.update_columns.empty()) {
+            if (engine_ == Engine::mysql) {
+                const auto c = dialect_.quote_identifier(spec.conflict_columns.at(0));
+                return " ON DUPLICATE KEY UPDATE " + c + " = " + c;  // keeps the row as it is
+            }
+            std::string out = " ON CONFLICT (";
+            for (std::size_t i = 0; i < spec.conflict_columns.size(); ++i)
+                out += (i ? ", " : "") + dialect_.quote_identifier(spec.conflict_columns[i]);
+            return out + ") DO NOTHING";
+        }
+        auto out = dialect_.upsert_clause(spec);
+        if (filtered) {
+            if (engine_ == Engine::mysql) throw InputError("on_conflict.where is not supported on MySQL/MariaDB");
+            out += " WHERE " + w.filter(e_, table(), *where);
+        }
+        return out;
+    }
+
+    Outcome insert(const std::vector<RowValues>& rows) {
+        require_key();
+        Outcome out;
+        std::vector<std::string> key_columns;
+        for (const auto* k : e_.primary_key) key_columns.push_back(k->column);
+        const auto returning = dialect_.returning_clause(key_columns);
+        for (const auto& row : rows) {
+            Writer w(api_, dialect_, limits_);
+            std::vector<std::string> columns, values;
+            for (const auto& [f, v] : row) {
+                columns.push_back(dialect_.quote_identifier(f->column));
+                values.push_back(w.bind(v));
+            }
+            std::string sql = "INSERT INTO " + table();
+            if (columns.empty()) sql += engine_ == Engine::mysql ? " () VALUES ()" : " DEFAULT VALUES";
+            else sql += " (" + join_with(columns, ", ") + ") VALUES (" + join_with(values, ", ") + ")";
+            sql += upsert_clause(w) + returning;
+            const auto result = runner_.execute(w.finish(sql));
+            if (!returning.empty()) {
+                for (const auto& r : result.rows) {
+                    out.keys.push_back(r);
+                    ++out.affected;
+                }
+                continue;
+            }
+            if (result.affected_rows <= 0) continue;
+            ++out.affected;
+            Key key;
+            for (const auto* k : e_.primary_key) {
+                for (const auto& [f, v] : row)
+                    if (f == k) key.push_back(v);
+            }
+            if (key.size() != e_.primary_key.size() && e_.primary_key.size() == 1 && result.last_insert_id)
+                key = {Value(*result.last_insert_id)};
+            if (key.size() == e_.primary_key.size()) out.keys.push_back(std::move(key));
+        }
+        return out;
+    }
+
+    std::vector<Key> select_keys(const InputValue* where) {
+        require_key();
+        Writer w(api_, dialect_, limits_);
+        const auto b = w.new_alias();
+        std::vector<std::string> key;
+        for (const auto* k : e_.primary_key) key.push_back(w.column(b, *k));
+        const auto condition = where ? w.filter(e_, b, *where) : std::string("1=1");
+        const auto result = runner_.execute(w.finish("SELECT " + join_with(key, ", ") + " FROM " + table() + " " + b + " WHERE " + condition));
+        return result.rows;
+    }
+
+    // The key given as arguments of the field (delete_by_pk) or as an object (update_by_pk's pk_columns).
+    template <class Lookup>
+    std::vector<Key> select_keys_by_pk(Lookup&& lookup) {
+        require_key();
+        Key key;
+        for (const auto* k : e_.primary_key) {
+            const auto name = api_.names.field(k->name);
+            const InputValue* v = lookup(name);
+            if (!v || v->is_null()) throw InputError("missing primary key value '" + name + "'");
+            key.push_back(to_value(*v, *k));
+        }
+        Writer w(api_, dialect_, limits_);
+        const auto b = w.new_alias();
+        std::vector<std::string> columns;
+        for (const auto* k : e_.primary_key) columns.push_back(w.column(b, *k));
+        const auto match = w.key_match(b, e_.primary_key, {key});
+        return runner_.execute(w.finish("SELECT " + join_with(columns, ", ") + " FROM " + table() + " " + b + " WHERE " + match)).rows;
+    }
+
+    Outcome update(std::vector<Key> keys) {
+        const auto* set = argument("_set");
+        const auto* inc = argument("_inc");
+        RowValues set_values = set && !set->is_null() ? row_values(*set) : RowValues{};
+        RowValues inc_values = inc && !inc->is_null() ? row_values(*inc) : RowValues{};
+        validate({set_values});
+        Outcome out;
+        out.affected = static_cast<std::int64_t>(keys.size());
+        if (keys.empty() || (set_values.empty() && inc_values.empty())) {
+            out.keys = std::move(keys);
+            return out;
+        }
+        Writer w(api_, dialect_, limits_);
+        std::vector<std::string> assignments;
+        for (const auto& [f, v] : set_values) assignments.push_back(dialect_.quote_identifier(f->column) + " = " + w.bind(v));
+        for (const auto& [f, v] : inc_values) {
+            const auto c = dialect_.quote_identifier(f->column);
+            assignments.push_back(c + " = " + c + " + " + w.bind(v));
+        }
+        const auto match = w.key_match(table(), e_.primary_key, keys);
+        runner_.execute(w.finish("UPDATE " + table() + " SET " + join_with(assignments, ", ") + " WHERE " + match));
+        // A key column set to a new value: the rows are found under it afterwards.
+        for (auto& key : keys)
+            for (std::size_t i = 0; i < e_.primary_key.size(); ++i)
+                for (const auto& [f, v] : set_values)
+                    if (f == e_.primary_key[i]) key[i] = v;
+        out.keys = std::move(keys);
+        return out;
+    }
+
+    std::optional<std::string> rows_json(const std::vector<SelectedField>& selection, const std::vector<Key>& keys, bool single) {
+        Writer w(api_, dialect_, limits_);
+        const auto b = w.new_alias();
+        if (single) {
+            if (keys.empty()) return std::nullopt;
+            const auto object = w.object(e_, b, selection);
+            const auto match = w.key_match(b, e_.primary_key, {keys.front()});
+            return runner_.json(w.finish("SELECT " + object + " FROM " + table() + " " + b + " WHERE " + match));
+        }
+        if (keys.empty()) return std::string("[]");
+        SelectedField list;
+        list.selection = selection;
+        return runner_.json(w.finish(w.list_select(e_, b, list, {w.key_match(b, e_.primary_key, keys)}, false)));
+    }
+
+    std::string response(const Outcome& outcome) {
+        std::optional<std::string> returning;
+        for (const auto& f : field_.selection)
+            if (f.name == "returning") returning = rows_json(f.selection, outcome.keys, false);
+        return response(outcome.affected, returning);
+    }
+
+    // { affected_rows returning __typename } in the selection's order and aliases.
+    std::string response(std::int64_t affected, const std::optional<std::string>& returning) const {
+        std::string out = "{";
+        bool first = true;
+        for (const auto& f : field_.selection) {
+            out += first ? "\"" : ",\"";
+            first = false;
+            out += f.response_key + "\":";
+            if (f.name == "__typename") out += "\"" + api_.names.derived(e_.type_name, "mutation_response") + "\"";
+            else if (f.name == "returning") append_compact_json(returning.value_or("[]"), out);
+            else out += std::to_string(affected);
+        }
+        return out + "}";
+    }
+
+    std::string single(const Outcome& outcome) {
+        std::string out;
+        append_compact_json(rows_json(field_.selection, outcome.keys, true).value_or("null"), out);
+        return out;
+    }
+
+    std::string remove(const std::vector<Key>& keys, bool by_pk) {
+        // The rows' JSON is read before they go.
+        std::string before;
+        if (by_pk) before = single({static_cast<std::int64_t>(keys.size()), keys});
+        std::optional<std::string> returning;
+        if (!by_pk)
+            for (const auto& f : field_.selection)
+                if (f.name == "returning") returning = rows_json(f.selection, keys, false);
+        std::int64_t affected = 0;
+        if (!keys.empty()) {
+            Writer w(api_, dialect_, limits_);
+            const auto match = w.key_match(table(), e_.primary_key, keys);
+            affected = runner_.execute(w.finish("DELETE FROM " + table() + " WHERE " + match)).affected_rows;
+        }
+        if (by_pk) return before;
+        return response(affected, returning);
+    }
+
+    const Api& api_;
+    const Dialect& dialect_;
+    SqlRunner& runner_;
+    const EntityApi& e_;
+    const RootField& root_;
+    const SelectedField& field_;
+    CompileLimits limits_;
+    Engine engine_;
+};
+
+}  // namespace
+
+std::string run_mutation(const Api& api, const Dialect& dialect, SqlRunner& runner, const RootField& root, const SelectedField& field,
+                         const CompileLimits& limits) {
+    return Mutation(api, dialect, runner, root, field, limits).run();
+}
+
+}  // namespace rex::graphql

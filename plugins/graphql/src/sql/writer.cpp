@@ -1,0 +1,582 @@
+#include "sql/writer.hpp"
+
+#include <charconv>
+
+namespace rex::graphql {
+
+namespace {
+
+constexpr char marker_begin = '\x01';
+constexpr char marker_end = '\x02';
+
+bool is_object_relation(RelationKind k) { return k == RelationKind::belongs_to || k == RelationKind::has_one; }
+
+std::string join_with(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i) out += separator;
+        out += parts[i];
+    }
+    return out;
+}
+
+std::string conjunction(const std::vector<std::string>& parts) {
+    if (parts.empty()) return "1=1";
+    if (parts.size() == 1) return parts[0];
+    return "(" + join_with(parts, " AND ") + ")";
+}
+
+// LIKE pattern (backslash escapes) -> GLOB pattern: SQLite's LIKE ignores case, GLOB does not.
+std::string like_to_glob(const std::string& like) {
+    std::string out;
+    for (std::size_t i = 0; i < like.size(); ++i) {
+        char c = like[i];
+        if (c == '\\' && i + 1 < like.size()) {
+            c = like[++i];
+            if (c == '*' || c == '?' || c == '[') out += std::string("[") + c + "]";
+            else out += c;
+        } else if (c == '%') out += '*';
+        else if (c == '_') out += '?';
+        else if (c == '*' || c == '?' || c == '[') out += std::string("[") + c + "]";
+        else out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+Engine engine_of(const Dialect& dialect) {
+    const auto n = dialect.name();
+    if (n == "sqlite") return Engine::sqlite;
+    if (n == "mysql" || n == "mariadb") return Engine::mysql;
+    return Engine::postgres;
+}
+
+Writer::Writer(const Api& api, const Dialect& dialect, CompileLimits limits)
+    : api_(api), dialect_(dialect), engine_(engine_of(dialect)), limits_(limits) {}
+
+std::string Writer::bind(Value value) {
+    values_.push_back(std::move(value));
+    return std::string(1, marker_begin) + std::to_string(values_.size() - 1) + marker_end;
+}
+
+std::string Writer::new_alias() { return quote("_" + std::to_string(aliases_++)); }
+
+Statement Writer::finish(std::string sql) const {
+    Statement out;
+    out.sql.reserve(sql.size());
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        if (sql[i] != marker_begin) {
+            out.sql += sql[i];
+            continue;
+        }
+        const auto end = sql.find(marker_end, i);
+        std::size_t index = 0;
+        std::from_chars(sql.data() + i + 1, sql.data() + end, index);
+        out.params.push_back(values_.at(index));
+        out.sql += dialect_.placeholder(out.params.size());
+        i = end;
+    }
+    return out;
+}
+
+const FieldInfo& Writer::field_of(const EntityInfo& entity, const std::string& name) const {
+    if (const auto* f = entity.field(name)) return *f;
+    for (const auto& f : entity.fields)
+        if (f.column == name) return f;
+    throw std::runtime_error("entity " + entity.name + " has no field " + name);
+}
+
+std::string Writer::string_literal(std::string_view text) const {
+    // Only GraphQL names and type names get here, but quotes are doubled all the same.
+    std::string out = "'";
+    for (char c : text) {
+        out += c;
+        if (c == '\'') out += '\'';
+    }
+    out += '\'';
+    if (engine_ == Engine::postgres) out += "::text";
+    return out;
+}
+
+std::string Writer::render(const std::string& x, const ColumnType& type) const {
+    switch (engine_) {
+        case Engine::postgres:
+            switch (type.type) {
+                case LogicalType::decimal:
+                case LogicalType::uuid:
+                case LogicalType::time: return "(" + x + ")::text";
+                case LogicalType::timestamp:
+                    return "(rtrim(rtrim(to_char((" + x + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '0'), '.') || 'Z')";
+                case LogicalType::date: return "to_char(" + x + ", 'YYYY-MM-DD')";
+                case LogicalType::bytes: return "('\\x' || encode(" + x + ", 'hex'))";
+                default: return x;
+            }
+        case Engine::sqlite:
+            switch (type.type) {
+                case LogicalType::boolean: return "json(CASE WHEN " + x + " IS NULL THEN 'null' WHEN " + x + " THEN 'true' ELSE 'false' END)";
+                // SQLite writes a whole REAL as 2.0, the servers as 2.
+                case LogicalType::float64:
+                    return "(CASE WHEN " + x + " = CAST(" + x + " AS INTEGER) AND abs(" + x + ") < 1e15 THEN CAST(" + x + " AS INTEGER) ELSE " + x + " END)";
+                case LogicalType::decimal:
+                    if (type.scale)
+                        return "(CASE WHEN " + x + " IS NULL THEN NULL ELSE printf('%." + std::to_string(*type.scale) + "f', " + x + ") END)";
+                    return "CAST(" + x + " AS TEXT)";
+                case LogicalType::timestamp: return "(replace(" + x + ", ' ', 'T') || 'Z')";
+                case LogicalType::uuid: return "lower(" + x + ")";
+                case LogicalType::bytes: return "('\\x' || lower(hex(" + x + ")))";
+                case LogicalType::json: return "json(" + x + ")";
+                default: return x;
+            }
+        case Engine::mysql:
+            switch (type.type) {
+                case LogicalType::boolean: return "JSON_EXTRACT(IF(" + x + " IS NULL, 'null', IF(" + x + ", 'true', 'false')), '$')";
+                case LogicalType::decimal: return "CAST(" + x + " AS CHAR)";
+                case LogicalType::date: return "DATE_FORMAT(" + x + ", '%Y-%m-%d')";
+                case LogicalType::time: return "TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM TIME_FORMAT(" + x + ", '%H:%i:%s.%f')))";
+                case LogicalType::timestamp:
+                    return "CONCAT(TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM DATE_FORMAT(" + x + ", '%Y-%m-%dT%H:%i:%s.%f'))), 'Z')";
+                case LogicalType::uuid: return "LOWER(CAST(" + x + " AS CHAR))";
+                case LogicalType::bytes: return "CONCAT(CHAR(92), 'x', LOWER(HEX(" + x + ")))";
+                case LogicalType::json: return "JSON_EXTRACT(" + x + ", '$')";
+                default: return x;
+            }
+    }
+    return x;
+}
+
+std::string Writer::json_object(const std::vector<std::pair<std::string, std::string>>& members) const {
+    std::string out = engine_ == Engine::postgres ? "json_build_object(" : engine_ == Engine::sqlite ? "json_object(" : "JSON_OBJECT(";
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        if (i) out += ", ";
+        std::string key = "'" + members[i].first + "'";  // a GraphQL name: [_A-Za-z][_0-9A-Za-z]*
+        out += key + ", " + members[i].second;
+    }
+    return out + ")";
+}
+
+std::string Writer::nested(const std::string& select) const {
+    switch (engine_) {
+        case Engine::postgres: return "(" + select + ")";
+        // SQLite and MariaDB forget that a subquery's text is JSON: say it again.
+        case Engine::sqlite: return "json((" + select + "))";
+        case Engine::mysql: return "JSON_EXTRACT((" + select + "), '$')";
+    }
+    return select;
+}
+
+std::string Writer::json_array_agg(const std::string& element, const std::string& order) const {
+    switch (engine_) {
+        case Engine::postgres: return "coalesce(json_agg(" + element + (order.empty() ? "" : " ORDER BY " + order) + "), '[]'::json)";
+        case Engine::sqlite: return "json_group_array(json(" + element + "))";
+        // JSON_ARRAY() keeps COALESCE's result JSON (a '[]' text would make the array a string).
+        case Engine::mysql: return "COALESCE(JSON_ARRAYAGG(" + element + (order.empty() ? "" : " ORDER BY " + order) + "), JSON_ARRAY())";
+    }
+    return element;
+}
+
+std::string Writer::object(const EntityApi& e, const std::string& alias, const std::vector<SelectedField>& selection) {
+    std::vector<std::pair<std::string, std::string>> members;
+    for (const auto& f : selection) {
+        std::string value;
+        if (f.name == "__typename") {
+            value = string_literal(e.type_name);
+        } else if (const auto* column = e.column(f.name)) {
+            value = render(this->column(alias, *column), column->type);
+        } else if (const auto* r = e.relation(f.name)) {
+            const auto& target = *api_.target(*r);
+            const auto b = new_alias();
+            if (is_object_relation(r->kind)) {
+                const auto cond = join(e, alias, *r, b);
+                value = nested("SELECT " + object(target, b, f.selection) + " FROM " + quote(target.entity->table) + " " + b + " WHERE " + cond);
+            } else {
+                value = nested(list_select(target, b, f, {join(e, alias, *r, b)}, true));
+            }
+        } else if (const auto* r = e.relation_aggregate(f.name)) {
+            const auto& target = *api_.target(*r);
+            const auto b = new_alias();
+            value = nested(aggregate_select(target, b, f, {join(e, alias, *r, b)}, true));
+        } else {
+            throw InputError("field '" + f.name + "' not found in type: '" + e.type_name + "'");
+        }
+        members.emplace_back(f.response_key, std::move(value));
+    }
+    return json_object(members);
+}
+
+std::string Writer::join(const EntityApi& e, const std::string& alias, const RelationInfo& r, const std::string& target_alias) {
+    const auto& target = *api_.target(r)->entity;
+    const auto& source = *e.entity;
+    const auto first_key = [&](const EntityInfo& entity) -> const FieldInfo& {
+        for (const auto& f : entity.fields)
+            if (f.primary_key) return f;
+        throw std::runtime_error("entity " + entity.name + " has no primary key");
+    };
+    switch (r.kind) {
+        case RelationKind::belongs_to:
+            return column(target_alias, first_key(target)) + " = " + column(alias, field_of(source, r.foreign_key));
+        case RelationKind::has_one:
+        case RelationKind::has_many:
+            return column(target_alias, field_of(target, r.foreign_key)) + " = " + column(alias, first_key(source));
+        case RelationKind::many_to_many: {
+            const auto j = new_alias();
+            return "EXISTS (SELECT 1 FROM " + quote(r.through) + " " + j + " WHERE " + j + "." + quote(r.through_source_key) + " = " +
+                   column(alias, first_key(source)) + " AND " + j + "." + quote(r.through_target_key) + " = " +
+                   column(target_alias, first_key(target)) + ")";
+        }
+    }
+    return "1=0";
+}
+
+std::optional<std::int64_t> Writer::int_argument(const SelectedField& field, std::string_view name) const {
+    const auto* v = field.argument(name);
+    if (!v || v->is_null()) {
+        if (name == "limit") return limits_.default_limit;
+        return std::nullopt;
+    }
+    const auto* n = v->as_number();
+    std::int64_t out = 0;
+    if (!n || std::from_chars(n->text.data(), n->text.data() + n->text.size(), out).ec != std::errc{})
+        throw InputError("argument '" + std::string(name) + "' must be an integer");
+    if (out < 0) throw InputError("argument '" + std::string(name) + "' must not be negative");
+    if (name == "limit" && limits_.max_limit && out > *limits_.max_limit)
+        throw InputError("limit " + std::to_string(out) + " is above the maximum page size " + std::to_string(*limits_.max_limit));
+    return out;
+}
+
+void Writer::add_order_terms(const EntityApi& e, const InputValue& object, std::vector<const RelationInfo*> path,
+                             std::vector<OrderTerm>& out) const {
+    const auto* fields = object.as_object();
+    if (!fields) return;
+    for (const auto& [name, value] : *fields) {
+        if (value.is_null()) continue;
+        if (const auto* column = e.column(name)) {
+            const auto* direction = value.as_enum();
+            if (!direction) throw InputError("order_by." + name + " must be an order_by value");
+            const auto& d = direction->name;
+            OrderTerm t;
+            t.column = column;
+            t.path = path;
+            t.descending = d.starts_with("desc") || d.starts_with("DESC");
+            // Hasura's (and PostgreSQL's) default: nulls last going up, first going down.
+            t.nulls_first = d.ends_with("nulls_first") || d.ends_with("NULLS_FIRST") || (t.descending && d.size() == 4);
+            out.push_back(std::move(t));
+        } else if (const auto* r = e.relation(name); r && is_object_relation(r->kind)) {
+            auto deeper = path;
+            deeper.push_back(r);
+            add_order_terms(*api_.target(*r), value, std::move(deeper), out);
+        } else {
+            throw InputError("order_by has no field '" + name + "'");
+        }
+    }
+}
+
+std::vector<Writer::OrderTerm> Writer::order_terms(const EntityApi& e, const InputValue* order_by) const {
+    std::vector<OrderTerm> out;
+    if (order_by && !order_by->is_null()) {
+        if (const auto* list = order_by->as_list())
+            for (const auto& item : *list) add_order_terms(e, item, {}, out);
+        else
+            add_order_terms(e, *order_by, {}, out);
+    }
+    // The primary key last, so equal rows and unordered lists come out alike on every engine.
+    for (const auto* k : e.primary_key) {
+        bool present = false;
+        for (const auto& t : out) present = present || (t.path.empty() && t.column == k);
+        if (!present) out.push_back({k, {}, false, false});
+    }
+    return out;
+}
+
+std::string Writer::order_by(const EntityApi& e, const std::string& alias, const std::vector<OrderTerm>& terms) {
+    std::vector<std::string> parts;
+    for (const auto& t : terms) {
+        std::string x;
+        if (t.path.empty()) {
+            x = column(alias, *t.column);
+        } else {
+            // Through object relations: a scalar subquery per step, innermost the column.
+            const EntityApi* current = &e;
+            std::string current_alias = alias;
+            std::string prefix, suffix;
+            for (const auto* r : t.path) {
+                const auto* target = api_.target(*r);
+                const auto b = new_alias();
+                prefix += "(SELECT ";
+                suffix = " FROM " + quote(target->entity->table) + " " + b + " WHERE " + join(*current, current_alias, *r, b) + ")" + suffix;
+                current = target;
+                current_alias = b;
+            }
+            x = prefix + column(current_alias, *t.column) + suffix;
+        }
+        const std::string direction = t.descending ? " DESC" : " ASC";
+        if (dialect_.features().nulls_first_last)
+            parts.push_back(x + direction + (t.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
+        else {
+            parts.push_back("(" + x + " IS NULL)" + (t.nulls_first ? " DESC" : " ASC"));
+            parts.push_back(x + direction);
+        }
+    }
+    return join_with(parts, ", ");
+}
+
+std::string Writer::list_select(const EntityApi& e, const std::string& b, const SelectedField& field, std::vector<std::string> extra,
+                                bool correlated) {
+    const auto limit = int_argument(field, "limit");
+    const auto offset = int_argument(field, "offset");
+    if (const auto* where = field.argument("where"); where && !where->is_null()) extra.push_back(filter(e, b, *where));
+    const auto terms = order_terms(e, field.argument(api_.names.field("order_by")));
+    const auto table = quote(e.entity->table) + " " + b;
+    const bool paged = limit || offset;
+    const auto page = [&] {
+        return " LIMIT " + bind(limit.value_or(INT64_MAX)) + " OFFSET " + bind(offset.value_or(0));
+    };
+    if (engine_ == Engine::mysql && (correlated || !paged)) {
+        // MariaDB cannot see outer columns from a derived table: order and page inside JSON_ARRAYAGG.
+        const auto element = object(e, b, field.selection);
+        const auto order = order_by(e, b, terms);
+        return "SELECT " + json_array_agg(element, order + (paged ? page() : "")) + " FROM " + table + " WHERE " + conjunction(extra);
+    }
+    if (engine_ == Engine::postgres && !paged) {
+        const auto element = object(e, b, field.selection);
+        return "SELECT " + json_array_agg(element, order_by(e, b, terms)) + " FROM " + table + " WHERE " + conjunction(extra);
+    }
+    // A derived table picks the rows (filter, order, page); the aggregate keeps its order.
+    const auto s = new_alias();
+    const auto element = object(e, s, field.selection);
+    const auto outer_order = engine_ == Engine::sqlite ? std::string() : order_by(e, s, terms);
+    const auto inner_order = order_by(e, b, terms);
+    const auto where = conjunction(extra);
+    return "SELECT " + json_array_agg(element, outer_order) + " FROM (SELECT " + b + ".* FROM " + table + " WHERE " + where + " ORDER BY " +
+           inner_order + (paged ? page() : "") + ") " + s;
+}
+
+std::string Writer::aggregate_fields(const EntityApi& e, const std::string& alias, const SelectedField& field) {
+    std::vector<std::pair<std::string, std::string>> members;
+    for (const auto& f : field.selection) {
+        if (f.name == "__typename") {
+            members.emplace_back(f.response_key, string_literal(api_.names.derived(e.type_name, "aggregate_fields")));
+        } else if (f.name == "count") {
+            std::vector<const FieldInfo*> columns;
+            if (const auto* cols = f.argument("columns"); cols && cols->as_list())
+                for (const auto& c : *cols->as_list())
+                    if (const auto* name = c.as_enum()) {
+                        const auto* column = e.column(name->name);
+                        if (!column) throw InputError("count: unknown column '" + name->name + "'");
+                        columns.push_back(column);
+                    }
+            const auto* distinct = f.argument("distinct");
+            const bool is_distinct = distinct && distinct->as_bool() && *distinct->as_bool();
+            std::string x;
+            if (columns.empty()) x = is_distinct ? "count(DISTINCT " + alias + ".*)" : "count(*)";
+            else {
+                std::vector<std::string> cols;
+                for (const auto* c : columns) cols.push_back(column(alias, *c));
+                if (cols.size() > 1 && engine_ == Engine::postgres) x = "count(" + std::string(is_distinct ? "DISTINCT " : "") + "(" + join_with(cols, ", ") + "))";
+                else if (cols.size() > 1 && engine_ == Engine::sqlite)
+                    throw InputError("count over several columns is not supported on SQLite");
+                else x = "count(" + std::string(is_distinct ? "DISTINCT " : "") + join_with(cols, ", ") + ")";
+            }
+            if (columns.empty() && is_distinct) x = "count(*)";  // every row is distinct
+            members.emplace_back(f.response_key, x);
+        } else if (f.name == "sum" || f.name == "avg" || f.name == "min" || f.name == "max") {
+            std::vector<std::pair<std::string, std::string>> inner;
+            for (const auto& c : f.selection) {
+                if (c.name == "__typename") {
+                    inner.emplace_back(c.response_key, string_literal(api_.names.derived(e.type_name, f.name + "_fields")));
+                    continue;
+                }
+                const auto* column = e.column(c.name);
+                if (!column) throw InputError("aggregate: unknown column '" + c.name + "'");
+                const auto x = this->column(alias, *column);
+                if (f.name == "avg") {
+                    if (engine_ == Engine::postgres) inner.emplace_back(c.response_key, "avg(" + x + ")::float8");
+                    else if (engine_ == Engine::sqlite) inner.emplace_back(c.response_key, "avg(" + x + ")");
+                    else inner.emplace_back(c.response_key, "(SUM(CAST(" + x + " AS DOUBLE)) / COUNT(" + x + "))");
+                } else {
+                    inner.emplace_back(c.response_key, render(f.name + "(" + x + ")", column->type));
+                }
+            }
+            members.emplace_back(f.response_key, json_object(inner));
+        } else {
+            throw InputError("field '" + f.name + "' not found in aggregate fields");
+        }
+    }
+    return json_object(members);
+}
+
+std::string Writer::aggregate_select(const EntityApi& e, const std::string& b, const SelectedField& field, std::vector<std::string> extra,
+                                     bool correlated) {
+    const auto limit = int_argument(field, "limit");
+    const auto offset = int_argument(field, "offset");
+    if (const auto* where = field.argument("where"); where && !where->is_null()) extra.push_back(filter(e, b, *where));
+    const auto terms = order_terms(e, field.argument(api_.names.field("order_by")));
+    const bool paged = limit || offset;
+    const auto table = quote(e.entity->table) + " " + b;
+    const auto page = [&] { return " LIMIT " + bind(limit.value_or(INT64_MAX)) + " OFFSET " + bind(offset.value_or(0)); };
+    // Rows come from a derived table (filtered, ordered, paged) except on MariaDB inside a
+    // relation, where it cannot be correlated: there the page applies to the nodes only.
+    const bool direct = engine_ == Engine::mysql && correlated;
+    const auto s = direct ? b : new_alias();
+    std::vector<std::pair<std::string, std::string>> members;
+    for (const auto& f : field.selection) {
+        if (f.name == "__typename") {
+            members.emplace_back(f.response_key, string_literal(api_.names.derived(e.type_name, "aggregate")));
+        } else if (f.name == "aggregate") {
+            members.emplace_back(f.response_key, aggregate_fields(e, s, f));
+        } else if (f.name == "nodes") {
+            const auto element = object(e, s, f.selection);
+            const auto order = engine_ == Engine::sqlite ? std::string() : order_by(e, s, terms);
+            members.emplace_back(f.response_key, json_array_agg(element, order + (direct && paged ? page() : "")));
+        } else {
+            throw InputError("field '" + f.name + "' not found in type: '" + api_.names.derived(e.type_name, "aggregate") + "'");
+        }
+    }
+    const auto select = json_object(members);
+    const auto where = conjunction(extra);
+    if (direct) return "SELECT " + select + " FROM " + table + " WHERE " + where;
+    const auto inner_order = order_by(e, b, terms);
+    return "SELECT " + select + " FROM (SELECT " + b + ".* FROM " + table + " WHERE " + where + " ORDER BY " + inner_order +
+           (paged ? page() : "") + ") " + s;
+}
+
+std::string Writer::comparison(const std::string& x, const FieldInfo& field, const InputValue& ops) {
+    const auto* fields = ops.as_object();
+    if (!fields) throw InputError("a comparison expression must be an object");
+    std::vector<std::string> parts;
+    const auto text_value = [&](const InputValue& v) { return bind(to_value(v, field)); };
+    for (const auto& [op, v] : *fields) {
+        if (v.is_null()) continue;  // Hasura: a null operand compares nothing
+        if (op == "_eq") parts.push_back(x + " = " + text_value(v));
+        else if (op == "_neq") parts.push_back(x + " <> " + text_value(v));
+        else if (op == "_gt") parts.push_back(x + " > " + text_value(v));
+        else if (op == "_gte") parts.push_back(x + " >= " + text_value(v));
+        else if (op == "_lt") parts.push_back(x + " < " + text_value(v));
+        else if (op == "_lte") parts.push_back(x + " <= " + text_value(v));
+        else if (op == "_in" || op == "_nin") {
+            std::vector<std::string> items;
+            if (const auto* list = v.as_list())
+                for (const auto& item : *list) items.push_back(text_value(item));
+            else
+                items.push_back(text_value(v));
+            if (items.empty()) parts.push_back(op == "_in" ? "1=0" : "1=1");
+            else parts.push_back(x + (op == "_in" ? " IN (" : " NOT IN (") + join_with(items, ", ") + ")");
+        } else if (op == "_is_null") {
+            const auto* b = v.as_bool();
+            if (!b) throw InputError("_is_null must be a Boolean");
+            parts.push_back(x + (*b ? " IS NULL" : " IS NOT NULL"));
+        } else if (op == "_like" || op == "_nlike") {
+            const auto* s = v.as_string();
+            if (!s) throw InputError(op + " must be a String");
+            std::string match;
+            if (engine_ == Engine::sqlite) match = x + " GLOB " + bind(like_to_glob(*s));
+            else if (engine_ == Engine::mysql) match = "BINARY " + x + " LIKE " + bind(*s);
+            else match = x + " LIKE " + bind(*s);
+            parts.push_back(op == "_like" ? match : "NOT (" + match + ")");
+        } else if (op == "_ilike") {
+            const auto* s = v.as_string();
+            if (!s) throw InputError("_ilike must be a String");
+            if (engine_ == Engine::postgres) parts.push_back(x + " ILIKE " + bind(*s));
+            else if (engine_ == Engine::sqlite) parts.push_back(x + " LIKE " + bind(*s) + " ESCAPE '\\'");
+            else parts.push_back("LOWER(" + x + ") LIKE LOWER(" + bind(*s) + ")");
+        } else {
+            throw InputError("unknown comparison operator '" + op + "'");
+        }
+    }
+    return conjunction(parts);
+}
+
+std::string Writer::filter(const EntityApi& e, const std::string& alias, const InputValue& where) {
+    if (where.is_null()) return "1=1";
+    const auto* fields = where.as_object();
+    if (!fields) throw InputError("a boolean expression must be an object");
+    std::vector<std::string> parts;
+    const auto each = [&](const InputValue& v, auto&& fn) {
+        if (const auto* list = v.as_list())
+            for (const auto& item : *list) fn(item);
+        else if (!v.is_null())
+            fn(v);
+    };
+    for (const auto& [name, v] : *fields) {
+        if (name == "_and") {
+            std::vector<std::string> inner;
+            each(v, [&](const InputValue& item) { inner.push_back(filter(e, alias, item)); });
+            parts.push_back(conjunction(inner));
+        } else if (name == "_or") {
+            std::vector<std::string> inner;
+            each(v, [&](const InputValue& item) { inner.push_back(filter(e, alias, item)); });
+            parts.push_back(inner.empty() ? "1=0" : "(" + join_with(inner, " OR ") + ")");
+        } else if (name == "_not") {
+            if (!v.is_null()) parts.push_back("NOT (" + filter(e, alias, v) + ")");
+        } else if (const auto* column = e.column(name)) {
+            if (!v.is_null()) parts.push_back(comparison(this->column(alias, *column), *column, v));
+        } else if (const auto* r = e.relation(name)) {
+            if (v.is_null()) continue;
+            const auto& target = *api_.target(*r);
+            const auto b = new_alias();
+            const auto cond = join(e, alias, *r, b);
+            parts.push_back("EXISTS (SELECT 1 FROM " + quote(target.entity->table) + " " + b + " WHERE " + cond + " AND " + filter(target, b, v) + ")");
+        } else {
+            throw InputError("field '" + name + "' not found in type: '" + api_.names.derived(e.type_name, "bool_exp") + "'");
+        }
+    }
+    return conjunction(parts);
+}
+
+std::string Writer::key_match(const std::string& alias, const std::vector<const FieldInfo*>& key, const std::vector<std::vector<Value>>& keys) {
+    if (keys.empty()) return "1=0";
+    if (key.size() == 1) {
+        std::vector<std::string> items;
+        for (const auto& k : keys) items.push_back(bind(k.at(0)));
+        return column(alias, *key[0]) + " IN (" + join_with(items, ", ") + ")";
+    }
+    std::vector<std::string> any;
+    for (const auto& k : keys) {
+        std::vector<std::string> all;
+        for (std::size_t i = 0; i < key.size(); ++i) all.push_back(column(alias, *key[i]) + " = " + bind(k.at(i)));
+        any.push_back(conjunction(all));
+    }
+    return "(" + join_with(any, " OR ") + ")";
+}
+
+Statement compile_query(const Api& api, const Dialect& dialect, const RootField& root, const SelectedField& field, const CompileLimits& limits) {
+    Writer w(api, dialect, limits);
+    const auto& e = *root.entity;
+    const auto b = w.new_alias();
+    switch (root.kind) {
+        case RootKind::list: return w.finish(w.list_select(e, b, field, {}, false));
+        case RootKind::aggregate: return w.finish(w.aggregate_select(e, b, field, {}, false));
+        case RootKind::by_pk: {
+            std::vector<std::string> conditions;
+            std::vector<Value> key;
+            for (const auto* k : e.primary_key) {
+                const auto* v = field.argument(api.names.field(k->name));
+                if (!v || v->is_null()) throw InputError("missing primary key argument '" + api.names.field(k->name) + "'");
+                key.push_back(to_value(*v, *k));
+            }
+            const auto object = w.object(e, b, field.selection);
+            const auto match = w.key_match(b, e.primary_key, {key});
+            return w.finish("SELECT " + object + " FROM " + w.quote(e.entity->table) + " " + b + " WHERE " + match);
+        }
+        default: throw std::logic_error("compile_query: not a query field");
+    }
+}
+
+void append_compact_json(std::string_view json, std::string& out) {
+    bool in_string = false;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (in_string) {
+            out += c;
+            if (c == '\\' && i + 1 < json.size()) out += json[++i];
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+            out += c;
+        } else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+            out += c;
+        }
+    }
+}
+
+}  // namespace rex::graphql

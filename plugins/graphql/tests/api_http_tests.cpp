@@ -1,0 +1,62 @@
+// GraphQL over HTTP: methods, media types and status codes as the GraphQL-over-HTTP spec says.
+#include "api_support.hpp"
+
+using namespace rex::graphql::test;
+
+TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][api][http]") {
+    Fixture f(backends().front());  // SQLite: the transport does not depend on the engine
+    const std::vector<rex::HttpHeader> json{{"Content-Type", "application/json"}};
+
+    auto r = f.request("GET", "", "query=%7B%20genre_by_pk(genre_id%3A%202)%20%7B%20name%20%7D%20%7D");
+    CHECK(r.status == 200);
+    CHECK(r.content_type == "application/json");
+    CHECK(r.body == R"({"data":{"genre_by_pk":{"name":"Jazz"}}})");
+
+    r = f.request("GET", "", "query=mutation%20%7B%20delete_genre_by_pk(genre_id%3A%202)%20%7B%20name%20%7D%20%7D");
+    CHECK(r.status == 405);
+    CHECK(f.sql("SELECT count(*) FROM genre").rows.at(0).at(0).as_int64() == 3);
+
+    r = f.request("PUT", R"({"query":"{ __typename }"})", {}, json);
+    CHECK(r.status == 405);
+    REQUIRE(!r.headers.empty());
+    CHECK(r.headers.front().value == "GET, POST");
+
+    r = f.request("POST", R"({"query":"{ __typename }"})", {}, {{"Content-Type", "text/plain"}});
+    CHECK(r.status == 415);
+    r = f.request("POST", R"({"query":)", {}, json);
+    CHECK(r.status == 400);
+    r = f.request("POST", R"({"query":42})", {}, json);
+    CHECK(r.status == 400);
+    r = f.request("POST", R"({"query":"{ __typename }","variables":[1]})", {}, json);
+    CHECK(r.status == 400);
+
+    auto headers = json;
+    headers.push_back({"Accept", "application/graphql-response+json"});
+    r = f.request("POST", R"({"query":"{ __typename }"})", {}, headers);
+    CHECK(r.status == 200);
+    CHECK(r.content_type == "application/graphql-response+json");
+    CHECK(r.body == R"({"data":{"__typename":"query_root"}})");
+    r = f.request("POST", R"({"query":"{ genre( }"})", {}, headers);
+    CHECK(r.status == 400);
+    CHECK(r.body.find("\"errors\"") != std::string::npos);
+    r = f.request("POST", R"({"query":"{ genre( }"})", {}, json);  // application/json: 200 with errors
+    CHECK(r.status == 200);
+    CHECK(r.body.find("\"locations\"") != std::string::npos);
+
+    headers = json;
+    headers.push_back({"Accept", "text/html"});
+    CHECK(f.request("POST", R"({"query":"{ __typename }"})", {}, headers).status == 406);
+
+    rex::graphql::ExecutorOptions small;
+    small.max_body = 100;
+    small.pages.max_limit = 3;
+    small.max_nodes = 50;
+    Fixture limited(backends().front(), small);
+    CHECK(limited.request("POST", std::string(200, ' ') + R"({"query":"{ __typename }"})", {}, json).status == 413);
+    auto body = limited.post("{ track(limit: 4) { track_id } }");
+    CHECK(body.find("maximum page size") != std::string::npos);
+    body = limited.post("{ artist(limit: 3) { albums(limit: 3) { tracks(limit: 3) { track_id } } } }");
+    CHECK(body.find("limit-exceeded") == std::string::npos);
+    body = limited.post("{ a: artist(limit: 3) { albums(limit: 3) { tracks(limit: 3) { track_id } } } b: artist(limit: 3) { albums(limit: 3) { tracks(limit: 3) { track_id } } } }");
+    CHECK(body.find("limit-exceeded") != std::string::npos);
+}

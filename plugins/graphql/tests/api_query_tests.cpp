@@ -1,0 +1,185 @@
+// Queries on every backend: the same answer, byte for byte, on SQLite, PostgreSQL and MariaDB.
+#include "api_support.hpp"
+
+using namespace rex::graphql::test;
+
+namespace {
+
+// A JSON string literal of `s` (the attacks hold quotes and backslashes).
+std::string nlohmann_json_quote(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+namespace {
+
+// Runs `query` on every backend and checks each answer is `expected`.
+void expect_everywhere(const std::string& query, const std::string& expected, const std::string& variables = "") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        Fixture f(b);
+        CHECK(f.post(query, variables) == expected);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("scalars render alike on every engine", "[graphql][api]") {
+    expect_everywhere(
+        "{ track(order_by: {track_id: asc}) { track_id name bytes unit_price created released explicit ratio __typename } }",
+        R"({"data":{"track":[)"
+        R"({"track_id":1,"name":"For Those About To Rock","bytes":11170334,"unit_price":"0.99","created":"2024-01-31T12:00:00Z","released":"2024-01-31","explicit":true,"ratio":0.5,"__typename":"track"},)"
+        R"({"track_id":2,"name":"Balls to the Wall","bytes":5510424,"unit_price":"0.99","created":"2024-02-01T08:30:00.25Z","released":null,"explicit":false,"ratio":null,"__typename":"track"},)"
+        R"({"track_id":3,"name":"Fast As a Shark","bytes":null,"unit_price":"1.99","created":null,"released":"2023-12-25","explicit":null,"ratio":1.25,"__typename":"track"},)"
+        R"({"track_id":4,"name":"Restless and Wild","bytes":4331779,"unit_price":"0.99","created":"2023-06-01T00:00:00Z","released":"2023-06-01","explicit":true,"ratio":2,"__typename":"track"},)"
+        R"({"track_id":5,"name":"Put The Finger On You","bytes":6713451,"unit_price":"1.50","created":"2024-03-15T23:59:59.5Z","released":"2024-03-15","explicit":false,"ratio":0.25,"__typename":"track"},)"
+        R"({"track_id":6,"name":"Lonely 100%_done","bytes":9007199254740993,"unit_price":"10.00","created":null,"released":null,"explicit":null,"ratio":-1.5,"__typename":"track"}]}})");
+}
+
+namespace {
+
+std::string ids(const std::vector<int>& values, const char* key = "track_id") {
+    std::string out = "[";
+    for (std::size_t i = 0; i < values.size(); ++i) out += (i ? ",{\"" : "{\"") + std::string(key) + "\":" + std::to_string(values[i]) + "}";
+    return out + "]";
+}
+
+}  // namespace
+
+TEST_CASE("relations: has-many, belongs-to, many-to-many, composite-key by_pk", "[graphql][api]") {
+    expect_everywhere(
+        "{ artist(order_by: {artist_id: asc}, limit: 2) { name albums(order_by: {album_id: desc}) { title tracks { track_id } } } }",
+        R"({"data":{"artist":[{"name":"AC/DC","albums":[{"title":"Let There Be Rock","tracks":[]},{"title":"For Those About To Rock","tracks":[{"track_id":1},{"track_id":5}]}]},)"
+        R"({"name":"Accept","albums":[{"title":"Restless and Wild","tracks":[{"track_id":3},{"track_id":4}]},{"title":"Balls to the Wall","tracks":[{"track_id":2}]}]}]}})");
+    expect_everywhere(
+        "{ track_by_pk(track_id: 3) { name album { title artist { name } } genre { name } playlists { name } }"
+        "  playlist_track_by_pk(playlist_id: 1, track_id: 5) { track { name } playlist { name } }"
+        "  missing: playlist_track_by_pk(playlist_id: 2, track_id: 5) { track_id } }",
+        R"({"data":{"track_by_pk":{"name":"Fast As a Shark","album":{"title":"Restless and Wild","artist":{"name":"Accept"}},"genre":{"name":"Metal"},"playlists":[{"name":"Music"}]},)"
+        R"("playlist_track_by_pk":{"track":{"name":"Put The Finger On You"},"playlist":{"name":"Music"}},"missing":null}})");
+    expect_everywhere("{ playlist(order_by: {playlist_id: asc}) { name tracks(order_by: {milliseconds: desc}, limit: 2) { track_id } } }",
+                      R"({"data":{"playlist":[{"name":"Music","tracks":[{"track_id":1},{"track_id":3}]},{"name":"Empty","tracks":[]}]}})");
+    expect_everywhere("{ track(where: {album_id: {_is_null: true}}) { track_id album { title } } }",
+                      R"({"data":{"track":[{"track_id":6,"album":null}]}})");
+}
+
+TEST_CASE("every filter operator, through relations too", "[graphql][api]") {
+    const std::vector<std::pair<std::string, std::vector<int>>> cases{
+        {R"(eq: track(where: {genre_id: {_eq: 1}}))", {1, 2, 5}},
+        {R"(neq: track(where: {genre_id: {_neq: 1}}))", {3, 6}},
+        {R"(gt: track(where: {milliseconds: {_gt: 300000}}))", {1, 2}},
+        {R"(gte: track(where: {milliseconds: {_gte: 342562}}))", {1, 2}},
+        {R"(lt: track(where: {milliseconds: {_lt: 230619}}))", {5, 6}},
+        {R"(lte: track(where: {milliseconds: {_lte: 230619}}))", {3, 5, 6}},
+        {R"(in: track(where: {track_id: {_in: [2, 4, 99]}}))", {2, 4}},
+        {R"(nin: track(where: {track_id: {_nin: [1, 2, 3]}}))", {4, 5, 6}},
+        {R"(empty_in: track(where: {track_id: {_in: []}}))", {}},
+        {R"(empty_nin: track(where: {track_id: {_nin: []}}))", {1, 2, 3, 4, 5, 6}},
+        {R"(is_null: track(where: {genre_id: {_is_null: true}}))", {4}},
+        {R"(not_null: track(where: {bytes: {_is_null: false}}))", {1, 2, 4, 5, 6}},
+        {R"(like: track(where: {name: {_like: "%Rock%"}}))", {1}},
+        {R"(like_case: track(where: {name: {_like: "%rock%"}}))", {}},
+        {R"(nlike: track(where: {name: {_nlike: "%a%"}}))", {1, 5, 6}},
+        {R"(ilike: track(where: {name: {_ilike: "%WALL%"}}))", {2}},
+        {R"(escaped: track(where: {name: {_like: "%100\\%\\_%"}}))", {6}},
+        {R"(underscore: track(where: {name: {_like: "Fast As _ Shark"}}))", {3}},
+        {R"(or_and: track(where: {_or: [{track_id: {_eq: 1}}, {_and: [{genre_id: {_eq: 1}}, {unit_price: {_gt: "1"}}]}]}))", {1, 5}},
+        {R"(not: track(where: {_not: {genre_id: {_eq: 1}}}))", {3, 6}},
+        {R"(null_operand: track(where: {genre_id: {_eq: null}}))", {1, 2, 3, 4, 5, 6}},
+        {R"(belongs: track(where: {album: {artist: {name: {_eq: "Accept"}}}}))", {2, 3, 4}},
+        {R"(m2m: track(where: {playlists: {name: {_eq: "Music"}}}))", {1, 3, 5}},
+        {R"(date: track(where: {released: {_gte: "2024-01-01"}}))", {1, 5}},
+        {R"(ts: track(where: {created: {_lt: "2024-01-31T12:00:00Z"}}))", {4}},
+        {R"(ts_offset: track(where: {created: {_eq: "2024-01-31T13:00:00+01:00"}}))", {1}},
+        {R"(bool: track(where: {explicit: {_eq: true}}))", {1, 4}},
+        {R"(bigint: track(where: {bytes: {_eq: "9007199254740993"}}))", {6}},
+        {R"(float: track(where: {ratio: {_lt: 0}}))", {6}},
+        {R"(numeric: track(where: {unit_price: {_eq: 1.5}}))", {5}},
+    };
+    std::string query = "{";
+    std::string expected = R"({"data":{)";
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        query += " " + cases[i].first + " { track_id }";
+        expected += (i ? "," : "") + ("\"" + cases[i].first.substr(0, cases[i].first.find(':')) + "\":") + ids(cases[i].second);
+    }
+    query += " has_many: artist(where: {albums: {tracks: {genre_id: {_eq: 3}}}}) { artist_id } }";
+    expected += R"(,"has_many":[{"artist_id":2}]}})";
+    expect_everywhere(query, expected);
+}
+
+TEST_CASE("ordering with null placement, through relations, limit and offset", "[graphql][api]") {
+    expect_everywhere(
+        "{ a: track(order_by: {genre_id: asc}) { track_id } b: track(order_by: {genre_id: desc}) { track_id }"
+        "  c: track(order_by: {genre_id: asc_nulls_first}) { track_id } d: track(order_by: {genre_id: desc_nulls_last}) { track_id }"
+        "  e: track(order_by: [{album: {title: asc}}, {track_id: desc}]) { track_id }"
+        "  f: track(order_by: {track_id: asc}, limit: 2, offset: 3) { track_id } g: track(offset: 4) { track_id } }",
+        R"({"data":{"a":)" + ids({1, 2, 5, 6, 3, 4}) + R"(,"b":)" + ids({4, 3, 6, 1, 2, 5}) + R"(,"c":)" + ids({4, 1, 2, 5, 6, 3}) + R"(,"d":)" +
+            ids({3, 6, 1, 2, 5, 4}) + R"(,"e":)" + ids({2, 5, 1, 4, 3, 6}) + R"(,"f":)" + ids({4, 5}) + R"(,"g":)" + ids({5, 6}) + "}}");
+}
+
+TEST_CASE("aggregates at the root and through relations", "[graphql][api]") {
+    expect_everywhere(
+        "{ track_aggregate(where: {genre_id: {_eq: 1}}) { aggregate { count sum { milliseconds unit_price bytes } avg { ratio }"
+        "  max { unit_price created name } min { milliseconds released } } nodes { track_id } }"
+        "  all: track_aggregate { aggregate { genres: count(columns: [genre_id], distinct: true) with_genre: count(columns: [genre_id]) } }"
+        "  page: track_aggregate(order_by: {track_id: desc}, limit: 2) { aggregate { count max { track_id } } nodes { track_id } } }",
+        R"({"data":{"track_aggregate":{"aggregate":{"count":3,"sum":{"milliseconds":891943,"unit_price":"3.48","bytes":23394209},"avg":{"ratio":0.375},)"
+        R"("max":{"unit_price":"1.50","created":"2024-03-15T23:59:59.5Z","name":"Put The Finger On You"},"min":{"milliseconds":205662,"released":"2024-01-31"}},)"
+        R"("nodes":[{"track_id":1},{"track_id":2},{"track_id":5}]},"all":{"aggregate":{"genres":3,"with_genre":5}},)"
+        R"("page":{"aggregate":{"count":2,"max":{"track_id":6}},"nodes":[{"track_id":6},{"track_id":5}]}}})");
+    expect_everywhere("{ artist(order_by: {artist_id: asc}) { artist_id albums_aggregate { aggregate { count } } } }",
+                      R"({"data":{"artist":[{"artist_id":1,"albums_aggregate":{"aggregate":{"count":2}}},{"artist_id":2,"albums_aggregate":{"aggregate":{"count":2}}},)"
+                      R"({"artist_id":3,"albums_aggregate":{"aggregate":{"count":0}}},{"artist_id":4,"albums_aggregate":{"aggregate":{"count":0}}}]}})");
+}
+
+TEST_CASE("one SQL statement per root field, and answers equal to plain SQL", "[graphql][api]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        Fixture f(b);
+        f.log().take("sql");
+        const auto body = f.post(
+            "{ artist { name albums { title tracks { name genre { name } playlists { name } } } albums_aggregate { aggregate { count } } }"
+            "  track_aggregate { aggregate { count } } genre_by_pk(genre_id: 1) { tracks { name } } }");
+        CHECK(body.starts_with(R"({"data":{"artist":[)"));
+        CHECK(f.log().take("sql").size() == 3);
+
+        for (int threshold : {0, 250000, 343000}) {
+            const auto rows = f.sql("SELECT track_id FROM track WHERE milliseconds > ? ORDER BY track_id", {threshold});
+            std::vector<int> expected;
+            for (const auto& r : rows.rows) expected.push_back(static_cast<int>(r[0].as_int64()));
+            CHECK(f.post("query($m: Int) { track(where: {milliseconds: {_gt: $m}}) { track_id } }", "{\"m\":" + std::to_string(threshold) + "}") ==
+                  R"({"data":{"track":)" + ids(expected) + "}}");
+        }
+    }
+}
+
+TEST_CASE("hostile input stays bound values or becomes a clean error", "[graphql][api]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        Fixture f(b);
+        for (const char* attack : {"x' OR '1'='1", "'; DROP TABLE track; --", "\\' OR 1=1 --", "\") OR 1=1 --", "%' OR '1'='1"}) {
+            const std::string vars = std::string("{\"s\":") + nlohmann_json_quote(attack) + "}";
+            CHECK(f.post("query($s: String) { track(where: {name: {_eq: $s}}) { track_id } }", vars) == R"({"data":{"track":[]}})");
+            CHECK(f.post("query($s: String) { track(where: {name: {_like: $s}}) { track_id } }", vars) == R"({"data":{"track":[]}})");
+            CHECK(f.post("query($s: String) { track(where: {name: {_in: [$s]}}) { track_id } }", vars) == R"({"data":{"track":[]}})");
+            CHECK(f.post("query($s: String) { artist(where: {albums: {title: {_ilike: $s}}}) { artist_id } }", vars) == R"({"data":{"artist":[]}})");
+        }
+        CHECK(f.sql("SELECT count(*) FROM track").rows.at(0).at(0).as_int64() == 6);
+        const auto unknown = f.post("{ track { nope } }");
+        INFO(unknown);
+        CHECK(unknown.find("\"errors\"") != std::string::npos);
+        CHECK(unknown.find("nope") != std::string::npos);
+        CHECK(unknown.find("SELECT") == std::string::npos);
+        const auto bad_date = f.post("{ track(where: {released: {_eq: \"not a date\"}}) { track_id } }");
+        CHECK(bad_date.find("BAD_USER_INPUT") != std::string::npos);
+        CHECK(bad_date.find("SELECT") == std::string::npos);
+        const auto bad_big = f.post("{ track(where: {bytes: {_eq: \"1 OR 1=1\"}}) { track_id } }");
+        CHECK(bad_big.find("BAD_USER_INPUT") != std::string::npos);
+    }
+}
