@@ -2,7 +2,8 @@
 // and MariaDB, with autocannon. Each server answers its own equivalent of five queries; the
 // servers run alternately, each warmed first. One JSON line per run on stdout, then a summary of
 // the ratios. Started by bench/graphql/run.sh, which loads Chinook and installs the packages.
-//   node bench.mjs [--duration S] [--warmup S] [--connections 16,64] [--queries a,b] [--engines postgres,sqlite,mysql] [--no-postgraphile]
+//   node bench.mjs [--duration S] [--warmup S] [--connections 16,64] [--queries a,b]
+//                  [--engines postgres,sqlite,mysql] ("" for none) [--no-postgraphile] [--postgraphile-workers N]
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -154,7 +155,7 @@ async function measure(server, name, connections) {
 const servers = [];
 const results = [];
 try {
-  for (const engine of opt.engines.split(',')) {
+  for (const engine of opt.engines.split(',').filter(Boolean)) {
     if (!urls[engine]) {
       console.error(`bench: Rex on ${engine} skipped: REX_CHINOOK_${engine.toUpperCase()}_URL is not set`);
       continue;

@@ -12,27 +12,25 @@ export const hostBinary = join(buildDir, 'bin', 'rex-host');
 export const cliBinary = join(buildDir, 'bin', 'rex');
 export const pluginDir = join(buildDir, 'plugins');
 
-// `graphql` becomes the config's "graphql" section when given (naming, limits); a host that
-// refuses it (an unknown key exits with code 2) rejects with HostRefusedConfig.
-export class HostRefusedConfig extends Error {}
-
+// `config` is merged into the config's top level (e.g. {graphql: {...}}, {catalog: {...}}); `env`
+// adds environment variables (the graphql plugin reads REX_GRAPHQL_NAMING and its limits there).
 const live = new Set();
 process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export async function startHost({ url, graphql, http = {}, timeoutMs = 20000 } = {}) {
+export async function startHost({ url, config: extra = {}, env = {}, http = {}, timeoutMs = 20000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rex-e2e-'));
   const config = {
     database: { url },
     plugins: { paths: [pluginDir] },
     http: { address: '127.0.0.1', port: 0, threads: 2, ...http },
     log: { level: process.env.REX_E2E_LOG_LEVEL ?? 'warn' },
+    ...extra,
   };
-  if (graphql) config.graphql = graphql;
   const configFile = join(dir, 'rex.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const child = spawn(hostBinary, ['--config', configFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(hostBinary, ['--config', configFile], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   // A host never keeps the test process alive, and dies with it (a failed hook leaks none).
   live.add(child);
   child.on('exit', () => live.delete(child));
@@ -58,8 +56,7 @@ export async function startHost({ url, graphql, http = {}, timeoutMs = 20000 } =
     });
     exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      const message = `rex-host exited (${code ?? signal}) before listening; stderr:\n${stderr}`;
-      reject(code === 2 && graphql ? new HostRefusedConfig(message) : new Error(message));
+      reject(new Error(`rex-host exited (${code ?? signal}) before listening; stderr:\n${stderr}`));
     });
   }).catch((e) => {
     child.kill('SIGKILL');
