@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libboost1.81-dev nlohmann-json3-dev catch2
           libsqlite3-dev libpq-dev libmariadb-dev libcli11-dev libfmt-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client pgbouncer sqlite3)
+  packages+=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client pgbouncer sqlite3 curl)
   # The end-to-end tests and bench/graphql run Node; a Node already installed (e.g. NodeSource's
   # nodejs, which carries npm) is kept rather than replaced by Debian's.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
