@@ -167,7 +167,7 @@ TEST_CASE("hostile input stays bound values or becomes a clean error", "[graphql
             const std::string vars = std::string("{\"s\":") + nlohmann_json_quote(attack) + "}";
             CHECK(f.post("query($s: String) { track(where: {name: {_eq: $s}}) { track_id } }", vars) == R"({"data":{"track":[]}})");
             CHECK(f.post("query($s: String) { track(where: {name: {_like: $s}}) { track_id } }", vars) == R"({"data":{"track":[]}})");
-            CHECK(f.post("query($s: String) { track(where: {name: {_in: [$s]}}) { track_id } }", vars) == R"({"data":{"track":[]}})");
+            CHECK(f.post("query($s: String!) { track(where: {name: {_in: [$s]}}) { track_id } }", vars) == R"({"data":{"track":[]}})");
             CHECK(f.post("query($s: String) { artist(where: {albums: {title: {_ilike: $s}}}) { artist_id } }", vars) == R"({"data":{"artist":[]}})");
         }
         CHECK(f.sql("SELECT count(*) FROM track").rows.at(0).at(0).as_int64() == 6);

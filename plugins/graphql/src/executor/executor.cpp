@@ -66,18 +66,19 @@ InputValue from_json(const json& j) {
     }
 }
 
-json error_json(const ErrorOut& e) {
-    json out;
+// Errors keep the spec's member order: message, locations, path, extensions.
+nlohmann::ordered_json error_json(const ErrorOut& e) {
+    nlohmann::ordered_json out;
     out["message"] = e.error.message;
     if (!e.error.locations.empty()) {
-        out["locations"] = json::array();
+        out["locations"] = nlohmann::ordered_json::array();
         for (const auto& l : e.error.locations) out["locations"].push_back({{"line", l.line}, {"column", l.column}});
     }
     if (!e.error.path.empty()) {
-        out["path"] = json::array();
+        out["path"] = nlohmann::ordered_json::array();
         for (const auto& p : e.error.path) std::visit([&](const auto& v) { out["path"].push_back(v); }, p);
     }
-    json extensions;
+    nlohmann::ordered_json extensions;
     extensions["code"] = e.error.code.empty() ? "internal" : e.error.code;
     if (!e.field.empty()) extensions["field"] = e.field;
     out["extensions"] = std::move(extensions);
@@ -85,8 +86,8 @@ json error_json(const ErrorOut& e) {
 }
 
 std::string errors_body(const std::vector<ErrorOut>& errors, bool with_null_data) {
-    json out;
-    out["errors"] = json::array();
+    nlohmann::ordered_json out;
+    out["errors"] = nlohmann::ordered_json::array();
     for (const auto& e : errors) out["errors"].push_back(error_json(e));
     std::string body = out.dump(-1, ' ', false, json::error_handler_t::replace);
     if (with_null_data) body.insert(1, "\"data\":null,");
@@ -126,11 +127,10 @@ double estimate_nodes(const SelectedField& field, const CompileLimits& pages, do
     for (const auto& f : field.selection) {
         if (f.selection.empty()) continue;
         double rows = 1;
-        if (f.definition && f.definition->type.is_list()) {
-            rows = 1;
-            if (const auto* l = f.argument("limit"); l && l->as_number()) rows = std::max(1.0, std::strtod(l->as_number()->text.c_str(), nullptr));
-            else if (pages.default_limit) rows = static_cast<double>(*pages.default_limit);
-        }
+        if (const auto* l = f.argument("limit"); l && l->as_number())
+            rows = std::max(1.0, std::strtod(l->as_number()->text.c_str(), nullptr));
+        else if (f.definition && f.definition->type.is_list() && pages.default_limit)
+            rows = static_cast<double>(*pages.default_limit);
         total += factor * rows + estimate_nodes(f, pages, factor * rows);
     }
     return total;

@@ -118,6 +118,30 @@ private:
         return out;
     }
 
+    // MariaDB has no ON CONFLICT DO NOTHING (INSERT IGNORE would hide other errors too): a row
+    // whose conflict columns match an existing one is skipped before the insert.
+    bool exists_on_conflict_do_nothing(const RowValues& row) {
+        const auto* on_conflict = argument(api_.names.field("on_conflict"));
+        if (engine_ != Engine::mysql || !on_conflict || on_conflict->is_null()) return false;
+        const auto* cols = on_conflict->field(api_.names.field("update_columns"));
+        if (cols && cols->as_list() && !cols->as_list()->empty()) return false;
+        const auto* constraint = on_conflict->field("constraint");
+        for (const auto& [name, fields] : e_.constraints) {
+            if (!constraint || !constraint->as_enum() || constraint->as_enum()->name != name) continue;
+            Writer w(api_, dialect_, limits_);
+            std::vector<std::string> match;
+            for (const auto* f : fields) {
+                const Value* value = nullptr;
+                for (const auto& [column, v] : row)
+                    if (column == f) value = &v;
+                if (!value) return false;
+                match.push_back(dialect_.quote_identifier(f->column) + " = " + w.bind(*value));
+            }
+            return !runner_.execute(w.finish("SELECT 1 FROM " + table() + " WHERE " + join_with(match, " AND "))).rows.empty();
+        }
+        return false;
+    }
+
     Outcome insert(const std::vector<RowValues>& rows) {
         require_key();
         Outcome out;
@@ -125,6 +149,7 @@ private:
         for (const auto* k : e_.primary_key) key_columns.push_back(k->column);
         const auto returning = dialect_.returning_clause(key_columns);
         for (const auto& row : rows) {
+            if (exists_on_conflict_do_nothing(row)) continue;
             Writer w(api_, dialect_, limits_);
             std::vector<std::string> columns, values;
             for (const auto& [f, v] : row) {
