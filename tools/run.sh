@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs rex-host on the embedded default: a SQLite file in
-# ./rex-data, every in-tree plugin, http://127.0.0.1:8080 (set REX_PORT to change it).
+# ./rex-data holding the demo bookshop (apps/rex-host/demo/migrations, applied on first start and
+# introspected into the catalog), every in-tree plugin, http://127.0.0.1:8080 (REX_PORT changes it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -10,6 +11,8 @@ mkdir -p rex-data
 cat > rex-data/rex.json <<JSON
 {
   "database": {"url": "sqlite:$(pwd)/rex-data/rex.db"},
+  "migrations": {"path": "$(pwd)/apps/rex-host/demo/migrations", "apply_on_start": true},
+  "catalog": {"snapshot": "catalog.json"},
   "http": {"address": "127.0.0.1", "port": ${REX_PORT:-8080}},
   "log": {"level": "info"}
 }

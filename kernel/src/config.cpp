@@ -57,6 +57,11 @@ public:
         return v;
     }
 
+    bool boolean(const json& j, const std::string& where) const {
+        if (!j.is_boolean()) fail(where, std::string("expected true or false, got ") + j.type_name());
+        return j.get<bool>();
+    }
+
     std::vector<std::string> strings(const json& j, const std::string& where) const {
         if (!j.is_array()) fail(where, std::string("expected an array of strings, got ") + j.type_name());
         std::vector<std::string> out;
@@ -103,7 +108,7 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     Config config;
     config.source = source_name;
     const auto base = source_name.has_parent_path() ? source_name.parent_path() : std::filesystem::path(".");
-    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models"});
+    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models", "catalog", "graphql"});
     if (root.contains("models"))
         for (const auto& path : reader.strings(root["models"], "/models")) {
             const std::filesystem::path file(path);
@@ -111,7 +116,8 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
         }
     config.migrations.path = base / config.migrations.path;
     if (root.contains("migrations")) {
-        const auto& m = reader.object(root["migrations"], "/migrations", {"path", "table"});
+        const auto& m = reader.object(root["migrations"], "/migrations", {"path", "table", "apply_on_start"});
+        if (m.contains("apply_on_start")) config.migrations.apply_on_start = reader.boolean(m["apply_on_start"], "/migrations/apply_on_start");
         if (m.contains("path")) {
             const std::filesystem::path dir(reader.string(m["path"], "/migrations/path"));
             config.migrations.path = dir.is_absolute() ? dir : base / dir;
@@ -135,7 +141,8 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
         if (p.contains("load")) config.plugins.load = reader.strings(p["load"], "/plugins/load");
     }
     if (root.contains("http")) {
-        const auto& h = reader.object(root["http"], "/http", {"address", "port", "body_limit", "request_timeout_ms", "threads"});
+        const auto& h = reader.object(root["http"], "/http", {"address", "port", "body_limit", "request_timeout_ms", "threads",
+                                                                  "workers", "admin_secret"});
         if (h.contains("address")) config.http.address = reader.string(h["address"], "/http/address");
         if (h.contains("port")) config.http.port = static_cast<std::uint16_t>(reader.integer(h["port"], "/http/port", 0, 65535));
         if (h.contains("body_limit"))
@@ -145,6 +152,21 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
             config.http.request_timeout = std::chrono::milliseconds(
                 reader.integer(h["request_timeout_ms"], "/http/request_timeout_ms", 1, 3'600'000));
         if (h.contains("threads")) config.http.threads = static_cast<unsigned>(reader.integer(h["threads"], "/http/threads", 0, 256));
+        if (h.contains("workers")) config.http.workers = static_cast<unsigned>(reader.integer(h["workers"], "/http/workers", 0, 1024));
+        if (h.contains("admin_secret")) config.http.admin_secret = reader.string(h["admin_secret"], "/http/admin_secret");
+    }
+    if (root.contains("catalog")) {
+        const auto& c = reader.object(root["catalog"], "/catalog", {"snapshot", "tables"});
+        if (c.contains("snapshot")) {
+            const std::filesystem::path file(reader.string(c["snapshot"], "/catalog/snapshot"));
+            if (file.empty()) reader.fail("/catalog/snapshot", "must not be empty");
+            config.catalog.snapshot = file.is_absolute() ? file : base / file;
+        }
+        if (c.contains("tables")) config.catalog.tables = reader.strings(c["tables"], "/catalog/tables");
+    }
+    if (root.contains("graphql")) {
+        const auto& g = reader.object(root["graphql"], "/graphql", {"exporter"});
+        if (g.contains("exporter")) config.graphql.exporter = reader.string(g["exporter"], "/graphql/exporter");
     }
     if (root.contains("log")) {
         const auto& l = reader.object(root["log"], "/log", {"level"});

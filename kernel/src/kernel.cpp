@@ -105,6 +105,8 @@ std::shared_ptr<Dialect> Kernel::dialect(std::string_view name) const {
     return state_->find(state_->registry.dialects, name, dialect_point);
 }
 
+std::shared_ptr<Dialect> Kernel::dialect_for_url(std::string_view url) const { return dialect(adapter_for_url(url)->dialect()); }
+
 std::shared_ptr<RealtimeTransport> Kernel::transport(std::string_view name) const {
     return state_->find(state_->registry.transports, name, transport_point);
 }

@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <sstream>
+#include <thread>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -28,19 +31,38 @@ struct TempDir {
     }
 };
 
-// A host on a free port with the in-tree plugins and the echo transport fixture.
+const std::string admin_header = "X-Rex-Admin-Secret: s3cret\r\n";
+
+// A host on a free port with the in-tree plugins, the echo transport and the executor fixture
+// (which serves /graphql). `extra_http` and `extra` are appended to the "http" object and to the
+// config's top level; `url` replaces the SQLite file in the host's folder.
+struct HostConfig {
+    std::string extra_http;
+    std::string extra;
+    std::string url;
+    std::string launcher;  // e.g. "ulimit -n 64; exec": run through /bin/sh
+};
+
 struct RunningHost {
     TempDir dir;
     std::unique_ptr<BackgroundProcess> process;
     int port = 0;
 
-    explicit RunningHost(const std::string& extra_http = "") {
-        const auto config = dir.path / "rex.json";
-        std::ofstream(config) << R"({"database": {"url": "sqlite:)" << (dir.path / "rex.db").string() << R"("},
+    explicit RunningHost(const std::string& extra_http = "") : RunningHost(HostConfig{extra_http, "", "", ""}) {}
+    explicit RunningHost(const HostConfig& c) { start(c); }
+
+    fs::path config_file() const { return dir.path / "rex.json"; }
+
+    void start(const HostConfig& c) {
+        const auto url = c.url.empty() ? "sqlite:" + (dir.path / "rex.db").string() : c.url;
+        std::ofstream(config_file()) << R"({"database": {"url": ")" << url << R"("},
             "plugins": {"paths": [")" << REX_TEST_PLUGIN_DIR << R"(", ")" << PROJECT_BINARY_DIR_TEST_PLUGINS << R"("]},
-            "http": {"port": 0, "body_limit": 1024)" << extra_http << R"(},
-            "log": {"level": "info"}})";
-        process = std::make_unique<BackgroundProcess>(std::vector<std::string>{host_bin, "--config", config.string()});
+            "http": {"port": 0, "body_limit": 1024, "admin_secret": "s3cret")" << c.extra_http << R"(},
+            "graphql": {"exporter": "fixture"},
+            "log": {"level": "info"})" << c.extra << "}";
+        std::vector<std::string> argv{host_bin, "--config", config_file().string()};
+        if (!c.launcher.empty()) argv = {"/bin/sh", "-c", c.launcher + " " + host_bin + " --config " + config_file().string()};
+        process = std::make_unique<BackgroundProcess>(argv);
         const auto line = process->wait_for_output("rex-host listening on http://");
         INFO(process->output());
         REQUIRE_FALSE(line.empty());
@@ -60,7 +82,7 @@ TEST_CASE("rex-host answers /health and /plugins", "[host]") {
     CHECK(h["plugins"] >= 2);
     CHECK(h["uptime_ms"].is_number());
 
-    const auto plugins = nlohmann::json::parse(rex::test::http_get(host.port, "/plugins").body);
+    const auto plugins = nlohmann::json::parse(rex::test::http_get(host.port, "/plugins", admin_header).body);
     std::vector<std::string> names;
     for (const auto& p : plugins["plugins"]) names.push_back(p["name"]);
     CHECK(std::find(names.begin(), names.end(), "sqlite") != names.end());
@@ -160,13 +182,234 @@ TEST_CASE("plugins that fail to load are reported while the host serves", "[host
     TempDir dir;
     fs::copy_file(fs::path(REX_TEST_PLUGIN_DIR) / "rex-sqlite.so", dir.path / "rex-sqlite.so");
     std::ofstream(dir.path / "rex-broken.so") << "garbage";
-    BackgroundProcess process({host_bin, "--port", "0", "--plugin-dir", dir.path.string()});
+    std::ofstream(dir.path / "rex.json") << R"({"http": {"admin_secret": "s3cret"}})";
+    BackgroundProcess process({host_bin, "--port", "0", "--plugin-dir", dir.path.string(), "--config", (dir.path / "rex.json").string()});
     const auto line = process.wait_for_output("rex-host listening on http://");
     REQUIRE_FALSE(line.empty());
     const int port = std::stoi(line.substr(line.rfind(':') + 1));
     CHECK_THAT(process.output(), Catch::Contains("rex-broken.so: not a Rex plugin: not an ELF shared library"));
-    const auto plugins = nlohmann::json::parse(rex::test::http_get(port, "/plugins").body);
+    const auto plugins = nlohmann::json::parse(rex::test::http_get(port, "/plugins", admin_header).body);
     CHECK(plugins["plugins"].size() == 1);
     REQUIRE(plugins["failures"].size() == 1);
     CHECK(plugins["failures"][0]["reason"] == "not a Rex plugin: not an ELF shared library");
+}
+
+TEST_CASE("/plugins is an operator route: off without a secret, refused with a wrong one", "[host]") {
+    RunningHost host;
+    CHECK(rex::test::http_get(host.port, "/plugins").status == 403);
+    CHECK(rex::test::http_get(host.port, "/plugins", "X-Rex-Admin-Secret: s3cre\r\n").status == 403);
+    CHECK(rex::test::http_get(host.port, "/plugins", "X-Rex-Admin-Secret: s3cret!\r\n").status == 403);
+    const auto ok = rex::test::http_get(host.port, "/plugins", admin_header);
+    CHECK(ok.status == 200);
+    CHECK_THAT(ok.body, Catch::Contains("rex-sqlite.so"));
+
+    // No secret configured: the route does not exist, and no file path reaches a client.
+    TempDir dir;
+    std::ofstream(dir.path / "rex.json") << R"({"plugins": {"paths": [")" << REX_TEST_PLUGIN_DIR << R"("], "load": ["sqlite"]}})";
+    BackgroundProcess process({host_bin, "--port", "0", "--config", (dir.path / "rex.json").string()});
+    const auto line = process.wait_for_output("rex-host listening on http://");
+    REQUIRE_FALSE(line.empty());
+    const int port = std::stoi(line.substr(line.rfind(':') + 1));
+    const auto off = rex::test::http_get(port, "/plugins", admin_header);
+    CHECK(off.status == 404);
+    CHECK(off.body.find(".so") == std::string::npos);
+}
+
+TEST_CASE("HEAD answers carry no body, so the next answer on a kept-alive connection is intact", "[host]") {
+    RunningHost host;
+    HttpConnection c(host.port);
+    const auto head = c.request("HEAD", "/health");
+    CHECK(head.status == 200);
+    CHECK(std::stoul(head.headers.at("content-length")) > 0);  // the length the body would have
+    CHECK(head.body.empty());
+    // Were the body sent, these would read it as the status line of the next response.
+    const auto get = c.request("GET", "/health");
+    CHECK(get.status == 200);
+    CHECK(nlohmann::json::parse(get.body)["status"] == "ok");
+    CHECK(c.request("HEAD", "/nope").status == 404);
+    CHECK(c.request("GET", "/graphql?sql=fast").status == 200);
+}
+
+TEST_CASE("the executor's SQL runs on workers: a slow query does not hold up fast requests", "[host][executor]") {
+    RunningHost host(R"(, "threads": 2, "workers": 8)");
+    CHECK_THAT(host.process->output(), Catch::Contains("serving /graphql with the executor of exporter fixture"));
+    CHECK(nlohmann::json::parse(rex::test::http_get(host.port, "/graphql?sql=fast").body)["value"] == 1);
+
+    // Calibrate the recursive count so the slow query takes about two seconds here.
+    using Clock = std::chrono::steady_clock;
+    const long long probe = 200000;
+    auto t0 = Clock::now();
+    REQUIRE(rex::test::http_get(host.port, "/graphql?sql=slow&n=" + std::to_string(probe)).status == 200);
+    const auto probe_ms = std::max<long long>(1, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+    const long long n = probe * 2000 / probe_ms;
+
+    HttpConnection slow(host.port);
+    const auto slow_sent = Clock::now();
+    slow.send_raw("GET /graphql?sql=slow&n=" + std::to_string(n) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the slow query is running
+
+    std::vector<std::unique_ptr<HttpConnection>> fast;
+    for (int i = 0; i < 100; ++i) fast.push_back(std::make_unique<HttpConnection>(host.port));
+    const auto fast_sent = Clock::now();
+    for (auto& c : fast) c->send_raw("GET /graphql?sql=fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    for (auto& c : fast) {
+        const auto r = c->read_reply();
+        CHECK(r.status == 200);
+        CHECK(r.body == R"({"value":1})");
+    }
+    const auto fast_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - fast_sent).count();
+    CHECK(fast_ms < 500);
+    // ... all while the slow one was still in flight.
+    CHECK_FALSE(slow.closed_by_server(0));
+    const auto slow_reply = slow.read_reply();
+    const auto slow_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - slow_sent).count();
+    INFO("probe " << probe_ms << " ms, fast " << fast_ms << " ms, slow " << slow_ms << " ms");
+    CHECK(slow_reply.status == 200);
+    CHECK(slow_ms > fast_ms + 100);
+}
+
+TEST_CASE("an executor that throws anything answers 500 with one log line and the host keeps serving", "[host][executor]") {
+    RunningHost host;
+    for (const std::string kind : {"runtime", "int"}) {
+        HttpConnection c(host.port);
+        const auto r = c.request("GET", "/graphql?throw=" + kind);
+        CHECK(r.status == 500);
+        CHECK(nlohmann::json::parse(r.body)["error"]["status"] == 500);
+        CHECK(r.body.find("fixture failure") == std::string::npos);  // details go to the log only
+        CHECK(c.request("GET", "/graphql?sql=fast").status == 200);  // same connection, still served
+    }
+    host.process->wait_for_output("an exception of type int");
+    CHECK_THAT(host.process->output(),
+               Catch::Contains("GET /graphql: exporter fixture threw std::runtime_error: fixture failure on purpose") &&
+                   Catch::Contains("GET /graphql: exporter fixture threw an exception of type int"));
+    CHECK(rex::test::http_get(host.port, "/health").status == 200);
+    CHECK(rex::test::http_get(host.port, "/graphql", "").status == 200);
+    HttpConnection c(host.port);
+    CHECK(c.request("DELETE", "/graphql").status == 405);  // every method reaches the executor
+}
+
+TEST_CASE("out of file descriptors, the accept loop backs off and logs once per burst", "[host]") {
+    RunningHost host(HostConfig{R"(, "threads": 1)", "", "", "ulimit -n 64; exec"});
+    std::vector<std::unique_ptr<HttpConnection>> held;
+    for (int i = 0; i < 80; ++i) held.push_back(std::make_unique<HttpConnection>(host.port));  // the backlog takes them
+    REQUIRE_FALSE(host.process->wait_for_output("accept failed: Too many open files; retrying every 100 ms", 5000).empty());
+
+    // Spinning would burn a whole core; backing off uses almost nothing.
+    auto cpu_ticks = [&] {
+        std::ifstream stat("/proc/" + std::to_string(host.process->pid()) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), {});
+        std::istringstream fields(text.substr(text.rfind(')') + 2));
+        std::string field;
+        long long ticks = 0;
+        for (int i = 3; i <= 15 && fields >> field; ++i)
+            if (i == 14 || i == 15) ticks += std::stoll(field);  // utime + stime
+        return ticks;
+    };
+    const auto before = cpu_ticks();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const auto used = cpu_ticks() - before;
+    CHECK(used < 20);  // of 100 ticks a second
+    const auto& out = host.process->output();
+    std::size_t lines = 0;
+    for (auto at = out.find("accept failed"); at != std::string::npos; at = out.find("accept failed", at + 1)) ++lines;
+    CHECK(lines == 1);
+
+    held.clear();  // descriptors come back: the waiting connections are served
+    REQUIRE_FALSE(host.process->wait_for_output("accepting connections again", 5000).empty());
+    CHECK(rex::test::http_get(host.port, "/health").status == 200);
+}
+
+namespace {
+
+// The catalog as the executor fixture sees it through its ExecutorContext.
+nlohmann::json catalog_of(const RunningHost& host) {
+    const auto r = rex::test::http_get(host.port, "/graphql?catalog");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return nlohmann::json::parse(r.body);
+}
+
+nlohmann::json entity_in(const nlohmann::json& catalog, const std::string& name) {
+    for (const auto& e : catalog["entities"])
+        if (e["name"] == name) return e;
+    FAIL("no entity " << name << " in " << catalog.dump());
+    return {};
+}
+
+bool has_relation(const nlohmann::json& entity, const std::string& name, const std::string& kind, const std::string& target) {
+    for (const auto& r : entity["relations"])
+        if (r["name"] == name && r["kind"] == kind && r["target"] == target) return true;
+    return false;
+}
+
+const std::string demo_migrations = std::string(REX_TEST_SOURCE_DIR) + "/apps/rex-host/demo/migrations";
+
+}  // namespace
+
+TEST_CASE("the demo: migrations applied on first start, introspected, snapshot used on restart until the schema changes",
+          "[host][catalog]") {
+    TempDir work;
+    fs::copy(demo_migrations, work.path / "migrations", fs::copy_options::recursive);
+    const std::string extra = R"(, "migrations": {"path": ")" + (work.path / "migrations").string() +
+                              R"(", "apply_on_start": true}, "catalog": {"snapshot": "catalog.json"})";
+    const std::string url = "sqlite:" + (work.path / "demo.db").string();
+    {
+        RunningHost host(HostConfig{"", extra, url, ""});
+        const auto& out = host.process->output();
+        CHECK_THAT(out, Catch::Contains("migrations: applied 1 from"));
+        CHECK_THAT(out, Catch::Contains("catalog: 4 entities by introspecting"));
+        CHECK_THAT(out, Catch::Contains("catalog: wrote the snapshot"));
+        CHECK(fs::exists(host.dir.path / "catalog.json"));
+        const auto catalog = catalog_of(host);
+        CHECK(catalog["dialect"] == "sqlite");
+        CHECK(catalog["entities"].size() == 4);
+        CHECK(has_relation(entity_in(catalog, "books"), "author", "belongs_to", "authors"));
+        CHECK(has_relation(entity_in(catalog, "authors"), "books", "has_many", "books"));
+        CHECK(has_relation(entity_in(catalog, "books"), "tags", "many_to_many", "tags"));
+        CHECK(has_relation(entity_in(catalog, "tags"), "books", "many_to_many", "books"));
+        CHECK(entity_in(catalog, "book_tags")["key"] == nlohmann::json::array({"book_id", "tag_id"}));
+        fs::copy_file(host.dir.path / "catalog.json", work.path / "catalog.json");
+
+        // A restart starts from the snapshot.
+        host.process->stop(SIGTERM);
+        host.start(HostConfig{"", extra, url, ""});
+        CHECK_THAT(host.process->output(), Catch::Contains("catalog: 4 entities from the snapshot"));
+        CHECK(catalog_of(host)["entities"].size() == 4);
+
+        // A new migration changes the schema: the snapshot is stale and the database introspected again.
+        host.process->stop(SIGTERM);
+        fs::create_directories(work.path / "migrations" / "20261205000000_reviews");
+        std::ofstream(work.path / "migrations" / "20261205000000_reviews" / "up.sql")
+            << "CREATE TABLE reviews (id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL REFERENCES books (id), stars INTEGER);\n";
+        host.start(HostConfig{"", extra, url, ""});
+        CHECK_THAT(host.process->output(), Catch::Contains("is stale (the database schema changed since it was written); introspecting"));
+        CHECK_THAT(host.process->output(), Catch::Contains("catalog: 5 entities by introspecting"));
+        const auto catalog2 = catalog_of(host);
+        CHECK(has_relation(entity_in(catalog2, "books"), "reviews", "has_many", "reviews"));
+    }
+    // Model files named in the config win over introspection.
+    {
+        std::ofstream(work.path / "models.json") << R"J({"entities": [{"name": "tags", "fields": [
+            {"name": "id", "type": "int64", "primary_key": true}, {"name": "name", "type": "string(50)"}]}]})J";
+        RunningHost host(HostConfig{"", R"(, "models": [")" + (work.path / "models.json").string() + R"("])", url, ""});
+        CHECK_THAT(host.process->output(), Catch::Contains("catalog: 1 entities from 1 model file"));
+        CHECK(catalog_of(host)["entities"].size() == 1);
+    }
+    // rex schema snapshot writes the same file.
+    std::ofstream(work.path / "cli.json") << R"({"database": {"url": ")" << url << R"("}, "catalog": {"snapshot": "cli-snapshot.json"}})";
+    const auto r = rex::test::run_process({std::string(REX_TEST_BIN_DIR) + "/rex", "--plugin-dir", REX_TEST_PLUGIN_DIR, "--config",
+                                           (work.path / "cli.json").string(), "schema", "snapshot"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "wrote " + (work.path / "cli-snapshot.json").string() + " (5 entities)\n");  // not the migrations history
+}
+
+TEST_CASE("a database that cannot be introspected stops rex-host with one line", "[host][catalog]") {
+    TempDir dir;
+    std::ofstream(dir.path / "rex.json") << R"({"database": {"url": "nosuch://x"}, "plugins": {"paths": [")" << REX_TEST_PLUGIN_DIR
+                                         << R"(", ")" << PROJECT_BINARY_DIR_TEST_PLUGINS << R"("]}, "http": {"port": 0}})";
+    const auto r = rex::test::run_process({host_bin, "--config", (dir.path / "rex.json").string()});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::EndsWith("\nrex-host: error: filling the catalog: no adapter is loaded for URL scheme 'nosuch' "
+                                      "(schemes loaded: mariadb, mysql, postgres, postgresql, sqlite)\n"));
 }

@@ -37,7 +37,7 @@ void HttpConnection::send_raw(const std::string& bytes) {
     }
 }
 
-HttpReply HttpConnection::read_reply() {
+HttpReply HttpConnection::read_reply(bool head_request) {
     auto fill = [&]() {
         char buf[65536];
         const auto n = ::recv(fd_, buf, sizeof buf, 0);
@@ -70,6 +70,7 @@ HttpReply HttpConnection::read_reply() {
         }
         pos = end + 2;
     }
+    if (head_request) return reply;
     if (auto it = reply.headers.find("content-length"); it != reply.headers.end()) {
         const auto length = std::stoul(it->second);
         while (pending_.size() < length)
@@ -85,12 +86,13 @@ HttpReply HttpConnection::read_reply() {
     return reply;
 }
 
-HttpReply HttpConnection::request(const std::string& method, const std::string& target, const std::string& body) {
-    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+HttpReply HttpConnection::request(const std::string& method, const std::string& target, const std::string& body,
+                                  const std::string& headers) {
+    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers;
     if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     req += "\r\n" + body;
     send_raw(req);
-    return read_reply();
+    return read_reply(method == "HEAD");
 }
 
 bool HttpConnection::closed_by_server(int timeout_ms) {
@@ -100,9 +102,9 @@ bool HttpConnection::closed_by_server(int timeout_ms) {
     return ::recv(fd_, &c, 1, MSG_PEEK) == 0;
 }
 
-HttpReply http_get(int port, const std::string& target) {
+HttpReply http_get(int port, const std::string& target, const std::string& headers) {
     HttpConnection c(port);
-    return c.request("GET", target);
+    return c.request("GET", target, {}, headers);
 }
 
 }  // namespace rex::test

@@ -21,9 +21,12 @@ public:
     HttpConnection& operator=(const HttpConnection&) = delete;
 
     void send_raw(const std::string& bytes);
-    // Reads one response (Content-Length bodies, or until the server closes).
-    HttpReply read_reply();
-    HttpReply request(const std::string& method, const std::string& target, const std::string& body = {});
+    // Reads one response (Content-Length bodies, or until the server closes); the answer to a
+    // HEAD request has no body, whatever its Content-Length says.
+    HttpReply read_reply(bool head = false);
+    // `headers`: extra header lines, each ending in \r\n.
+    HttpReply request(const std::string& method, const std::string& target, const std::string& body = {},
+                      const std::string& headers = {});
     // True if the server closed the connection (read returns 0) within timeout_ms.
     bool closed_by_server(int timeout_ms = 2000);
 
@@ -32,6 +35,6 @@ private:
     std::string pending_;
 };
 
-HttpReply http_get(int port, const std::string& target);
+HttpReply http_get(int port, const std::string& target, const std::string& headers = {});
 
 }  // namespace rex::test

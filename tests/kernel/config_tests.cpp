@@ -50,7 +50,8 @@ TEST_CASE("config errors name the file, the JSON path and what is wrong", "[conf
     CHECK(config_error(R"({"http": {"port": 70000}})") ==
           "/etc/rex/rex.json: /http/port: expected an integer 0-65535, got 70000");
     CHECK(config_error(R"({"http": {"prot": 80}})") ==
-          "/etc/rex/rex.json: /http/prot: unknown key (expected one of: address, port, body_limit, request_timeout_ms, threads)");
+          "/etc/rex/rex.json: /http/prot: unknown key (expected one of: address, port, body_limit, request_timeout_ms, threads, workers, "
+          "admin_secret)");
     CHECK(config_error(R"({"http": {"threads": 1000}})") == "/etc/rex/rex.json: /http/threads: expected an integer 0-256, got 1000");
     CHECK(config_error(R"({"plugins": {"load": ["sqlite", 3]}})") ==
           "/etc/rex/rex.json: /plugins/load/1: expected a string, got number");
@@ -72,4 +73,31 @@ TEST_CASE("REX_PLUGIN_PATH entries come first in the default plugin directories"
     REQUIRE(dirs.size() >= 2);
     CHECK(dirs[0] == "/a/plugins");
     CHECK(dirs[1] == "/b/plugins");
+}
+
+TEST_CASE("the host's serving keys: workers, admin secret, catalog, graphql, migrations on start", "[config]") {
+    const auto config = rex::parse_config(R"({
+        "http": {"workers": 32, "admin_secret": "s3cret"},
+        "catalog": {"snapshot": "state/catalog.json", "tables": ["Album", "Artist"]},
+        "graphql": {"exporter": "graphql"},
+        "migrations": {"apply_on_start": true}})",
+                                          "/etc/rex/rex.json");
+    CHECK(config.http.workers == 32);
+    CHECK(config.http.admin_secret == "s3cret");
+    CHECK(config.catalog.snapshot == std::filesystem::path("/etc/rex/state/catalog.json"));
+    CHECK(config.catalog.tables == std::vector<std::string>{"Album", "Artist"});
+    CHECK(config.graphql.exporter == "graphql");
+    CHECK(config.migrations.apply_on_start);
+
+    const auto defaults = rex::parse_config("{}", "/etc/rex/rex.json");
+    CHECK(defaults.http.workers == 0);
+    CHECK(defaults.http.admin_secret.empty());  // /plugins off
+    CHECK(defaults.catalog.snapshot.empty());
+    CHECK_FALSE(defaults.migrations.apply_on_start);
+
+    CHECK(config_error(R"({"http": {"workers": 5000}})") == "/etc/rex/rex.json: /http/workers: expected an integer 0-1024, got 5000");
+    CHECK(config_error(R"({"migrations": {"apply_on_start": "yes"}})") ==
+          "/etc/rex/rex.json: /migrations/apply_on_start: expected true or false, got string");
+    CHECK(config_error(R"({"catalog": {"snapshot": ""}})") == "/etc/rex/rex.json: /catalog/snapshot: must not be empty");
+    CHECK(config_error(R"({"graphql": {"exporter": 1}})") == "/etc/rex/rex.json: /graphql/exporter: expected a string, got number");
 }

@@ -1,5 +1,6 @@
 // SDK plain types: values, text forms, URLs, errors.
 #include <rex/sdk/error.hpp>
+#include <rex/sdk/json_text.hpp>
 #include <rex/sdk/result.hpp>
 #include <rex/sdk/url.hpp>
 #include <rex/sdk/value.hpp>
@@ -151,4 +152,45 @@ TEST_CASE("read_row's default decodes through the typed getters", "[sdk][cursor]
     CHECK(cells[3].state == rex::CellState::null);
     CHECK(cells[4].state == rex::CellState::fallback);  // "x" is no integer: value() has it
     CHECK(cells[5].state == rex::CellState::fallback);  // booleans are not decoded
+}
+
+TEST_CASE("values render as JSON text from the SDK", "[sdk][json]") {
+    using rex::Value;
+    using rex::value_to_json;
+    CHECK(value_to_json(Value()) == "null");
+    CHECK(value_to_json(Value(true)) == "true");
+    CHECK(value_to_json(Value(std::numeric_limits<std::int64_t>::min())) == "-9223372036854775808");
+    CHECK(value_to_json(Value(0.1)) == "0.1");
+    CHECK(value_to_json(Value(std::numeric_limits<double>::infinity())) == "\"Infinity\"");
+    CHECK(value_to_json(Value("a\"b\\c\n\x01 é")) == "\"a\\\"b\\\\c\\n\\u0001 é\"");
+    CHECK(value_to_json(Value(std::string("\xff\x41"))) == "\"\\\\xff41\"");  // not UTF-8: shown as bytes
+    CHECK(value_to_json(Value(std::string("\xed\xa0\x80"))) == "\"\\\\xeda080\"");  // a UTF-8 encoded surrogate
+    CHECK(value_to_json(Value(rex::Decimal{"12.50"})) == "\"12.50\"");
+    CHECK(value_to_json(Value(rex::parse_date("2024-02-29"))) == "\"2024-02-29\"");
+    CHECK(value_to_json(Value(rex::Bytes{0x00, 0xab})) == "\"\\\\x00ab\"");
+    CHECK(rex::object_to_json({{"id", Value(7)}, {"name", Value("Ada")}}) == R"({"id":7,"name":"Ada"})");
+}
+
+TEST_CASE("embedded JSON documents are checked and compacted without a JSON library", "[sdk][json]") {
+    using rex::Json;
+    using rex::Value;
+    auto render = [](const std::string& text) { return rex::value_to_json(Value(Json{text})); };
+    CHECK(render(R"( { "a" : [1, -2.5e+3, true, null, {}, [] ], "b\u00e9" : "x y\"" } )") ==
+          R"({"a":[1,-2.5e+3,true,null,{},[]],"b\u00e9":"x y\""})");
+    CHECK(render("42") == "42");
+    CHECK(render("\"s\"") == "\"s\"");
+    // Not JSON: embedded as a string instead.
+    for (const std::string bad : {"{", "[1,]", "{\"a\" 1}", "01", "1.", "tru", "[1] x", "{\"a\":1,}", "\"\x01\"", "\"\\q\"",
+                                  "{1:2}", "", "[}", "\"\xff\""}) {
+        INFO(bad);
+        std::string out;
+        CHECK_FALSE(rex::append_json_document(out, bad));
+        CHECK(out.empty());
+    }
+    CHECK(render("[1,]") == "\"[1,]\"");
+    // Deep nesting needs no stack.
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    std::string out;
+    CHECK(rex::append_json_document(out, deep));
+    CHECK(out == deep);
 }

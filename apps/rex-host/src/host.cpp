@@ -1,70 +1,169 @@
 #include "host.hpp"
 
+#include "exception_text.hpp"
+
 #include <plugin_report.hpp>
+#include <rex/sdk/error.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace rex::host {
 
-Host::Host(Kernel& kernel, boost::asio::io_context& io, std::vector<std::filesystem::path> plugin_dirs)
-    : kernel_(kernel), io_(io), plugin_dirs_(std::move(plugin_dirs)) {}
+namespace {
+
+constexpr std::string_view executor_path = "/graphql";
+
+// The executor of a schema-exporter as a plain route.
+class ExecutorRoute final : public HttpRoute {
+public:
+    explicit ExecutorRoute(std::shared_ptr<RequestExecutor> executor) : executor_(std::move(executor)) {}
+    HttpResponse handle(const HttpRequest& request) override { return executor_->execute(request); }
+
+private:
+    std::shared_ptr<RequestExecutor> executor_;
+};
+
+// Compares without stopping at the first difference, so timing does not reveal the secret.
+bool same_secret(const std::string& given, const std::string& secret) {
+    unsigned char diff = given.size() == secret.size() ? 0 : 1;
+    for (std::size_t i = 0; i < given.size(); ++i)
+        diff |= static_cast<unsigned char>(given[i] ^ secret[i % (secret.empty() ? 1 : secret.size())]);
+    return diff == 0 && !secret.empty();
+}
+
+}  // namespace
+
+Host::Host(Kernel& kernel, boost::asio::io_context& io, HostSettings settings)
+    : kernel_(kernel), io_(io), settings_(std::move(settings)), workers_(std::max(1u, settings_.workers)) {}
+
+void Host::start_executor(ExecutorContext& context, const std::string& wanted) {
+    auto exporters = kernel_.exporters();
+    std::string names;
+    for (const auto& e : exporters) names += (names.empty() ? "" : ", ") + std::string(e->name());
+    if (!wanted.empty()) {
+        std::erase_if(exporters, [&](const auto& e) { return e->name() != wanted; });
+        if (exporters.empty())
+            raise({ErrorCategory::configuration,
+                   "graphql.exporter: no schema-exporter named '" + wanted + "' is loaded (loaded: " + (names.empty() ? "none" : names) + ")",
+                   {}, {}});
+    }
+    // graphql-sdl first, then by name: the choice does not depend on load order.
+    std::stable_sort(exporters.begin(), exporters.end(), [](const auto& a, const auto& b) {
+        const bool ga = a->format() == "graphql-sdl", gb = b->format() == "graphql-sdl";
+        return ga != gb ? ga : a->name() < b->name();
+    });
+    for (const auto& exporter : exporters) {
+        const std::string owner = "exporter " + std::string(exporter->name());
+        std::shared_ptr<RequestExecutor> executor;
+        try {
+            executor = exporter->make_executor(context);
+        } catch (...) {
+            kernel_.logger().log(LogLevel::error, "host", owner + " failed to make its executor: " + current_exception_text());
+            continue;
+        }
+        if (!executor) continue;
+        router_.add(std::string(executor_path), std::make_shared<ExecutorRoute>(std::move(executor)), owner);
+        kernel_.logger().log(LogLevel::info, "host", "serving " + std::string(executor_path) + " with the executor of " + owner);
+        return;
+    }
+    if (!wanted.empty())
+        raise({ErrorCategory::configuration, "graphql.exporter: schema-exporter '" + wanted + "' offers no executor", {}, {}});
+}
 
 void Host::start_transports() {
     for (auto& transport : kernel_.transports()) {
+        starting_ = "transport " + std::string(transport->name());
         try {
             transport->start(*this);
             started_.push_back(transport);
-            kernel_.logger().log(LogLevel::info, "host", "started transport " + std::string(transport->name()));
-        } catch (const std::exception& e) {
-            kernel_.logger().log(LogLevel::error, "host",
-                                 "transport " + std::string(transport->name()) + " failed to start: " + e.what());
+            kernel_.logger().log(LogLevel::info, "host", "started " + starting_);
+        } catch (...) {
+            kernel_.logger().log(LogLevel::error, "host", starting_ + " failed to start: " + current_exception_text());
         }
     }
+    starting_.clear();
 }
 
 void Host::stop_transports() {
     for (auto it = started_.rbegin(); it != started_.rend(); ++it) {
         try {
             (*it)->stop();
-        } catch (const std::exception& e) {
-            kernel_.logger().log(LogLevel::error, "host", "transport " + std::string((*it)->name()) + " failed to stop: " + e.what());
+        } catch (...) {
+            kernel_.logger().log(LogLevel::error, "host",
+                                 "transport " + std::string((*it)->name()) + " failed to stop: " + current_exception_text());
         }
     }
     started_.clear();
 }
 
-void Host::add_route(std::string path, std::shared_ptr<HttpRoute> route) { router_.add(std::move(path), std::move(route)); }
-
-std::shared_ptr<HttpRoute> Host::stream_route(const HttpRequest& request) {
-    auto route = router_.find(request.path);
-    return route && route->wants_stream(request) ? route : nullptr;
+void Host::add_route(std::string path, std::shared_ptr<HttpRoute> route) {
+    router_.add(std::move(path), std::move(route), starting_.empty() ? "a plugin" : starting_);
 }
 
-HttpResponse Host::handle(const HttpRequest& request) {
-    const bool read_only = request.method == "GET" || request.method == "HEAD";
-    if (request.path == "/health" || request.path == "/plugins") {
-        if (!read_only) {
-            auto response = error_response(405, request.method + " is not allowed on " + request.path + " (use GET)");
-            response.headers.push_back({"Allow", "GET, HEAD"});
-            return response;
+std::shared_ptr<HttpRoute> Host::stream_route(const HttpRequest& request) {
+    const auto entry = router_.find(request.path);
+    if (!entry) return nullptr;
+    try {
+        return entry->route->wants_stream(request) ? entry->route : nullptr;
+    } catch (...) {
+        kernel_.logger().log(LogLevel::error, "host", request.path + ": " + entry->owner + " threw " + current_exception_text());
+        return nullptr;  // served as a plain request
+    }
+}
+
+void Host::dispatch(const HttpRequest& request, std::function<void(HttpResponse)> answer) {
+    auto entry = router_.find(request.path);
+    if (!entry) return answer(own_route(request));
+    // Plugin code may block (on the database): it runs on a worker, never on an I/O thread.
+    workers_.post([this, entry = std::move(entry), &request, answer = std::move(answer)] { answer(call_route(*entry, request)); });
+}
+
+HttpResponse Host::call_route(const RouteEntry& entry, const HttpRequest& request) noexcept {
+    try {
+        try {
+            return entry.route->handle(request);
+        } catch (...) {
+            kernel_.logger().log(LogLevel::error, "host",
+                                 request.method + " " + request.path + ": " + entry.owner + " threw " + current_exception_text());
         }
+        return error_response(500, "internal error in " + request.path + " (the server log says more)");
+    } catch (...) {  // logging or the response itself failed (out of memory)
         HttpResponse response;
-        if (request.path == "/health") {
-            const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at_);
-            response.body = nlohmann::json{{"status", "ok"},
-                                           {"uptime_ms", uptime.count()},
-                                           {"plugins", kernel_.plugins().size()},
-                                           {"plugin_failures", kernel_.failures().size()}}
-                                .dump();
-        } else {
-            response.body = app::plugin_report(kernel_, plugin_dirs_).dump();
-        }
+        response.status = 500;
+        response.body = R"({"error":{"status":500,"message":"internal error"}})";
         return response;
     }
-    if (auto route = router_.find(request.path)) return route->handle(request);
-    return error_response(404, "no route for " + request.path);
+}
+
+HttpResponse Host::own_route(const HttpRequest& request) const {
+    const bool plugins = request.path == "/plugins";
+    if (request.path != "/health" && !plugins) return error_response(404, "no route for " + request.path);
+    if (plugins && settings_.admin_secret.empty()) return error_response(404, "no route for /plugins (an operator route: set http.admin_secret)");
+    if (plugins) {
+        const auto* given = request.header("X-Rex-Admin-Secret");
+        if (!given || !same_secret(*given, settings_.admin_secret))
+            return error_response(403, "/plugins needs the operator secret in the X-Rex-Admin-Secret header");
+    }
+    if (request.method != "GET" && request.method != "HEAD") {
+        auto response = error_response(405, request.method + " is not allowed on " + request.path + " (use GET)");
+        response.headers.push_back({"Allow", "GET, HEAD"});
+        return response;
+    }
+    HttpResponse response;
+    if (plugins) {
+        response.body = app::plugin_report(kernel_, settings_.plugin_dirs).dump();
+    } else {
+        const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at_);
+        response.body = nlohmann::json{{"status", "ok"},
+                                       {"uptime_ms", uptime.count()},
+                                       {"plugins", kernel_.plugins().size()},
+                                       {"plugin_failures", kernel_.failures().size()}}
+                            .dump();
+    }
+    return response;
 }
 
 void Host::log_request(const HttpRequest& request, int status, std::size_t bytes, std::chrono::microseconds duration) {
@@ -78,5 +177,7 @@ void Host::log_request(const HttpRequest& request, int status, std::size_t bytes
               request.remote_address + " " + method + " " + target + " " +
                   (status ? std::to_string(status) : std::string("stream")) + " " + ms + "ms " + std::to_string(bytes) + "B");
 }
+
+void Host::log_server(LogLevel level, const std::string& message) { kernel_.logger().log(level, "http", message); }
 
 }  // namespace rex::host

@@ -1,32 +1,46 @@
-// The host: answers its own routes, hosts the routes plugins claim, starts and stops the
-// realtime transports, and logs every request.
+// The host: answers its own routes, hosts the routes plugins claim (a schema-exporter's executor
+// on /graphql, a transport's paths), starts and stops the realtime transports, and logs every
+// request. Plugin code runs on the worker threads and every exception it throws becomes a 500.
 #pragma once
 
 #include "http_server.hpp"
 #include "router.hpp"
+#include "worker_pool.hpp"
 
 #include <rex/kernel.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <vector>
 
 namespace rex::host {
 
+struct HostSettings {
+    std::vector<std::filesystem::path> plugin_dirs;
+    std::string admin_secret;  // empty: GET /plugins is off
+    unsigned workers = 8;
+};
+
 class Host final : public RequestHandler, public TransportContext {
 public:
-    Host(Kernel& kernel, boost::asio::io_context& io, std::vector<std::filesystem::path> plugin_dirs);
+    Host(Kernel& kernel, boost::asio::io_context& io, HostSettings settings);
 
+    // Routes /graphql to the executor of a schema-exporter: `wanted` by name, or else the first
+    // (by name) of format "graphql-sdl" that offers one, or else of any format. None is fine (no
+    // /graphql); a `wanted` one that does not exist or offers no executor throws ConfigurationError.
+    void start_executor(ExecutorContext& context, const std::string& wanted);
     // Starts every loaded transport; one that fails to start is logged and skipped.
     void start_transports();
     void stop_transports();
+    // Waits for running plugin calls; requests not started are dropped.
+    void stop_workers() { workers_.stop(); }
 
     // RequestHandler
     std::shared_ptr<HttpRoute> stream_route(const HttpRequest& request) override;
-    HttpResponse handle(const HttpRequest& request) override;
+    void dispatch(const HttpRequest& request, std::function<void(HttpResponse)> answer) override;
     void log_request(const HttpRequest& request, int status, std::size_t bytes,
                      std::chrono::microseconds duration) override;
+    void log_server(LogLevel level, const std::string& message) override;
 
     // TransportContext
     boost::asio::io_context& io_context() override { return io_; }
@@ -36,10 +50,16 @@ public:
     Logger& logger() override { return kernel_.logger(); }
 
 private:
+    HttpResponse own_route(const HttpRequest& request) const;
+    // Runs a plugin route; never throws.
+    HttpResponse call_route(const RouteEntry& entry, const HttpRequest& request) noexcept;
+
     Kernel& kernel_;
     boost::asio::io_context& io_;
-    std::vector<std::filesystem::path> plugin_dirs_;
+    HostSettings settings_;
     Router router_;
+    WorkerPool workers_;
+    std::string starting_;  // the plugin whose start() is running, owner of the routes it adds
     std::vector<std::shared_ptr<RealtimeTransport>> started_;
     const std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
 };

@@ -6,6 +6,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -70,11 +71,21 @@ private:
         keep_alive_ = req.keep_alive();
         version_ = req.version();
 
+        head_ = req.method() == http::verb::head;
+
         try {
             if (auto route = handler_.stream_route(request_)) return hand_over(std::move(route));
-            respond(handler_.handle(request_));
+            // The answer may come from a worker thread: back to this session's strand.
+            handler_.dispatch(request_, [self = shared_from_this()](HttpResponse response) {
+                net::dispatch(self->stream_.get_executor(),
+                              [self, response = std::move(response)]() mutable { self->respond(std::move(response)); });
+            });
         } catch (const std::exception& e) {
-            respond(error_response(500, e.what()));
+            handler_.log_server(LogLevel::error, request_.method + " " + request_.path + ": " + e.what());
+            respond(error_response(500, "internal error"));
+        } catch (...) {
+            handler_.log_server(LogLevel::error, request_.method + " " + request_.path + ": a non-standard exception");
+            respond(error_response(500, "internal error"));
         }
     }
 
@@ -98,6 +109,7 @@ private:
 
     void fail(int status, const std::string& message) {
         keep_alive_ = false;
+        head_ = false;
         request_ = HttpRequest{};
         if (parser_ && parser_->is_header_done()) {
             request_.method = std::string(parser_->get().method_string());
@@ -116,10 +128,14 @@ private:
         res->body() = std::move(response.body);
         res->keep_alive(keep_alive_);
         res->prepare_payload();
+        // A HEAD answer says how long the body would be and sends none: bytes after the header
+        // would be read as the start of the next response on a kept-alive connection.
+        if (head_) res->body().clear();
         const auto bytes = res->body().size();
         handler_.log_request(request_, response.status, bytes,
                              std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
         response_ = res;
+        stream_.expires_after(options_.request_timeout);  // the read's deadline may have passed while a worker answered
         http::async_write(stream_, *res, beast::bind_front_handler(&Session::on_write, shared_from_this(), res->need_eof()));
     }
 
@@ -142,6 +158,7 @@ private:
     std::shared_ptr<void> response_;
     HttpRequest request_;
     bool keep_alive_ = false;
+    bool head_ = false;
     unsigned version_ = 11;
     Clock::time_point started_ = Clock::now();
 };
@@ -150,7 +167,7 @@ private:
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     Impl(net::io_context& io, ServerOptions o, RequestHandler& h)
-        : io(io), options(std::move(o)), handler(h), acceptor(net::make_strand(io)) {}
+        : io(io), options(std::move(o)), handler(h), acceptor(net::make_strand(io)), backoff(acceptor.get_executor()) {}
 
     void accept() {
         acceptor.async_accept(net::make_strand(io), beast::bind_front_handler(&Impl::on_accept, shared_from_this()));
@@ -158,14 +175,36 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
     void on_accept(beast::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-        if (!ec) std::make_shared<Session>(std::move(socket), options, handler)->run();
-        accept();  // an error on one connection never stops the server
+        if (!ec) {
+            if (failing) {
+                handler.log_server(LogLevel::info, "accepting connections again after " + std::to_string(failures) + " failed accepts");
+                failing = false;
+            }
+            std::make_shared<Session>(std::move(socket), options, handler)->run();
+            return accept();  // an error on one connection never stops the server
+        }
+        // Out of descriptors (EMFILE, ENFILE) or memory: the pending connection stays queued and
+        // accepting again at once fails again, so wait. One line per burst, not one per failure.
+        if (!failing) {
+            handler.log_server(LogLevel::error, "accept failed: " + ec.message() + "; retrying every " +
+                                                    std::to_string(options.accept_backoff.count()) + " ms");
+            failing = true;
+            failures = 0;
+        }
+        ++failures;
+        backoff.expires_after(options.accept_backoff);
+        backoff.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+            if (!wait_ec && self->acceptor.is_open()) self->accept();
+        });
     }
 
     net::io_context& io;
     ServerOptions options;
     RequestHandler& handler;
     tcp::acceptor acceptor;
+    net::steady_timer backoff;  // on the acceptor's strand, like everything of the listener
+    bool failing = false;
+    std::size_t failures = 0;
 };
 
 HttpServer::HttpServer(net::io_context& io, ServerOptions options, RequestHandler& handler)
@@ -201,6 +240,7 @@ void HttpServer::stop() {
     net::dispatch(impl_->acceptor.get_executor(), [impl = impl_] {
         beast::error_code ec;
         impl->acceptor.close(ec);
+        impl->backoff.cancel();
     });
 }
 

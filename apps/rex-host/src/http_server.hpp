@@ -4,10 +4,12 @@
 #pragma once
 
 #include <rex/sdk/http.hpp>
+#include <rex/sdk/log.hpp>
 #include <rex/sdk/transport.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,10 +25,14 @@ public:
     virtual ~RequestHandler() = default;
     // A route that takes over the connection for this request, or nullptr.
     virtual std::shared_ptr<HttpRoute> stream_route(const HttpRequest& request) = 0;
-    virtual HttpResponse handle(const HttpRequest& request) = 0;
+    // Answers a request by calling `answer` exactly once, on this thread or another (the session
+    // goes back to its strand). `request` stays valid until then.
+    virtual void dispatch(const HttpRequest& request, std::function<void(HttpResponse)> answer) = 0;
     // Called once per answered request (status 0 when handed over as a stream).
     virtual void log_request(const HttpRequest& request, int status, std::size_t bytes,
                              std::chrono::microseconds duration) = 0;
+    // Events of the server itself (accept failures).
+    virtual void log_server(LogLevel level, const std::string& message) = 0;
 };
 
 struct ServerOptions {
@@ -34,6 +40,8 @@ struct ServerOptions {
     std::uint16_t port = 8080;
     std::size_t body_limit = 1024 * 1024;
     std::chrono::milliseconds request_timeout{30'000};
+    // After a failed accept (descriptors exhausted) the listener waits this long before it tries again.
+    std::chrono::milliseconds accept_backoff{100};
 };
 
 class HttpServer {

@@ -1,5 +1,7 @@
 // rex-host: read the config, load the plugins it names, serve until SIGINT/SIGTERM.
+#include "executor_context.hpp"
 #include "host.hpp"
+#include "host_models.hpp"
 #include "host_options.hpp"
 
 #include <rex/sdk/error.hpp>
@@ -42,16 +44,38 @@ int main(int argc, char** argv) {
         log.log(rex::LogLevel::info, "host", "loaded plugin " + p.name + " " + p.version + " (" + p.file.string() + ")");
     // Refusals were logged by the loader; the host serves with what loaded.
 
+    // Worker threads run plugin code; the pool opens at most one connection per worker.
+    const unsigned workers = config.http.workers ? config.http.workers : std::max(8u, 2 * std::thread::hardware_concurrency());
+    rex::host::HostExecutorContext executor_context(kernel, config.database_url, workers);
     boost::asio::io_context io;
-    rex::host::Host host(kernel, io, options->plugin_dirs);
+    rex::host::Host host(kernel, io, {options->plugin_dirs, config.http.admin_secret, workers});
     rex::host::HttpServer server(io,
                                  {config.http.address, config.http.port, config.http.body_limit, config.http.request_timeout},
                                  host);
+    // Bound first, so a taken port fails at once; connections wait in the backlog until io runs.
     std::uint16_t port = 0;
     try {
         port = server.start();
     } catch (const rex::Error& e) {
         return fatal(e.what(), 1);
+    }
+    try {
+        rex::host::apply_migrations_on_start(kernel, config);
+    } catch (const std::exception& e) {
+        return fatal(std::string("applying migrations: ") + e.what(), 3);
+    }
+    try {
+        // Only plugins read the catalog: without model files, a schema-exporter or a transport it
+        // stays empty and the host does not connect.
+        if (!config.models.empty() || !kernel.exporters().empty() || !kernel.transports().empty())
+            rex::host::fill_catalog(kernel, config, executor_context);
+    } catch (const std::exception& e) {
+        return fatal(std::string("filling the catalog: ") + e.what(), 3);
+    }
+    try {
+        host.start_executor(executor_context, config.graphql.exporter);
+    } catch (const rex::Error& e) {
+        return fatal(e.what(), 2);
     }
     host.start_transports();
 
@@ -66,13 +90,15 @@ int main(int argc, char** argv) {
 
     // One thread per core unless the config says otherwise; sessions keep to their strands.
     const unsigned threads = config.http.threads ? config.http.threads : std::max(1u, std::thread::hardware_concurrency());
-    log.log(rex::LogLevel::info, "host", "serving with " + std::to_string(threads) + (threads == 1 ? " thread" : " threads"));
+    log.log(rex::LogLevel::info, "host", "serving with " + std::to_string(threads) + (threads == 1 ? " thread" : " threads") + " and " +
+                                             std::to_string(workers) + " worker" + (workers == 1 ? "" : "s"));
     std::cout << "rex-host listening on http://" << config.http.address << ":" << port << std::endl;
 
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& t : pool) t.join();
+    host.stop_workers();
     log.log(rex::LogLevel::info, "host", "stopped");
     return 0;
 }

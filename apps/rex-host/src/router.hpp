@@ -10,16 +10,21 @@
 
 namespace rex::host {
 
+struct RouteEntry {
+    std::shared_ptr<HttpRoute> route;
+    std::string owner;                 // for log lines: "transport echo", "exporter graphql"
+};
+
 class Router {
 public:
     // Claims a path for a plugin route; a second claim of the same path throws ConfigurationError.
-    void add(std::string path, std::shared_ptr<HttpRoute> route);
+    void add(std::string path, std::shared_ptr<HttpRoute> route, std::string owner);
     // The route for a path, or nullptr.
-    std::shared_ptr<HttpRoute> find(const std::string& path) const;
+    std::shared_ptr<const RouteEntry> find(const std::string& path) const;
 
 private:
     mutable std::mutex mutex_;
-    std::map<std::string, std::shared_ptr<HttpRoute>, std::less<>> routes_;
+    std::map<std::string, std::shared_ptr<const RouteEntry>, std::less<>> routes_;
 };
 
 // A JSON error body: {"error": {"status": 404, "message": "..."}}

@@ -40,6 +40,12 @@ struct SchemaExportOptions {
 };
 int run_schema_export(CliContext& context, const SchemaExportOptions& options);
 
+struct SchemaSnapshotOptions {
+    std::string out;  // default: the config's catalog.snapshot
+};
+// Introspects the database into entities and writes the catalog snapshot rex-host reads at start.
+int run_schema_snapshot(CliContext& context, const SchemaSnapshotOptions& options);
+
 struct GenerateOptions {
     std::string out = ".";              // folder for <name>.hpp and <name>.json
     std::string name = "models";

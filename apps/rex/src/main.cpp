@@ -93,6 +93,9 @@ int main(int argc, char** argv) {
     auto* schema_export = schema->add_subcommand("export", "Print the models' schema: SQL DDL for the URL's database, or a plugin's format");
     schema_export->add_option("--format", export_options.format, "sql (default) or an exporter's format, e.g. graphql-sdl");
     schema_export->add_option("--models", export_options.models, "JSON model file; repeatable (default: the config's models)");
+    SchemaSnapshotOptions snapshot_options;
+    auto* schema_snapshot = schema->add_subcommand("snapshot", "Introspect the database and write the catalog snapshot rex-host starts from");
+    schema_snapshot->add_option("--out", snapshot_options.out, "Snapshot file (default: the config's catalog.snapshot)");
 
     GenerateOptions generate_options;
     auto* generate = app.add_subcommand("generate", "Generate code from a database");
@@ -137,6 +140,7 @@ int main(int argc, char** argv) {
         if (*query) return run_query(context, query_options);
         if (*migrate) return run_migrate(context, migrate_options);
         if (*schema_export) return run_schema_export(context, export_options);
+        if (*schema_snapshot) return run_schema_snapshot(context, snapshot_options);
         if (*generate_models) return run_generate_models(context, generate_options);
     } catch (const rex::Error& e) {
         report(e.what());

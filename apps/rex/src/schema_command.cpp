@@ -1,11 +1,14 @@
 // rex schema export: the catalog (from the model files) as DDL for the database of the URL, or
-// in the format of a schema-exporter plugin.
+// in the format of a schema-exporter plugin. rex schema snapshot: the introspected catalog, for
+// rex-host to start from.
 #include "commands.hpp"
 #include "exit_codes.hpp"
 
+#include <rex/introspect.hpp>
 #include <rex/schema.hpp>
 #include <rex/sdk/error.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 namespace rex::cli {
@@ -16,7 +19,7 @@ int run_schema_export(CliContext& context, const SchemaExportOptions& options) {
     if (options.format == "sql") {
         const auto url = context.database_url();
         if (!url) raise({ErrorCategory::configuration, "sql export needs a database URL for its dialect (--url, config, REX_DATABASE_URL)", {}, {}});
-        const auto dialect = kernel.dialect(kernel.adapter_for_url(*url)->dialect());
+        const auto dialect = kernel.dialect_for_url(*url);
         // Everything is new against an empty schema: CREATE statements in dependency order.
         for (const auto& change : diff_schema({}, schema_from_catalog(kernel.catalog()), *dialect))
             for (const auto& statement : change.up) std::cout << statement << ";\n";
@@ -31,6 +34,25 @@ int run_schema_export(CliContext& context, const SchemaExportOptions& options) {
         formats += ", " + std::string(exporter->format());
     }
     raise({ErrorCategory::not_found, "no exporter for format '" + options.format + "' (loaded: " + formats + ")", {}, {}});
+}
+
+int run_schema_snapshot(CliContext& context, const SchemaSnapshotOptions& options) {
+    const auto& config = context.config();
+    const std::filesystem::path file = options.out.empty() ? config.catalog.snapshot : std::filesystem::path(options.out);
+    if (file.empty()) raise({ErrorCategory::configuration, "no snapshot file: give --out or set catalog.snapshot in the config", {}, {}});
+    auto& kernel = context.kernel();
+    const auto url = context.require_database_url();
+    auto connection = kernel.connect(url);
+    const auto dialect = kernel.dialect(connection->dialect());
+    IntrospectOptions introspect;
+    introspect.skip = {config.migrations.table};
+    introspect.only = config.catalog.tables;
+    auto models = introspect_entities(*connection, *dialect, introspect);
+    for (const auto& note : models.notes) std::cerr << "note: " << note << '\n';
+    const auto count = models.entities.size();
+    write_catalog_snapshot(file, {schema_version(*connection, *dialect), std::move(models.entities)});
+    std::cout << "wrote " << file.string() << " (" << count << (count == 1 ? " entity" : " entities") << ")\n";
+    return exit_ok;
 }
 
 }  // namespace rex::cli

@@ -19,6 +19,17 @@ struct HttpConfig {
     std::size_t body_limit = 1024 * 1024;        // bytes
     std::chrono::milliseconds request_timeout{30'000};
     unsigned threads = 0;                        // threads serving requests; 0: one per core
+    unsigned workers = 0;                        // threads running plugin code (executors, routes); 0: 2 per core, at least 8
+    std::string admin_secret;                    // GET /plugins needs it in X-Rex-Admin-Secret; empty: /plugins is off
+};
+
+struct CatalogConfig {
+    std::filesystem::path snapshot;  // catalog snapshot file (relative to the config's folder); empty: none
+    std::vector<std::string> tables; // introspect only these tables; empty: every table
+};
+
+struct GraphqlConfig {
+    std::string exporter;  // the schema-exporter whose executor serves /graphql; empty: the graphql-sdl one
 };
 
 struct PluginsConfig {
@@ -29,6 +40,7 @@ struct PluginsConfig {
 struct MigrationsConfig {
     std::filesystem::path path = "migrations";  // relative paths are taken from the config file's folder
     std::string table = "rex_migrations";       // the history table
+    bool apply_on_start = false;                // rex-host applies pending migrations before it serves
 };
 
 struct Config {
@@ -37,6 +49,8 @@ struct Config {
     std::vector<std::filesystem::path> models;  // JSON model files (docs/model-files.md), relative to the config's folder
     PluginsConfig plugins;
     HttpConfig http;
+    CatalogConfig catalog;
+    GraphqlConfig graphql;
     LogLevel log_level = LogLevel::info;
     std::filesystem::path source;  // the file it came from; empty for defaults
 };

@@ -44,6 +44,8 @@ public:
     std::shared_ptr<Adapter> adapter(std::string_view name) const;
     std::shared_ptr<Adapter> adapter_for_url(std::string_view url) const;
     std::shared_ptr<Dialect> dialect(std::string_view name) const;
+    // The dialect of the adapter registered for the URL's scheme (no connection is opened).
+    std::shared_ptr<Dialect> dialect_for_url(std::string_view url) const;
     std::shared_ptr<RealtimeTransport> transport(std::string_view name) const;
     std::shared_ptr<SchemaExporter> exporter(std::string_view name) const;
     std::vector<std::shared_ptr<RealtimeTransport>> transports() const;

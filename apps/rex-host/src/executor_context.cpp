@@ -1,0 +1,36 @@
+#include "executor_context.hpp"
+
+namespace rex::host {
+
+HostExecutorContext::HostExecutorContext(Kernel& kernel, std::string database_url, std::size_t pool_size)
+    : kernel_(kernel), url_(std::move(database_url)), pool_size_(pool_size) {}
+
+ConnectionPool& HostExecutorContext::pool() {
+    if (auto* ready = pool_ready_.load(std::memory_order_acquire)) return *ready;
+    std::lock_guard lock(mutex_);
+    if (!pool_) {  // a throw (no adapter for the URL) leaves it for the next caller to try again
+        PoolOptions options;
+        options.max_size = pool_size_;
+        pool_ = kernel_.make_pool(url_, options);
+        pool_ready_.store(pool_.get(), std::memory_order_release);
+    }
+    return *pool_;
+}
+
+std::shared_ptr<Connection> HostExecutorContext::acquire() {
+    auto handle = std::make_shared<PooledConnection>(pool().acquire());
+    Connection* connection = handle->get();
+    return std::shared_ptr<Connection>(std::move(handle), connection);  // the handle lives as long as the connection is shared
+}
+
+const Dialect& HostExecutorContext::dialect() const {
+    if (const auto* ready = dialect_ready_.load(std::memory_order_acquire)) return *ready;
+    std::lock_guard lock(mutex_);
+    if (!dialect_) {
+        dialect_ = kernel_.dialect_for_url(url_);
+        dialect_ready_.store(dialect_.get(), std::memory_order_release);
+    }
+    return *dialect_;
+}
+
+}  // namespace rex::host

@@ -1,0 +1,45 @@
+// What rex-host gives a schema-exporter's executor: the kernel's catalog, change bus and logger,
+// the dialect of the configured database, and connections from a pool that is made on first use
+// (a host that only answers /health never connects: cold start stays short).
+#pragma once
+
+#include <rex/kernel.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace rex::host {
+
+class HostExecutorContext final : public ExecutorContext {
+public:
+    // `pool_size`: the most connections open at once (one per worker thread).
+    HostExecutorContext(Kernel& kernel, std::string database_url, std::size_t pool_size);
+
+    const CatalogView& catalog() const override { return kernel_.catalog(); }
+    // A pooled connection; given back to the pool (rolled back if a transaction is open) when the
+    // last reference goes.
+    std::shared_ptr<Connection> acquire() override;
+    // ConfigurationError when no loaded adapter serves the URL's scheme.
+    const Dialect& dialect() const override;
+    ChangeBus& changes() override { return kernel_.changes(); }
+    Logger& logger() override { return kernel_.logger(); }
+
+    ConnectionPool& pool();
+    const std::string& database_url() const noexcept { return url_; }
+
+private:
+    Kernel& kernel_;
+    std::string url_;
+    std::size_t pool_size_;
+    // Made once under the mutex, then read with one atomic load (std::call_once is not used: in
+    // libstdc++ 12 a call that throws leaves later calls hanging).
+    mutable std::mutex mutex_;
+    mutable std::shared_ptr<Dialect> dialect_;
+    mutable std::atomic<const Dialect*> dialect_ready_{nullptr};
+    std::shared_ptr<ConnectionPool> pool_;
+    std::atomic<ConnectionPool*> pool_ready_{nullptr};
+};
+
+}  // namespace rex::host
