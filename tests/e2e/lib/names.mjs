@@ -49,12 +49,15 @@ export function namesOf(schema) {
   return {
     ...resolvers,
     entityType: (table) => entity(table).name,
-    // Replaces the {{...}} markers of a query template; `@alias:` becomes an alias, or nothing
-    // when `aliases` is false (the schema's own names then reach the response).
-    render: (template, { aliases = true } = {}) =>
-      template.replace(/@(\w+): /g, aliases ? '$1: ' : '').replace(/\{\{(\w+) (\w+)(?: (\w+))?\}\}/g, (_, kind, a, b) => {
-        if (!resolvers[kind]) throw new Error(`unknown marker ${kind}`);
-        return resolvers[kind](a, b);
-      }),
+    render: (template, options) => render(resolvers, template, options),
   };
+}
+
+// Replaces the {{...}} markers of a query template; `@alias:` becomes an alias, or nothing when
+// `aliases` is false (the schema's own names then reach the response).
+export function render(resolvers, template, { aliases = true } = {}) {
+  return template.replace(/@(\w+): /g, aliases ? '$1: ' : '').replace(/\{\{(\w+) (\w+)(?: (\w+))?\}\}/g, (_, kind, a, b) => {
+    if (!resolvers[kind]) throw new Error(`unknown marker ${kind}`);
+    return resolvers[kind](a, b);
+  });
 }
