@@ -92,6 +92,8 @@ async function startPostgraphile(url) {
   const args = ['-c', url, '--host', '127.0.0.1', '--port', String(port), '--disable-query-log', '--disable-graphiql', '--simple-collections', 'both', '--no-setof-functions-contain-nulls'];
   if (Number(opt['postgraphile-workers']) > 1) args.push('--cluster-workers', opt['postgraphile-workers']);
   const child = spawn(join(import.meta.dirname, 'node_modules', '.bin', 'postgraphile'), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  // Stopped with this process, Ctrl-C included (tests/e2e/lib/host.mjs exits on signals).
+  process.on('exit', () => child.kill('SIGTERM'));
   let log = '';
   child.stdout.on('data', (c) => (log += c));
   child.stderr.on('data', (c) => (log += c));

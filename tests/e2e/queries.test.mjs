@@ -33,7 +33,7 @@ export const queries = {
     @throughRelation: {{list Track}}(where: {{{rel Track Album}}: {{{rel Album Artist}}: {{{col Artist Name}}: {_eq: "Aerosmith"}}}}, order_by: [{{{col Track TrackId}}: asc}], limit: 3) { @id: {{col Track TrackId}} @album: {{rel Track Album}} { @title: {{col Album Title}} @artist: {{rel Album Artist}} { @name: {{col Artist Name}} } } }
   }`,
   aggregates: `{
-    @tracks: {{agg Track}} { @aggregate: aggregate { @count: count @sum: sum { @ms: {{col Track Milliseconds}} } @min: min { @price: {{col Track UnitPrice}} @ms: {{col Track Milliseconds}} } @max: max { @price: {{col Track UnitPrice}} } } }
+    @tracks: {{agg Track}} { @aggregate: aggregate { @count: count @sum: sum { @ms: {{col Track Milliseconds}} } @avg: avg { @ms: {{col Track Milliseconds}} @price: {{col Track UnitPrice}} } @min: min { @price: {{col Track UnitPrice}} @ms: {{col Track Milliseconds}} } @max: max { @price: {{col Track UnitPrice}} } } }
     @rockTracks: {{agg Track}}(where: {{{col Track GenreId}}: {_eq: 1}}) { @aggregate: aggregate { @count: count } }
     @artists: {{list Artist}}(where: {{{col Artist ArtistId}}: {_in: [1, 2, 22]}}, order_by: [{{{col Artist ArtistId}}: asc}]) { @name: {{col Artist Name}} @albums: {{relagg Artist Album}} { @aggregate: aggregate { @count: count } @nodes: nodes { @title: {{col Album Title}} } } }
   }`,

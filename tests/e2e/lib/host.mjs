@@ -18,6 +18,8 @@ const live = new Set();
 process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
+// A test run stopped from outside (the runner's timeout, Ctrl-C) takes its hosts with it.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)));
 
 export async function startHost({ url, config: extra = {}, env = {}, http = {}, timeoutMs = 20000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rex-e2e-'));
