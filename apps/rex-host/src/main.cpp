@@ -65,9 +65,9 @@ int main(int argc, char** argv) {
         return fatal(std::string("applying migrations: ") + e.what(), 3);
     }
     try {
-        // Only plugins read the catalog: without model files, a schema-exporter or a transport it
-        // stays empty and the host does not connect.
-        if (!config.models.empty() || !kernel.exporters().empty() || !kernel.transports().empty())
+        // Filled when something reads it (a schema-exporter or a transport) or the config asks
+        // (model files, a snapshot); otherwise the host does not connect at start.
+        if (!config.models.empty() || !config.catalog.snapshot.empty() || !kernel.exporters().empty() || !kernel.transports().empty())
             rex::host::fill_catalog(kernel, config, executor_context);
     } catch (const std::exception& e) {
         return fatal(std::string("filling the catalog: ") + e.what(), 3);

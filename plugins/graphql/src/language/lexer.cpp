@@ -327,9 +327,8 @@ Token Lexer::read_string(std::size_t start) {
             chunk = p;
             continue;
         }
-        auto b = static_cast<unsigned char>(c);
-        if (b < 0x20 && c != '\t') fail("Invalid character within String: " + code_point_text(b) + ".", p);
-        if (b >= 0x80) {
+        // Any Unicode scalar value is a source character inside a string (October 2021 spec).
+        if (static_cast<unsigned char>(c) >= 0x80) {
             std::size_t len;
             decode(p, len);
             p += len;
@@ -368,8 +367,6 @@ Token Lexer::read_block_string(std::size_t start) {
             ++p;
             if (p < src_.size() && src_[p] == '\n') ++p;
             newline(p);
-        } else if (b < 0x20 && c != '\t') {
-            fail("Invalid character within String: " + code_point_text(b) + ".", p);
         } else if (b >= 0x80) {
             std::size_t len;
             decode(p, len);

@@ -359,18 +359,14 @@ void append_value(std::string& out, const InputValue& v) {
         }
         out += ']';
     } else if (const auto* o = v.as_object()) {
-        if (o->empty()) {
-            out += "{}";
-            return;
-        }
-        out += "{ ";
+        out += '{';
         for (std::size_t i = 0; i < o->size(); ++i) {
             if (i) out += ", ";
             out += (*o)[i].first;
             out += ": ";
             append_value(out, (*o)[i].second);
         }
-        out += " }";
+        out += '}';
     }
 }
 
@@ -395,10 +391,17 @@ std::string print_value(const InputValue& value) {
     return out;
 }
 
+// As graphql-js printString: valid JSON too (C0 and C1 controls escaped).
 void append_quoted(std::string& out, std::string_view text) {
     static constexpr char hex[] = "0123456789ABCDEF";
+    auto unicode_escape = [&](unsigned c) {
+        out += "\\u00";
+        out += hex[(c >> 4) & 0xF];
+        out += hex[c & 0xF];
+    };
     out += '"';
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -408,12 +411,12 @@ void append_quoted(std::string& out, std::string_view text) {
             case '\b': out += "\\b"; break;
             case '\f': out += "\\f"; break;
             default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    out += "\\u00";
-                    out += hex[(c >> 4) & 0xF];
-                    out += hex[c & 0xF];
+                if (c < 0x20 || c == 0x7F) {
+                    unicode_escape(c);
+                } else if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+                    unicode_escape(static_cast<unsigned char>(text[++i]));  // U+0080..U+009F
                 } else {
-                    out += c;
+                    out += static_cast<char>(c);
                 }
         }
     }

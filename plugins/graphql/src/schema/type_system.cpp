@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <utility>
 
 namespace rex::graphql {
 
@@ -54,9 +55,64 @@ std::vector<InputValueDef> include_deprecated() {
     return {arg("includeDeprecated", named("Boolean"), {}, InputValue::boolean(false))};
 }
 
+// Member descriptions of the introspection types, as graphql-js words them (clients show them).
+constexpr std::pair<std::string_view, std::string_view> introspection_docs[] = {
+    {"__Schema.types",
+     "A list of all types supported by this server."},
+    {"__Schema.queryType",
+     "The type that query operations will be rooted at."},
+    {"__Schema.mutationType",
+     "If this server supports mutation, the type that mutation operations will be rooted at."},
+    {"__Schema.subscriptionType",
+     "If this server support subscription, the type that subscription operations will be rooted at."},
+    {"__Schema.directives",
+     "A list of all directives supported by this server."},
+    {"__InputValue.defaultValue",
+     "A GraphQL-formatted string representing the default value for this input value."},
+    {"__TypeKind.SCALAR",
+     "Indicates this type is a scalar."},
+    {"__TypeKind.OBJECT",
+     "Indicates this type is an object. `fields` and `interfaces` are valid fields."},
+    {"__TypeKind.INTERFACE",
+     "Indicates this type is an interface. `fields`, `interfaces`, and `possibleTypes` are valid fields."},
+    {"__TypeKind.UNION",
+     "Indicates this type is a union. `possibleTypes` is a valid field."},
+    {"__TypeKind.ENUM",
+     "Indicates this type is an enum. `enumValues` is a valid field."},
+    {"__TypeKind.INPUT_OBJECT",
+     "Indicates this type is an input object. `inputFields` is a valid field."},
+    {"__TypeKind.LIST",
+     "Indicates this type is a list. `ofType` is a valid field."},
+    {"__TypeKind.NON_NULL",
+     "Indicates this type is a non-null. `ofType` is a valid field."},
+};
+
+// Directive locations are described as "Location adjacent to a query operation." and so on.
+constexpr std::string_view location_docs[] = {
+    "a query operation", "a mutation operation", "a subscription operation", "a field", "a fragment definition",
+    "a fragment spread", "an inline fragment", "a variable definition", "a schema definition", "a scalar definition",
+    "an object type definition", "a field definition", "an argument definition", "an interface definition",
+    "a union definition", "an enum definition", "an enum value definition", "an input object type definition",
+    "an input object field definition"};
+
+void add_documented(Schema& s, TypeDef t) {
+    for (const auto& [key, text] : introspection_docs) {
+        if (!key.starts_with(t.name) || key[t.name.size()] != '.') continue;
+        auto member = key.substr(t.name.size() + 1);
+        for (auto& f : t.fields)
+            if (f.name == member) f.description = text;
+        for (auto& v : t.enum_values)
+            if (v.name == member) v.description = text;
+    }
+    if (t.name == "__DirectiveLocation")
+        for (std::size_t i = 0; i < t.enum_values.size(); ++i)
+            t.enum_values[i].description = "Location adjacent to " + std::string(location_docs[i]) + ".";
+    s.add_type(std::move(t));
+}
+
 // The introspection types, as graphql-js defines them (field order included: clients read it).
 void add_introspection_types(Schema& s) {
-    s.add_type(object("__Schema",
+    add_documented(s, object("__Schema",
                       "A GraphQL Schema defines the capabilities of a GraphQL server. It exposes all available types "
                       "and directives on the server, as well as the entry points for query, mutation, and "
                       "subscription operations.",
@@ -64,7 +120,7 @@ void add_introspection_types(Schema& s) {
                        field("queryType", named("__Type").non_null()), field("mutationType", named("__Type")),
                        field("subscriptionType", named("__Type")),
                        field("directives", list_of_non_null("__Directive").non_null())}));
-    s.add_type(object(
+    add_documented(s, object(
         "__Type",
         "The fundamental unit of any GraphQL Schema is the type. There are many kinds of types in GraphQL as "
         "represented by the `__TypeKind` enum.\n\nDepending on the kind of a type, certain fields describe "
@@ -79,27 +135,27 @@ void add_introspection_types(Schema& s) {
          field("enumValues", list_of_non_null("__EnumValue"), include_deprecated()),
          field("inputFields", list_of_non_null("__InputValue"), include_deprecated()),
          field("ofType", named("__Type"))}));
-    s.add_type(object("__Field",
+    add_documented(s, object("__Field",
                       "Object and Interface types are described by a list of Fields, each of which has a name, "
                       "potentially a list of arguments, and a return type.",
                       {field("name", named("String").non_null()), field("description", named("String")),
                        field("args", list_of_non_null("__InputValue").non_null(), include_deprecated()),
                        field("type", named("__Type").non_null()), field("isDeprecated", named("Boolean").non_null()),
                        field("deprecationReason", named("String"))}));
-    s.add_type(object("__InputValue",
+    add_documented(s, object("__InputValue",
                       "Arguments provided to Fields or Directives and the input fields of an InputObject are "
                       "represented as Input Values which describe their type and optionally a default value.",
                       {field("name", named("String").non_null()), field("description", named("String")),
                        field("type", named("__Type").non_null()), field("defaultValue", named("String")),
                        field("isDeprecated", named("Boolean").non_null()),
                        field("deprecationReason", named("String"))}));
-    s.add_type(object("__EnumValue",
+    add_documented(s, object("__EnumValue",
                       "One possible value for a given Enum. Enum values are unique values, not a placeholder for a "
                       "string or numeric value. However an Enum value is returned in a JSON response as a string.",
                       {field("name", named("String").non_null()), field("description", named("String")),
                        field("isDeprecated", named("Boolean").non_null()),
                        field("deprecationReason", named("String"))}));
-    s.add_type(object("__Directive",
+    add_documented(s, object("__Directive",
                       "A Directive provides a way to describe alternate runtime execution and type validation "
                       "behavior in a GraphQL document.\n\nIn some cases, you need to provide options to alter "
                       "GraphQL's execution behavior in ways field arguments will not suffice, such as conditionally "
@@ -109,9 +165,9 @@ void add_introspection_types(Schema& s) {
                        field("isRepeatable", named("Boolean").non_null()),
                        field("locations", list_of_non_null("__DirectiveLocation").non_null()),
                        field("args", list_of_non_null("__InputValue").non_null(), include_deprecated())}));
-    s.add_type(enumeration("__TypeKind", "An enum describing what kind of type a given `__Type` is.",
+    add_documented(s, enumeration("__TypeKind", "An enum describing what kind of type a given `__Type` is.",
                            {"SCALAR", "OBJECT", "INTERFACE", "UNION", "ENUM", "INPUT_OBJECT", "LIST", "NON_NULL"}));
-    s.add_type(enumeration("__DirectiveLocation",
+    add_documented(s, enumeration("__DirectiveLocation",
                            "A Directive can be adjacent to many parts of the GraphQL language, a "
                            "__DirectiveLocation describes one such possible adjacencies.",
                            {"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
