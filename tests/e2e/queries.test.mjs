@@ -13,11 +13,11 @@ import { namesOf } from './lib/names.mjs';
 // Orders are total (ending on a key) and text filters avoid case and accents, where the engines'
 // collations differ (MariaDB's utf8mb4_unicode_ci, PostgreSQL's C, SQLite's BINARY).
 export const queries = {
-  nested: `{ @artists: {{list Artist}}(where: {{{col Artist ArtistId}}: {_lte: 6}}, order_by: [{{{col Artist ArtistId}}: asc}]) {
+  nested: `{ @artists: {{list Artist}}(where: {{{col Artist ArtistId}}: {_lte: 6}}, {{arg order_by}}: [{{{col Artist ArtistId}}: asc}]) {
     @id: {{col Artist ArtistId}} @name: {{col Artist Name}}
-    @albums: {{rel Artist Album}}(order_by: [{{{col Album AlbumId}}: desc}]) {
+    @albums: {{rel Artist Album}}({{arg order_by}}: [{{{col Album AlbumId}}: desc}]) {
       @id: {{col Album AlbumId}} @title: {{col Album Title}}
-      @tracks: {{rel Album Track}}(order_by: [{{{col Track TrackId}}: asc}], limit: 3, offset: 1) {
+      @tracks: {{rel Album Track}}({{arg order_by}}: [{{{col Track TrackId}}: asc}], limit: 3, offset: 1) {
         @id: {{col Track TrackId}} @name: {{col Track Name}} @composer: {{col Track Composer}}
         @ms: {{col Track Milliseconds}} @bytes: {{col Track Bytes}} @price: {{col Track UnitPrice}}
         @genre: {{rel Track Genre}} { @name: {{col Genre Name}} }
@@ -25,25 +25,28 @@ export const queries = {
     }
   } }`,
   filters: `{
-    @inList: {{list Track}}(where: {{{col Track TrackId}}: {_in: [5, 1, 3000, 99999]}}, order_by: [{{{col Track TrackId}}: asc}]) { @id: {{col Track TrackId}} }
-    @range: {{list Track}}(where: {_and: [{{{col Track Milliseconds}}: {_gt: 1000000}}, {{{col Track Milliseconds}}: {_lte: 1500000}}, {{{col Track GenreId}}: {_nin: [19, 20]}}]}, order_by: [{{{col Track Milliseconds}}: desc}, {{{col Track TrackId}}: asc}], limit: 5) { @id: {{col Track TrackId}} @ms: {{col Track Milliseconds}} }
+    @inList: {{list Track}}(where: {{{col Track TrackId}}: {_in: [5, 1, 3000, 99999]}}, {{arg order_by}}: [{{{col Track TrackId}}: asc}]) { @id: {{col Track TrackId}} }
+    @range: {{list Track}}(where: {_and: [{{{col Track Milliseconds}}: {_gt: 1000000}}, {{{col Track Milliseconds}}: {_lte: 1500000}}, {{{col Track GenreId}}: {_nin: [19, 20]}}]}, {{arg order_by}}: [{{{col Track Milliseconds}}: desc}, {{{col Track TrackId}}: asc}], limit: 5) { @id: {{col Track TrackId}} @ms: {{col Track Milliseconds}} }
     @either: {{list Artist}}(where: {_or: [{{{col Artist ArtistId}}: {_eq: 90}}, {{{col Artist Name}}: {_eq: "AC/DC"}}], _not: {{{col Artist ArtistId}}: {_neq: 1}}}) { @id: {{col Artist ArtistId}} @name: {{col Artist Name}} }
-    @startsWithA: {{list Artist}}(where: {{{col Artist Name}}: {_like: "A%"}}, order_by: [{{{col Artist ArtistId}}: asc}], limit: 4) { @name: {{col Artist Name}} }
-    @noComposer: {{list Track}}(where: {{{col Track Composer}}: {_is_null: true}, {{col Track AlbumId}}: {_lt: 10}}, order_by: [{{{col Track TrackId}}: asc}], limit: 3) { @id: {{col Track TrackId}} @composer: {{col Track Composer}} }
-    @throughRelation: {{list Track}}(where: {{{rel Track Album}}: {{{rel Album Artist}}: {{{col Artist Name}}: {_eq: "Aerosmith"}}}}, order_by: [{{{col Track TrackId}}: asc}], limit: 3) { @id: {{col Track TrackId}} @album: {{rel Track Album}} { @title: {{col Album Title}} @artist: {{rel Album Artist}} { @name: {{col Artist Name}} } } }
+    @startsWithA: {{list Artist}}(where: {{{col Artist Name}}: {_like: "A%"}}, {{arg order_by}}: [{{{col Artist ArtistId}}: asc}], limit: 4) { @name: {{col Artist Name}} }
+    @noComposer: {{list Track}}(where: {{{col Track Composer}}: {_is_null: true}, {{col Track AlbumId}}: {_lt: 10}}, {{arg order_by}}: [{{{col Track TrackId}}: asc}], limit: 3) { @id: {{col Track TrackId}} @composer: {{col Track Composer}} }
+    @throughRelation: {{list Track}}(where: {{{rel Track Album}}: {{{rel Album Artist}}: {{{col Artist Name}}: {_eq: "Aerosmith"}}}}, {{arg order_by}}: [{{{col Track TrackId}}: asc}], limit: 3) { @id: {{col Track TrackId}} @album: {{rel Track Album}} { @title: {{col Album Title}} @artist: {{rel Album Artist}} { @name: {{col Artist Name}} } } }
   }`,
   aggregates: `{
-    @tracks: {{agg Track}} { @aggregate: aggregate { @count: count @sum: sum { @ms: {{col Track Milliseconds}} } @avg: avg { @ms: {{col Track Milliseconds}} @price: {{col Track UnitPrice}} } @min: min { @price: {{col Track UnitPrice}} @ms: {{col Track Milliseconds}} } @max: max { @price: {{col Track UnitPrice}} } } }
+    @tracks: {{agg Track}} { @aggregate: aggregate { @count: count @sum: sum { @ms: {{col Track Milliseconds}} } @min: min { @price: {{col Track UnitPrice}} @ms: {{col Track Milliseconds}} } @max: max { @price: {{col Track UnitPrice}} } } }
     @rockTracks: {{agg Track}}(where: {{{col Track GenreId}}: {_eq: 1}}) { @aggregate: aggregate { @count: count } }
-    @artists: {{list Artist}}(where: {{{col Artist ArtistId}}: {_in: [1, 2, 22]}}, order_by: [{{{col Artist ArtistId}}: asc}]) { @name: {{col Artist Name}} @albums: {{relagg Artist Album}} { @aggregate: aggregate { @count: count } @nodes: nodes { @title: {{col Album Title}} } } }
+    @artists: {{list Artist}}(where: {{{col Artist ArtistId}}: {_in: [1, 2, 22]}}, {{arg order_by}}: [{{{col Artist ArtistId}}: asc}]) { @name: {{col Artist Name}} @albums: {{relagg Artist Album}}({{arg order_by}}: [{{{col Album AlbumId}}: asc}]) { @aggregate: aggregate { @count: count } @nodes: nodes { @title: {{col Album Title}} } } }
   }`,
+  // Floats: an average is a double on every engine; it must print the same digits.
+  average: `{ @tracks: {{agg Track}} { @aggregate: aggregate { @avg: avg { @ms: {{col Track Milliseconds}} @price: {{col Track UnitPrice}} } } } }`,
   byKey: `{ @track: {{pk Track}}({{col Track TrackId}}: 2) { @name: {{col Track Name}} @album: {{rel Track Album}} { @title: {{col Album Title}} @artist: {{rel Album Artist}} { @name: {{col Artist Name}} } } @media: {{rel Track MediaType}} { @name: {{col MediaType Name}} } }
     @missing: {{pk Track}}({{col Track TrackId}}: 999999) { @name: {{col Track Name}} } }`,
-  manyToMany: `{ @playlist: {{pk Playlist}}({{col Playlist PlaylistId}}: 3) { @name: {{col Playlist Name}} @tracks: {{rel Playlist Track}}(order_by: [{{{col Track TrackId}}: asc}], limit: 4) { @id: {{col Track TrackId}} @name: {{col Track Name}} } } }`,
-  values: `{ @invoices: {{list Invoice}}(where: {{{col Invoice InvoiceId}}: {_in: [1, 98, 412]}}, order_by: [{{{col Invoice InvoiceId}}: asc}]) { @id: {{col Invoice InvoiceId}} @date: {{col Invoice InvoiceDate}} @total: {{col Invoice Total}} @country: {{col Invoice BillingCountry}} @state: {{col Invoice BillingState}} } }`,
+  manyToMany: `{ @playlist: {{pk Playlist}}({{col Playlist PlaylistId}}: 3) { @name: {{col Playlist Name}} @tracks: {{rel Playlist Track}}({{arg order_by}}: [{{{col Track TrackId}}: asc}], limit: 4) { @id: {{col Track TrackId}} @name: {{col Track Name}} } } }`,
+  values: `{ @invoices: {{list Invoice}}(where: {{{col Invoice InvoiceId}}: {_in: [1, 98, 412]}}, {{arg order_by}}: [{{{col Invoice InvoiceId}}: asc}]) { @id: {{col Invoice InvoiceId}} @date: {{col Invoice InvoiceDate}} @total: {{col Invoice Total}} @country: {{col Invoice BillingCountry}} @state: {{col Invoice BillingState}} } }`,
 };
 
 const available = engines().filter((e) => !e.skip);
+const unaliased = new Set(['nested', 'manyToMany', 'values', 'average']);
 
 // engine -> { host, names } for one naming.
 // The hosts are stored before their schemas are asked for, so that `after` stops them all.
@@ -125,7 +128,10 @@ describe('camel naming: the same schema and byte-identical answers on every engi
   for (const [name, template] of Object.entries(queries)) {
     test(name, async () => {
       const answers = {};
-      for (const engine of Object.keys(s)) answers[engine] = await answer(s[engine], template, { aliases: false });
+      // The schema's own names where the query asks no field twice (two fields of one name with
+      // different arguments need aliases).
+      const aliases = !unaliased.has(name);
+      for (const engine of Object.keys(s)) answers[engine] = await answer(s[engine], template, { aliases });
       const [first, ...rest] = Object.keys(answers);
       for (const engine of rest) {
         assert.equal(answers[engine].text, answers[first].text, `${engine} and ${first} name things differently`);

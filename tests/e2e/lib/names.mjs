@@ -2,7 +2,7 @@
 // engine's spelling (Artist/ArtistId in SQLite and MariaDB, artist/artist_id in PostgreSQL) and
 // the naming option, so one query text serves every engine:
 //   {{list Artist}} {{pk Artist}} {{agg Artist}} {{col Artist ArtistId}} {{rel Artist Album}}
-//   {{relagg Artist Album}} {{insertOne Artist}}
+//   {{relagg Artist Album}} {{insertOne Artist}} {{arg order_by}}
 import { getNamedType, isListType, isNonNullType, isObjectType } from 'graphql';
 
 export const norm = (name) => name.toLowerCase().replaceAll('_', '');
@@ -34,6 +34,8 @@ export function namesOf(schema) {
         const nodes = isObjectType(t) && t.getFields().nodes;
         return Boolean(nodes && getNamedType(nodes.type) === entity(table) && t.getFields().aggregate);
       }),
+    // An argument of the list fields (`order_by`, `orderBy` with the camel naming).
+    arg: (name) => pick(`argument ${name}`, rootFields.flatMap((f) => (isList(f.type) ? f.args : [])), (a) => norm(a.name) === norm(name)),
     insertOne: (table) =>
       pick(`single insert for ${table}`, mutationFields, (f) => !isList(f.type) && getNamedType(f.type) === entity(table) && f.args.some((a) => a.name === 'object')),
     col: (table, column) => pick(`column ${table}.${column}`, Object.values(entity(table).getFields()), (f) => norm(f.name) === norm(column) && f.args.length === 0),
