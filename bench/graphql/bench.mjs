@@ -8,7 +8,8 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startHost } from '../../tests/e2e/lib/host.mjs';
 import { render } from '../../tests/e2e/lib/names.mjs';
@@ -47,7 +48,8 @@ function spelling(engine) {
     col: (_, c) => name(c),
     rel: (_, target) => `${name(target)}s`,
   };
-  return { render: (template) => render(resolvers, template) };
+  // SQLite's INTEGER keys are 64-bit (the bigint scalar); the others' INT keys are Int.
+  return { keyType: engine === 'sqlite' ? 'bigint' : 'Int', render: (template) => render(resolvers, template) };
 }
 
 // The five queries, as Rex spells them and as PostGraphile does. Both answer the same rows in
@@ -66,7 +68,7 @@ const rexQueries = (n) => ({
   },
   aggregate: { query: n.render('{ {{agg Track}}(where: {{{col Track GenreId}}: {_eq: 1}}) { aggregate { count } } }') },
   insert: {
-    query: n.render('mutation($id: Int!) { {{insertOne Artist}}(object: {{{col Artist ArtistId}}: $id, {{col Artist Name}}: "bench"}) { {{col Artist ArtistId}} {{col Artist Name}} } }'),
+    query: n.render(`mutation($id: ${n.keyType}!) { {{insertOne Artist}}(object: {{{col Artist ArtistId}}: $id, {{col Artist Name}}: "bench"}) { {{col Artist ArtistId}} {{col Artist Name}} } }`),
     keyed: true,
   },
 });
@@ -91,7 +93,7 @@ async function startPostgraphile(url) {
   const port = await freePort();
   const args = ['-c', url, '--host', '127.0.0.1', '--port', String(port), '--disable-query-log', '--disable-graphiql', '--simple-collections', 'both', '--no-setof-functions-contain-nulls'];
   if (Number(opt['postgraphile-workers']) > 1) args.push('--cluster-workers', opt['postgraphile-workers']);
-  const child = spawn(join(import.meta.dirname, 'node_modules', '.bin', 'postgraphile'), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(join(dirname(fileURLToPath(import.meta.url)), 'node_modules', '.bin', 'postgraphile'), args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
   // Stopped with this process, Ctrl-C included (tests/e2e/lib/host.mjs exits on signals).
   process.on('exit', () => child.kill('SIGTERM'));
   let log = '';

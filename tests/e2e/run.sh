@@ -13,6 +13,11 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "e2e: skipped: node and npm are not installed (tools/install-deps.sh --test)" >&2
   exit 77
 fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if ((major < 20)); then
+  echo "e2e: skipped: Node 20 or newer is needed (node --test options, global fetch); found $(node --version)" >&2
+  exit 77
+fi
 [[ -x $REX_BUILD_DIR/bin/rex-host ]] || { echo "e2e: error: $REX_BUILD_DIR/bin/rex-host is not built" >&2; exit 1; }
 
 cd "$here"
