@@ -11,6 +11,7 @@ if [[ "${1:-}" == "--test" ]]; then
   # graphql-js and graphql-http (npm) check the GraphQL side, bench/graphql runs PostGraphile;
   # Debian's node only when none is installed (NodeSource's nodejs carries npm).
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+  packages+=(clang-14 libclang-rt-14-dev)  # libFuzzer for tools/fuzz-graphql.sh
 fi
 
 missing=()

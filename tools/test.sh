@@ -14,3 +14,10 @@ if [[ -x tools/test-servers.sh ]]; then
 fi
 
 ctest --test-dir "$build_dir" --output-on-failure -j2
+
+# A short libFuzzer run over the GraphQL parser and validation (clang build in build-fuzz/).
+if command -v clang++-14 >/dev/null; then
+  log=$(mktemp)
+  tools/fuzz-graphql.sh 20000 >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+  rm -f "$log"
+fi

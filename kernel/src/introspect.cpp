@@ -244,6 +244,21 @@ std::string schema_version(Connection& connection, const Dialect& dialect) {
     return std::string(name) + ":" + result.rows[0][0].to_display();
 }
 
+std::string snapshot_version(Connection& connection, const Dialect& dialect, const IntrospectOptions& options) {
+    auto version = schema_version(connection, dialect);
+    if (version.empty()) return version;
+    auto list = [](const std::vector<std::string>& names) {
+        auto sorted = names;
+        std::sort(sorted.begin(), sorted.end());
+        std::string out;
+        for (const auto& n : sorted) out += (out.empty() ? "" : ",") + n;
+        return out;
+    };
+    version += " skip=" + list(options.skip);
+    if (!options.only.empty()) version += " only=" + list(options.only);
+    return version;
+}
+
 std::string models_to_json(const std::vector<EntityInfo>& entities) {
     using nlohmann::ordered_json;
     auto list = ordered_json::array();

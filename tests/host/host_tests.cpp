@@ -402,10 +402,17 @@ TEST_CASE("the demo: migrations applied on first start, introspected, snapshot u
         std::ofstream(work.path / "migrations" / "20261205000000_reviews" / "up.sql")
             << "CREATE TABLE reviews (id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL REFERENCES books (id), stars INTEGER);\n";
         host.start(HostConfig{"", extra, url, ""});
-        CHECK_THAT(host.process->output(), Catch::Contains("is stale (the database schema changed since it was written); introspecting"));
+        CHECK_THAT(host.process->output(), Catch::Contains("is stale (the database schema, or catalog.tables, changed since it was written); introspecting"));
         CHECK_THAT(host.process->output(), Catch::Contains("catalog: 5 entities by introspecting"));
         const auto catalog2 = catalog_of(host);
         CHECK(has_relation(entity_in(catalog2, "books"), "reviews", "has_many", "reviews"));
+
+        // A snapshot made for other tables is not taken either.
+        host.process->stop(SIGTERM);
+        const std::string two_tables = R"(, "migrations": {"path": ")" + (work.path / "migrations").string() +
+                                       R"(", "apply_on_start": true}, "catalog": {"snapshot": "catalog.json", "tables": ["authors", "books"]})";
+        host.start(HostConfig{"", two_tables, url, ""});
+        CHECK_THAT(host.process->output(), Catch::Contains("is stale") && Catch::Contains("catalog: 2 entities by introspecting"));
     }
     // Model files named in the config win over introspection.
     {

@@ -1,11 +1,15 @@
 // Entities from tables: the naming rules on hand-made schemas, then Chinook on every backend
 // (composite keys, belongs_to / has_many / many_to_many), the schema version and the snapshot.
 #include "../conformance/chinook_loader.hpp"
+#include "../host/http_client.hpp"
+#include "subprocess.hpp"
 
 #include <rex/introspect.hpp>
 #include <rex/model_file.hpp>
+#include <rex/sdk/error.hpp>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace rex;
 using namespace rex::chinook_loader;
@@ -192,6 +196,36 @@ TEST_CASE("Chinook introspected into entities, with its schema version and snaps
         for (std::size_t i = 0; i < back->entities.size(); ++i) CHECK(relations_of(back->entities[i]) == relations_of(m.entities[i]));
         fs::remove(file);
         CHECK_FALSE(read_catalog_snapshot(file));
+
+        // rex-host pointed at this Chinook serves it by introspection: the executor fixture sees
+        // the same catalog through its ExecutorContext.
+        const auto config = fs::temp_directory_path() / ("rex-introspect-host-" + std::to_string(::getpid()) + "-" + b.name + ".json");
+        nlohmann::json c_json{{"database", {{"url", b.url}}},
+                              {"catalog", {{"tables", options.only}}},
+                              {"plugins", {{"paths", {REX_TEST_PLUGIN_DIR, PROJECT_BINARY_DIR_TEST_PLUGINS}}}},
+                              {"graphql", {{"exporter", "fixture"}}},
+                              {"http", {{"port", 0}}}};
+        std::ofstream(config) << c_json.dump();
+        {
+            rex::test::BackgroundProcess host({std::string(REX_TEST_BIN_DIR) + "/rex-host", "--config", config.string()});
+            const auto line = host.wait_for_output("rex-host listening on http://");
+            INFO(host.output());
+            REQUIRE_FALSE(line.empty());
+            CHECK_THAT(host.output(), Catch::Contains("catalog: 11 entities by introspecting"));
+            const auto reply = rex::test::http_get(std::stoi(line.substr(line.rfind(':') + 1)), "/graphql?catalog");
+            REQUIRE(reply.status == 200);
+            const auto served = nlohmann::json::parse(reply.body);
+            CHECK(served["dialect"] == dialect->name());
+            CHECK(served["entities"].size() == 11);
+            for (const auto& e : served["entities"]) {
+                if (e["name"] != n("Playlist")) continue;
+                bool tracks_found = false;
+                for (const auto& r : e["relations"])
+                    tracks_found = tracks_found || (r["kind"] == "many_to_many" && r["target"] == n("Track"));
+                CHECK(tracks_found);
+            }
+        }
+        fs::remove(config);
     }
 }
 
@@ -202,4 +236,13 @@ TEST_CASE("a malformed snapshot is one clear error", "[introspect]") {
     std::ofstream(file) << "{";
     CHECK_THROWS_WITH(read_catalog_snapshot(file), file.string() + ": not a catalog snapshot: malformed JSON");
     fs::remove(file);
+}
+
+TEST_CASE("the dialect for a URL comes from the adapter of its scheme, without connecting", "[introspect][kernel]") {
+    Kernel kernel(LogLevel::off);
+    kernel.load_plugins(fs::path(REX_TEST_PLUGIN_DIR));
+    CHECK(kernel.dialect_for_url("sqlite:/nonexistent/dir/x.db")->name() == "sqlite");
+    CHECK(kernel.dialect_for_url("postgres://nobody@127.0.0.1:1/none")->name() == "postgresql");
+    CHECK(kernel.dialect_for_url("mariadb://nobody@127.0.0.1:1/none")->name() == "mysql");
+    CHECK_THROWS_AS(kernel.dialect_for_url("nosuch://x"), NotFoundError);
 }

@@ -71,6 +71,7 @@ void Host::start_executor(ExecutorContext& context, const std::string& wanted) {
     }
     if (!wanted.empty())
         raise({ErrorCategory::configuration, "graphql.exporter: schema-exporter '" + wanted + "' offers no executor", {}, {}});
+    kernel_.logger().log(LogLevel::info, "host", "no loaded schema-exporter offers an executor: " + std::string(executor_path) + " is not served");
 }
 
 void Host::start_transports() {

@@ -50,9 +50,12 @@ void fill_catalog(Kernel& kernel, const Config& config, HostExecutorContext& con
     auto connection = context.acquire();
     const auto& dialect = context.dialect();
     const auto& snapshot_file = config.catalog.snapshot;
+    IntrospectOptions options;
+    options.skip = {config.migrations.table};
+    options.only = config.catalog.tables;
     std::string version;
     if (!snapshot_file.empty()) {
-        version = schema_version(*connection, dialect);
+        version = snapshot_version(*connection, dialect, options);
         if (auto snapshot = read_catalog_snapshot(snapshot_file)) {
             if (version.empty() || snapshot->schema_version == version) {
                 const auto count = snapshot->entities.size();
@@ -62,13 +65,10 @@ void fill_catalog(Kernel& kernel, const Config& config, HostExecutorContext& con
                 return;
             }
             log.log(LogLevel::info, "host", "catalog: the snapshot " + snapshot_file.string() +
-                                                " is stale (the database schema changed since it was written); introspecting");
+                                                " is stale (the database schema, or catalog.tables, changed since it was written); introspecting");
         }
     }
 
-    IntrospectOptions options;
-    options.skip = {config.migrations.table};
-    options.only = config.catalog.tables;
     auto models = introspect_entities(*connection, dialect, options);
     for (const auto& note : models.notes) log.log(LogLevel::info, "introspect", note);
     const auto count = models.entities.size();

@@ -100,10 +100,13 @@ private:
         socket.native_handle = stream_.socket().release(ec);
         handler_.log_request(request_, 0, 0, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
         if (ec) return;
+        // The route owns the socket now; it closes it on failure. Whatever it throws stops here.
         try {
             route->take_stream(request_, std::move(socket));
-        } catch (const std::exception&) {
-            // The route owns the socket now; it closes it on failure.
+        } catch (const std::exception& e) {
+            handler_.log_server(LogLevel::error, request_.path + ": taking over the connection failed: " + e.what());
+        } catch (...) {
+            handler_.log_server(LogLevel::error, request_.path + ": taking over the connection failed: a non-standard exception");
         }
     }
 
@@ -183,6 +186,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             std::make_shared<Session>(std::move(socket), options, handler)->run();
             return accept();  // an error on one connection never stops the server
         }
+        // A connection that failed on its own (reset before it was accepted): take the next one.
+        if (ec != net::error::no_descriptors && ec != boost::system::errc::too_many_files_open_in_system &&
+            ec != net::error::no_buffer_space && ec != net::error::no_memory)
+            return accept();
         // Out of descriptors (EMFILE, ENFILE) or memory: the pending connection stays queued and
         // accepting again at once fails again, so wait. One line per burst, not one per failure.
         if (!failing) {

@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -25,6 +26,7 @@ int fatal(const std::string& message, int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    const auto process_start = std::chrono::steady_clock::now();
     std::optional<rex::host::HostOptions> options;
     try {
         options = rex::host::parse_host_options(argc, argv);
@@ -92,6 +94,11 @@ int main(int argc, char** argv) {
     const unsigned threads = config.http.threads ? config.http.threads : std::max(1u, std::thread::hardware_concurrency());
     log.log(rex::LogLevel::info, "host", "serving with " + std::to_string(threads) + (threads == 1 ? " thread" : " threads") + " and " +
                                              std::to_string(workers) + " worker" + (workers == 1 ? "" : "s"));
+    // Cold start, a figure serverless deployments care about: until here nothing was served.
+    log.log(rex::LogLevel::info, "host",
+            "ready in " +
+                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - process_start).count()) +
+                " ms");
     std::cout << "rex-host listening on http://" << config.http.address << ":" << port << std::endl;
 
     std::vector<std::thread> pool;

@@ -50,7 +50,7 @@ int run_schema_snapshot(CliContext& context, const SchemaSnapshotOptions& option
     auto models = introspect_entities(*connection, *dialect, introspect);
     for (const auto& note : models.notes) std::cerr << "note: " << note << '\n';
     const auto count = models.entities.size();
-    write_catalog_snapshot(file, {schema_version(*connection, *dialect), std::move(models.entities)});
+    write_catalog_snapshot(file, {snapshot_version(*connection, *dialect, introspect), std::move(models.entities)});
     std::cout << "wrote " << file.string() << " (" << count << (count == 1 ? " entity" : " entities") << ")\n";
     return exit_ok;
 }

@@ -48,6 +48,9 @@ REX_KERNEL_API IntrospectedModels introspect_entities(Connection& connection, co
 // a fingerprint of information_schema's columns and key columns on PostgreSQL and MySQL. Empty
 // for a dialect Rex knows no such query for (a snapshot is then trusted until deleted).
 REX_KERNEL_API std::string schema_version(Connection& connection, const Dialect& dialect);
+// What a catalog snapshot is stamped with: the schema version and the introspection options, so a
+// snapshot made for other tables is not taken either. Empty when the schema version is.
+REX_KERNEL_API std::string snapshot_version(Connection& connection, const Dialect& dialect, const IntrospectOptions& options);
 
 // A catalog snapshot file: {"rex_catalog_snapshot": {"format": 1, "schema_version": "..."},
 // "entities": [... as in a model file ...]}.

@@ -1,6 +1,8 @@
 // GraphQL over HTTP: methods, media types and status codes as the GraphQL-over-HTTP spec says.
 #include "api_support.hpp"
 
+#include "executor/sha256.hpp"
+
 using namespace rex::graphql::test;
 
 TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][api][http]") {
@@ -14,7 +16,7 @@ TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][ap
 
     r = f.request("GET", "", "query=mutation%20%7B%20delete_genre_by_pk(genre_id%3A%202)%20%7B%20name%20%7D%20%7D");
     CHECK(r.status == 405);
-    CHECK(f.sql("SELECT count(*) FROM genre").rows.at(0).at(0).as_int64() == 3);
+    CHECK(f.sql("SELECT count(*) FROM gq_genre").rows.at(0).at(0).as_int64() == 3);
 
     r = f.request("PUT", R"({"query":"{ __typename }"})", {}, json);
     CHECK(r.status == 405);
@@ -60,4 +62,29 @@ TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][ap
     body = limited.post("{ a: artist(limit: 3) { albums(limit: 3) { tracks(limit: 3) { track_id } } } b: artist(limit: 3) { albums(limit: 3) { tracks(limit: 3) { track_id } } } }");
     INFO(body);
     CHECK(body.find("limit-exceeded") != std::string::npos);
+}
+
+TEST_CASE("persisted queries: an allow-list of sha256 hashes", "[graphql][api][http]") {
+    CHECK(rex::graphql::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(rex::graphql::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(rex::graphql::sha256_hex(std::string(1000, 'a')) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+    const std::string query = "{ genre_by_pk(genre_id: 3) { name } }";
+    const auto hash = rex::graphql::sha256_hex(query);
+    const std::vector<rex::HttpHeader> json{{"Content-Type", "application/json"}};
+    const auto with_hash = [&](const std::string& h) { return R"("extensions":{"persistedQuery":{"version":1,"sha256Hash":")" + h + R"("}})"; };
+
+    rex::graphql::ExecutorOptions options;
+    options.persisted_queries = std::make_shared<std::map<std::string, std::string, std::less<>>>(
+        std::map<std::string, std::string, std::less<>>{{hash, query}});
+    Fixture f(backends().front(), options);
+    auto r = f.request("POST", "{" + with_hash(hash) + "}", {}, json);
+    CHECK(r.body == R"({"data":{"genre_by_pk":{"name":"Metal"}}})");
+    r = f.request("GET", "", "extensions=" + std::string("%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C%22sha256Hash%22%3A%22") + hash + "%22%7D%7D");
+    CHECK(r.body == R"({"data":{"genre_by_pk":{"name":"Metal"}}})");
+    r = f.request("POST", R"({"query":"{ genre { name } }"})", {}, json);
+    CHECK(r.body.find("PERSISTED_QUERY_REQUIRED") != std::string::npos);
+    r = f.request("POST", "{" + with_hash(std::string(64, '0')) + "}", {}, json);
+    CHECK(r.body.find("PERSISTED_QUERY_NOT_FOUND") != std::string::npos);
+    r = f.request("POST", R"({"query":"{ genre { name } }",)" + with_hash(hash) + "}", {}, json);
+    CHECK(r.status == 400);  // a query that is not the one its hash names
 }

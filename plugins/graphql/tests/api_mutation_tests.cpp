@@ -17,13 +17,13 @@ TEST_CASE("insert many, insert one, with returning and relations", "[graphql][ap
         CHECK(f.post(R"(mutation { insert_artist(objects: [{artist_id: 10, name: "New One"}, {artist_id: 11, name: "New Two"}]) {
                        affected_rows returning { artist_id name albums { title } } } })") ==
               R"({"data":{"insert_artist":{"affected_rows":2,"returning":[{"artist_id":10,"name":"New One","albums":[]},{"artist_id":11,"name":"New Two","albums":[]}]}}})");
-        CHECK(count(f, "SELECT count(*) FROM artist WHERE artist_id IN (10, 11)") == 2);
+        CHECK(count(f, "SELECT count(*) FROM gq_artist WHERE artist_id IN (10, 11)") == 2);
         CHECK(f.post(R"(mutation { insert_track_one(object: {track_id: 20, name: "T", album_id: 1, milliseconds: 5, unit_price: "2.50",
                        created: "2024-05-01T12:00:00+02:00", released: "2024-05-01", explicit: true, bytes: "9007199254740993", ratio: 1.5}) {
                        track_id unit_price created released explicit bytes ratio album { title } } })") ==
               R"({"data":{"insert_track_one":{"track_id":20,"unit_price":"2.50","created":"2024-05-01T10:00:00Z","released":"2024-05-01","explicit":true,)"
               R"("bytes":9007199254740993,"ratio":1.5,"album":{"title":"For Those About To Rock"}}}})");
-        CHECK(count(f, "SELECT milliseconds FROM track WHERE track_id = ?", {20}) == 5);
+        CHECK(count(f, "SELECT milliseconds FROM gq_track WHERE track_id = ?", {20}) == 5);
     }
 }
 
@@ -36,8 +36,8 @@ TEST_CASE("on_conflict: upsert and do-nothing", "[graphql][api][mutation]") {
               R"({"data":{"insert_genre":{"affected_rows":2,"returning":[{"genre_id":1,"name":"Hard Rock"},{"genre_id":9,"name":"Blues"}]}}})");
         CHECK(f.post(R"(mutation { insert_genre(objects: [{genre_id: 2, name: "Not Jazz"}], on_conflict: {constraint: genre_pkey, update_columns: []}) {
                        affected_rows } })") == R"({"data":{"insert_genre":{"affected_rows":0}}})");
-        CHECK(f.sql("SELECT name FROM genre WHERE genre_id = ?", {2}).rows.at(0).at(0).as_text() == "Jazz");
-        CHECK(f.sql("SELECT name FROM genre WHERE genre_id = ?", {1}).rows.at(0).at(0).as_text() == "Hard Rock");
+        CHECK(f.sql("SELECT name FROM gq_genre WHERE genre_id = ?", {2}).rows.at(0).at(0).as_text() == "Jazz");
+        CHECK(f.sql("SELECT name FROM gq_genre WHERE genre_id = ?", {1}).rows.at(0).at(0).as_text() == "Hard Rock");
     }
 }
 
@@ -49,11 +49,11 @@ TEST_CASE("update with _set and _inc, by where and by composite key", "[graphql]
                        affected_rows returning { track_id milliseconds explicit } } })") ==
               R"({"data":{"update_track":{"affected_rows":3,"returning":[{"track_id":1,"milliseconds":344719,"explicit":true},)"
               R"({"track_id":2,"milliseconds":343562,"explicit":true},{"track_id":5,"milliseconds":206662,"explicit":true}]}}})");
-        CHECK(count(f, "SELECT milliseconds FROM track WHERE track_id = ?", {3}) == 230619);
+        CHECK(count(f, "SELECT milliseconds FROM gq_track WHERE track_id = ?", {3}) == 230619);
         CHECK(f.post(R"(mutation { update_playlist_track_by_pk(pk_columns: {playlist_id: 1, track_id: 5}, _set: {track_id: 6}) {
                        playlist_id track_id track { name } } missing: update_track_by_pk(pk_columns: {track_id: 99}, _set: {name: "x"}) { track_id } })") ==
               R"({"data":{"update_playlist_track_by_pk":{"playlist_id":1,"track_id":6,"track":{"name":"Lonely 100%_done"}},"missing":null}})");
-        CHECK(count(f, "SELECT count(*) FROM playlist_track WHERE playlist_id = 1 AND track_id = 6") == 1);
+        CHECK(count(f, "SELECT count(*) FROM gq_playlist_track WHERE playlist_id = 1 AND track_id = 6") == 1);
         CHECK(f.post(R"(mutation { update_artist(where: {artist_id: {_gt: 100}}, _set: {name: "nobody"}) { affected_rows returning { name } } })") ==
               R"({"data":{"update_artist":{"affected_rows":0,"returning":[]}}})");
     }
@@ -65,10 +65,10 @@ TEST_CASE("delete by where and by key", "[graphql][api][mutation]") {
         Fixture f(b);
         CHECK(f.post(R"(mutation { delete_playlist_track(where: {track_id: {_in: [1, 3]}}) { affected_rows returning { track_id playlist { name } } } })") ==
               R"({"data":{"delete_playlist_track":{"affected_rows":2,"returning":[{"track_id":1,"playlist":{"name":"Music"}},{"track_id":3,"playlist":{"name":"Music"}}]}}})");
-        CHECK(count(f, "SELECT count(*) FROM playlist_track") == 1);
+        CHECK(count(f, "SELECT count(*) FROM gq_playlist_track") == 1);
         CHECK(f.post(R"(mutation { delete_track_by_pk(track_id: 6) { name } again: delete_track_by_pk(track_id: 6) { name } })") ==
               R"({"data":{"delete_track_by_pk":{"name":"Lonely 100%_done"},"again":null}})");
-        CHECK(count(f, "SELECT count(*) FROM track WHERE track_id = ?", {6}) == 0);
+        CHECK(count(f, "SELECT count(*) FROM gq_track WHERE track_id = ?", {6}) == 0);
     }
 }
 
@@ -84,7 +84,7 @@ TEST_CASE("a request's mutations share one transaction; constraint errors carry 
         CHECK(body.find(R"("path":["b"])") != std::string::npos);
         CHECK(body.find("INSERT") == std::string::npos);
         CHECK(body.find("artist_pkey") == std::string::npos);
-        CHECK(count(f, "SELECT count(*) FROM artist WHERE artist_id = ?", {12}) == 0);
+        CHECK(count(f, "SELECT count(*) FROM gq_artist WHERE artist_id = ?", {12}) == 0);
     }
 }
 
@@ -96,12 +96,41 @@ TEST_CASE("model rules fail inserts and updates with validation-failed naming ea
                                  insert_artist(objects: [{artist_id: 13, name: ""}]) { affected_rows } })");
         INFO(body);
         CHECK(body.find(R"("code":"validation-failed","field":"milliseconds")") != std::string::npos);
-        CHECK(count(f, "SELECT count(*) FROM track WHERE track_id = ?", {30}) == 0);
+        CHECK(count(f, "SELECT count(*) FROM gq_track WHERE track_id = ?", {30}) == 0);
         body = f.post(R"(mutation { insert_artist(objects: [{artist_id: 13, name: ""}]) { affected_rows } })");
         CHECK(body.find(R"("code":"validation-failed","field":"name")") != std::string::npos);
         body = f.post(R"(mutation { update_genre(where: {genre_id: {_eq: 1}}, _set: {name: "  "}) { affected_rows } })");
         CHECK(body.find(R"("code":"validation-failed","field":"name")") != std::string::npos);
-        CHECK(f.sql("SELECT name FROM genre WHERE genre_id = ?", {1}).rows.at(0).at(0).as_text() == "Rock");
-        CHECK(count(f, "SELECT count(*) FROM artist WHERE artist_id = ?", {13}) == 0);
+        CHECK(f.sql("SELECT name FROM gq_genre WHERE genre_id = ?", {1}).rows.at(0).at(0).as_text() == "Rock");
+        CHECK(count(f, "SELECT count(*) FROM gq_artist WHERE artist_id = ?", {13}) == 0);
+    }
+}
+
+TEST_CASE("the seed's simple names: getX, listXs, createX, updateX, deleteX", "[graphql][api][mutation]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        rex::graphql::ExecutorOptions options;
+        options.api.simple_names = true;
+        Fixture f(b, options);
+        CHECK(f.post("{ getArtist(artist_id: 2) { name } listArtists(limit: 2, order_by: {artist_id: desc}) { artist_id } listPlaylistTracks { track_id } }") ==
+              R"({"data":{"getArtist":{"name":"Accept"},"listArtists":[{"artist_id":4},{"artist_id":3}],"listPlaylistTracks":[{"track_id":1},{"track_id":3},{"track_id":5}]}})");
+        CHECK(f.post(R"(mutation { createArtist(input: {artist_id: 50, name: "A"}) { artist_id name }
+                                   updateArtist(artist_id: 50, input: {name: "B"}) { name } })") ==
+              R"({"data":{"createArtist":{"artist_id":50,"name":"A"},"updateArtist":{"name":"B"}}})");
+        CHECK(f.post("mutation { deleteArtist(artist_id: 50) { name } }") == R"({"data":{"deleteArtist":{"name":"B"}}})");
+        CHECK(count(f, "SELECT count(*) FROM gq_artist WHERE artist_id = ?", {50}) == 0);
+        // Hasura's names stay.
+        CHECK(f.post("{ artist_by_pk(artist_id: 1) { name } }") == R"({"data":{"artist_by_pk":{"name":"AC/DC"}}})");
+    }
+}
+
+TEST_CASE("insert with a key the database generates", "[graphql][api][mutation]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        Fixture f(b);
+        CHECK(f.post(R"(mutation { insert_artist_one(object: {name: "Generated"}) { artist_id name }
+                                   insert_artist(objects: [{name: "G2"}, {name: "G3"}]) { affected_rows returning { artist_id } } })") ==
+              R"({"data":{"insert_artist_one":{"artist_id":5,"name":"Generated"},"insert_artist":{"affected_rows":2,"returning":[{"artist_id":6},{"artist_id":7}]}}})");
+        CHECK(count(f, "SELECT count(*) FROM gq_artist") == 7);
     }
 }

@@ -150,7 +150,7 @@ TEST_CASE("one SQL statement per root field, and answers equal to plain SQL", "[
         CHECK(f.log().take("sql").size() == 3);
 
         for (int threshold : {0, 250000, 343000}) {
-            const auto rows = f.sql("SELECT track_id FROM track WHERE milliseconds > ? ORDER BY track_id", {threshold});
+            const auto rows = f.sql("SELECT track_id FROM gq_track WHERE milliseconds > ? ORDER BY track_id", {threshold});
             std::vector<int> expected;
             for (const auto& r : rows.rows) expected.push_back(static_cast<int>(r[0].as_int64()));
             CHECK(f.post("query($m: Int) { track(where: {milliseconds: {_gt: $m}}) { track_id } }", "{\"m\":" + std::to_string(threshold) + "}") ==
@@ -170,7 +170,7 @@ TEST_CASE("hostile input stays bound values or becomes a clean error", "[graphql
             CHECK(f.post("query($s: String!) { track(where: {name: {_in: [$s]}}) { track_id } }", vars) == R"({"data":{"track":[]}})");
             CHECK(f.post("query($s: String) { artist(where: {albums: {title: {_ilike: $s}}}) { artist_id } }", vars) == R"({"data":{"artist":[]}})");
         }
-        CHECK(f.sql("SELECT count(*) FROM track").rows.at(0).at(0).as_int64() == 6);
+        CHECK(f.sql("SELECT count(*) FROM gq_track").rows.at(0).at(0).as_int64() == 6);
         const auto unknown = f.post("{ track { nope } }");
         INFO(unknown);
         CHECK(unknown.find("\"errors\"") != std::string::npos);
@@ -182,4 +182,40 @@ TEST_CASE("hostile input stays bound values or becomes a clean error", "[graphql
         const auto bad_big = f.post("{ track(where: {bytes: {_eq: \"1 OR 1=1\"}}) { track_id } }");
         CHECK(bad_big.find("BAD_USER_INPUT") != std::string::npos);
     }
+}
+
+TEST_CASE("the statement timeout cancels a query stuck behind a lock", "[graphql][api][timeout]") {
+    for (const auto& b : backends()) {
+        if (b.name == "sqlite") continue;  // no server-side timeout (documented)
+        INFO("backend " << b.name);
+        rex::graphql::ExecutorOptions options;
+        options.statement_timeout = std::chrono::milliseconds(300);
+        Fixture f(b, options);
+        auto locker = f.kernel().connect(b.url);
+        if (b.name == "postgres") {
+            locker->begin();
+            locker->execute("LOCK TABLE gq_track IN ACCESS EXCLUSIVE MODE");
+        } else {
+            locker->execute("LOCK TABLES gq_track WRITE");
+        }
+        const auto start = std::chrono::steady_clock::now();
+        const auto body = f.post("{ track { track_id } }");
+        const auto took = std::chrono::steady_clock::now() - start;
+        if (b.name == "postgres") locker->rollback();
+        else locker->execute("UNLOCK TABLES");
+        INFO(body);
+        CHECK(body.find(R"("code":"timeout")") != std::string::npos);
+        CHECK(took < std::chrono::seconds(5));
+        CHECK(f.post("{ track_by_pk(track_id: 1) { track_id } }") == R"({"data":{"track_by_pk":{"track_id":1}}})");
+    }
+}
+
+TEST_CASE("an object wider than the engines' function argument limits", "[graphql][api]") {
+    std::string selection, expected;
+    for (int i = 0; i < 70; ++i) {
+        selection += " f" + std::to_string(i) + (i % 2 ? ": name" : ": track_id");
+        expected += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":" + (i % 2 ? "\"Balls to the Wall\"" : "2");
+    }
+    expect_everywhere("{ track_by_pk(track_id: 2) {" + selection + " album { title } } }",
+                      R"({"data":{"track_by_pk":{)" + expected + R"(,"album":{"title":"Balls to the Wall"}}}})");
 }

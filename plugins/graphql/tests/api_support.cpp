@@ -126,12 +126,22 @@ std::vector<std::string> RecordingLogger::take(std::string_view component) {
     return out;
 }
 
-Fixture::Fixture(const Backend& backend, ExecutorOptions options) : backend_(backend), kernel_(LogLevel::warn) {
+KernelContext::KernelContext(const std::string& url) : kernel_(LogLevel::warn) {
     kernel_.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
-    pool_ = kernel_.make_pool(backend.url);
-    dialect_ = kernel_.dialect(kernel_.adapter_for_url(backend.url)->dialect());
-    const auto entities = chinook_entities();
-    for (const auto& e : entities) kernel_.register_entity(e);
+    pool_ = kernel_.make_pool(url);
+    dialect_ = kernel_.dialect(kernel_.adapter_for_url(url)->dialect());
+}
+
+Fixture::Fixture(const Backend& backend, ExecutorOptions options) : KernelContext(backend.url), backend_(backend) {
+    // Tables are named gq_<entity>: the API shows entity names, and the Chinook tests' tables
+    // (artist, album, ... on PostgreSQL) stay apart from these.
+    auto entities = chinook_entities();
+    for (auto& e : entities) {
+        e.table = "gq_" + e.name;
+        for (auto& r : e.relations)
+            if (!r.through.empty()) r.through = "gq_" + r.through;
+    }
+    for (auto e : entities) kernel_.register_entity(e);
     auto c = kernel_.connect(backend.url);
     const auto& d = *dialect_;
     for (auto it = entities.rbegin(); it != entities.rend(); ++it) c->execute("DROP TABLE IF EXISTS " + d.quote_identifier(it->table));
@@ -140,7 +150,7 @@ Fixture::Fixture(const Backend& backend, ExecutorOptions options) : backend_(bac
         std::vector<std::string> key;
         for (const auto& f : e.fields) {
             auto type = f.type;
-            type.auto_increment = false;  // keys are given explicitly by the seed
+            type.auto_increment = f.generated;  // artist_id: the database makes keys the seed leaves out
             ddl += d.quote_identifier(f.column) + " " + d.column_type(type) + (f.nullable ? "" : " NOT NULL") + ", ";
             if (f.primary_key) key.push_back(d.quote_identifier(f.column));
         }
@@ -156,21 +166,21 @@ Fixture::Fixture(const Backend& backend, ExecutorOptions options) : backend_(bac
     seed();
 }
 
-std::shared_ptr<Connection> Fixture::acquire() {
+std::shared_ptr<Connection> KernelContext::acquire() {
     auto holder = std::make_shared<PooledConnection>(pool_->acquire());
     return std::shared_ptr<Connection>(holder, holder->get());
 }
 
-ResultSet Fixture::sql(const std::string& text, const Params& params) {
+ResultSet KernelContext::sql(const std::string& text, const Params& params) {
     auto c = acquire();
     return c->execute(rewrite_placeholders(*dialect_, text), params);
 }
 
 void Fixture::seed() {
     auto c = acquire();
-    for (const char* t : {"playlist_track", "playlist", "track", "genre", "album", "artist"}) c->execute("DELETE FROM " + dialect_->quote_identifier(t));
+    for (const char* t : {"playlist_track", "playlist", "track", "genre", "album", "artist"}) c->execute("DELETE FROM " + dialect_->quote_identifier(std::string("gq_") + t));
     const auto insert = [&](const std::string& table, std::vector<std::string> columns, std::vector<Params> rows) {
-        std::string sql = "INSERT INTO " + dialect_->quote_identifier(table) + " (";
+        std::string sql = "INSERT INTO " + dialect_->quote_identifier("gq_" + table) + " (";
         std::string values;
         for (std::size_t i = 0; i < columns.size(); ++i) {
             sql += (i ? ", " : "") + dialect_->quote_identifier(columns[i]);
@@ -194,6 +204,8 @@ void Fixture::seed() {
             {5, "Put The Finger On You", 1, 1, 205662, std::int64_t{6713451}, dec("1.50"), ts("2024-03-15T23:59:59.5Z"), day("2024-03-15"), false, 0.25},
             {6, "Lonely 100%_done", nullptr, 2, 1000, std::int64_t{9007199254740993}, dec("10.00"), nullptr, nullptr, nullptr, -1.5}});
     insert("playlist", {"playlist_id", "name"}, {{1, "Music"}, {2, "Empty"}});
+    // PostgreSQL's identity does not follow explicit keys (SQLite and MariaDB continue after the largest).
+    if (dialect_->name() == "postgresql") c->execute("SELECT setval(pg_get_serial_sequence('gq_artist', 'artist_id'), 4)");
     insert("playlist_track", {"playlist_id", "track_id"}, {{1, 1}, {1, 3}, {1, 5}});
 }
 
@@ -208,7 +220,7 @@ HttpResponse Fixture::request(const std::string& method, const std::string& body
     return executor_->execute(r);
 }
 
-std::string Fixture::post(const std::string& query, const std::string& variables_json) {
+std::string post(RequestExecutor& executor, const std::string& query, const std::string& variables_json) {
     std::string body = "{\"query\":";
     // The test queries hold no characters that need escaping other than quotes and newlines.
     std::string q = "\"";
@@ -221,8 +233,12 @@ std::string Fixture::post(const std::string& query, const std::string& variables
     body += q + "\"";
     if (!variables_json.empty()) body += ",\"variables\":" + variables_json;
     body += "}";
-    auto response = request("POST", body, {}, {{"Content-Type", "application/json"}});
-    return response.body;
+    HttpRequest r;
+    r.method = "POST";
+    r.path = r.target = "/graphql";
+    r.body = body;
+    r.headers = {{"Content-Type", "application/json"}};
+    return executor.execute(r).body;
 }
 
 }  // namespace rex::graphql::test

@@ -37,10 +37,10 @@ private:
     std::vector<std::pair<std::string, std::string>> lines_;
 };
 
-class Fixture : public ExecutorContext {
+// An ExecutorContext over a kernel with every in-tree plugin loaded, its pool and dialect.
+class KernelContext : public ExecutorContext {
 public:
-    // Loads the plugins, registers the entities, creates the tables and fills them.
-    explicit Fixture(const Backend& backend, ExecutorOptions options = {});
+    explicit KernelContext(const std::string& url);
 
     const CatalogView& catalog() const override { return kernel_.catalog(); }
     std::shared_ptr<Connection> acquire() override;
@@ -50,24 +50,35 @@ public:
 
     Kernel& kernel() { return kernel_; }
     RecordingLogger& log() { return logger_; }
+    // Runs SQL directly through the adapter ('?' become the dialect's placeholders).
+    ResultSet sql(const std::string& text, const Params& params = {});
+
+protected:
+    Kernel kernel_;
+    std::shared_ptr<ConnectionPool> pool_;
+    std::shared_ptr<Dialect> dialect_;
+    RecordingLogger logger_;
+};
+
+// POSTs {"query":..., "variables":...} to `executor` and returns the response body.
+std::string post(RequestExecutor& executor, const std::string& query, const std::string& variables_json = "");
+
+class Fixture : public KernelContext {
+public:
+    // Registers the entities, creates the tables and fills them.
+    explicit Fixture(const Backend& backend, ExecutorOptions options = {});
+
     GraphqlExecutor& executor() { return *executor_; }
     const Backend& backend() const { return backend_; }
 
     // Empties the tables and writes the rows every case starts from.
     void seed();
-    // POSTs {"query":..., "variables":...} and returns the response body.
-    std::string post(const std::string& query, const std::string& variables_json = "");
+    std::string post(const std::string& query, const std::string& variables_json = "") { return test::post(*executor_, query, variables_json); }
     HttpResponse request(const std::string& method, const std::string& body, const std::string& query_string = {},
                          std::vector<HttpHeader> headers = {});
-    // Runs SQL directly through the adapter ('?' become the dialect's placeholders).
-    ResultSet sql(const std::string& text, const Params& params = {});
 
 private:
     Backend backend_;
-    Kernel kernel_;
-    std::shared_ptr<ConnectionPool> pool_;
-    std::shared_ptr<Dialect> dialect_;
-    RecordingLogger logger_;
     std::shared_ptr<GraphqlExecutor> executor_;
 };
 

@@ -1,3 +1,9 @@
+# Validation and introspection unit tests (graphql_language_tests is registered in CMakeLists.txt).
+rex_add_test(graphql_validation_tests
+  SOURCES validation_tests.cpp introspection_tests.cpp
+  LIBRARIES rex-graphql-core
+  LABELS graphql)
+
 # The language side against graphql-js: graphql_validate_tool answers for Rex, js/run.sh runs
 # graphql-js (npm, pinned) on the same corpus, SDL and introspection; skipped without node/npm.
 add_executable(graphql_validate_tool validation_tool.cpp)

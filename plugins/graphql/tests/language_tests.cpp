@@ -186,7 +186,7 @@ TEST_CASE("prepare coerces variables", "[graphql][language]") {
     const auto* obj = ins.operation->fields[0].argument("object");
     CHECK(obj->field("tags")->as_list()->empty());  // the input field's default
     CHECK(first_error(run(insert, InputValue::object({{"o", InputValue::object({{"nom", InputValue::string("N")}})}}))) ==
-          "Variable \"$o\" got invalid value {nom: \"N\"}; Field \"nom\" is not defined by type \"artist_insert_input\".");
+          "Variable \"$o\" got invalid value {nom: \"N\"}; Field \"nom\" is not defined by type \"artist_insert_input\". Did you mean \"name\"?");
 }
 
 TEST_CASE("prepare enforces the limits", "[graphql][language]") {

@@ -54,7 +54,7 @@ bool is_object_relation(RelationKind k) { return k == RelationKind::belongs_to |
 // Everything the builder adds, kept by name so a clash drops the later type instead of failing.
 class Builder {
 public:
-    Builder(const CatalogView& catalog, const ApiOptions& options) : catalog_(catalog) {
+    Builder(const CatalogView& catalog, const ApiOptions& options) : catalog_(catalog), simple_names_(options.simple_names) {
         api_ = std::make_shared<Api>();
         api_->names = Names(options.naming);
     }
@@ -170,7 +170,7 @@ private:
     void add_entity_types(const EntityApi& e) {
         const auto& n = names();
         const auto& t = e.type_name;
-        TypeDef object = object_type(t, "columns and relationships of \"" + e.entity->table + "\"");
+        TypeDef object = object_type(t, "columns and relationships of \"" + t + "\"");
         for (const auto& [name, f] : e.columns) {
             TypeRef type = named(std::string(scalar_name(f->type.type)));
             object.fields.push_back(field(name, f->nullable ? type : type.non_null()));
@@ -192,12 +192,12 @@ private:
         const auto select_column = n.derived(t, "select_column");
         std::vector<std::string> column_names;
         for (const auto& [name, f] : e.columns) column_names.push_back(name);
-        add(enum_type(select_column, column_names, "select columns of table \"" + e.entity->table + "\""));
-        TypeDef aggregate = object_type(n.derived(t, "aggregate"), "aggregated selection of \"" + e.entity->table + "\"");
+        add(enum_type(select_column, column_names, "select columns of table \"" + t + "\""));
+        TypeDef aggregate = object_type(n.derived(t, "aggregate"), "aggregated selection of \"" + t + "\"");
         aggregate.fields.push_back(field("aggregate", named(n.derived(t, "aggregate_fields"))));
         aggregate.fields.push_back(field("nodes", list_of_non_null(t).non_null()));
         add(std::move(aggregate));
-        TypeDef fields = object_type(n.derived(t, "aggregate_fields"), "aggregate fields of \"" + e.entity->table + "\"");
+        TypeDef fields = object_type(n.derived(t, "aggregate_fields"), "aggregate fields of \"" + t + "\"");
         fields.fields.push_back(field("count", non_null("Int"), {},
                                       {input("columns", list_of_non_null(select_column)), input("distinct", named("Boolean"))}));
         const auto numeric_fields = [&](const char* suffix, bool as_float) {
@@ -221,23 +221,23 @@ private:
         add(std::move(fields));
 
         // Filters and ordering.
-        TypeDef bool_exp = input_type(n.derived(t, "bool_exp"), "Boolean expression to filter rows from the table \"" + e.entity->table + "\". All fields are combined with a logical 'AND'.");
+        TypeDef bool_exp = input_type(n.derived(t, "bool_exp"), "Boolean expression to filter rows from the table \"" + t + "\". All fields are combined with a logical 'AND'.");
         bool_exp.input_fields.push_back(input("_and", list_of_non_null(bool_exp.name)));
         bool_exp.input_fields.push_back(input("_not", named(bool_exp.name)));
         bool_exp.input_fields.push_back(input("_or", list_of_non_null(bool_exp.name)));
         for (const auto& [name, f] : e.columns) bool_exp.input_fields.push_back(input(name, named(comparison(scalar_name(f->type.type)))));
         for (const auto& [name, r] : e.relations) bool_exp.input_fields.push_back(input(name, named(n.derived(api_->target(*r)->type_name, "bool_exp"))));
         add(std::move(bool_exp));
-        TypeDef order_by = input_type(n.derived(t, "order_by"), "Ordering options when selecting data from \"" + e.entity->table + "\".");
+        TypeDef order_by = input_type(n.derived(t, "order_by"), "Ordering options when selecting data from \"" + t + "\".");
         for (const auto& [name, f] : e.columns) order_by.input_fields.push_back(input(name, named(order_by_enum())));
         for (const auto& [name, r] : e.relations)
             if (is_object_relation(r->kind)) order_by.input_fields.push_back(input(name, named(n.derived(api_->target(*r)->type_name, "order_by"))));
         add(std::move(order_by));
 
         // Mutations.
-        TypeDef insert = input_type(n.derived(t, "insert_input"), "input type for inserting data into table \"" + e.entity->table + "\"");
-        TypeDef set = input_type(n.derived(t, "set_input"), "input type for updating data in table \"" + e.entity->table + "\"");
-        TypeDef inc = input_type(n.derived(t, "inc_input"), "input type for incrementing numeric columns in table \"" + e.entity->table + "\"");
+        TypeDef insert = input_type(n.derived(t, "insert_input"), "input type for inserting data into table \"" + t + "\"");
+        TypeDef set = input_type(n.derived(t, "set_input"), "input type for updating data in table \"" + t + "\"");
+        TypeDef inc = input_type(n.derived(t, "inc_input"), "input type for incrementing numeric columns in table \"" + t + "\"");
         for (const auto& [name, f] : e.columns) {
             const auto scalar = std::string(scalar_name(f->type.type));
             insert.input_fields.push_back(input(name, named(scalar)));
@@ -247,16 +247,16 @@ private:
         add(std::move(insert));
         add(std::move(set));
         if (!inc.input_fields.empty()) add(std::move(inc));
-        TypeDef response = object_type(n.derived(t, "mutation_response"), "response of any mutation on the table \"" + e.entity->table + "\"");
+        TypeDef response = object_type(n.derived(t, "mutation_response"), "response of any mutation on the table \"" + t + "\"");
         response.fields.push_back(field(n.field("affected_rows"), non_null("Int"), "number of rows affected by the mutation"));
         response.fields.push_back(field("returning", list_of_non_null(t).non_null(), "data from the rows affected by the mutation"));
         add(std::move(response));
         if (!e.constraints.empty()) {
             std::vector<std::string> values;
             for (const auto& [name, cols] : e.constraints) values.push_back(name);
-            add(enum_type(n.derived(t, "constraint"), values, "unique or primary key constraints on table \"" + e.entity->table + "\""));
-            add(enum_type(n.derived(t, "update_column"), column_names, "update columns of table \"" + e.entity->table + "\""));
-            TypeDef on_conflict = input_type(n.derived(t, "on_conflict"), "on_conflict condition type for table \"" + e.entity->table + "\"");
+            add(enum_type(n.derived(t, "constraint"), values, "unique or primary key constraints on table \"" + t + "\""));
+            add(enum_type(n.derived(t, "update_column"), column_names, "update columns of table \"" + t + "\""));
+            TypeDef on_conflict = input_type(n.derived(t, "on_conflict"), "on_conflict condition type for table \"" + t + "\"");
             on_conflict.input_fields.push_back(input("constraint", non_null(n.derived(t, "constraint"))));
             InputValueDef update_columns = input(n.field("update_columns"), list_of_non_null(n.derived(t, "update_column")).non_null());
             update_columns.default_value = InputValue::list({});
@@ -265,7 +265,7 @@ private:
             add(std::move(on_conflict));
         }
         if (!e.primary_key.empty()) {
-            TypeDef pk = input_type(n.derived(t, "pk_columns_input"), "primary key columns input for table: " + e.entity->table);
+            TypeDef pk = input_type(n.derived(t, "pk_columns_input"), "primary key columns input for table: " + t);
             for (const auto* f : e.primary_key) pk.input_fields.push_back(input(n.field(f->name), non_null(std::string(scalar_name(f->type.type)))));
             add(std::move(pk));
         }
@@ -283,11 +283,29 @@ private:
         type.fields.push_back(std::move(f));
     }
 
+    // The seed's simple names, beside Hasura's: getArtist, listArtists, createArtist, updateArtist, deleteArtist.
+    void add_simple_root_fields(const EntityApi& e, TypeDef& query, TypeDef& mutation) {
+        const auto& n = names();
+        const auto& t = e.type_name;
+        const auto type = Names(Naming::camel).type(e.entity->name);
+        const auto plural = type.ends_with("s") ? type + "es" : type.ends_with("y") ? type.substr(0, type.size() - 1) + "ies" : type + "s";
+        root(query, api_->query_fields, field("list" + plural, list_of_non_null(t).non_null(), "fetch rows of " + t, list_arguments(e)), RootKind::list, e);
+        root(mutation, api_->mutation_fields,
+             field("create" + type, named(t), "insert one row of " + t, {input("input", non_null(n.derived(t, "insert_input")))}), RootKind::insert_one, e);
+        if (e.primary_key.empty()) return;
+        root(query, api_->query_fields, field("get" + type, named(t), "fetch one row of " + t + " by its key", key_arguments(e)), RootKind::by_pk, e);
+        auto update_args = key_arguments(e);
+        update_args.push_back(input("input", non_null(n.derived(t, "set_input"))));
+        root(mutation, api_->mutation_fields, field("update" + type, named(t), "update one row of " + t + " by its key", update_args), RootKind::update_by_pk, e);
+        root(mutation, api_->mutation_fields, field("delete" + type, named(t), "delete one row of " + t + " by its key", key_arguments(e)), RootKind::delete_by_pk, e);
+    }
+
     void add_root_fields(const EntityApi& e, TypeDef& query, TypeDef& mutation) {
+        if (simple_names_) add_simple_root_fields(e, query, mutation);
         const auto& n = names();
         const auto& en = e.entity->name;
         const auto& t = e.type_name;
-        const auto table = "\"" + e.entity->table + "\"";
+        const auto table = "\"" + t + "\"";
         root(query, api_->query_fields, field(n.root("", en), list_of_non_null(t).non_null(), "fetch data from the table: " + table, list_arguments(e)), RootKind::list, e);
         root(query, api_->query_fields, field(n.root("", en, "aggregate"), non_null(n.derived(t, "aggregate")), "fetch aggregated fields from the table: " + table, list_arguments(e)),
              RootKind::aggregate, e);
@@ -322,6 +340,7 @@ private:
     }
 
     const CatalogView& catalog_;
+    bool simple_names_;
     std::shared_ptr<Api> api_;
 };
 

@@ -18,6 +18,9 @@ namespace rex::graphql {
 
 struct ApiOptions {
     Naming naming = Naming::as_is;
+    // Also the seed's simple root fields: getArtist(<key>), listArtists(where, order_by, limit,
+    // offset), createArtist(input), updateArtist(<key>, input), deleteArtist(<key>).
+    bool simple_names = false;
 };
 
 // One entity as the API shows it. The GraphQL names of its columns and relations are the same in

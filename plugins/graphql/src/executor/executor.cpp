@@ -1,5 +1,6 @@
 #include "executor/executor.hpp"
 
+#include "executor/sha256.hpp"
 #include "introspection/introspection.hpp"
 #include "language/prepare.hpp"
 #include "sql/mutation.hpp"
@@ -98,7 +99,7 @@ std::string percent_decode(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '+') out += ' ';
-        else if (s[i] == '%' && i + 2 < s.size() + 0 && i + 2 <= s.size() - 1 + 1 && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                  std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
             out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
             i += 2;
@@ -362,8 +363,39 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
         }
         if (!document.is_object()) return fail(400, "The request must be a JSON object");
         const auto query = document.find("query");
-        if (query == document.end() || !query->is_string()) return fail(400, "The request has no query string");
-        gql.query = query->get<std::string>();
+        const bool has_query = query != document.end() && query->is_string();
+        if (query != document.end() && !query->is_null() && !has_query) return fail(400, "query must be a string");
+        if (auto ext = document.find("extensions"); ext != document.end() && !ext->is_null() && !ext->is_object())
+            return fail(400, "extensions must be an object");
+        // Persisted queries: extensions.persistedQuery.sha256Hash names the query (allow-list mode:
+        // only those run); a query sent with its hash must have that hash.
+        std::string hash;
+        if (auto ext = document.find("extensions"); ext != document.end() && ext->is_object())
+            if (auto pq = ext->find("persistedQuery"); pq != ext->end() && pq->is_object())
+                if (auto h = pq->find("sha256Hash"); h != pq->end() && h->is_string()) hash = h->get<std::string>();
+        const auto refuse = [&](std::string message, std::string code) {
+            ErrorOut e;
+            e.error.message = std::move(message);
+            e.error.code = std::move(code);
+            response.content_type = answer_type;
+            response.status = answer_type == graphql_response_type ? 400 : 200;
+            response.body = errors_body({e}, false);
+            return response;
+        };
+        if (has_query && !hash.empty() && sha256_hex(query->get<std::string>()) != hash)
+            return fail(400, "extensions.persistedQuery.sha256Hash is not the sha256 of the query");
+        if (options_.persisted_queries) {
+            if (hash.empty()) return refuse("Only persisted queries run here: send extensions.persistedQuery.sha256Hash", "PERSISTED_QUERY_REQUIRED");
+            const auto known = options_.persisted_queries->find(hash);
+            if (known == options_.persisted_queries->end()) return refuse("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND");
+            gql.query = known->second;
+        } else if (has_query) {
+            gql.query = query->get<std::string>();
+        } else if (!hash.empty()) {
+            return refuse("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND");
+        } else {
+            return fail(400, "The request has no query string");
+        }
         if (auto name = document.find("operationName"); name != document.end() && !name->is_null()) {
             if (!name->is_string()) return fail(400, "operationName must be a string");
             gql.operation_name = name->get<std::string>();
@@ -372,9 +404,6 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
             if (!vars->is_object()) return fail(400, "variables must be an object");
             gql.variables = from_json(*vars);
         }
-        if (auto ext = document.find("extensions"); ext != document.end() && !ext->is_null() && !ext->is_object())
-            return fail(400, "extensions must be an object");
-
         auto result = run(gql, !get);
         response.content_type = answer_type;
         response.body = std::move(result.body);

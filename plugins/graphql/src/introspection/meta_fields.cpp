@@ -23,8 +23,9 @@ const FieldDef& typename_meta_field() {
     return f;
 }
 
-const FieldDef* find_field(const TypeDef& parent, std::string_view name, bool is_query_root) noexcept {
+const FieldDef* find_field(const Schema& schema, const TypeDef& parent, std::string_view name) noexcept {
     if (name.size() > 2 && name[0] == '_' && name[1] == '_') {
+        bool is_query_root = parent.name == schema.query_type;
         if (name == "__typename" && (parent.kind == TypeKind::object || parent.kind == TypeKind::interface_type ||
                                      parent.kind == TypeKind::union_type))
             return &typename_meta_field();

@@ -10,8 +10,8 @@ const FieldDef& schema_meta_field();
 const FieldDef& type_meta_field();
 const FieldDef& typename_meta_field();
 
-// The definition of `name` selected on `parent`, meta fields included (`is_query_root` allows
-// `__schema` and `__type`); nullptr when the type has no such field.
-const FieldDef* find_field(const TypeDef& parent, std::string_view name, bool is_query_root) noexcept;
+// The definition of `name` selected on `parent`, meta fields included (`__schema` and `__type` on
+// the query root type, wherever it is selected, as graphql-js); nullptr when the type has none.
+const FieldDef* find_field(const Schema& schema, const TypeDef& parent, std::string_view name) noexcept;
 
 }  // namespace rex::graphql

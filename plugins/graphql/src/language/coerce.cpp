@@ -1,6 +1,7 @@
 #include "coerce.hpp"
 
 #include "parser.hpp"
+#include "validation/suggestions.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -9,6 +10,13 @@
 namespace rex::graphql {
 
 namespace {
+
+template <class Defs>
+std::vector<std::string_view> names_of(const Defs& defs) {
+    std::vector<std::string_view> names;
+    for (const auto& d : defs) names.push_back(d.name);
+    return names;
+}
 
 struct Coercer {
     const CoercionInput& in;
@@ -152,7 +160,8 @@ struct Coercer {
             name = *s;
         }
         if (!def.enum_value(name))
-            return fail("Value \"" + std::string(name) + "\" does not exist in \"" + def.name + "\" enum.");
+            return fail("Value \"" + std::string(name) + "\" does not exist in \"" + def.name + "\" enum." +
+                        did_you_mean(suggestion_list(name, names_of(def.enum_values)), "the enum value"));
         out = InputValue::enumeration(std::string(name));
         return Coerced::value;
     }
@@ -161,7 +170,9 @@ struct Coercer {
         const auto* obj = value.as_object();
         if (!obj) return fail("Expected type \"" + def.name + "\" to be an object.");
         for (const auto& [name, v] : *obj)
-            if (!def.input_field(name)) return fail("Field \"" + name + "\" is not defined by type \"" + def.name + "\".");
+            if (!def.input_field(name))
+                return fail("Field \"" + name + "\" is not defined by type \"" + def.name + "\"." +
+                            did_you_mean(suggestion_list(name, names_of(def.input_fields))));
         // Written order first (an order_by object's keys are ordered), then defaults of absent fields.
         InputObject fields;
         std::size_t base = path.size();

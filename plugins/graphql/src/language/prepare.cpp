@@ -101,11 +101,11 @@ public:
         for (const auto& f : doc.fragments) fragments_.emplace(f.name, &f);
     }
 
-    bool build_root(const TypeDef& root, const ast::SelectionSet& set, bool is_query, std::vector<SelectedField>& out) {
+    bool build_root(const TypeDef& root, const ast::SelectionSet& set, std::vector<SelectedField>& out) {
         FieldGroups groups;
         std::vector<std::string_view> visited;
-        collect(root, set, groups, visited);
-        return build(root, is_query, groups, out, 1);
+        collect(root, set, groups, visited, 0);
+        return !too_nested_ && build(root, groups, out, 1);
     }
 
 private:
@@ -148,7 +148,15 @@ private:
 
     // Spec 6.3.2 CollectFields.
     void collect(const TypeDef& type, const ast::SelectionSet& set, FieldGroups& groups,
-                 std::vector<std::string_view>& visited) {
+                 std::vector<std::string_view>& visited, std::size_t nesting) {
+        if (nesting > max_fragment_nesting) {  // a long chain of fragments spreading fragments
+            if (!too_nested_)
+                errors_.push_back(error("Fragments are nested deeper than " + std::to_string(max_fragment_nesting) +
+                                            " levels.",
+                                        "limit-exceeded", {set.front().location}));
+            too_nested_ = true;
+            return;
+        }
         for (const auto& s : set) {
             if (!included(s.directives)) continue;
             switch (s.kind) {
@@ -164,11 +172,11 @@ private:
                     visited.push_back(s.name);
                     auto it = fragments_.find(s.name);
                     if (it == fragments_.end() || !applies(type, it->second->type_condition)) break;
-                    collect(type, it->second->selection, groups, visited);
+                    collect(type, it->second->selection, groups, visited, nesting + 1);
                     break;
                 }
                 case ast::Selection::Kind::inline_fragment:
-                    if (applies(type, s.type_condition)) collect(type, s.selection, groups, visited);
+                    if (applies(type, s.type_condition)) collect(type, s.selection, groups, visited, nesting + 1);
                     break;
             }
         }
@@ -208,7 +216,7 @@ private:
         return true;
     }
 
-    bool build(const TypeDef& type, bool is_query_root, const FieldGroups& groups, std::vector<SelectedField>& out,
+    bool build(const TypeDef& type, const FieldGroups& groups, std::vector<SelectedField>& out,
                std::size_t depth) {
         if (depth > limits_.max_depth) {
             errors_.push_back(error("The query is nested deeper than the limit of " + std::to_string(limits_.max_depth) +
@@ -219,7 +227,7 @@ private:
         out.reserve(groups.size());
         for (const auto& [key, nodes] : groups) {
             const ast::Selection& first = *nodes.front();
-            const FieldDef* def = find_field(type, first.name, is_query_root);
+            const FieldDef* def = find_field(schema_, type, first.name);
             if (!def) continue;  // validation reported it; unreachable for a valid document
             if (++fields_ > limits_.max_fields) {
                 errors_.push_back(error("The query selects more than " + std::to_string(limits_.max_fields) +
@@ -244,8 +252,9 @@ private:
                            result->kind == TypeKind::union_type)) {
                 FieldGroups sub;
                 std::vector<std::string_view> visited;
-                for (const auto* n : nodes) collect(*result, n->selection, sub, visited);
-                if (!sub.empty() && !build(*result, false, sub, field.selection, depth + 1)) return false;
+                for (const auto* n : nodes) collect(*result, n->selection, sub, visited, 0);
+                if (too_nested_) return false;
+                if (!sub.empty() && !build(*result, sub, field.selection, depth + 1)) return false;
             }
             out.push_back(std::move(field));
         }
@@ -259,6 +268,8 @@ private:
     std::unordered_map<std::string_view, const ast::Fragment*> fragments_;
     std::size_t fields_ = 0;
     std::size_t aliases_ = 0;
+    bool too_nested_ = false;
+    static constexpr std::size_t max_fragment_nesting = 1000;
 };
 
 }  // namespace
@@ -297,7 +308,7 @@ PrepareResult prepare(const Schema& schema, const GraphqlRequest& request, const
     prepared.kind = op->kind;
     prepared.name = op->name;
     Collector collector(schema, doc, variables, limits, result.errors);
-    if (!collector.build_root(*root, op->selection, op->kind == OperationKind::query, prepared.fields)) return result;
+    if (!collector.build_root(*root, op->selection, prepared.fields)) return result;
     if (!limits.introspection)
         for (const auto& f : prepared.fields)
             if (f.name == "__schema" || f.name == "__type") {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace rex::graphql {
@@ -133,7 +134,11 @@ public:
 private:
     std::uint64_t generation_ = 0;
     std::vector<std::shared_ptr<const TypeDef>> order_;
-    std::map<std::string, std::shared_ptr<const TypeDef>, std::less<>> by_name_;
+    struct NameHash {  // lets find() take a string_view
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, std::shared_ptr<const TypeDef>, NameHash, std::equal_to<>> by_name_;
     std::vector<DirectiveDef> directives_;
 };
 

@@ -22,11 +22,12 @@ public:
     std::string run() {
         switch (root_.kind) {
             case RootKind::insert: return response(insert(objects("objects")));
-            case RootKind::insert_one: return single(insert(objects("object")));
+            case RootKind::insert_one: return single(insert(objects(argument("object") ? "object" : "input")));
             case RootKind::update: return response(update(select_keys(argument("where"))));
             case RootKind::update_by_pk: {
+                // Hasura's pk_columns object, or the simple updateX(<key>, input)'s key arguments.
                 const auto* pk = argument(api_.names.field("pk_columns"));
-                return single(update(select_keys_by_pk([&](const std::string& n) { return pk ? pk->field(n) : nullptr; })));
+                return single(update(select_keys_by_pk([&](const std::string& n) { return pk ? pk->field(n) : argument(n); })));
             }
             case RootKind::delete_where: return remove(select_keys(argument("where")), false);
             case RootKind::delete_by_pk: return remove(select_keys_by_pk([&](const std::string& n) { return argument(n); }), true);
@@ -213,7 +214,7 @@ private:
     }
 
     Outcome update(std::vector<Key> keys) {
-        const auto* set = argument("_set");
+        const auto* set = argument("_set") ? argument("_set") : argument("input");
         const auto* inc = argument("_inc");
         RowValues set_values = set && !set->is_null() ? row_values(*set) : RowValues{};
         RowValues inc_values = inc && !inc->is_null() ? row_values(*inc) : RowValues{};

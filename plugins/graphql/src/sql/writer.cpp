@@ -107,7 +107,7 @@ std::string Writer::render(const std::string& x, const ColumnType& type) const {
                 case LogicalType::uuid:
                 case LogicalType::time: return "(" + x + ")::text";
                 case LogicalType::timestamp:
-                    return "(rtrim(rtrim(to_char((" + x + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '0'), '.') || 'Z')";
+                    return "(rtrim(rtrim(to_char((" + x + ")::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '0'), '.') || 'Z')";
                 case LogicalType::date: return "to_char(" + x + ", 'YYYY-MM-DD')";
                 case LogicalType::bytes: return "('\\x' || encode(" + x + ", 'hex'))";
                 default: return x;
@@ -146,6 +146,18 @@ std::string Writer::render(const std::string& x, const ColumnType& type) const {
 }
 
 std::string Writer::json_object(const std::vector<std::pair<std::string, std::string>>& members) const {
+    // PostgreSQL functions take at most 100 arguments, SQLite's 127: a wider object is written
+    // as text, each value made JSON by the engine, in the members' order.
+    if (members.size() > 50 && engine_ != Engine::mysql) {
+        std::string out = "('{";
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            out += (i ? ",\"" : "\"") + members[i].first + "\":' || ";
+            out += engine_ == Engine::postgres ? "coalesce(to_json(" + members[i].second + ")::text, 'null')" : "json_quote(" + members[i].second + ")";
+            out += " || '";
+        }
+        out += "}')";
+        return engine_ == Engine::postgres ? out + "::json" : "json" + out;
+    }
     std::string out = engine_ == Engine::postgres ? "json_build_object(" : engine_ == Engine::sqlite ? "json_object(" : "JSON_OBJECT(";
     for (std::size_t i = 0; i < members.size(); ++i) {
         if (i) out += ", ";

@@ -3,6 +3,7 @@
 #include "introspection/meta_fields.hpp"
 #include "language/parser.hpp"
 #include "overlapping_fields.hpp"
+#include "suggestions.hpp"
 #include "type_utils.hpp"
 
 #include <charconv>
@@ -119,7 +120,7 @@ private:
             auto [it, fresh] = seen.emplace(v.name, v.location);
             if (!fresh) report("There can be only one variable named \"$" + v.name + "\".", {it->second, v.location});
             const TypeDef* t = schema_.type(v.type.name);
-            if (!t) report("Unknown type \"" + v.type.name + "\".", {v.type_location});
+            if (!t) report("Unknown type \"" + v.type.name + "\"." + type_suggestion(v.type.name), {v.type_location});
             else if (!is_input(t))
                 report("Variable \"$" + v.name + "\" cannot be non-input type \"" + v.type.to_string() + "\".",
                        {v.type_location});
@@ -128,7 +129,7 @@ private:
         }
         directives(op.directives, locations[static_cast<int>(op.kind)], uses);
         if (op.kind == OperationKind::subscription && root) single_root_field(op, *root);
-        selection_set(root, op.selection, uses, op.kind == OperationKind::query);
+        selection_set(root, op.selection, uses);
     }
 
     // 5.2.3.1: a subscription selects one root field, not an introspection one.
@@ -188,28 +189,30 @@ private:
 
     void fragment(const ast::Fragment& f, DefinitionUses& uses) {
         const TypeDef* t = schema_.type(f.type_condition);
-        if (!t) report("Unknown type \"" + f.type_condition + "\".", {f.type_location});
+        if (!t) report("Unknown type \"" + f.type_condition + "\"." + type_suggestion(f.type_condition), {f.type_location});
         else if (!is_composite(t))
             report("Fragment \"" + f.name + "\" cannot condition on non composite type \"" + f.type_condition + "\".",
                    {f.type_location});
         directives(f.directives, DirectiveLocation::fragment_definition, uses);
-        selection_set(is_composite(t) ? t : nullptr, f.selection, uses, false);
+        selection_set(is_composite(t) ? t : nullptr, f.selection, uses);
     }
 
-    void selection_set(const TypeDef* parent, const ast::SelectionSet& set, DefinitionUses& uses, bool is_query_root) {
+    void selection_set(const TypeDef* parent, const ast::SelectionSet& set, DefinitionUses& uses) {
         for (const auto& s : set) {
             switch (s.kind) {
-                case ast::Selection::Kind::field: field(parent, s, uses, is_query_root); break;
+                case ast::Selection::Kind::field: field(parent, s, uses); break;
                 case ast::Selection::Kind::fragment_spread: spread(parent, s, uses); break;
-                case ast::Selection::Kind::inline_fragment: inline_fragment(parent, s, uses, is_query_root); break;
+                case ast::Selection::Kind::inline_fragment: inline_fragment(parent, s, uses); break;
             }
         }
         overlap_.check(parent, set);
     }
 
-    void field(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses, bool is_query_root) {
-        const FieldDef* def = parent ? find_field(*parent, s.name, is_query_root) : nullptr;
-        if (parent && !def) report("Cannot query field \"" + s.name + "\" on type \"" + parent->name + "\".", {s.location});
+    void field(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses) {
+        const FieldDef* def = parent ? find_field(schema_, *parent, s.name) : nullptr;
+        if (parent && !def)
+            report("Cannot query field \"" + s.name + "\" on type \"" + parent->name + "\"." + field_suggestion(*parent, s.name),
+                   {s.location});
         arguments(s.arguments, def ? &def->arguments : nullptr, uses, [&] {
             return "on field \"" + parent->name + "." + def->name + "\"";
         });
@@ -224,7 +227,7 @@ private:
             report("Field \"" + s.name + "\" of type \"" + def->type.to_string() +
                        "\" must have a selection of subfields. Did you mean \"" + s.name + " { ... }\"?",
                    {s.location});
-        if (!s.selection.empty()) selection_set(is_composite(type) ? type : nullptr, s.selection, uses, false);
+        if (!s.selection.empty()) selection_set(is_composite(type) ? type : nullptr, s.selection, uses);
     }
 
     void spread(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses) {
@@ -242,12 +245,12 @@ private:
                    {s.location});
     }
 
-    void inline_fragment(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses, bool is_query_root) {
+    void inline_fragment(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses) {
         const TypeDef* t = parent;
         if (!s.type_condition.empty()) {
             t = schema_.type(s.type_condition);
             if (!t) {
-                report("Unknown type \"" + s.type_condition + "\".", {s.location});
+                report("Unknown type \"" + s.type_condition + "\"." + type_suggestion(s.type_condition), {s.location});
             } else if (!is_composite(t)) {
                 report("Fragment cannot condition on non composite type \"" + s.type_condition + "\".", {s.location});
                 t = nullptr;
@@ -258,7 +261,7 @@ private:
             }
         }
         directives(s.directives, DirectiveLocation::inline_fragment, uses);
-        selection_set(t, s.selection, uses, is_query_root && t == parent);
+        selection_set(t, s.selection, uses);
     }
 
     // Known argument names, unique names, and their values (5.4.1, 5.4.2, 5.6.1).
@@ -276,7 +279,12 @@ private:
             if (defs)
                 for (const auto& d : *defs)
                     if (d.name == a.name) def = &d;
-            if (defs && !def) report("Unknown argument \"" + a.name + "\" " + where() + ".", {a.location});
+            if (defs && !def) {
+                std::vector<std::string_view> names;
+                for (const auto& d : *defs) names.push_back(d.name);
+                report("Unknown argument \"" + a.name + "\" " + where() + "." + did_you_mean(suggestion_list(a.name, names)),
+                       {a.location});
+            }
             if (def && schema_.type(def->type.name))
                 value(a.value, &def->type, 0, 0, def->default_value.has_value(), a.value_location, uses);
             else
@@ -373,7 +381,7 @@ private:
                     }
                 const InputValueDef* f = def->input_field(name);
                 if (!f) {
-                    report("Field \"" + name + "\" is not defined by type \"" + def->name + "\".", {at});
+                    report("Field \"" + name + "\" is not defined by type \"" + def->name + "\"." + input_field_suggestion(*def, name), {at});
                     untyped_usages(field_value, at, uses);
                 } else {
                     value(field_value, &f->type, 0, 0, f->default_value.has_value(), at, uses);
@@ -395,8 +403,11 @@ private:
     static std::string leaf_problem(const TypeDef& def, const InputValue& v) {
         if (def.kind == TypeKind::enum_type) {
             const auto* e = v.as_enum();
-            if (!e) return "Enum \"" + def.name + "\" cannot represent non-enum value: " + print_value(v) + ".";
-            if (!def.enum_value(e->name)) return "Value \"" + e->name + "\" does not exist in \"" + def.name + "\" enum.";
+            if (!e)
+                return "Enum \"" + def.name + "\" cannot represent non-enum value: " + print_value(v) + "." +
+                       enum_suggestion(def, print_value(v));  // graphql-js measures the printed literal
+            if (!def.enum_value(e->name))
+                return "Value \"" + e->name + "\" does not exist in \"" + def.name + "\" enum." + enum_suggestion(def, e->name);
             return {};
         }
         const std::string& n = def.name;
@@ -419,6 +430,55 @@ private:
                        ? std::string()
                        : "ID cannot represent a non-string and non-integer value: " + print_value(v);
         return {};  // a custom scalar accepts any literal here; its executor checks the value
+    }
+
+    std::string type_suggestion(std::string_view name) const {
+        std::vector<std::string_view> names;
+        for (const auto& t : schema_.types()) names.push_back(t->name);
+        return did_you_mean(suggestion_list(name, names));
+    }
+
+    static std::string input_field_suggestion(const TypeDef& type, std::string_view name) {
+        std::vector<std::string_view> names;
+        for (const auto& f : type.input_fields) names.push_back(f.name);
+        return did_you_mean(suggestion_list(name, names));
+    }
+
+    static std::string enum_suggestion(const TypeDef& type, std::string_view name) {
+        std::vector<std::string_view> names;
+        for (const auto& v : type.enum_values) names.push_back(v.name);
+        return did_you_mean(suggestion_list(name, names), "the enum value");
+    }
+
+    // graphql-js FieldsOnCorrectTypeRule: on an abstract type, the types that have the field (most
+    // used first, interfaces before their implementations); else field names near the one asked.
+    std::string field_suggestion(const TypeDef& parent, std::string_view name) const {
+        if (is_abstract(&parent)) {
+            std::vector<std::pair<const TypeDef*, int>> found;  // type, usage count
+            auto count = [&](const TypeDef* t) {
+                for (auto& [f, n] : found)
+                    if (f == t) return ++n, void();
+                found.emplace_back(t, 1);
+            };
+            for (const auto& o : schema_.types()) {
+                if (o->kind != TypeKind::object || !is_possible_type(schema_, parent, *o) || !o->field(name)) continue;
+                count(o.get());
+                for (const auto& i : o->interfaces)
+                    if (const TypeDef* it = schema_.type(i); it && it->field(name)) count(it);
+            }
+            std::stable_sort(found.begin(), found.end(), [&](const auto& a, const auto& b) {
+                if (a.second != b.second) return a.second > b.second;
+                if (a.first->kind == TypeKind::interface_type && is_possible_type(schema_, *a.first, *b.first)) return true;
+                if (b.first->kind == TypeKind::interface_type && is_possible_type(schema_, *b.first, *a.first)) return false;
+                return a.first->name < b.first->name;
+            });
+            std::vector<std::string_view> names;
+            for (const auto& [t, n] : found) names.push_back(t->name);
+            if (!names.empty()) return did_you_mean(names, "to use an inline fragment on");
+        }
+        std::vector<std::string_view> names;
+        for (const auto& f : parent.fields) names.push_back(f.name);
+        return did_you_mean(suggestion_list(name, names));
     }
 
     // 5.5.2.2 no cycles: graphql-js's depth-first search, iterative (fragment chains can be long).

@@ -1,6 +1,6 @@
 // Rex's GraphQL language side against graphql-js (the reference implementation):
 // - every corpus document is accepted by Rex exactly when graphql-js `validate` accepts it, and as
-//   the corpus file says;
+//   the corpus file says; a rejected one gets the same messages;
 // - the test schema's SDL from Rex's print_schema builds in graphql-js, is a valid schema, and
 //   prints back identically;
 // - Rex's answer to graphql-js's introspection query builds a valid client schema equal to it.
@@ -28,11 +28,12 @@ test('print_schema output builds a valid graphql-js schema and prints back the s
   assert.equal(printSchema(schema), sdl);
 });
 
-test('Rex accepts exactly the corpus documents graphql-js accepts', () => {
+test('Rex accepts exactly the corpus documents graphql-js accepts', (t) => {
   const files = readdirSync(corpusDir).filter((f) => f.endsWith('.graphql')).sort().map((f) => path.join(corpusDir, f));
   const cases = JSON.parse(run(['corpus', ...files]));
   let valid = 0;
   let invalid = 0;
+  const differentWords = [];
   const mismatches = [];
   for (const c of cases) {
     let jsErrors;
@@ -45,13 +46,20 @@ test('Rex accepts exactly the corpus documents graphql-js accepts', () => {
     const rexValid = c.errors.length === 0;
     if (jsValid) valid++;
     else invalid++;
+    const rexMessages = c.errors.map((e) => e.message);
+    if (!jsValid && JSON.stringify([...rexMessages].sort()) !== JSON.stringify([...jsErrors].sort())) {
+      differentWords.push(`${path.basename(c.file)}:${c.line}\n  graphql-js: ${JSON.stringify(jsErrors)}\n  rex:        ${JSON.stringify(rexMessages)}`);
+    }
     if (jsValid !== rexValid || rexValid !== (c.expect === 'valid')) {
       mismatches.push(`${path.basename(c.file)}:${c.line} (${c.expect}: ${c.title})\n` +
         `  graphql-js: ${jsValid ? 'valid' : JSON.stringify(jsErrors)}\n` +
         `  rex:        ${rexValid ? 'valid' : JSON.stringify(c.errors.map((e) => e.message))}`);
     }
   }
+  t.diagnostic(`${invalid - differentWords.length} of ${invalid} rejected documents get graphql-js's exact messages`);
   assert.equal(mismatches.length, 0, `${mismatches.length} of ${cases.length} cases differ:\n${mismatches.join('\n')}`);
+  // The messages too, as a set per document (graphql-js reports rules in another order).
+  assert.equal(differentWords.length, 0, `messages differ:\n${differentWords.join('\n')}`);
   assert.ok(valid >= 100 && invalid >= 100, `the corpus has ${valid} valid and ${invalid} invalid documents`);
 });
 
