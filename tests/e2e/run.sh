@@ -32,4 +32,4 @@ eval "$("$root/tools/chinook-db.sh" --sqlite-file "$REX_BUILD_DIR/e2e-chinook.db
 args=("$@")
 ((${#args[@]})) || args=(*.test.mjs)
 # One file at a time: each starts its own hosts, and CI has two cores.
-exec node --test --test-concurrency=1 --test-timeout=120000 "${args[@]}"
+exec node --test --test-reporter=spec --test-concurrency=1 --test-timeout=120000 "${args[@]}"
