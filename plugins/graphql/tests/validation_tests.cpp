@@ -114,6 +114,17 @@ TEST_CASE("hostile documents validate in bounded time and stack", "[graphql][val
     CHECK(r.errors.at(0).code == "limit-exceeded");
 }
 
+TEST_CASE("fragment cycles do not make field merging endless", "[graphql][validation]") {
+    // Found by the fuzzer (13 s and counting before merging waited for the cycle check): fragments
+    // that spread each other through nested fields, with a duplicated name.
+    auto started = std::chrono::steady_clock::now();
+    auto errors = errors_of("{ artist { ...A } }\nfragment A on artist { ...B }\nfragment B on artist { ...Cent C on artist {  artist { ...artisment on artist { name ...B }\nfragment B on artist { albums { ...C } }\nfragment C on alsubscriptit { name ...B }B }\nagment...A }\nt...A }\n");
+    CHECK(!errors.empty());
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    CHECK(messages("{ artist { ...A } } fragment A on artist { albums { artist { ...A } } albums { artist { ...A } } }") ==
+          Messages(2, "Cannot spread fragment \"A\" within itself."));  // once per spread, as graphql-js
+}
+
 TEST_CASE("prepare is safe to call from several threads", "[graphql][validation]") {
     const Schema& schema = testing::chinook_schema();
     std::vector<std::thread> threads;

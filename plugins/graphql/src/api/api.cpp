@@ -135,8 +135,13 @@ private:
     std::string comparison(std::string_view scalar) const { return names().derived(std::string(scalar), "comparison_exp"); }
 
     void add_shared_types() {
+        std::set<LogicalType> seen;
+        for (const auto& [name, e] : api_->entities)
+            for (const auto& [n, f] : e.columns) seen.insert(f->type.type);
+        // Only the custom scalars some column uses, as Hasura does.
         for (auto t : {LogicalType::int64, LogicalType::decimal, LogicalType::date, LogicalType::time, LogicalType::timestamp,
                        LogicalType::uuid, LogicalType::bytes, LogicalType::json}) {
+            if (!seen.count(t)) continue;
             TypeDef s = object_type(std::string(scalar_name(t)));
             s.kind = TypeKind::scalar;
             add(std::move(s));
@@ -144,9 +149,6 @@ private:
         add(enum_type(order_by_enum(),
                       {"asc", "asc_nulls_first", "asc_nulls_last", "desc", "desc_nulls_first", "desc_nulls_last"},
                       "column ordering options"));
-        std::set<LogicalType> seen;
-        for (const auto& [name, e] : api_->entities)
-            for (const auto& [n, f] : e.columns) seen.insert(f->type.type);
         for (auto t : seen) {
             const std::string scalar(scalar_name(t));
             TypeDef c = input_type(comparison(scalar), "Boolean expression to compare columns of type \"" + scalar + "\". All fields are combined with logical 'AND'.");

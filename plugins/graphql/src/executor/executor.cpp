@@ -44,7 +44,17 @@ std::string trim(std::string_view s) {
 // The media type without parameters, lower case: "application/json; charset=utf-8" -> "application/json".
 std::string media_type(std::string_view header) { return lower(trim(header.substr(0, header.find(';')))); }
 
-InputValue from_json(const json& j) {
+// Variables nest at most this deep (a 1 MB body could otherwise hold a million levels, and the
+// conversion and coercion recurse).
+constexpr int max_variable_depth = 128;
+
+class TooDeep : public std::runtime_error {
+public:
+    TooDeep() : std::runtime_error("variables nest deeper than " + std::to_string(max_variable_depth) + " levels") {}
+};
+
+InputValue from_json(const json& j, int depth = 0) {
+    if (depth > max_variable_depth) throw TooDeep();
     switch (j.type()) {
         case json::value_t::null: return InputValue::null();
         case json::value_t::boolean: return InputValue::boolean(j.get<bool>());
@@ -55,12 +65,12 @@ InputValue from_json(const json& j) {
         case json::value_t::array: {
             InputList items;
             items.reserve(j.size());
-            for (const auto& item : j) items.push_back(from_json(item));
+            for (const auto& item : j) items.push_back(from_json(item, depth + 1));
             return InputValue::list(std::move(items));
         }
         case json::value_t::object: {
             InputObject fields;
-            for (const auto& [k, v] : j.items()) fields.emplace_back(k, from_json(v));
+            for (const auto& [k, v] : j.items()) fields.emplace_back(k, from_json(v, depth + 1));
             return InputValue::object(std::move(fields));
         }
         default: return InputValue::null();
@@ -310,7 +320,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
     HttpResponse response;
     const auto fail = [&](int status, std::string message) {
         response.status = status;
-        response.content_type = "application/json";
+        response.content_type = "application/json; charset=utf-8";
         ErrorOut e;
         e.error.message = std::move(message);
         e.error.code = "BAD_REQUEST";
@@ -356,6 +366,11 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
         } else {
             const auto* type = request.header("content-type");
             if (!type || media_type(*type) != json_type) return fail(415, "Unsupported media type: send application/json");
+            if (const auto charset = lower(*type).find("charset="); charset != std::string::npos) {
+                auto value = trim(lower(*type).substr(charset + 8));
+                value = value.substr(0, value.find(';'));
+                if (value != "utf-8" && value != "\"utf-8\"") return fail(415, "Unsupported charset: send UTF-8");
+            }
             if (request.body.size() > options_.max_body)
                 return fail(413, "The request body is larger than " + std::to_string(options_.max_body) + " bytes");
             document = json::parse(request.body, nullptr, false);
@@ -377,7 +392,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
             ErrorOut e;
             e.error.message = std::move(message);
             e.error.code = std::move(code);
-            response.content_type = answer_type;
+            response.content_type = answer_type + "; charset=utf-8";
             response.status = answer_type == graphql_response_type ? 400 : 200;
             response.body = errors_body({e}, false);
             return response;
@@ -402,10 +417,14 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
         }
         if (auto vars = document.find("variables"); vars != document.end() && !vars->is_null()) {
             if (!vars->is_object()) return fail(400, "variables must be an object");
-            gql.variables = from_json(*vars);
+            try {
+                gql.variables = from_json(*vars);
+            } catch (const TooDeep& e) {
+                return fail(400, e.what());
+            }
         }
         auto result = run(gql, !get);
-        response.content_type = answer_type;
+        response.content_type = answer_type + "; charset=utf-8";
         response.body = std::move(result.body);
         if (get && result.kind == OperationKind::mutation && result.request_error) {
             response.headers.push_back({"Allow", "POST"});

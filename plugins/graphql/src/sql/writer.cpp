@@ -325,7 +325,8 @@ std::string Writer::order_by(const EntityApi& e, const std::string& alias, const
         if (dialect_.features().nulls_first_last)
             parts.push_back(x + direction + (t.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
         else {
-            parts.push_back("(" + x + " IS NULL)" + (t.nulls_first ? " DESC" : " ASC"));
+            // MariaDB: nulls placed by an extra key, needless for a NOT NULL column of the row itself.
+            if (!t.path.empty() || t.column->nullable) parts.push_back("(" + x + " IS NULL)" + (t.nulls_first ? " DESC" : " ASC"));
             parts.push_back(x + direction);
         }
     }

@@ -75,8 +75,14 @@ struct OverlappingFields::Impl {
     // Fragment pairs compared: the value says whether only as mutually exclusive.
     std::map<std::pair<std::string_view, std::string_view>, bool> compared;
     std::size_t depth = 0;  // recursion guard: fragment chains can be long in hostile documents
+    // Field pairs compared, document-wide: sub-selections are compared again under every pair of
+    // parents, which hostile documents can make exponential; past the budget the rule gives up.
+    std::size_t work = 0;
+    bool exhausted = false;
+    bool reported_exhausted = false;
 
     static constexpr std::size_t max_depth = 500;
+    static constexpr std::size_t max_work = 5000000;
 
     void collect(const TypeDef* parent, const ast::SelectionSet& set, FieldMap& map,
                  std::set<std::string_view>& names) {
@@ -208,6 +214,10 @@ struct OverlappingFields::Impl {
 
     void find_conflict(std::vector<Conflict>& out, bool parents_exclusive, std::string_view key, const FieldEntry& f1,
                        const FieldEntry& f2) {
+        if (exhausted || ++work > max_work) {
+            exhausted = true;
+            return;
+        }
         bool exclusive = parents_exclusive || (f1.parent != f2.parent && f1.parent && f2.parent &&
                                                f1.parent->kind == TypeKind::object &&
                                                f2.parent->kind == TypeKind::object);
@@ -261,6 +271,11 @@ void OverlappingFields::check(const TypeDef* parent, const ast::SelectionSet& se
         for (std::size_t j = i + 1; j < map.fragment_names.size(); ++j)
             impl_->fragments_pair(conflicts, false, map.fragment_names[i], map.fragment_names[j]);
     }
+    if (impl_->exhausted && !impl_->reported_exhausted) {
+        impl_->reported_exhausted = true;
+        impl_->report("The document's fields are too many to compare for merging; validation aborted.", {});
+    }
+    if (impl_->exhausted) return;
     for (auto& c : conflicts)
         impl_->report("Fields \"" + c.response_name + "\" conflict because " + c.reason +
                           ". Use different aliases on the fields to fetch both if this was intentional.",

@@ -49,7 +49,10 @@ public:
             std::vector<DefinitionUses> frag_uses(doc_.fragments.size());
             for (std::size_t i = 0; i < doc_.operations.size(); ++i) operation(doc_.operations[i], op_uses[i]);
             for (std::size_t i = 0; i < doc_.fragments.size(); ++i) fragment(doc_.fragments[i], frag_uses[i]);
-            fragment_cycles(frag_uses);
+            // Merging is checked once fragments are known to be acyclic: through a cycle, comparing
+            // sub-selections would never end (the cycle is already an error).
+            if (!fragment_cycles(frag_uses))
+                for (const auto& [parent, set] : merge_checks_) overlap_.check(parent, *set);
             std::unordered_map<std::string_view, const DefinitionUses*> uses_by_fragment;
             for (std::size_t i = 0; i < doc_.fragments.size(); ++i)
                 uses_by_fragment.emplace(doc_.fragments[i].name, &frag_uses[i]);
@@ -205,7 +208,7 @@ private:
                 case ast::Selection::Kind::inline_fragment: inline_fragment(parent, s, uses); break;
             }
         }
-        overlap_.check(parent, set);
+        merge_checks_.emplace_back(parent, &set);
     }
 
     void field(const TypeDef* parent, const ast::Selection& s, DefinitionUses& uses) {
@@ -482,7 +485,8 @@ private:
     }
 
     // 5.5.2.2 no cycles: graphql-js's depth-first search, iterative (fragment chains can be long).
-    void fragment_cycles(const std::vector<DefinitionUses>& frag_uses) {
+    bool fragment_cycles(const std::vector<DefinitionUses>& frag_uses) {
+        bool found = false;
         std::unordered_map<std::string_view, std::size_t> index;
         for (std::size_t i = 0; i < doc_.fragments.size(); ++i) index.emplace(doc_.fragments[i].name, i);
         std::vector<bool> visited(doc_.fragments.size());
@@ -526,11 +530,13 @@ private:
                 std::string via;
                 for (std::size_t i = cycle->second; i < path.size(); ++i)
                     via += std::string(via.empty() ? "" : ", ") + "\"" + std::string(path[i]) + "\"";
+                found = true;
                 report("Cannot spread fragment \"" + std::string(name) + "\" within itself" +
                            (via.empty() ? "." : " via " + via + "."),
                        {doc_.fragments[index.at(name)].location});
             }
         }
+        return found;
     }
 
     // 5.8.3 all variable uses defined, 5.8.4 all variables used, 5.8.5 usages allowed; and the
@@ -611,6 +617,7 @@ private:
     std::size_t max_errors_;
     std::unordered_map<std::string_view, const ast::Fragment*> fragments_;
     OverlappingFields overlap_;
+    std::vector<std::pair<const TypeDef*, const ast::SelectionSet*>> merge_checks_;  // every selection set
     std::vector<GraphqlError> errors_;
 };
 
