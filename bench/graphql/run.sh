@@ -15,5 +15,6 @@ for dir in "$here" "$root/tests/e2e"; do
   fi
 done
 # A fresh copy each run: the insert query adds rows.
-eval "$("$root/tools/chinook-db.sh" --fresh --name chinook_bench --sqlite-file "$REX_BUILD_DIR/bench-chinook.db" all)"
+exports=$("$root/tools/chinook-db.sh" --fresh --name chinook_bench --sqlite-file "$REX_BUILD_DIR/bench-chinook.db" all) || exit 1
+eval "$exports"
 node "$here/bench.mjs" "$@" | tee "$REX_BUILD_DIR/bench-graphql.jsonl"

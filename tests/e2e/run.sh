@@ -27,7 +27,8 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
 fi
 
 # A SQLite copy per build folder, so two builds' runs do not share a file.
-eval "$("$root/tools/chinook-db.sh" --sqlite-file "$REX_BUILD_DIR/e2e-chinook.db" --name chinook_e2e all)"
+exports=$("$root/tools/chinook-db.sh" --sqlite-file "$REX_BUILD_DIR/e2e-chinook.db" --name chinook_e2e all) || exit 1
+eval "$exports"
 
 args=("$@")
 ((${#args[@]})) || args=(*.test.mjs)
