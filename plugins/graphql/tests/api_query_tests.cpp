@@ -219,3 +219,14 @@ TEST_CASE("an object wider than the engines' function argument limits", "[graphq
     expect_everywhere("{ track_by_pk(track_id: 2) {" + selection + " album { title } } }",
                       R"({"data":{"track_by_pk":{)" + expected + R"(,"album":{"title":"Balls to the Wall"}}}})");
 }
+
+TEST_CASE("ordering by an array relation's aggregate", "[graphql][api]") {
+    // Albums per artist: 1 -> 2, 2 -> 2, 3 -> 0, 4 -> 0; their largest titles: 1 "Let There Be Rock", 2 "Restless and Wild".
+    expect_everywhere(
+        "{ a: artist(order_by: [{albums_aggregate: {count: desc}}, {artist_id: desc}]) { artist_id }"
+        "  b: artist(order_by: {albums_aggregate: {max: {title: desc}}}) { artist_id }"
+        "  c: album(order_by: {artist: {albums_aggregate: {count: asc}}, album_id: desc}) { album_id } }",
+        R"({"data":{"a":[{"artist_id":2},{"artist_id":1},{"artist_id":4},{"artist_id":3}],)"
+        R"("b":[{"artist_id":3},{"artist_id":4},{"artist_id":2},{"artist_id":1}],)"
+        R"("c":[{"album_id":4},{"album_id":3},{"album_id":2},{"album_id":1}]}})");
+}

@@ -214,3 +214,33 @@ TEST_CASE("prepare enforces the limits", "[graphql][language]") {
     CHECK(first_error(run(bomb, {}, std::nullopt, limits)) ==
           "The query selects more than 10000 fields once its fragments are expanded.");
 }
+
+TEST_CASE("a Schema starts with the built-in types and directives", "[graphql][language]") {
+    Schema s;
+    for (const char* name : {"Int", "Float", "String", "Boolean", "ID", "__Schema", "__Type", "__Field", "__InputValue",
+                             "__EnumValue", "__Directive", "__TypeKind", "__DirectiveLocation"}) {
+        INFO(name);
+        REQUIRE(s.type(name));
+        CHECK(Schema::is_builtin_type(name));
+    }
+    for (const char* name : {"include", "skip", "deprecated", "specifiedBy"}) CHECK(s.directive(name));
+    CHECK(s.directive("deprecated")->arguments.at(0).default_value->as_string());
+    CHECK(s.type("__Type")->field("fields")->argument("includeDeprecated"));
+    CHECK(TypeRef::named("T").non_null().list().non_null().to_string() == "[T!]!");
+    auto before = s.generation();
+    TypeDef t;
+    t.name = "T";
+    s.add_type(t);
+    CHECK(s.generation() != before);
+    CHECK_THROWS_AS(s.add_type(t), std::invalid_argument);
+}
+
+TEST_CASE("a document cached under a larger token limit is refused under a smaller one", "[graphql][language]") {
+    std::string doc = "{ artist { name artist_id } now }";
+    CHECK(run(doc).operation);
+    Limits small;
+    small.max_tokens = 5;
+    auto r = run(doc, {}, std::nullopt, small);
+    REQUIRE(!r.operation);
+    CHECK(r.errors.at(0).message == "Syntax Error: Document contains more than 5 tokens. Parsing aborted.");
+}

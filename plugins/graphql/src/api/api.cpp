@@ -234,7 +234,21 @@ private:
         for (const auto& [name, f] : e.columns) order_by.input_fields.push_back(input(name, named(order_by_enum())));
         for (const auto& [name, r] : e.relations)
             if (is_object_relation(r->kind)) order_by.input_fields.push_back(input(name, named(n.derived(api_->target(*r)->type_name, "order_by"))));
+        for (const auto& [name, r] : e.relation_aggregates)
+            order_by.input_fields.push_back(input(name, named(n.derived(api_->target(*r)->type_name, "aggregate_order_by"))));
         add(std::move(order_by));
+        // Ordering by an array relation's aggregate: `albums_aggregate: {count: desc}`, `{max: {title: asc}}`.
+        TypeDef aggregate_order = input_type(n.derived(t, "aggregate_order_by"), "order by aggregate values of table \"" + t + "\"");
+        aggregate_order.input_fields.push_back(input("count", named(order_by_enum())));
+        for (const char* function : {"max", "min"}) {
+            TypeDef columns = input_type(n.derived(t, std::string(function) + "_order_by"), "order by " + std::string(function) + "() on columns of table \"" + t + "\"");
+            for (const auto& [name, f] : e.columns)
+                if (is_orderable(f->type.type)) columns.input_fields.push_back(input(name, named(order_by_enum())));
+            if (columns.input_fields.empty()) continue;
+            aggregate_order.input_fields.push_back(input(function, named(columns.name)));
+            add(std::move(columns));
+        }
+        add(std::move(aggregate_order));
 
         // Mutations.
         TypeDef insert = input_type(n.derived(t, "insert_input"), "input type for inserting data into table \"" + t + "\"");

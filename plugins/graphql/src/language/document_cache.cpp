@@ -11,12 +11,16 @@ namespace {
 
 constexpr std::size_t capacity = 512;
 constexpr std::size_t max_cached_text = 64 * 1024;  // bigger documents are rare: not worth the memory
+// Texts held at most (their parsed forms take a few times more): distinct large documents from a
+// hostile client must not pin much memory.
+constexpr std::size_t max_cached_bytes = 4 * 1024 * 1024;
 
 struct Cache {
     using Entry = std::pair<std::string, std::shared_ptr<const CheckedDocument>>;
     std::mutex mutex;
     std::list<Entry> lru;  // most recent first
     std::unordered_map<std::string_view, std::list<Entry>::iterator> index;
+    std::size_t bytes = 0;  // sum of the keys' sizes
 };
 
 Cache& cache() {
@@ -55,9 +59,11 @@ std::shared_ptr<const CheckedDocument> cached_document(const Schema& schema, std
     auto made = std::make_shared<const CheckedDocument>(make());
     std::lock_guard lock(c.mutex);
     if (c.index.find(key) == c.index.end()) {
+        c.bytes += key.size();
         c.lru.emplace_front(std::move(key), made);
         c.index.emplace(c.lru.front().first, c.lru.begin());
-        if (c.lru.size() > capacity) {
+        while (c.lru.size() > capacity || c.bytes > max_cached_bytes) {
+            c.bytes -= c.lru.back().first.size();
             c.index.erase(c.lru.back().first);
             c.lru.pop_back();
         }

@@ -256,6 +256,48 @@ std::optional<std::int64_t> Writer::int_argument(const SelectedField& field, std
     return out;
 }
 
+namespace {
+
+// Direction and null placement of an order_by enum value; Hasura's (and PostgreSQL's) default:
+// nulls last going up, first going down.
+void set_direction(const InputValue& value, const std::string& name, bool& descending, bool& nulls_first) {
+    const auto* direction = value.as_enum();
+    if (!direction) throw InputError("order_by." + name + " must be an order_by value");
+    const auto& d = direction->name;
+    descending = d.starts_with("desc") || d.starts_with("DESC");
+    nulls_first = d.ends_with("nulls_first") || d.ends_with("NULLS_FIRST") || (descending && d.size() == 4);
+}
+
+}  // namespace
+
+void Writer::add_aggregate_order_terms(const RelationInfo& relation, const InputValue& object, const std::vector<const RelationInfo*>& path,
+                                       std::vector<OrderTerm>& out) const {
+    const auto* fields = object.as_object();
+    if (!fields) return;
+    const auto& target = *api_.target(relation);
+    for (const auto& [function, value] : *fields) {
+        if (value.is_null()) continue;
+        OrderTerm t;
+        t.path = path;
+        t.aggregate = &relation;
+        t.function = function;
+        if (function == "count") {
+            set_direction(value, function, t.descending, t.nulls_first);
+            out.push_back(std::move(t));
+        } else if ((function == "max" || function == "min") && value.as_object()) {
+            for (const auto& [column_name, direction] : *value.as_object()) {
+                if (direction.is_null()) continue;
+                t.column = target.column(column_name);
+                if (!t.column) throw InputError("order_by: '" + target.type_name + "' has no column '" + column_name + "'");
+                set_direction(direction, column_name, t.descending, t.nulls_first);
+                out.push_back(t);
+            }
+        } else {
+            throw InputError("order_by: unknown aggregate '" + function + "'");
+        }
+    }
+}
+
 void Writer::add_order_terms(const EntityApi& e, const InputValue& object, std::vector<const RelationInfo*> path,
                              std::vector<OrderTerm>& out) const {
     const auto* fields = object.as_object();
@@ -263,16 +305,13 @@ void Writer::add_order_terms(const EntityApi& e, const InputValue& object, std::
     for (const auto& [name, value] : *fields) {
         if (value.is_null()) continue;
         if (const auto* column = e.column(name)) {
-            const auto* direction = value.as_enum();
-            if (!direction) throw InputError("order_by." + name + " must be an order_by value");
-            const auto& d = direction->name;
             OrderTerm t;
             t.column = column;
             t.path = path;
-            t.descending = d.starts_with("desc") || d.starts_with("DESC");
-            // Hasura's (and PostgreSQL's) default: nulls last going up, first going down.
-            t.nulls_first = d.ends_with("nulls_first") || d.ends_with("NULLS_FIRST") || (t.descending && d.size() == 4);
+            set_direction(value, name, t.descending, t.nulls_first);
             out.push_back(std::move(t));
+        } else if (const auto* aggregate = e.relation_aggregate(name)) {
+            add_aggregate_order_terms(*aggregate, value, path, out);
         } else if (const auto* r = e.relation(name); r && is_object_relation(r->kind)) {
             auto deeper = path;
             deeper.push_back(r);
@@ -294,8 +333,11 @@ std::vector<Writer::OrderTerm> Writer::order_terms(const EntityApi& e, const Inp
     // The primary key last, so equal rows and unordered lists come out alike on every engine.
     for (const auto* k : e.primary_key) {
         bool present = false;
-        for (const auto& t : out) present = present || (t.path.empty() && t.column == k);
-        if (!present) out.push_back({k, {}, false, false});
+        for (const auto& t : out) present = present || (t.path.empty() && !t.aggregate && t.column == k);
+        if (present) continue;
+        OrderTerm t;
+        t.column = k;
+        out.push_back(std::move(t));
     }
     return out;
 }
@@ -303,30 +345,36 @@ std::vector<Writer::OrderTerm> Writer::order_terms(const EntityApi& e, const Inp
 std::string Writer::order_by(const EntityApi& e, const std::string& alias, const std::vector<OrderTerm>& terms) {
     std::vector<std::string> parts;
     for (const auto& t : terms) {
-        std::string x;
-        if (t.path.empty()) {
-            x = column(alias, *t.column);
-        } else {
-            // Through object relations: a scalar subquery per step, innermost the column.
-            const EntityApi* current = &e;
-            std::string current_alias = alias;
-            std::string prefix, suffix;
-            for (const auto* r : t.path) {
-                const auto* target = api_.target(*r);
-                const auto b = new_alias();
-                prefix += "(SELECT ";
-                suffix = " FROM " + quote(target->entity->table) + " " + b + " WHERE " + join(*current, current_alias, *r, b) + ")" + suffix;
-                current = target;
-                current_alias = b;
-            }
-            x = prefix + column(current_alias, *t.column) + suffix;
+        // Through object relations: a scalar subquery per step, innermost the column (or the
+        // aggregate over an array relation).
+        const EntityApi* current = &e;
+        std::string current_alias = alias;
+        std::string prefix, suffix;
+        for (const auto* r : t.path) {
+            const auto* target = api_.target(*r);
+            const auto b = new_alias();
+            prefix += "(SELECT ";
+            suffix = " FROM " + quote(target->entity->table) + " " + b + " WHERE " + join(*current, current_alias, *r, b) + ")" + suffix;
+            current = target;
+            current_alias = b;
         }
+        std::string inner;
+        if (t.aggregate) {
+            const auto* target = api_.target(*t.aggregate);
+            const auto c = new_alias();
+            inner = "(SELECT " + (t.function == "count" ? std::string("count(*)") : t.function + "(" + column(c, *t.column) + ")") + " FROM " +
+                    quote(target->entity->table) + " " + c + " WHERE " + join(*current, current_alias, *t.aggregate, c) + ")";
+        } else {
+            inner = column(current_alias, *t.column);
+        }
+        const std::string x = prefix + inner + suffix;
+        const bool nullable = t.aggregate ? t.function != "count" : !t.path.empty() || t.column->nullable;
         const std::string direction = t.descending ? " DESC" : " ASC";
         if (dialect_.features().nulls_first_last)
             parts.push_back(x + direction + (t.nulls_first ? " NULLS FIRST" : " NULLS LAST"));
         else {
             // MariaDB: nulls placed by an extra key, needless for a NOT NULL column of the row itself.
-            if (!t.path.empty() || t.column->nullable) parts.push_back("(" + x + " IS NULL)" + (t.nulls_first ? " DESC" : " ASC"));
+            if (nullable) parts.push_back("(" + x + " IS NULL)" + (t.nulls_first ? " DESC" : " ASC"));
             parts.push_back(x + direction);
         }
     }

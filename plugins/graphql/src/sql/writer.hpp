@@ -78,11 +78,15 @@ public:
 
 private:
     struct OrderTerm {
-        const FieldInfo* column = nullptr;        // ordered column, on the entity reached by `path`
+        const FieldInfo* column = nullptr;        // ordered column, on the entity reached by `path` (none for count)
         std::vector<const RelationInfo*> path;    // object relations to follow first
         bool descending = false;
         bool nulls_first = false;
+        const RelationInfo* aggregate = nullptr;  // `<rel>_aggregate: {count | max {col} | min {col}}`
+        std::string function;                     // "count", "max", "min"
     };
+    void add_aggregate_order_terms(const RelationInfo& relation, const InputValue& object, const std::vector<const RelationInfo*>& path,
+                                   std::vector<OrderTerm>& out) const;
     std::vector<OrderTerm> order_terms(const EntityApi& e, const InputValue* order_by) const;
     void add_order_terms(const EntityApi& e, const InputValue& object, std::vector<const RelationInfo*> path, std::vector<OrderTerm>& out) const;
     std::string order_by(const EntityApi& e, const std::string& alias, const std::vector<OrderTerm>& terms);

@@ -367,6 +367,10 @@ private:
             return;
         }
         const TypeDef* def = schema_.type(type->name);
+        if (!def) {  // a schema naming a type it lacks: nothing to check against
+            untyped_usages(v, at, uses);
+            return;
+        }
         std::string position_type = type_text(*type, position);
         if (def->kind == TypeKind::input_object) {
             const auto* obj = v.as_object();
