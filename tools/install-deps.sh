@@ -7,8 +7,9 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libboost1.81-dev nlohmann-json3-dev catch2
           libsqlite3-dev libpq-dev libmariadb-dev libcli11-dev libfmt-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client pgbouncer sqlite3)
-  # graphql-js (npm) checks the GraphQL language side; Debian's node only when none is installed.
+  packages+=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client pgbouncer sqlite3 curl)
+  # graphql-js and graphql-http (npm) check the GraphQL side, bench/graphql runs PostGraphile;
+  # Debian's node only when none is installed (NodeSource's nodejs carries npm).
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
   packages+=(clang-14 libclang-rt-14-dev)  # libFuzzer for tools/fuzz-graphql.sh
 fi
