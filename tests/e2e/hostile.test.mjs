@@ -64,7 +64,7 @@ for (const { engine, url } of available) {
     before(async () => {
       // Bodies up to 16 MiB reach the GraphQL layer, so that its own limits (depth, nodes) answer.
       const big = String(16 * 1024 * 1024);
-      host = await startHost({ url, http: { body_limit: Number(big) }, env: { REX_GRAPHQL_MAX_BODY: big } });
+      host = await startHost({ url, http: { body_limit: Number(big) }, config: { settings: { graphql: { max_body: Number(big) } } } });
       n = namesOf((await introspect(host)).schema);
     });
     after(async () => {

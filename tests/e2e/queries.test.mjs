@@ -1,7 +1,7 @@
 // Nested queries, filters, ordering and aggregates on the Chinook of every engine: the response
 // bytes are the same on SQLite, PostgreSQL and MariaDB. With the default (as-is) names the
 // queries alias every field, since the engines spell the tables differently; with the `camel`
-// naming (REX_GRAPHQL_NAMING=camel), where every engine gets the same schema, they use the
+// naming (settings.graphql.naming = camel), where every engine gets the same schema, they use the
 // schema's own names.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -50,8 +50,8 @@ const unaliased = new Set(['nested', 'manyToMany', 'values', 'average']);
 
 // engine -> { host, names } for one naming.
 // The hosts are stored before their schemas are asked for, so that `after` stops them all.
-async function servers(into, env) {
-  for (const { engine, url } of available) into[engine] = { host: await startHost({ url, env }) };
+async function servers(into, graphql) {
+  for (const { engine, url } of available) into[engine] = { host: await startHost({ url, config: graphql ? { settings: { graphql } } : {} }) };
   for (const server of Object.values(into)) server.names = namesOf((await introspect(server.host)).schema);
   return into;
 }
@@ -120,7 +120,7 @@ describe('known answers on SQLite', () => {
 describe('camel naming: the same schema and byte-identical answers on every engine', { skip: available.length < 2 && 'only one engine available' }, () => {
   const s = {};
   before(async () => {
-    await servers(s, { REX_GRAPHQL_NAMING: 'camel' });
+    await servers(s, { naming: 'camel' });
   });
   after(async () => {
     for (const { host } of Object.values(s)) await host.stop();

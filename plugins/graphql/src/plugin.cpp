@@ -12,12 +12,13 @@ public:
     std::string_view name() const override { return "graphql"; }
     std::string_view description() const override { return "GraphQL API (Hasura conventions) over the catalog"; }
     std::string_view format() const override { return "graphql-sdl"; }
-    std::string export_schema(const rex::CatalogView& catalog) const override {
-        const auto options = rex::graphql::ExecutorOptions::from_environment();
+    std::string export_schema(const rex::CatalogView& catalog) const override { return export_schema(catalog, rex::PluginSettings()); }
+    std::string export_schema(const rex::CatalogView& catalog, const rex::PluginSettings& settings) const override {
+        const auto options = rex::graphql::ExecutorOptions::from_settings(settings);
         return rex::graphql::print_schema(rex::graphql::build_api(catalog, options.api)->schema);
     }
     std::shared_ptr<rex::RequestExecutor> make_executor(rex::ExecutorContext& context) override {
-        return std::make_shared<rex::graphql::GraphqlExecutor>(context, rex::graphql::ExecutorOptions::from_environment());
+        return std::make_shared<rex::graphql::GraphqlExecutor>(context, rex::graphql::ExecutorOptions::from_settings(context.settings()));
     }
 };
 

@@ -12,8 +12,8 @@ export const hostBinary = join(buildDir, 'bin', 'rex-host');
 export const cliBinary = join(buildDir, 'bin', 'rex');
 export const pluginDir = join(buildDir, 'plugins');
 
-// `config` is merged into the config's top level (e.g. {graphql: {...}}, {catalog: {...}}); `env`
-// adds environment variables (the graphql plugin reads REX_GRAPHQL_NAMING and its limits there).
+// `config` is merged into the config's top level (e.g. {settings: {graphql: {naming: 'camel'}}},
+// {catalog: {...}}); `env` adds environment variables.
 const live = new Set();
 process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');

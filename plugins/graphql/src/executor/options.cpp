@@ -8,27 +8,16 @@
 
 #include <fstream>
 
-#include <charconv>
-#include <cstdlib>
+#include <cstdint>
+#include <limits>
 #include <string>
 
 namespace rex::graphql {
 
 namespace {
 
-std::optional<std::int64_t> number(const char* name) {
-    const char* text = std::getenv(name);
-    if (!text || !*text) return std::nullopt;
-    std::int64_t out = 0;
-    const std::string_view s(text);
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (ec != std::errc{} || end != s.data() + s.size() || out < 0)
-        raise({ErrorCategory::configuration, std::string(name) + " must be a non-negative integer, not \"" + std::string(s) + "\"", {}, {}});
-    return out;
-}
-
 [[noreturn]] void bad_list(const std::string& path, const std::string& why) {
-    raise({ErrorCategory::configuration, "REX_GRAPHQL_PERSISTED_QUERIES " + path + ": " + why, {}, {}});
+    raise({ErrorCategory::configuration, "persisted_queries " + path + ": " + why, {}, {}});
 }
 
 std::shared_ptr<const std::map<std::string, std::string, std::less<>>> load_persisted_queries(const std::string& path) {
@@ -55,22 +44,21 @@ std::shared_ptr<const std::map<std::string, std::string, std::less<>>> load_pers
 
 }  // namespace
 
-ExecutorOptions ExecutorOptions::from_environment() {
+ExecutorOptions ExecutorOptions::from_settings(const PluginSettings& settings) {
+    settings.check_known({"naming", "simple_names", "default_limit", "max_limit", "max_body", "max_nodes", "max_depth",
+                          "introspection", "statement_timeout_ms", "persisted_queries"});
+    constexpr std::int64_t most = std::numeric_limits<std::int32_t>::max();
     ExecutorOptions o;
-    if (const char* naming = std::getenv("REX_GRAPHQL_NAMING"); naming && *naming) {
-        const auto parsed = parse_naming(naming);
-        if (!parsed) raise({ErrorCategory::configuration, "REX_GRAPHQL_NAMING must be as-is or camel, not \"" + std::string(naming) + "\"", {}, {}});
-        o.api.naming = *parsed;
-    }
-    if (auto v = number("REX_GRAPHQL_SIMPLE_NAMES")) o.api.simple_names = *v != 0;
-    if (auto v = number("REX_GRAPHQL_DEFAULT_LIMIT")) o.pages.default_limit = *v;
-    if (auto v = number("REX_GRAPHQL_MAX_LIMIT")) o.pages.max_limit = *v;
-    if (auto v = number("REX_GRAPHQL_MAX_BODY")) o.max_body = static_cast<std::size_t>(*v);
-    if (auto v = number("REX_GRAPHQL_MAX_NODES")) o.max_nodes = static_cast<std::size_t>(*v);
-    if (auto v = number("REX_GRAPHQL_MAX_DEPTH")) o.limits.max_depth = static_cast<std::size_t>(*v);
-    if (auto v = number("REX_GRAPHQL_INTROSPECTION")) o.limits.introspection = *v != 0;
-    if (auto v = number("REX_GRAPHQL_STATEMENT_TIMEOUT_MS")) o.statement_timeout = std::chrono::milliseconds(*v);
-    if (const char* path = std::getenv("REX_GRAPHQL_PERSISTED_QUERIES"); path && *path) o.persisted_queries = load_persisted_queries(path);
+    o.api.naming = *parse_naming(settings.choice("naming", "as-is", {"as-is", "camel"}));
+    o.api.simple_names = settings.boolean("simple_names", o.api.simple_names);
+    if (settings.find("default_limit")) o.pages.default_limit = settings.integer("default_limit", 0, 1, most);
+    if (settings.find("max_limit")) o.pages.max_limit = settings.integer("max_limit", 0, 1, most);
+    o.max_body = static_cast<std::size_t>(settings.integer("max_body", static_cast<std::int64_t>(o.max_body), 1, 1LL << 34));
+    o.max_nodes = static_cast<std::size_t>(settings.integer("max_nodes", static_cast<std::int64_t>(o.max_nodes), 0, most));
+    o.limits.max_depth = static_cast<std::size_t>(settings.integer("max_depth", static_cast<std::int64_t>(o.limits.max_depth), 1, 1000));
+    o.limits.introspection = settings.boolean("introspection", o.limits.introspection);
+    o.statement_timeout = std::chrono::milliseconds(settings.integer("statement_timeout_ms", 0, 0, most));
+    if (const auto path = settings.find("persisted_queries"); path && !path->empty()) o.persisted_queries = load_persisted_queries(std::string(*path));
     return o;
 }
 

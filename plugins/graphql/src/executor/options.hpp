@@ -1,10 +1,12 @@
-// The executor's settings. Plugins get no configuration through the SDK yet, so they are read
-// from the environment (REX_GRAPHQL_*, docs/graphql.md); unset means the default.
+// The executor's settings, from the config's "settings": {"graphql": {...}} section
+// (docs/graphql.md); an absent key means the default.
 #pragma once
 
 #include "api/api.hpp"
 #include "schema/operation.hpp"
 #include "sql/writer.hpp"
+
+#include <rex/sdk/settings.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -25,11 +27,11 @@ struct ExecutorOptions {
     // query by extensions.persistedQuery.sha256Hash, and nothing else runs.
     std::shared_ptr<const std::map<std::string, std::string, std::less<>>> persisted_queries;
 
-    // REX_GRAPHQL_NAMING (as-is | camel), REX_GRAPHQL_SIMPLE_NAMES (0 | 1), REX_GRAPHQL_DEFAULT_LIMIT, REX_GRAPHQL_MAX_LIMIT,
-    // REX_GRAPHQL_MAX_BODY, REX_GRAPHQL_MAX_NODES, REX_GRAPHQL_MAX_DEPTH, REX_GRAPHQL_INTROSPECTION
-    // (0 | 1), REX_GRAPHQL_STATEMENT_TIMEOUT_MS, REX_GRAPHQL_PERSISTED_QUERIES (a JSON file: an array
-    // of query texts, or an object from their sha256 to them). A malformed value throws ConfigurationError.
-    static ExecutorOptions from_environment();
+    // naming (as-is | camel), simple_names, default_limit, max_limit, max_body, max_nodes, max_depth,
+    // introspection, statement_timeout_ms, persisted_queries (a JSON file: an array of query texts, or
+    // an object from their sha256 to them). An unknown key or a malformed value throws
+    // ConfigurationError naming the config file and the key.
+    static ExecutorOptions from_settings(const PluginSettings& settings);
 };
 
 }  // namespace rex::graphql

@@ -99,10 +99,25 @@ std::string Writer::string_literal(std::string_view text) const {
     return out;
 }
 
+namespace {
+
+// A float rounded to 15 significant digits, so the servers (which print the shortest text that
+// reads back as the same double, up to 17 digits) print what SQLite's JSON does (%.15g): 0.1 + 0.2
+// is 0.3 on all three. Zero, NULL and non-finite values pass as they are.
+std::string float15(Engine engine, const std::string& x) {
+    if (engine == Engine::postgres)
+        return "(CASE WHEN (" + x + ") = 0 OR (" + x + ") IS NULL OR (" + x + ") IN ('Infinity'::float8, '-Infinity'::float8, 'NaN'::float8) THEN (" + x +
+               ")::float8 ELSE round((" + x + ")::numeric, 14 - floor(log(abs((" + x + ")::numeric)))::int)::float8 END)";
+    return "(CASE WHEN (" + x + ") = 0 OR (" + x + ") IS NULL THEN (" + x + ") ELSE ROUND(" + x + ", 14 - FLOOR(LOG10(ABS(" + x + ")))) END)";
+}
+
+}  // namespace
+
 std::string Writer::render(const std::string& x, const ColumnType& type) const {
     switch (engine_) {
         case Engine::postgres:
             switch (type.type) {
+                case LogicalType::float64: return float15(engine_, x);
                 case LogicalType::decimal:
                 case LogicalType::uuid:
                 case LogicalType::time: return "(" + x + ")::text";
@@ -130,6 +145,7 @@ std::string Writer::render(const std::string& x, const ColumnType& type) const {
             }
         case Engine::mysql:
             switch (type.type) {
+                case LogicalType::float64: return float15(engine_, x);
                 case LogicalType::boolean: return "JSON_EXTRACT(IF(" + x + " IS NULL, 'null', IF(" + x + ", 'true', 'false')), '$')";
                 case LogicalType::decimal: return "CAST(" + x + " AS CHAR)";
                 case LogicalType::date: return "DATE_FORMAT(" + x + ", '%Y-%m-%d')";
@@ -451,9 +467,25 @@ std::string Writer::aggregate_fields(const EntityApi& e, const std::string& alia
                 if (!column) throw InputError("aggregate: unknown column '" + c.name + "'");
                 const auto x = this->column(alias, *column);
                 if (f.name == "avg") {
-                    if (engine_ == Engine::postgres) inner.emplace_back(c.response_key, "avg(" + x + ")::float8");
-                    else if (engine_ == Engine::sqlite) inner.emplace_back(c.response_key, "avg(" + x + ")");
-                    else inner.emplace_back(c.response_key, "(SUM(CAST(" + x + " AS DOUBLE)) / COUNT(" + x + "))");
+                    // The average of exact values (integers, decimals) is their exact sum over the
+                    // count, rounded once: summing decimals as doubles (SQLite stores them so) would
+                    // differ from the servers in the last digits.
+                    const auto& t = column->type;
+                    std::string avg;
+                    if (engine_ == Engine::postgres) {
+                        avg = float15(engine_, "avg(" + x + ")::float8");
+                    } else if (engine_ == Engine::sqlite) {
+                        std::string scale = "1";
+                        if (t.type == LogicalType::decimal && t.scale) scale += std::string(static_cast<std::size_t>(*t.scale), '0');
+                        avg = t.type == LogicalType::decimal && t.scale
+                                  ? "(CAST(sum(CAST(round(" + x + " * " + scale + ") AS INTEGER)) AS REAL) / (count(" + x + ") * " + scale + ".0))"
+                                  : "avg(" + x + ")";
+                        avg = render(avg, ColumnType(LogicalType::float64));
+                    } else {
+                        avg = float15(engine_, t.type == LogicalType::decimal ? "(CAST(SUM(" + x + ") AS DOUBLE) / COUNT(" + x + "))"
+                                                                           : "(SUM(CAST(" + x + " AS DOUBLE)) / COUNT(" + x + "))");
+                    }
+                    inner.emplace_back(c.response_key, avg);
                 } else {
                     inner.emplace_back(c.response_key, render(f.name + "(" + x + ")", column->type));
                 }
