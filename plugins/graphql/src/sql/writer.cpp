@@ -507,9 +507,14 @@ std::string Writer::aggregate_select(const EntityApi& e, const std::string& b, c
     const bool paged = limit || offset;
     const auto table = quote(e.entity->table) + " " + b;
     const auto page = [&] { return " LIMIT " + bind(limit.value_or(INT64_MAX)) + " OFFSET " + bind(offset.value_or(0)); };
-    // Rows come from a derived table (filtered, ordered, paged) except on MariaDB inside a
-    // relation, where it cannot be correlated: there the page applies to the nodes only.
-    const bool direct = engine_ == Engine::mysql && correlated;
+    // Rows come from a derived table (filtered, ordered, paged) only where one is needed: a page
+    // (limit/offset), or nodes on SQLite, whose json_group_array takes its order from the rows.
+    // Otherwise the aggregate reads the table itself, so a count can be an index-only scan with
+    // no sort, and nodes are ordered once inside the array aggregate. MariaDB cannot correlate a
+    // derived table inside a relation: there the page applies to the nodes only.
+    bool has_nodes = false;
+    for (const auto& f : field.selection) has_nodes = has_nodes || f.name == "nodes";
+    const bool direct = (engine_ == Engine::mysql && correlated) || (!paged && (!has_nodes || engine_ != Engine::sqlite));
     const auto s = direct ? b : new_alias();
     std::vector<std::pair<std::string, std::string>> members;
     for (const auto& f : field.selection) {
