@@ -424,8 +424,23 @@ std::string Writer::list_select(const EntityApi& e, const std::string& b, const 
     const auto outer_order = engine_ == Engine::sqlite ? std::string() : order_by(e, s, terms);
     const auto inner_order = order_by(e, b, terms);
     const auto where = conjunction(extra);
-    return "SELECT " + json_array_agg(element, outer_order) + " FROM (SELECT " + b + ".* FROM " + table + " WHERE " + where + " ORDER BY " +
+    const auto outer = json_array_agg(element, outer_order);
+    return "SELECT " + outer + " FROM (SELECT " + derived_columns(e, b, s, outer) + " FROM " + table + " WHERE " + where + " ORDER BY " +
            inner_order + (paged ? page() : "") + ") " + s;
+}
+
+std::string Writer::derived_columns(const EntityApi& e, const std::string& b, const std::string& s, const std::string& outer) const {
+    // Every read of the derived table's rows is written by column(s, field), so its text in the
+    // outer expression says which columns the derived table must copy (a whole row costs MariaDB
+    // a wider temporary table); an aggregate that reads none still needs one column to select.
+    std::vector<std::string> columns;
+    const FieldInfo* first = nullptr;
+    for (const auto& f : e.entity->fields) {
+        if (!first || (f.primary_key && !first->primary_key)) first = &f;
+        if (outer.find(column(s, f)) != std::string::npos) columns.push_back(column(b, f));
+    }
+    if (columns.empty() && first) columns.push_back(column(b, *first));
+    return columns.empty() ? b + ".*" : join_with(columns, ", ");
 }
 
 std::string Writer::aggregate_fields(const EntityApi& e, const std::string& alias, const SelectedField& field) {
@@ -507,9 +522,14 @@ std::string Writer::aggregate_select(const EntityApi& e, const std::string& b, c
     const bool paged = limit || offset;
     const auto table = quote(e.entity->table) + " " + b;
     const auto page = [&] { return " LIMIT " + bind(limit.value_or(INT64_MAX)) + " OFFSET " + bind(offset.value_or(0)); };
-    // Rows come from a derived table (filtered, ordered, paged) except on MariaDB inside a
-    // relation, where it cannot be correlated: there the page applies to the nodes only.
-    const bool direct = engine_ == Engine::mysql && correlated;
+    // Rows come from a derived table (filtered, ordered, paged) only where one is needed: a page
+    // (limit/offset), or nodes on SQLite, whose json_group_array takes its order from the rows.
+    // Otherwise the aggregate reads the table itself, so a count can be an index-only scan with
+    // no sort, and nodes are ordered once inside the array aggregate. MariaDB cannot correlate a
+    // derived table inside a relation: there the page applies to the nodes only.
+    bool has_nodes = false;
+    for (const auto& f : field.selection) has_nodes = has_nodes || f.name == "nodes";
+    const bool direct = (engine_ == Engine::mysql && correlated) || (!paged && (!has_nodes || engine_ != Engine::sqlite));
     const auto s = direct ? b : new_alias();
     std::vector<std::pair<std::string, std::string>> members;
     for (const auto& f : field.selection) {
@@ -529,8 +549,8 @@ std::string Writer::aggregate_select(const EntityApi& e, const std::string& b, c
     const auto where = conjunction(extra);
     if (direct) return "SELECT " + select + " FROM " + table + " WHERE " + where;
     const auto inner_order = order_by(e, b, terms);
-    return "SELECT " + select + " FROM (SELECT " + b + ".* FROM " + table + " WHERE " + where + " ORDER BY " + inner_order +
-           (paged ? page() : "") + ") " + s;
+    return "SELECT " + select + " FROM (SELECT " + derived_columns(e, b, s, select) + " FROM " + table + " WHERE " + where + " ORDER BY " +
+           inner_order + (paged ? page() : "") + ") " + s;
 }
 
 std::string Writer::comparison(const std::string& x, const FieldInfo& field, const InputValue& ops) {

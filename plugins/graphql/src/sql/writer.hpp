@@ -51,6 +51,8 @@ public:
     std::string new_alias();
     std::string quote(std::string_view identifier) const { return dialect_.quote_identifier(identifier); }
     std::string column(const std::string& alias, const FieldInfo& field) const { return alias + "." + quote(field.column); }
+    // The select list of a derived table `b` read as `s` by `outer`: the columns `outer` reads.
+    std::string derived_columns(const EntityApi& e, const std::string& b, const std::string& s, const std::string& outer) const;
     // A model field by name (foreign keys name fields; a column name is accepted too).
     const FieldInfo& field_of(const EntityInfo& entity, const std::string& name) const;
 
