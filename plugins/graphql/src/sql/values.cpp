@@ -1,6 +1,8 @@
 // GraphQL argument values -> the database values bound for a column's logical type.
 #include "sql/writer.hpp"
 
+#include <rex/sdk/json_text.hpp>
+
 #include <rex/sdk/error.hpp>
 
 #include <charconv>
@@ -10,27 +12,10 @@ namespace rex::graphql {
 
 namespace {
 
+// The SDK's JSON string writer; strings here came through the lexer or the request's JSON parser,
+// which both refuse invalid UTF-8, so a refusal is only a guard.
 void append_json_string(std::string_view s, std::string& out) {
-    static const char* hex = "0123456789abcdef";
-    out += '"';
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out += hex[c >> 4];
-                    out += hex[c & 15];
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    out += '"';
+    if (!rex::append_json_string(out, s)) throw InputError("a string argument is not valid UTF-8");
 }
 
 void write_json(const InputValue& v, std::string& out) {
