@@ -4,10 +4,12 @@
 #include <rex/sdk/capture.hpp>
 #include <rex/sdk/catalog.hpp>
 #include <rex/sdk/change.hpp>
+#include <rex/sdk/change_stream.hpp>
 #include <rex/sdk/dialect.hpp>
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/exporter.hpp>
 #include <rex/sdk/log.hpp>
+#include <rex/sdk/operation.hpp>
 #include <rex/sdk/plugin.hpp>
 #include <rex/sdk/transport.hpp>
 
@@ -32,13 +34,22 @@ const PluginSettings& TransportContext::settings(std::string_view) const {
     static const PluginSettings none;  // immutable: an empty set shared by every context
     return none;
 }
+OperationExecutor* TransportContext::operations() { return nullptr; }
+ChangeStreams* TransportContext::change_streams() { return nullptr; }
 RealtimeTransport::~RealtimeTransport() = default;
+OperationSink::~OperationSink() = default;
+OperationHandle::~OperationHandle() = default;
+OperationExecutor::~OperationExecutor() = default;
+ChangeStreamSink::~ChangeStreamSink() = default;
+ChangeStreams::~ChangeStreams() = default;
 ExecutorContext::~ExecutorContext() = default;
 const PluginSettings& ExecutorContext::settings() const {
     static const PluginSettings none;  // immutable: an empty set shared by every context
     return none;
 }
+void ExecutorContext::post(std::function<void()> work) { work(); }
 RequestExecutor::~RequestExecutor() = default;
+std::shared_ptr<OperationExecutor> RequestExecutor::operations() { return nullptr; }
 SchemaExporter::~SchemaExporter() = default;
 Registrar::~Registrar() = default;
 

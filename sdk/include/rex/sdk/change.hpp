@@ -34,6 +34,9 @@ struct ChangeEvent {
     // of an event keeps that block alive.
     std::span<const Value> values;
     std::shared_ptr<const void> storage;
+    // For an update, the row before it, when the writer or the capture knew it (one value per
+    // field, kept alive by `storage` too); empty otherwise.
+    std::span<const Value> old_values;
     Timestamp at;  // when the change became visible: its commit, or its statement
     // The capture log's position of the transaction (rex/sdk/capture.hpp), the same on every
     // host reading that database; 0 for changes published in-process by the ORM.

@@ -5,6 +5,7 @@
 #include <rex/sdk/http.hpp>
 #include <rex/sdk/settings.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@ class ChangeBus;
 class Connection;
 class Dialect;
 class Logger;
+class OperationExecutor;
 
 // What an executor may use of the kernel. The host calls an executor from its worker threads,
 // never from its I/O threads, so an executor may block on the database.
@@ -34,12 +36,17 @@ public:
     // The exporter's plugin's settings from the host's config ("settings": {"<plugin>": {...}});
     // empty by default.
     virtual const PluginSettings& settings() const;
+    // Runs `work` on the host's worker threads (not an I/O thread), for operations that report
+    // later (OperationExecutor::start); the default runs it at once on the calling thread.
+    virtual void post(std::function<void()> work);
 };
 
 class REX_SDK_API RequestExecutor {
 public:
     virtual ~RequestExecutor();
     virtual HttpResponse execute(const HttpRequest& request) = 0;
+    // The same executor for transports (WebSocket, SSE: subscriptions too); nullptr by default.
+    virtual std::shared_ptr<OperationExecutor> operations();
 };
 
 class REX_SDK_API SchemaExporter {

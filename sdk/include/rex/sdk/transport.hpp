@@ -16,8 +16,10 @@ class io_context;  // the host's; plugins include Boost.Asio themselves
 REX_SDK_BEGIN
 
 class ChangeBus;
+class ChangeStreams;
 class CatalogView;
 class Logger;
+class OperationExecutor;
 
 // A connection the host hands over for streaming (WebSocket upgrade, SSE). The receiver
 // owns the socket from then on and must close it.
@@ -47,6 +49,11 @@ public:
     virtual Logger& logger() = 0;
     // A plugin's settings from the host's config ("settings": {"<plugin>": {...}}); empty by default.
     virtual const PluginSettings& settings(std::string_view plugin) const;
+    // The GraphQL executor for operations over streams (rex/sdk/operation.hpp); nullptr when the
+    // host serves none. Valid until the transport is stopped.
+    virtual OperationExecutor* operations();
+    // The plain change stream (rex/sdk/change_stream.hpp); nullptr when the host offers none.
+    virtual ChangeStreams* change_streams();
 };
 
 class REX_SDK_API RealtimeTransport {
