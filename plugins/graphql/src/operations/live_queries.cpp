@@ -279,6 +279,10 @@ namespace {
 
 // Leaves the execution when destroyed.
 struct Membership {
+    Membership(std::shared_ptr<LiveQueries::Live> l, std::shared_ptr<Member> m, std::weak_ptr<LiveQueries::Registry> r)
+        : live(std::move(l)), member(std::move(m)), registry(std::move(r)) {}
+    Membership(const Membership&) = delete;
+    Membership& operator=(const Membership&) = delete;
     std::shared_ptr<LiveQueries::Live> live;
     std::shared_ptr<Member> member;
     std::weak_ptr<LiveQueries::Registry> registry;
@@ -321,7 +325,7 @@ std::shared_ptr<void> LiveQueries::join(LiveRequest request, std::shared_ptr<Del
         }
         now = live->add(member);  // under the registry's lock: a last member leaving cannot stop it in between
     }
-    auto membership = std::make_shared<Membership>(Membership{live, member, registry_});
+    auto membership = std::make_shared<Membership>(live, member, registry_);
     if (fresh) live->start();
     else if (now) member->send(now->first, now->second);
     return membership;
