@@ -22,18 +22,6 @@ rex::graphql::ExecutorOptions fast() {
     return o;
 }
 
-// The response without its extensions, and the sequence they carry.
-std::string data_of(const std::string& message) {
-    const auto at = message.find(",\"extensions\":{\"rex\"");
-    return at == std::string::npos ? message : message.substr(0, at) + "}";
-}
-
-std::uint64_t sequence_of(const std::string& message) {
-    const std::string marker = "\"sequence\":";
-    const auto at = message.find(marker);
-    return at == std::string::npos ? 0 : std::stoull(message.substr(at + marker.size()));
-}
-
 // Writes a genre row and publishes its change as the ORM does after a commit.
 class GenreWriter {
 public:
