@@ -139,7 +139,9 @@ private:
         if (root->second.kind == RootKind::stream) {
             membership = start_stream({executor_, prepared.api, std::move(*prepared.operation), {}}, delivery_);
         } else {
-            SubscriptionRequest live{executor_, prepared.api, std::move(*prepared.operation), share_key()};
+            // The API's identity is part of the key: after a catalog change new subscribers get a new execution.
+            auto key = share_key() + '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(prepared.api.get()));
+            SubscriptionRequest live{executor_, prepared.api, std::move(*prepared.operation), std::move(key)};
             membership = owner_.live_.join(std::move(live), delivery_);
         }
         std::lock_guard lock(keep_->mutex);
