@@ -147,6 +147,12 @@ TEST_CASE("routes claimed by a transport plugin are served, plain and as a hande
     CHECK(streamed.body == "streamed /echo");
     CHECK(s.closed_by_server());
     CHECK(rex::test::http_get(host.port, "/health").status == 200);
+
+    // The executor's operations() reach transports, and work it posts runs on another worker.
+    HttpConnection o(host.port);
+    const auto op = o.request("POST", "/echo-op", "{ x }");
+    CHECK(op.status == 200);
+    CHECK(op.body == R"({"data":{"query":"{ x }","posted":true}})");
 }
 
 TEST_CASE("rex-host shuts down cleanly on SIGTERM and SIGINT", "[host]") {
