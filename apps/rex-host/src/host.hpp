@@ -3,6 +3,7 @@
 // request. Plugin code runs on the worker threads and every exception it throws becomes a 500.
 #pragma once
 
+#include "change_streams.hpp"
 #include "executor_context.hpp"
 #include "http_server.hpp"
 #include "router.hpp"
@@ -51,6 +52,7 @@ public:
     const CatalogView& catalog() const override { return kernel_.catalog(); }
     Logger& logger() override { return kernel_.logger(); }
     const PluginSettings& settings(std::string_view plugin) const override { return context_.settings_of(plugin); }
+    ChangeStreams* change_streams() override { return &change_streams_; }
 
 private:
     HttpResponse own_route(const HttpRequest& request) const;
@@ -63,6 +65,7 @@ private:
     HostSettings settings_;
     Router router_;
     WorkerPool workers_;
+    HostChangeStreams change_streams_{kernel_.catalog(), kernel_.changes(), kernel_.logger()};
     std::string starting_;  // the plugin whose start() is running, owner of the routes it adds
     std::vector<std::shared_ptr<RealtimeTransport>> started_;
     const std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
