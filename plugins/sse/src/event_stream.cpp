@@ -35,6 +35,18 @@ const char* reason_phrase(int status) {
 
 }  // namespace
 
+std::string sse_message(std::string_view event, std::string_view payload) {
+    std::string out = "event: ";
+    out += event;
+    out += "\ndata: ";
+    for (const char c : payload) {
+        if (c == '\n') out += "\ndata: ";
+        else if (c != '\r') out += c;
+    }
+    out += "\n\n";
+    return out;
+}
+
 EventStream::EventStream(net::io_context& io, StreamSocket socket, StreamOptions options, std::shared_ptr<StreamRegistry> registry)
     : socket_(net::make_strand(io)), timer_(socket_.get_executor()), options_(options), registry_(std::move(registry)) {
     boost::system::error_code ec;

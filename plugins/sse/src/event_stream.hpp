@@ -33,6 +33,10 @@ struct StreamOptions {
 
 class StreamRegistry;
 
+// An SSE message `event: <event>` whose data is `payload`: a payload with line breaks takes one
+// data: line each (the client joins them with \n again).
+std::string sse_message(std::string_view event, std::string_view payload);
+
 class EventStream : public std::enable_shared_from_this<EventStream> {
 public:
     using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;

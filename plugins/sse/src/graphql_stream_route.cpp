@@ -15,33 +15,19 @@ std::string graphql_errors(std::string_view message) {
     return out + "}]}";
 }
 
-// An SSE message whose data is `payload`: a payload with line breaks takes one data: line each
-// (the client joins them with \n again).
-std::string message(std::string_view event, std::string_view payload) {
-    std::string out = "event: ";
-    out += event;
-    out += "\ndata: ";
-    for (const char c : payload) {
-        if (c == '\n') out += "\ndata: ";
-        else if (c != '\r') out += c;
-    }
-    out += "\n\n";
-    return out;
-}
-
 const std::string complete_message = "event: complete\ndata:\n\n";
 
 class OperationStreamSink final : public OperationSink {
 public:
     explicit OperationStreamSink(std::weak_ptr<EventStream> stream) : stream_(std::move(stream)) {}
     void next(std::string result) override {
-        if (auto s = stream_.lock()) s->send(message("next", result));
+        if (auto s = stream_.lock()) s->send(sse_message("next", result));
     }
     // Refused before execution: the errors as a result, then the end (as graphql-sse's own
     // server answers an event-stream request that does not validate).
     void error(std::string errors) override {
         if (auto s = stream_.lock()) {
-            s->send(message("next", R"({"errors":)" + errors + "}"));
+            s->send(sse_message("next", R"({"errors":)" + errors + "}"));
             s->finish(complete_message);
         }
     }
@@ -122,24 +108,73 @@ OperationRequest operation_request(const HttpRequest& request, std::string& prob
     return op;
 }
 
+// The token of a single-connection stream: graphql-sse's header, or its query parameter.
+std::string token_of(const HttpRequest& request) {
+    if (const auto* h = request.header("X-GraphQL-Event-Stream-Token")) return *h;
+    for (auto& [name, value] : query_parameters(request.query))
+        if (name == "token") return value;
+    return {};
+}
+
+std::string parameter(const HttpRequest& request, std::string_view wanted) {
+    for (auto& [name, value] : query_parameters(request.query))
+        if (name == wanted) return value;
+    return {};
+}
+
+HttpResponse json_response(int status, std::string body) {
+    HttpResponse response;
+    response.status = status;
+    response.content_type = "application/json; charset=utf-8";
+    response.body = std::move(body);
+    return response;
+}
+
 }  // namespace
 
+GraphqlStreamRoute::GraphqlStreamRoute(std::shared_ptr<const StreamContext> context)
+    : StreamRoute(std::move(context)),
+      reservations_(std::make_shared<Reservations>(context_->options.max_connections, context_->options.stream.queue_events)) {}
+
 HttpResponse GraphqlStreamRoute::handle(const HttpRequest& request) {
-    HttpResponse response;
-    if (!context_->host.operations()) {
-        response.status = 404;
-        response.body = error_body(404, "this host serves no GraphQL executor, so no " + request.path);
+    auto* operations = context_->host.operations();
+    if (!operations) return json_response(404, error_body(404, "this host serves no GraphQL executor, so no " + request.path));
+    const auto token = token_of(request);
+    if (request.method == "PUT") {
+        auto reserved = reservations_->reserve();
+        if (reserved.empty()) return json_response(503, graphql_errors("too many reserved streams"));
+        HttpResponse response;
+        response.status = 201;
+        response.content_type = "text/plain; charset=utf-8";
+        response.body = std::move(reserved);
         return response;
     }
-    response.status = 405;
-    response.headers.push_back({"Allow", "GET, POST"});
-    response.body = error_body(405, request.method + " is not allowed on " + request.path +
-                                        " (POST a GraphQL request, or GET ?query=…, with Accept: text/event-stream)");
+    if (request.method == "POST" && !token.empty()) {
+        std::string problem;
+        auto op = operation_request(request, problem);
+        if (!problem.empty()) return json_response(400, graphql_errors(problem));
+        std::string id;
+        if (const auto members = json_members(op.extensions))
+            for (const auto& [name, value] : *members)
+                if (name == "operationId") id = json_string_value(value).value_or(value);
+        const auto outcome = reservations_->start(token, id, *operations, std::move(op));
+        HttpResponse response = json_response(outcome.status, outcome.status == 202 ? std::string() : graphql_errors(outcome.problem));
+        return response;
+    }
+    if (request.method == "DELETE") {
+        if (token.empty()) return json_response(404, graphql_errors("no stream token (the X-GraphQL-Event-Stream-Token header)"));
+        const auto outcome = reservations_->stop(token, parameter(request, "operationId"));
+        return json_response(outcome.status, outcome.status == 200 ? std::string() : graphql_errors(outcome.problem));
+    }
+    HttpResponse response = json_response(405, error_body(405, request.method + " is not allowed on " + request.path +
+                                                                   " (POST a GraphQL request, or GET ?query=…, with Accept: text/event-stream)"));
+    response.headers.push_back({"Allow", "GET, POST, PUT, DELETE"});
     return response;
 }
 
 bool GraphqlStreamRoute::wants_stream(const HttpRequest& request) const {
-    return (request.method == "POST" || request.method == "GET") && context_->host.operations() != nullptr;
+    if (!context_->host.operations()) return false;
+    return request.method == "GET" || (request.method == "POST" && token_of(request).empty());
 }
 
 void GraphqlStreamRoute::take_stream(const HttpRequest& request, StreamSocket socket) {
@@ -147,14 +182,22 @@ void GraphqlStreamRoute::take_stream(const HttpRequest& request, StreamSocket so
     if (!stream) return;
     auto* operations = context_->host.operations();
     if (!operations) return stream->respond(404, "application/json", error_body(404, "this host serves no GraphQL executor"));
+    if (request.method == "GET") {
+        if (const auto token = token_of(request); !token.empty()) {
+            stream->on_overflow(sse_message("next", graphql_errors("the client fell behind; the stream ends")));
+            const auto outcome = reservations_->attach(token, stream);
+            if (outcome.status != 200) stream->respond(outcome.status, "application/json; charset=utf-8", graphql_errors(outcome.problem));
+            return;
+        }
+    }
     std::string problem;
     auto op = operation_request(request, problem);
     if (!problem.empty()) return stream->respond(400, "application/json; charset=utf-8", graphql_errors(problem));
     // A client that cannot keep up gets the reason as an error and loses the connection (no
     // complete: the graphql-sse client then reconnects).
-    stream->on_overflow(message("next", graphql_errors("the client fell behind: more than " +
-                                                       std::to_string(context_->options.stream.queue_events) +
-                                                       " results waited for it; the stream ends")));
+    stream->on_overflow(sse_message("next", graphql_errors("the client fell behind: more than " +
+                                                           std::to_string(context_->options.stream.queue_events) +
+                                                           " results waited for it; the stream ends")));
     auto handle = operations->start(std::move(op), std::make_shared<OperationStreamSink>(stream));
     stream->hold(std::shared_ptr<OperationHandle>(std::move(handle)));
     stream->begin(":\n\n");

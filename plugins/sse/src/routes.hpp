@@ -5,12 +5,14 @@
 // `id:` is the event's sequence number; the Last-Event-ID header (or lastEventId) resumes after
 // it. A stream that ends says why in an `event: end` message.
 //
-// /graphql/stream: GraphQL over Server-Sent Events (the graphql-sse protocol), distinct
+// /graphql/stream: GraphQL over Server-Sent Events (the graphql-sse protocol). Distinct
 // connections mode: each POST (or GET ?query=…) opens one stream for one operation, whose
-// results come as `event: next` messages and whose end as `event: complete`. Operations run
-// through the host's GraphQL executor (TransportContext::operations()).
+// results come as `event: next` messages and whose end as `event: complete`. Single connection
+// mode: reservations.hpp. Operations run through the host's GraphQL executor
+// (TransportContext::operations()).
 #pragma once
 
+#include "reservations.hpp"
 #include "stream_context.hpp"
 
 namespace rex::sse {
@@ -34,10 +36,13 @@ public:
 
 class GraphqlStreamRoute final : public StreamRoute {
 public:
-    using StreamRoute::StreamRoute;
+    explicit GraphqlStreamRoute(std::shared_ptr<const StreamContext> context);
     HttpResponse handle(const HttpRequest& request) override;
     bool wants_stream(const HttpRequest& request) const override;
     void take_stream(const HttpRequest& request, StreamSocket socket) override;
+
+private:
+    std::shared_ptr<Reservations> reservations_;
 };
 
 }  // namespace rex::sse

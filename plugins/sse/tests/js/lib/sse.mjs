@@ -9,18 +9,21 @@ import { buildDir, pluginDir, startHost } from '../../../../../tests/e2e/lib/hos
 
 export const fixtureDir = join(buildDir, 'test-plugins', 'sse');
 
-export async function startSseHost({ sse = {}, config = {} } = {}) {
+// `sql` seeds the database (run by the sqlite3 client); host.dbFile is its path.
+export async function startSseHost({ sse = {}, config = {}, sql = '' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rex-sse-'));
   const file = join(dir, 'music.db');
   execFileSync('sqlite3', [
     file,
     'CREATE TABLE Album(AlbumId INTEGER PRIMARY KEY, Title TEXT, ArtistId INTEGER NOT NULL);' +
-      'CREATE TABLE Track(TrackId INTEGER PRIMARY KEY, Name TEXT);',
+      'CREATE TABLE Track(TrackId INTEGER PRIMARY KEY, Name TEXT);' +
+      sql,
   ]);
-  return startHost({
+  const host = await startHost({
     url: `sqlite://${file}`,
     config: { plugins: { paths: [pluginDir, fixtureDir] }, settings: { sse }, ...config },
   });
+  return Object.assign(host, { dbFile: file });
 }
 
 // Publishes `count` events of `entity` (rows from, from+1, …; ArtistId = row % 3) to the host's
