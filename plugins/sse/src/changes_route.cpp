@@ -115,6 +115,7 @@ void ChangesRoute::take_stream(const HttpRequest& request, StreamSocket socket) 
                                             " events or " + std::to_string(context_->options.stream.queue_bytes) +
                                             " bytes waited for it); reconnect with Last-Event-ID to resume",
                                         false));
+        stream->on_shutdown(end_message("the server is shutting down", false));
         auto subscription = streams->open(std::move(r), std::make_shared<ChangesSink>(stream));
         stream->hold(std::shared_ptr<ChangeSubscription>(std::move(subscription)));
         stream->begin("retry: " + std::to_string(context_->options.retry.count()) + "\n\n");

@@ -208,7 +208,8 @@ void EventStream::close() {
     feeds.clear();  // a subscription's destructor waits for its publisher, which may be in send()
 }
 
-void EventStream::shutdown(const std::string& message) {
+void EventStream::shutdown() {
+    const auto& message = shutdown_;
     std::vector<std::shared_ptr<void>> feeds;
     {
         std::lock_guard lock(mutex_);
@@ -238,7 +239,7 @@ void StreamRegistry::leave(const EventStream* stream) {
     streams_.erase(stream);
 }
 
-void StreamRegistry::stop(const std::string& message) {
+void StreamRegistry::stop() {
     std::vector<std::shared_ptr<EventStream>> live;
     {
         std::lock_guard lock(mutex_);
@@ -246,7 +247,7 @@ void StreamRegistry::stop(const std::string& message) {
         for (const auto& [p, weak] : streams_)
             if (auto s = weak.lock()) live.push_back(std::move(s));
     }
-    for (const auto& s : live) s->shutdown(message);
+    for (const auto& s : live) s->shutdown();
 }
 
 std::size_t StreamRegistry::size() const {

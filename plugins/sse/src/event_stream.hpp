@@ -51,15 +51,17 @@ public:
     void begin(std::string first);
     // Queues one whole SSE message. Thread-safe; ignored once the stream is ending.
     void send(std::string message);
-    // The message that ends a stream whose queue is full (set before begin()).
+    // The message that ends a stream whose queue is full, and one whose transport stops (set
+    // before begin(); empty: none).
     void on_overflow(std::string message) { overflow_ = std::move(message); }
+    void on_shutdown(std::string message) { shutdown_ = std::move(message); }
     // Queues a last message and closes after it. Thread-safe.
     void finish(std::string message);
     // Keeps what feeds this stream (a subscription, an operation) until it closes; then it is
     // destroyed outside every lock of the stream.
     void hold(std::shared_ptr<void> feed);
-    // For stop(): a last message when the socket is idle, then the connection is shut down now.
-    void shutdown(const std::string& message);
+    // For stop(): the shutdown message when the socket is idle, then the connection is shut down now.
+    void shutdown();
     // Bytes of an idle stream object (what memory per connection is reported from).
     static std::size_t footprint() { return sizeof(EventStream); }
 
@@ -75,6 +77,7 @@ private:
     const StreamOptions options_;
     std::shared_ptr<StreamRegistry> registry_;
     std::string overflow_;
+    std::string shutdown_;
 
     std::mutex mutex_;  // guards the fields below
     std::deque<std::string> queue_;
@@ -98,8 +101,8 @@ public:
     // False when the limit is reached or the transport stopped.
     bool admit(const std::shared_ptr<EventStream>& stream);
     void leave(const EventStream* stream);
-    // Ends every stream with `message` and refuses new ones.
-    void stop(const std::string& message);
+    // Ends every stream (with its shutdown message) and refuses new ones.
+    void stop();
     std::size_t size() const;
     std::size_t limit() const { return max_; }
 

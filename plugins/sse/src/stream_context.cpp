@@ -5,7 +5,7 @@
 namespace rex::sse {
 
 std::shared_ptr<EventStream> StreamContext::adopt(StreamSocket socket) const {
-    auto stream = std::make_shared<EventStream>(host.io_context(), std::move(socket), options.stream, registry);
+    auto stream = std::make_shared<EventStream>(io, std::move(socket), options.stream, registry);
     if (registry->admit(stream)) return stream;
     stream->respond(503, "application/json",
                     error_body(503, "too many event streams: this host serves at most " + std::to_string(registry->limit()) + " at once"),
