@@ -49,7 +49,7 @@ describe('graphql-sse on /graphql/stream', () => {
       if (skip) return t.skip(skip);
       const client = createClient({ url: `${host.base}/graphql/stream`, singleConnection, retryAttempts: 0 });
       try {
-        const results = await run(client, { query: '{ Album(order_by: [{AlbumId: asc}]) { AlbumId Title } }' });
+        const results = await run(client, { query: '{ Album(where: {AlbumId: {_lte: 2}}, order_by: [{AlbumId: asc}]) { AlbumId Title } }' });
         assert.deepEqual(results, [
           {
             data: {
