@@ -89,14 +89,7 @@ private:
         if (!request) return peer_.close(code::bad_request, "Invalid message received: subscribe " + problem);
         if (!initialised_) return peer_.close(code::unauthorized, "Unauthorized");
         if (operations_.has(*id)) return peer_.close(code::subscriber_exists, "Subscriber for " + id->substr(0, 80) + " already exists");
-        const auto max = peer_.services().limits.max_subscriptions;
-        if (operations_.size() >= max) {
-            peer_.send(message("error", *id, error_list("too many operations on this connection (at most " + std::to_string(max) + ")")));
-            return;
-        }
-        request->headers = peer_.request().headers;
-        request->connection_params = connection_params_;
-        operations_.start(*id, std::move(*request));
+        operations_.start(*id, std::move(*request), connection_params_);
     }
 
     void complete(const nlohmann::json& msg) {

@@ -82,12 +82,7 @@ private:
         if (!request) return fail(id, "start " + problem);
         // The library's server replaces an operation started again under the same id.
         operations_.stop(id);
-        const auto max = peer_.services().limits.max_subscriptions;
-        if (operations_.size() >= max)
-            return (void)peer_.send(message("error", id, error_list("too many operations on this connection (at most " + std::to_string(max) + ")")));
-        request->headers = peer_.request().headers;
-        request->connection_params = connection_params_;
-        operations_.start(id, std::move(*request));
+        operations_.start(id, std::move(*request), connection_params_);
     }
 
     Peer& peer_;

@@ -46,9 +46,16 @@ private:
     std::atomic<bool> stopped_{false};
 };
 
-void Operations::start(const std::string& id, OperationRequest request) {
+void Operations::start(const std::string& id, OperationRequest request, std::string connection_params) {
     auto peer = peer_.lock();
     if (!peer) return;
+    const auto max = peer->services().limits.max_subscriptions;
+    if (running_.size() >= max) {
+        peer->send(message(wording_.error, id, error_list("too many operations on this connection (at most " + std::to_string(max) + ")")));
+        return;
+    }
+    request.headers = peer->request().headers;
+    request.connection_params = std::move(connection_params);
     auto* executor = peer->services().operations;
     if (!executor) {
         peer->send(message(wording_.error, id, error_list("this host serves no GraphQL executor")));

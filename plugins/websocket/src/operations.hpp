@@ -27,9 +27,10 @@ public:
 
     bool has(const std::string& id) const { return running_.contains(id); }
     std::size_t size() const { return running_.size(); }
-    // Starts `request` as operation `id` (not running). Refusals come back as the protocol's
-    // error message; an exception that is not a rex::Error propagates (the protocol's 500).
-    void start(const std::string& id, OperationRequest request);
+    // Starts `request` as operation `id` (not running), with the upgrade request's headers and
+    // the handshake's params. Refusals (max_subscriptions, the executor's rex::Error) come back as
+    // the protocol's error message; any other exception propagates (the protocol's 500).
+    void start(const std::string& id, OperationRequest request, std::string connection_params);
     // Stops `id` without a message (the client asked); false when it was not running.
     bool stop(const std::string& id);
     void stop_all();
