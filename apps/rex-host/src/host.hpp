@@ -3,6 +3,7 @@
 // request. Plugin code runs on the worker threads and every exception it throws becomes a 500.
 #pragma once
 
+#include "change_streams.hpp"
 #include "executor_context.hpp"
 #include "http_server.hpp"
 #include "router.hpp"
@@ -26,6 +27,7 @@ class Host final : public RequestHandler, public TransportContext {
 public:
     // `context` serves the executor and holds every extension's config section.
     Host(Kernel& kernel, boost::asio::io_context& io, HostExecutorContext& context, HostSettings settings);
+    ~Host() override;
 
     // Routes /graphql to the executor of a schema-exporter: `wanted` by name, or else the first
     // (by name) of format "graphql-sdl" that offers one, or else of any format. None is fine (no
@@ -51,6 +53,8 @@ public:
     const CatalogView& catalog() const override { return kernel_.catalog(); }
     Logger& logger() override { return kernel_.logger(); }
     const PluginSettings& settings(std::string_view plugin) const override { return context_.settings_of(plugin); }
+    ChangeStreams* change_streams() override { return &change_streams_; }
+    OperationExecutor* operations() override { return operations_.get(); }
 
 private:
     HttpResponse own_route(const HttpRequest& request) const;
@@ -63,8 +67,10 @@ private:
     HostSettings settings_;
     Router router_;
     WorkerPool workers_;
+    HostChangeStreams change_streams_{kernel_.catalog(), kernel_.changes(), kernel_.logger()};
     std::string starting_;  // the plugin whose start() is running, owner of the routes it adds
     std::vector<std::shared_ptr<RealtimeTransport>> started_;
+    std::shared_ptr<OperationExecutor> operations_;  // the executor's, for transports (made before they start)
     const std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
 };
 
