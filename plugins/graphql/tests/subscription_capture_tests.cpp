@@ -14,11 +14,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string data_of(const std::string& message) {
-    const auto at = message.find(",\"extensions\":{\"rex\"");
-    return at == std::string::npos ? message : message.substr(0, at) + "}";
-}
-
 // Runs `sql` through the engine's own command-line client, as another program would.
 void client(const Backend& b, const std::string& sql) {
     test::ProcessOptions options;

@@ -6,6 +6,7 @@
 // through the capture pump.
 #include "operation_support.hpp"
 
+#include "introspection/sdl.hpp"
 #include "operations/operations.hpp"
 
 #include <atomic>
@@ -20,18 +21,6 @@ rex::graphql::ExecutorOptions fast() {
     rex::graphql::ExecutorOptions o;
     o.live_debounce = 5ms;
     return o;
-}
-
-// The response without its extensions, and the sequence they carry.
-std::string data_of(const std::string& message) {
-    const auto at = message.find(",\"extensions\":{\"rex\"");
-    return at == std::string::npos ? message : message.substr(0, at) + "}";
-}
-
-std::uint64_t sequence_of(const std::string& message) {
-    const std::string marker = "\"sequence\":";
-    const auto at = message.find(marker);
-    return at == std::string::npos ? 0 : std::stoull(message.substr(at + marker.size()));
 }
 
 // Writes a genre row and publishes its change as the ORM does after a commit.
@@ -274,4 +263,25 @@ TEST_CASE("subscriptions: the limit, request errors, and stopping", "[graphql][s
     writer.rename(6, "Six", "Sechs");
     std::this_thread::sleep_for(100ms);
     CHECK(self->calls == 1);
+}
+
+TEST_CASE("subscription_root in introspection and the SDL", "[graphql][subscriptions]") {
+    const auto b = backends().front();
+    Fixture f(b);
+    CHECK(f.post("{ __schema { subscriptionType { name } } __type(name: \"subscription_root\") { fields { name } } }").starts_with(
+        R"({"data":{"__schema":{"subscriptionType":{"name":"subscription_root"}},"__type":{"fields":[{"name":"album"},{"name":"album_aggregate"},{"name":"album_by_pk"},)"));
+    const auto sdl = rex::graphql::print_schema(rex::graphql::build_api(f.catalog())->schema);
+    CHECK(sdl.find("  subscription: subscription_root\n") != std::string::npos);
+    CHECK(sdl.find("  genre_stream(\n    \"\"\"maximum number of rows returned in a single batch\"\"\"\n    batch_size: Int!\n") != std::string::npos);
+    CHECK(sdl.find("    cursor: [genre_stream_cursor_input]!\n") != std::string::npos);
+    CHECK(sdl.find("input genre_stream_cursor_input {\n") != std::string::npos);
+    CHECK(sdl.find("  after_sequence: bigint\n") != std::string::npos);
+    CHECK(sdl.find("enum cursor_ordering {\n") != std::string::npos);
+    rex::graphql::ApiOptions camel;
+    camel.naming = rex::graphql::Naming::camel;
+    const auto camel_sdl = rex::graphql::print_schema(rex::graphql::build_api(f.catalog(), camel)->schema);
+    CHECK(camel_sdl.find("    batchSize: Int!\n") != std::string::npos);
+    CHECK(camel_sdl.find("  genreStream(\n") != std::string::npos);
+    CHECK(camel_sdl.find("input GenreStreamCursorInput {\n") != std::string::npos);
+    CHECK(camel_sdl.find("enum CursorOrdering {\n") != std::string::npos);
 }

@@ -129,7 +129,7 @@ struct LiveQueries::Registry {
 
 class LiveQueries::Live : public std::enable_shared_from_this<Live> {
 public:
-    Live(LiveRequest request, std::shared_ptr<Registry> registry) : request_(std::move(request)), registry_(registry) {
+    Live(SubscriptionRequest request, std::shared_ptr<Registry> registry) : request_(std::move(request)), registry_(registry) {
         const auto& field = request_.operation.fields.front();
         root_ = request_.api->subscription_fields.at(field.name);
         entities_ = ReadEntities(*request_.api).of(*root_.entity, field);
@@ -261,7 +261,7 @@ private:
         });
     }
 
-    LiveRequest request_;
+    SubscriptionRequest request_;
     std::weak_ptr<Registry> registry_;
     RootField root_;
     std::optional<std::vector<std::string>> entities_;
@@ -308,7 +308,7 @@ LiveQueries::LiveQueries(ExecutorContext& context, std::chrono::milliseconds deb
 
 LiveQueries::~LiveQueries() = default;
 
-std::shared_ptr<void> LiveQueries::join(LiveRequest request, std::shared_ptr<Delivery> delivery) {
+std::shared_ptr<void> LiveQueries::join(SubscriptionRequest request, std::shared_ptr<Delivery> delivery) {
     auto member = std::make_shared<Member>();
     member->delivery = std::move(delivery);
     std::shared_ptr<Live> live;
