@@ -1,5 +1,6 @@
 #include "executor/executor.hpp"
 
+#include "executor/console_page.hpp"
 #include "executor/sha256.hpp"
 #include "introspection/introspection.hpp"
 #include "language/prepare.hpp"
@@ -198,7 +199,9 @@ std::vector<ErrorOut> describe(const SelectedField& field, Logger& logger) {
 
 }  // namespace
 
-GraphqlExecutor::GraphqlExecutor(ExecutorContext& context, ExecutorOptions options) : context_(context), options_(std::move(options)) {}
+GraphqlExecutor::GraphqlExecutor(ExecutorContext& context, ExecutorOptions options) : context_(context), options_(std::move(options)) {
+    if (options_.cache.enabled) cache_ = std::make_unique<ResponseCache>(options_.cache, context_.changes());
+}
 
 std::shared_ptr<const Api> GraphqlExecutor::api() {
     const auto& catalog = context_.catalog();
@@ -217,6 +220,13 @@ std::shared_ptr<const Api> GraphqlExecutor::api() {
 GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation) {
     Result result;
     const auto api = this->api();
+    ResponseCache::Miss miss;
+    if (cache_) {
+        if (auto hit = cache_->find(request, cache_scope(request), api, miss)) {
+            result.body = std::move(*hit);
+            return result;
+        }
+    }
     auto prepared = prepare(api->schema, request, options_.limits);
     if (!prepared.operation) {
         std::vector<ErrorOut> errors;
@@ -313,6 +323,8 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
     result.body = "{\"data\":";
     result.body += data;
     result.body += '}';
+    if (cache_ && mutation) cache_->invalidate(entities_of(*api, op));
+    else if (cache_) cache_->store(std::move(miss), api, entities_of(*api, op), result.body);
     return result;
 }
 
@@ -327,6 +339,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
         response.body = errors_body({e}, false);
         return response;
     };
+    if (auto page = console_page(request, options_.console)) return std::move(*page);
     try {
         // Media type of the answer: the first acceptable one the client lists.
         std::string answer_type;

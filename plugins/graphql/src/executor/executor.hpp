@@ -30,6 +30,8 @@ public:
 
     // The API for the catalog as it is now (rebuilt when entities were added or replaced).
     std::shared_ptr<const Api> api();
+    // nullptr when settings.cache is off.
+    ResponseCache* cache() noexcept { return cache_.get(); }
 
 private:
     struct Built {
@@ -41,6 +43,7 @@ private:
     ExecutorOptions options_;
     std::mutex mutex_;
     std::shared_ptr<const Built> built_;
+    std::unique_ptr<ResponseCache> cache_;
 };
 
 }  // namespace rex::graphql

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "api/api.hpp"
+#include "executor/response_cache.hpp"
 #include "schema/operation.hpp"
 #include "sql/writer.hpp"
 
@@ -26,10 +27,13 @@ struct ExecutorOptions {
     // Allow-list mode when set: sha256 hex of a query's text -> the text. Requests then name a
     // query by extensions.persistedQuery.sha256Hash, and nothing else runs.
     std::shared_ptr<const std::map<std::string, std::string, std::less<>>> persisted_queries;
+    ResponseCacheOptions cache;  // off unless "cache": true or {"enabled": true, ...}
+    bool console = true;         // the console page at / (and GET /graphql from a browser)
 
     // naming (as-is | camel), simple_names, default_limit, max_limit, max_body, max_nodes, max_depth,
     // introspection, statement_timeout_ms, persisted_queries (a JSON file: an array of query texts, or
-    // an object from their sha256 to them). An unknown key or a malformed value throws
+    // an object from their sha256 to them), cache (true/false or {enabled, max_entries, max_bytes,
+    // ttl_ms}), console. An unknown key or a malformed value throws
     // ConfigurationError naming the config file and the key.
     static ExecutorOptions from_settings(const PluginSettings& settings);
 };
