@@ -200,6 +200,8 @@ std::vector<ErrorOut> describe(const SelectedField& field, Logger& logger) {
 }  // namespace
 
 GraphqlExecutor::GraphqlExecutor(ExecutorContext& context, ExecutorOptions options) : context_(context), options_(std::move(options)) {
+    // First on the change bus (it delivers in subscription order): an answer is dropped before any
+    // later subscriber, such as a live query, reacts to the same event.
     if (options_.cache.enabled) cache_ = std::make_unique<ResponseCache>(options_.cache, context_.changes());
 }
 
