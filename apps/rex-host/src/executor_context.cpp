@@ -1,5 +1,8 @@
 #include "executor_context.hpp"
 
+#include "exception_text.hpp"
+#include "worker_pool.hpp"
+
 namespace rex::host {
 
 HostExecutorContext::HostExecutorContext(Kernel& kernel, std::string database_url, std::size_t pool_size,
@@ -40,6 +43,18 @@ const Dialect& HostExecutorContext::dialect() const {
         dialect_ready_.store(dialect_.get(), std::memory_order_release);
     }
     return *dialect_;
+}
+
+void HostExecutorContext::post(std::function<void()> work) {
+    auto guarded = [this, work = std::move(work)] {
+        try {
+            work();
+        } catch (...) {
+            kernel_.logger().log(LogLevel::error, "host", "work posted by exporter " + owner_ + " threw " + current_exception_text());
+        }
+    };
+    if (auto* workers = workers_.load(std::memory_order_acquire)) workers->post(std::move(guarded));
+    else guarded();
 }
 
 }  // namespace rex::host

@@ -6,12 +6,15 @@
 #include <rex/kernel.hpp>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 namespace rex::host {
+
+class WorkerPool;
 
 class HostExecutorContext final : public ExecutorContext {
 public:
@@ -33,6 +36,11 @@ public:
     void serve_settings_of(std::string_view exporter) { owner_ = exporter; }
     const PluginSettings& settings_of(std::string_view extension) const;
 
+    // On the host's workers once serve_on() named them (the Host does, for its lifetime); at once
+    // on the calling thread before. An exception `work` throws is logged.
+    void post(std::function<void()> work) override;
+    void serve_on(WorkerPool* workers) noexcept { workers_.store(workers, std::memory_order_release); }
+
     ConnectionPool& pool();
     const std::string& database_url() const noexcept { return url_; }
 
@@ -49,6 +57,7 @@ private:
     mutable std::atomic<const Dialect*> dialect_ready_{nullptr};
     std::shared_ptr<ConnectionPool> pool_;
     std::atomic<ConnectionPool*> pool_ready_{nullptr};
+    std::atomic<WorkerPool*> workers_{nullptr};
 };
 
 }  // namespace rex::host

@@ -37,7 +37,11 @@ bool same_secret(const std::string& given, const std::string& secret) {
 }  // namespace
 
 Host::Host(Kernel& kernel, boost::asio::io_context& io, HostExecutorContext& context, HostSettings settings)
-    : kernel_(kernel), io_(io), context_(context), settings_(std::move(settings)), workers_(std::max(1u, settings_.workers)) {}
+    : kernel_(kernel), io_(io), context_(context), settings_(std::move(settings)), workers_(std::max(1u, settings_.workers)) {
+    context_.serve_on(&workers_);  // ExecutorContext::post runs on these workers
+}
+
+Host::~Host() { context_.serve_on(nullptr); }
 
 void Host::start_executor(const std::string& wanted) {
     auto exporters = kernel_.exporters();
@@ -66,6 +70,11 @@ void Host::start_executor(const std::string& wanted) {
             continue;
         }
         if (!executor) continue;
+        try {
+            operations_ = executor->operations();
+        } catch (...) {
+            kernel_.logger().log(LogLevel::error, "host", owner + " failed to make its operation executor: " + current_exception_text());
+        }
         auto route = std::make_shared<ExecutorRoute>(std::move(executor));
         router_.add(std::string(executor_path), route, owner);
         if (exporter->format() == "graphql-sdl") router_.add("/", route, owner);  // its console page

@@ -26,6 +26,7 @@ class Host final : public RequestHandler, public TransportContext {
 public:
     // `context` serves the executor and holds every extension's config section.
     Host(Kernel& kernel, boost::asio::io_context& io, HostExecutorContext& context, HostSettings settings);
+    ~Host() override;
 
     // Routes /graphql to the executor of a schema-exporter: `wanted` by name, or else the first
     // (by name) of format "graphql-sdl" that offers one, or else of any format. None is fine (no
@@ -51,6 +52,7 @@ public:
     const CatalogView& catalog() const override { return kernel_.catalog(); }
     Logger& logger() override { return kernel_.logger(); }
     const PluginSettings& settings(std::string_view plugin) const override { return context_.settings_of(plugin); }
+    OperationExecutor* operations() override { return operations_.get(); }
 
 private:
     HttpResponse own_route(const HttpRequest& request) const;
@@ -65,6 +67,7 @@ private:
     WorkerPool workers_;
     std::string starting_;  // the plugin whose start() is running, owner of the routes it adds
     std::vector<std::shared_ptr<RealtimeTransport>> started_;
+    std::shared_ptr<OperationExecutor> operations_;  // the executor's, for transports (made before they start)
     const std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
 };
 

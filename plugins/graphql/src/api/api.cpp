@@ -1,5 +1,7 @@
 #include "api/api.hpp"
 
+#include "api/subscription_root.hpp"
+
 #include <set>
 #include <stdexcept>
 
@@ -74,6 +76,7 @@ public:
             api_->schema.mutation_type = "mutation_root";
         }
         api_->schema.query_type = "query_root";
+        add_subscription_root(*api_);
         return api_;
     }
 

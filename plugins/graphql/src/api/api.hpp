@@ -45,6 +45,7 @@ struct EntityApi {
 enum class RootKind : unsigned char {
     list, by_pk, aggregate,
     insert, insert_one, update, update_by_pk, delete_where, delete_by_pk,
+    stream,  // subscription `<t>_stream` (operations/stream.hpp)
 };
 
 struct RootField {
@@ -58,6 +59,8 @@ struct Api {
     std::map<std::string, EntityApi, std::less<>> entities;  // by entity name
     std::map<std::string, RootField, std::less<>> query_fields;
     std::map<std::string, RootField, std::less<>> mutation_fields;
+    // Live queries (list, by_pk, aggregate: as in query_fields) and streams (api/subscription_root.hpp).
+    std::map<std::string, RootField, std::less<>> subscription_fields;
 
     const EntityApi* entity(std::string_view entity_name) const noexcept;
     // The entity a relation points to; nullptr when it is not in the API.

@@ -2,8 +2,10 @@
 
 #include "executor/console_page.hpp"
 #include "executor/sha256.hpp"
+#include "executor/variables.hpp"
 #include "introspection/introspection.hpp"
 #include "language/prepare.hpp"
+#include "operations/operations.hpp"
 #include "sql/mutation.hpp"
 
 #include <rex/sdk/catalog.hpp>
@@ -44,39 +46,6 @@ std::string trim(std::string_view s) {
 
 // The media type without parameters, lower case: "application/json; charset=utf-8" -> "application/json".
 std::string media_type(std::string_view header) { return lower(trim(header.substr(0, header.find(';')))); }
-
-// Variables nest at most this deep (a 1 MB body could otherwise hold a million levels, and the
-// conversion and coercion recurse).
-constexpr int max_variable_depth = 128;
-
-class TooDeep : public std::runtime_error {
-public:
-    TooDeep() : std::runtime_error("variables nest deeper than " + std::to_string(max_variable_depth) + " levels") {}
-};
-
-InputValue from_json(const json& j, int depth = 0) {
-    if (depth > max_variable_depth) throw TooDeep();
-    switch (j.type()) {
-        case json::value_t::null: return InputValue::null();
-        case json::value_t::boolean: return InputValue::boolean(j.get<bool>());
-        case json::value_t::number_integer:
-        case json::value_t::number_unsigned: return InputValue::number(j.dump(), false);
-        case json::value_t::number_float: return InputValue::number(j.dump(), true);
-        case json::value_t::string: return InputValue::string(j.get<std::string>());
-        case json::value_t::array: {
-            InputList items;
-            items.reserve(j.size());
-            for (const auto& item : j) items.push_back(from_json(item, depth + 1));
-            return InputValue::list(std::move(items));
-        }
-        case json::value_t::object: {
-            InputObject fields;
-            for (const auto& [k, v] : j.items()) fields.emplace_back(k, from_json(v, depth + 1));
-            return InputValue::object(std::move(fields));
-        }
-        default: return InputValue::null();
-    }
-}
 
 // Errors keep the spec's member order: message, locations, path, extensions.
 nlohmann::ordered_json error_json(const ErrorOut& e) {
@@ -205,6 +174,16 @@ GraphqlExecutor::GraphqlExecutor(ExecutorContext& context, ExecutorOptions optio
     if (options_.cache.enabled) cache_ = std::make_unique<ResponseCache>(options_.cache, context_.changes());
 }
 
+GraphqlExecutor::~GraphqlExecutor() = default;
+
+std::shared_ptr<OperationExecutor> GraphqlExecutor::operations() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!operations_) operations_ = std::make_unique<GraphqlOperations>(*this);
+    }
+    return std::shared_ptr<OperationExecutor>(shared_from_this(), operations_.get());  // keeps this executor alive
+}
+
 std::shared_ptr<const Api> GraphqlExecutor::api() {
     const auto& catalog = context_.catalog();
     std::vector<std::shared_ptr<const EntityInfo>> entities;
@@ -219,35 +198,53 @@ std::shared_ptr<const Api> GraphqlExecutor::api() {
     return built_->api;
 }
 
+GraphqlExecutor::Preparation GraphqlExecutor::prepare_request(const GraphqlRequest& request) {
+    Preparation out;
+    out.api = this->api();
+    auto prepared = prepare(out.api->schema, request, options_.limits);
+    if (!prepared.operation) {
+        std::vector<ErrorOut> errors;
+        for (auto& e : prepared.errors) errors.push_back({std::move(e), {}});
+        out.refused.body = errors_body(errors, false);
+        out.refused.request_error = true;
+        return out;
+    }
+    out.operation = std::move(prepared.operation);
+    out.refused.kind = out.operation->kind;
+    return out;
+}
+
 GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation) {
-    Result result;
-    const auto api = this->api();
     ResponseCache::Miss miss;
     if (cache_) {
-        if (auto hit = cache_->find(request, cache_scope(request), api, miss)) {
+        if (auto hit = cache_->find(request, cache_scope(request), this->api(), miss)) {
+            Result result;
             result.body = std::move(*hit);
             return result;
         }
     }
-    auto prepared = prepare(api->schema, request, options_.limits);
-    if (!prepared.operation) {
-        std::vector<ErrorOut> errors;
-        for (auto& e : prepared.errors) errors.push_back({std::move(e), {}});
-        result.body = errors_body(errors, false);
-        result.request_error = true;
-        return result;
-    }
-    const auto& op = *prepared.operation;
-    result.kind = op.kind;
-    const bool mutation = op.kind == OperationKind::mutation;
-    if (op.kind == OperationKind::subscription || (mutation && !allow_mutation)) {
+    auto prepared = prepare_request(request);
+    if (!prepared.operation) return std::move(prepared.refused);
+    const bool mutation = prepared.operation->kind == OperationKind::mutation;
+    if (prepared.operation->kind == OperationKind::subscription || (mutation && !allow_mutation)) {
         ErrorOut e;
         e.error.message = mutation ? "Mutations are not allowed over GET: use POST" : "Subscriptions are served over WebSocket or SSE";
         e.error.code = "BAD_REQUEST";
-        result.body = errors_body({e}, false);
-        result.request_error = true;
-        return result;
+        prepared.refused.body = errors_body({e}, false);
+        prepared.refused.request_error = true;
+        return std::move(prepared.refused);
     }
+    auto result = run_prepared(*prepared.api, *prepared.operation);
+    if (cache_ && prepared.operation->kind == OperationKind::query && !result.failed && !result.request_error)
+        cache_->store(std::move(miss), prepared.api, entities_of(*prepared.api, *prepared.operation), result.body);
+    return result;
+}
+
+GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const PreparedOperation& op) {
+    Result result;
+    result.kind = op.kind;
+    const auto* api = &api_ref;
+    const bool mutation = op.kind == OperationKind::mutation;
     if (options_.max_nodes) {
         SelectedField root;
         root.selection = op.fields;
@@ -310,6 +307,7 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
             }
         }
         if (connection && mutation) connection->commit();
+        if (cache_ && mutation) cache_->invalidate(entities_of(*api, op));
     } catch (const Failure& f) {
         if (connection && connection->in_transaction()) {
             try {
@@ -318,6 +316,7 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
             }
         }
         result.body = errors_body(f.errors, true);
+        result.failed = true;
         return result;
     }
     data += '}';
@@ -325,8 +324,6 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
     result.body = "{\"data\":";
     result.body += data;
     result.body += '}';
-    if (cache_ && mutation) cache_->invalidate(entities_of(*api, op));
-    else if (cache_) cache_->store(std::move(miss), api, entities_of(*api, op), result.body);
     return result;
 }
 
@@ -433,7 +430,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
         if (auto vars = document.find("variables"); vars != document.end() && !vars->is_null()) {
             if (!vars->is_object()) return fail(400, "variables must be an object");
             try {
-                gql.variables = from_json(*vars);
+                gql.variables = input_from_json(*vars);
             } catch (const TooDeep& e) {
                 return fail(400, e.what());
             }

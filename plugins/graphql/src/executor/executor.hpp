@@ -9,24 +9,46 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace rex::graphql {
 
-class GraphqlExecutor : public RequestExecutor {
+class GraphqlOperations;
+
+class GraphqlExecutor : public RequestExecutor, public std::enable_shared_from_this<GraphqlExecutor> {
 public:
     GraphqlExecutor(ExecutorContext& context, ExecutorOptions options);
+    ~GraphqlExecutor() override;
 
     HttpResponse execute(const HttpRequest& request) override;
+    // Queries, mutations and subscriptions for transports (executor/operations.hpp); it keeps this
+    // executor alive. Needs the executor to be owned by a shared_ptr.
+    std::shared_ptr<OperationExecutor> operations() override;
 
     struct Result {
         std::string body;          // {"data":...} and/or {"errors":[...]}
         bool request_error = false;  // no data: the document did not parse or validate
+        bool failed = false;         // a field failed: "data" is null (a mutation rolled back)
         OperationKind kind = OperationKind::query;
     };
     // Runs one request (any transport). `allow_mutation` false: a mutation is refused (HTTP GET).
     Result run(const GraphqlRequest& request, bool allow_mutation = true);
+
+    // run() in two halves, for subscriptions: the API and the prepared operation (or, when the
+    // request does not parse or validate, `refused` holds the errors), then the execution of its
+    // fields (a subscription's as a query's: one live-query result).
+    struct Preparation {
+        std::shared_ptr<const Api> api;
+        std::optional<PreparedOperation> operation;
+        Result refused;
+    };
+    Preparation prepare_request(const GraphqlRequest& request);
+    Result run_prepared(const Api& api, const PreparedOperation& op);
+
+    ExecutorContext& context() noexcept { return context_; }
+    const ExecutorOptions& options() const noexcept { return options_; }
 
     // The API for the catalog as it is now (rebuilt when entities were added or replaced).
     std::shared_ptr<const Api> api();
@@ -43,6 +65,7 @@ private:
     ExecutorOptions options_;
     std::mutex mutex_;
     std::shared_ptr<const Built> built_;
+    std::unique_ptr<GraphqlOperations> operations_;  // made on first use
     std::unique_ptr<ResponseCache> cache_;
 };
 

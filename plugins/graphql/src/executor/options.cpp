@@ -69,7 +69,7 @@ void read_cache(const PluginSettings& settings, ResponseCacheOptions& cache) {
 
 ExecutorOptions ExecutorOptions::from_settings(const PluginSettings& settings) {
     settings.check_known({"naming", "simple_names", "default_limit", "max_limit", "max_body", "max_nodes", "max_depth",
-                          "introspection", "statement_timeout_ms", "persisted_queries", "cache", "console"});
+                          "introspection", "statement_timeout_ms", "persisted_queries", "live_debounce_ms", "max_subscriptions", "cache", "console"});
     constexpr std::int64_t most = std::numeric_limits<std::int32_t>::max();
     ExecutorOptions o;
     o.api.naming = *parse_naming(settings.choice("naming", "as-is", {"as-is", "camel"}));
@@ -81,6 +81,8 @@ ExecutorOptions ExecutorOptions::from_settings(const PluginSettings& settings) {
     o.limits.max_depth = static_cast<std::size_t>(settings.integer("max_depth", static_cast<std::int64_t>(o.limits.max_depth), 1, 1000));
     o.limits.introspection = settings.boolean("introspection", o.limits.introspection);
     o.statement_timeout = std::chrono::milliseconds(settings.integer("statement_timeout_ms", 0, 0, most));
+    o.live_debounce = std::chrono::milliseconds(settings.integer("live_debounce_ms", o.live_debounce.count(), 0, 60000));
+    o.max_subscriptions = static_cast<std::size_t>(settings.integer("max_subscriptions", static_cast<std::int64_t>(o.max_subscriptions), 0, most));
     if (const auto path = settings.find("persisted_queries"); path && !path->empty()) o.persisted_queries = load_persisted_queries(std::string(*path));
     o.console = settings.boolean("console", o.console);
     read_cache(settings, o.cache);

@@ -1,0 +1,345 @@
+#include "operations/live_queries.hpp"
+
+#include "executor/executor.hpp"
+#include "operations/row_match.hpp"
+
+#include <rex/sdk/catalog.hpp>
+#include <rex/sdk/log.hpp>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <vector>
+
+namespace rex::graphql {
+
+namespace {
+
+// The entities a live query reads: the root's, and every relation's target reached by its
+// selection or its arguments (where, order_by), including many-to-many join tables. nullopt
+// when one cannot be named (a join table with no entity): then every change counts.
+class ReadEntities {
+public:
+    explicit ReadEntities(const Api& api) : api_(api) {
+        for (const auto& [name, e] : api.entities) by_type_[e.type_name] = &e;
+    }
+
+    std::optional<std::vector<std::string>> of(const EntityApi& root, const SelectedField& field) {
+        add(root);
+        arguments(root, field);
+        selection(field);
+        if (unknown_) return std::nullopt;
+        return std::vector<std::string>(names_.begin(), names_.end());
+    }
+
+private:
+    void add(const EntityApi& e) { names_.insert(e.entity->name); }
+
+    void relation(const EntityApi& from, const RelationInfo& r) {
+        const auto* target = api_.target(r);
+        if (!target) {
+            unknown_ = true;
+            return;
+        }
+        add(*target);
+        if (r.through.empty()) return;
+        bool found = false;
+        for (const auto& [name, e] : api_.entities)
+            if (e.entity->table == r.through) {
+                add(e);
+                found = true;
+            }
+        unknown_ = unknown_ || !found;
+        (void)from;
+    }
+
+    void arguments(const EntityApi& e, const SelectedField& field) {
+        for (const auto& [name, value] : field.arguments)
+            if (name == "where" || name == api_.names.field("order_by")) input(e, value);
+    }
+
+    // Relation names inside a where or order_by value.
+    void input(const EntityApi& e, const InputValue& value) {
+        if (const auto* list = value.as_list()) {
+            for (const auto& item : *list) input(e, item);
+            return;
+        }
+        const auto* object = value.as_object();
+        if (!object) return;
+        for (const auto& [key, inner] : *object) {
+            if (key == "_and" || key == "_or" || key == "_not") {
+                input(e, inner);
+            } else if (const auto* r = e.relation(key)) {
+                relation(e, *r);
+                if (const auto* target = api_.target(*r)) input(*target, inner);
+            } else if (const auto* ra = e.relation_aggregate(key)) {
+                relation(e, *ra);
+            }
+        }
+    }
+
+    void selection(const SelectedField& field) {
+        for (const auto& sub : field.selection) {
+            const auto it = by_type_.find(sub.parent_type);
+            if (it != by_type_.end()) {
+                const auto& e = *it->second;
+                const RelationInfo* r = e.relation(sub.name);
+                if (!r) r = e.relation_aggregate(sub.name);
+                if (r) {
+                    relation(e, *r);
+                    if (const auto* target = api_.target(*r)) arguments(*target, sub);
+                }
+            }
+            selection(sub);
+        }
+    }
+
+    const Api& api_;
+    std::map<std::string, const EntityApi*, std::less<>> by_type_;
+    std::set<std::string> names_;
+    bool unknown_ = false;
+};
+
+struct Member {
+    std::shared_ptr<Delivery> delivery;
+    std::mutex mutex;        // one delivery at a time, in sequence order
+    std::uint64_t sent = 0;  // the sequence of the last result delivered
+    bool any = false;
+
+    void send(const std::string& body, std::uint64_t sequence) {
+        std::lock_guard lock(mutex);
+        if (any && sequence <= sent) return;  // an older result than one already delivered
+        any = true;
+        sent = sequence;
+        delivery->next(with_sequence(body, sequence));
+    }
+};
+
+}  // namespace
+
+struct LiveQueries::Registry {
+    Registry(ExecutorContext& context, std::chrono::milliseconds debounce) : context(context), debounce(debounce) {}
+    ExecutorContext& context;
+    std::chrono::milliseconds debounce;
+    Scheduler scheduler;
+    mutable std::mutex mutex;
+    std::map<std::string, std::weak_ptr<Live>, std::less<>> running;
+};
+
+class LiveQueries::Live : public std::enable_shared_from_this<Live> {
+public:
+    Live(LiveRequest request, std::shared_ptr<Registry> registry) : request_(std::move(request)), registry_(registry) {
+        const auto& field = request_.operation.fields.front();
+        root_ = request_.api->subscription_fields.at(field.name);
+        entities_ = ReadEntities(*request_.api).of(*root_.entity, field);
+    }
+
+    ~Live() { subscription_.reset(); }  // waits for a bus callback in progress
+
+    const std::string& key() const { return request_.key; }
+
+    // Adds a member; returns the result to deliver to it now, if there is one.
+    std::optional<std::pair<std::string, std::uint64_t>> add(const std::shared_ptr<Member>& member) {
+        std::lock_guard lock(mutex_);
+        members_.push_back(member);
+        if (!have_result_) return std::nullopt;
+        return std::pair{last_body_, last_sequence_};
+    }
+
+    // Removes a member; true when none is left (the execution stops).
+    bool remove(const std::shared_ptr<Member>& member) {
+        std::lock_guard lock(mutex_);
+        std::erase(members_, member);
+        stopped_ = members_.empty();
+        return stopped_;
+    }
+
+    void start() {
+        {
+            std::lock_guard lock(mutex_);
+            scheduled_ = true;
+        }
+        post_run();
+    }
+
+    // On a worker: runs the query, delivers a changed result, re-runs later when changes came meanwhile.
+    void run() {
+        {
+            std::lock_guard lock(mutex_);
+            scheduled_ = false;
+            if (stopped_ || running_) return;
+            running_ = true;
+            dirty_ = false;
+        }
+        auto& bus = request_.executor->context().changes();
+        // Taken before the SQL runs: every change up to it is in the result, and the bus
+        // delivers every later one (some may be in the result too: a re-run that finds the same
+        // result sends nothing).
+        const auto sequence = bus.last_sequence();
+        std::string body;
+        try {
+            if (!subscription_) {
+                ChangeFilter filter;
+                if (entities_) filter.entities = *entities_;
+                std::weak_ptr<Live> weak = weak_from_this();
+                subscription_ = bus.subscribe(std::move(filter), sequence, [weak](const ChangeEvent& e) {
+                    if (auto live = weak.lock()) live->changed(e);
+                });
+            }
+            body = request_.executor->run_prepared(*request_.api, request_.operation).body;
+        } catch (const std::exception& e) {
+            request_.executor->context().logger().log(LogLevel::error, "graphql", std::string("live query failed: ") + e.what());
+            body = R"({"data":null,"errors":[{"message":"Internal error","extensions":{"code":"internal"}}]})";
+        }
+        std::vector<std::shared_ptr<Member>> targets;
+        bool again = false;
+        {
+            std::lock_guard lock(mutex_);
+            running_ = false;
+            const bool changed = !have_result_ || body != last_body_;
+            if (changed) {
+                last_body_ = body;
+                last_sequence_ = sequence;
+                have_result_ = true;
+                targets = members_;
+            }
+            again = dirty_ && !stopped_ && !scheduled_;
+            if (again) scheduled_ = true;
+        }
+        for (const auto& m : targets) m->send(body, sequence);
+        if (again) schedule();
+    }
+
+private:
+    // On the bus's publishing thread: quick.
+    void changed(const ChangeEvent& event) {
+        if (!affects(event)) return;
+        bool start = false;
+        {
+            std::lock_guard lock(mutex_);
+            if (stopped_) return;
+            dirty_ = true;
+            start = !running_ && !scheduled_;
+            if (start) scheduled_ = true;
+        }
+        if (start) schedule();
+    }
+
+    bool affects(const ChangeEvent& event) const {
+        const auto& e = *root_.entity;
+        if (event.entity() != e.entity->name) return true;  // a related entity: conservatively yes
+        const auto& field = request_.operation.fields.front();
+        const auto match = [&](std::span<const Value> row) {
+            if (root_.kind == RootKind::by_pk) return match_key(e, request_.api->names, field.arguments, event, row);
+            const auto* where = field.argument("where");
+            return where ? match_where(e, *where, event, row) : Match::yes;
+        };
+        if (match(event.values) != Match::no) return true;
+        if (event.kind != ChangeKind::update) return false;
+        // An update may move a row out of the result: its old values decide, or, unknown, yes.
+        return event.old_values.empty() || match(event.old_values) != Match::no;
+    }
+
+    void schedule() {
+        auto registry = registry_.lock();
+        if (!registry) return;
+        std::weak_ptr<Live> weak = weak_from_this();
+        auto& context = registry->context;
+        // The scheduler thread only posts: it never holds the execution (nor ends it).
+        registry->scheduler.at(Scheduler::Clock::now() + registry->debounce, [weak, &context] {
+            context.post([weak] {
+                if (auto live = weak.lock()) live->run();
+            });
+        });
+    }
+
+    void post_run() {
+        std::weak_ptr<Live> weak = weak_from_this();
+        request_.executor->context().post([weak] {
+            if (auto live = weak.lock()) live->run();
+        });
+    }
+
+    LiveRequest request_;
+    std::weak_ptr<Registry> registry_;
+    RootField root_;
+    std::optional<std::vector<std::string>> entities_;
+    std::unique_ptr<ChangeSubscription> subscription_;  // made by the first run; touched by runs only (never two at once)
+
+    std::mutex mutex_;
+    std::vector<std::shared_ptr<Member>> members_;
+    std::string last_body_;
+    std::uint64_t last_sequence_ = 0;
+    bool have_result_ = false;
+    bool running_ = false, dirty_ = false, scheduled_ = false, stopped_ = false;
+};
+
+namespace {
+
+// Leaves the execution when destroyed.
+struct Membership {
+    std::shared_ptr<LiveQueries::Live> live;
+    std::shared_ptr<Member> member;
+    std::weak_ptr<LiveQueries::Registry> registry;
+
+    ~Membership() {
+        auto r = registry.lock();
+        if (!r) {
+            live->remove(member);
+            return;
+        }
+        // Under the registry's lock, as join() adds: nobody joins an execution that stopped.
+        std::lock_guard lock(r->mutex);
+        if (!live->remove(member)) return;
+        const auto it = r->running.find(live->key());
+        if (it != r->running.end() && it->second.lock() == live) r->running.erase(it);
+    }
+};
+
+}  // namespace
+
+LiveQueries::LiveQueries(ExecutorContext& context, std::chrono::milliseconds debounce)
+    : registry_(std::make_shared<Registry>(context, debounce)) {}
+
+LiveQueries::~LiveQueries() = default;
+
+std::shared_ptr<void> LiveQueries::join(LiveRequest request, std::shared_ptr<Delivery> delivery) {
+    auto member = std::make_shared<Member>();
+    member->delivery = std::move(delivery);
+    std::shared_ptr<Live> live;
+    bool fresh = false;
+    std::optional<std::pair<std::string, std::uint64_t>> now;
+    {
+        std::lock_guard lock(registry_->mutex);
+        auto& slot = registry_->running[request.key];
+        live = slot.lock();
+        if (!live) {
+            live = std::make_shared<Live>(std::move(request), registry_);
+            slot = live;
+            fresh = true;
+        }
+        now = live->add(member);  // under the registry's lock: a last member leaving cannot stop it in between
+    }
+    auto membership = std::make_shared<Membership>(Membership{live, member, registry_});
+    if (fresh) live->start();
+    else if (now) member->send(now->first, now->second);
+    return membership;
+}
+
+std::size_t LiveQueries::executions() const {
+    std::lock_guard lock(registry_->mutex);
+    std::size_t n = 0;
+    for (const auto& [key, live] : registry_->running) n += live.expired() ? 0 : 1;
+    return n;
+}
+
+std::string with_sequence(const std::string& body, std::uint64_t sequence) {
+    if (body.empty() || body.back() != '}') return body;
+    std::string out = body;
+    out.pop_back();
+    out += ",\"extensions\":{\"rex\":{\"sequence\":" + std::to_string(sequence) + "}}}";
+    return out;
+}
+
+}  // namespace rex::graphql
