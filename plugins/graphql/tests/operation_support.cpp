@@ -29,6 +29,8 @@ WorkerFixture::~WorkerFixture() {
 }
 
 void WorkerFixture::post(std::function<void()> work) {
+    const int n = ++posts_;
+    if (on_post) on_post(n);
     {
         std::lock_guard lock(mutex_);
         jobs_.push_back(std::move(work));
@@ -82,6 +84,17 @@ OperationRequest operation(std::string query, std::string variables) {
     r.query = std::move(query);
     r.variables = std::move(variables);
     return r;
+}
+
+std::string data_of(const std::string& message) {
+    const auto at = message.find(",\"extensions\":{\"rex\"");
+    return at == std::string::npos ? message : message.substr(0, at) + "}";
+}
+
+std::uint64_t sequence_of(const std::string& message) {
+    const std::string marker = "\"sequence\":";
+    const auto at = message.find(marker);
+    return at == std::string::npos ? 0 : std::stoull(message.substr(at + marker.size()));
 }
 
 }  // namespace rex::graphql::test

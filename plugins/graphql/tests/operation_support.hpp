@@ -6,6 +6,7 @@
 
 #include <rex/sdk/operation.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -27,6 +28,9 @@ public:
     void hold();
     void release();
     using Fixture::post;
+    // Called by post() before it queues the work, on the posting thread (a test's hook to act
+    // between two steps of an operation); `n` counts the posts from 1.
+    std::function<void(int n)> on_post;
 
 private:
     std::mutex mutex_;
@@ -35,6 +39,7 @@ private:
     bool held_ = false;
     bool stopping_ = false;
     std::vector<std::thread> threads_;
+    std::atomic<int> posts_{0};
 };
 
 class RecordingSink : public OperationSink {
@@ -61,5 +66,9 @@ private:
 };
 
 OperationRequest operation(std::string query, std::string variables = {});
+
+// A subscription message without its extensions, and the bus sequence they carry (0: none).
+std::string data_of(const std::string& message);
+std::uint64_t sequence_of(const std::string& message);
 
 }  // namespace rex::graphql::test

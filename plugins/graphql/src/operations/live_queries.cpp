@@ -129,7 +129,7 @@ struct LiveQueries::Registry {
 
 class LiveQueries::Live : public std::enable_shared_from_this<Live> {
 public:
-    Live(LiveRequest request, std::shared_ptr<Registry> registry) : request_(std::move(request)), registry_(registry) {
+    Live(SubscriptionRequest request, std::shared_ptr<Registry> registry) : request_(std::move(request)), registry_(registry) {
         const auto& field = request_.operation.fields.front();
         root_ = request_.api->subscription_fields.at(field.name);
         entities_ = ReadEntities(*request_.api).of(*root_.entity, field);
@@ -261,7 +261,7 @@ private:
         });
     }
 
-    LiveRequest request_;
+    SubscriptionRequest request_;
     std::weak_ptr<Registry> registry_;
     RootField root_;
     std::optional<std::vector<std::string>> entities_;
@@ -279,6 +279,10 @@ namespace {
 
 // Leaves the execution when destroyed.
 struct Membership {
+    Membership(std::shared_ptr<LiveQueries::Live> l, std::shared_ptr<Member> m, std::weak_ptr<LiveQueries::Registry> r)
+        : live(std::move(l)), member(std::move(m)), registry(std::move(r)) {}
+    Membership(const Membership&) = delete;
+    Membership& operator=(const Membership&) = delete;
     std::shared_ptr<LiveQueries::Live> live;
     std::shared_ptr<Member> member;
     std::weak_ptr<LiveQueries::Registry> registry;
@@ -304,7 +308,7 @@ LiveQueries::LiveQueries(ExecutorContext& context, std::chrono::milliseconds deb
 
 LiveQueries::~LiveQueries() = default;
 
-std::shared_ptr<void> LiveQueries::join(LiveRequest request, std::shared_ptr<Delivery> delivery) {
+std::shared_ptr<void> LiveQueries::join(SubscriptionRequest request, std::shared_ptr<Delivery> delivery) {
     auto member = std::make_shared<Member>();
     member->delivery = std::move(delivery);
     std::shared_ptr<Live> live;
@@ -321,7 +325,7 @@ std::shared_ptr<void> LiveQueries::join(LiveRequest request, std::shared_ptr<Del
         }
         now = live->add(member);  // under the registry's lock: a last member leaving cannot stop it in between
     }
-    auto membership = std::make_shared<Membership>(Membership{live, member, registry_});
+    auto membership = std::make_shared<Membership>(live, member, registry_);
     if (fresh) live->start();
     else if (now) member->send(now->first, now->second);
     return membership;

@@ -8,7 +8,7 @@
 
 #include "operations/delivery.hpp"
 #include "operations/scheduler.hpp"
-#include "schema/operation.hpp"
+#include "operations/subscription_request.hpp"
 
 #include <rex/sdk/exporter.hpp>
 
@@ -19,16 +19,6 @@
 
 namespace rex::graphql {
 
-class GraphqlExecutor;
-struct Api;
-
-struct LiveRequest {
-    std::shared_ptr<GraphqlExecutor> executor;
-    std::shared_ptr<const Api> api;
-    PreparedOperation operation;  // a subscription of one live-query root field
-    std::string key;              // equal keys share one execution
-};
-
 class LiveQueries {
 public:
     LiveQueries(ExecutorContext& context, std::chrono::milliseconds debounce);
@@ -37,7 +27,7 @@ public:
     // Adds `delivery` to the execution of `request` (starting it when it is the first); the
     // result is the membership, which leaves the execution when destroyed (the last member
     // stops it). Call from a worker thread: a joiner's first result may be delivered here.
-    std::shared_ptr<void> join(LiveRequest request, std::shared_ptr<Delivery> delivery);
+    std::shared_ptr<void> join(SubscriptionRequest request, std::shared_ptr<Delivery> delivery);
 
     // Executions running now (tests: identical subscriptions share one).
     std::size_t executions() const;

@@ -3,6 +3,7 @@
 #include "executor/executor.hpp"
 #include "executor/variables.hpp"
 #include "operations/delivery.hpp"
+#include "operations/stream.hpp"
 
 #include <rex/sdk/log.hpp>
 
@@ -109,12 +110,13 @@ private:
         }
         if (!limit) ++count;
         keep_->counted = owner_.subscriptions_;
+        std::shared_ptr<void> membership;
         if (root->second.kind == RootKind::stream) {
-            delivery_->error(one_error("Streaming subscriptions are not served yet", "BAD_REQUEST"));
-            return;
+            membership = start_stream({executor_, prepared.api, std::move(*prepared.operation), {}}, delivery_);
+        } else {
+            SubscriptionRequest live{executor_, prepared.api, std::move(*prepared.operation), share_key()};
+            membership = owner_.live_.join(std::move(live), delivery_);
         }
-        LiveRequest live{executor_, prepared.api, std::move(*prepared.operation), share_key()};
-        auto membership = owner_.live_.join(std::move(live), delivery_);
         std::lock_guard lock(keep_->mutex);
         keep_->membership = std::move(membership);  // released with the handle, or with this job if the handle went first
     }

@@ -19,18 +19,6 @@ Match all(std::initializer_list<Match> parts) {
 Match negate(Match m) { return m == Match::yes ? Match::no : m == Match::no ? Match::yes : Match::maybe; }
 Match of(bool b) { return b ? Match::yes : Match::no; }
 
-// The event's value of a column: events name fields (the ORM) or, for a table with no model,
-// columns (the capture).
-const Value* value_of(const ChangeEvent& event, std::span<const Value> row, const FieldInfo& field) {
-    if (!event.shape) return nullptr;
-    const auto& fields = event.shape->fields;
-    for (std::size_t i = 0; i < fields.size() && i < row.size(); ++i)
-        if (fields[i] == field.name) return &row[i];
-    for (std::size_t i = 0; i < fields.size() && i < row.size(); ++i)
-        if (fields[i] == field.column) return &row[i];
-    return nullptr;
-}
-
 // -1, 0, 1; nullopt when the two cannot be compared here.
 std::optional<int> compare(const Value& v, const InputValue& in) {
     const auto sign = [](auto a, auto b) { return a < b ? -1 : a > b ? 1 : 0; };
@@ -107,6 +95,16 @@ Match comparison(const Value* v, const InputValue& ops) {
 
 }  // namespace
 
+const Value* event_value(const ChangeEvent& event, std::span<const Value> row, const FieldInfo& field) {
+    if (!event.shape) return nullptr;
+    const auto& fields = event.shape->fields;
+    for (std::size_t i = 0; i < fields.size() && i < row.size(); ++i)
+        if (fields[i] == field.name) return &row[i];
+    for (std::size_t i = 0; i < fields.size() && i < row.size(); ++i)
+        if (fields[i] == field.column) return &row[i];
+    return nullptr;
+}
+
 Match match_where(const EntityApi& e, const InputValue& where, const ChangeEvent& event, std::span<const Value> row) {
     if (where.is_null()) return Match::yes;
     const auto* object = where.as_object();
@@ -127,7 +125,7 @@ Match match_where(const EntityApi& e, const InputValue& where, const ChangeEvent
         } else if (key == "_not") {
             m = negate(match_where(e, value, event, row));
         } else if (const auto* field = e.column(key)) {
-            m = comparison(value_of(event, row, *field), value);
+            m = comparison(event_value(event, row, *field), value);
         }  // a relation's condition: maybe
         out = all({out, m});
         if (out == Match::no) return out;
@@ -142,7 +140,7 @@ Match match_key(const EntityApi& e, const Names& names, const std::vector<std::p
         const InputValue* given = nullptr;
         for (const auto& [name, value] : arguments)
             if (name == names.field(k->name)) given = &value;
-        const auto* v = value_of(event, row, *k);
+        const auto* v = event_value(event, row, *k);
         if (!given || !v || v->is_null()) return Match::maybe;
         const auto c = compare(*v, *given);
         out = all({out, c ? of(*c == 0) : Match::maybe});

@@ -13,6 +13,10 @@
 
 namespace rex::graphql {
 
+// The event's value of a column: events name fields (the ORM) or, for a table with no model,
+// columns (the capture); nullptr when the event has neither.
+const Value* event_value(const ChangeEvent& event, std::span<const Value> row, const FieldInfo& field);
+
 enum class Match : unsigned char { no, yes, maybe };
 
 // `where` (a coerced t_bool_exp) on one row of `event`'s shape.

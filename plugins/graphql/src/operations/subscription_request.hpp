@@ -1,0 +1,22 @@
+// What a subscription (a live query or a stream) runs with: the executor, the API it was
+// prepared against (kept alive: the operation points into its schema), and the operation.
+#pragma once
+
+#include "schema/operation.hpp"
+
+#include <memory>
+#include <string>
+
+namespace rex::graphql {
+
+class GraphqlExecutor;
+struct Api;
+
+struct SubscriptionRequest {
+    std::shared_ptr<GraphqlExecutor> executor;
+    std::shared_ptr<const Api> api;
+    PreparedOperation operation;  // a subscription of one root field
+    std::string key;              // live queries: equal keys share one execution
+};
+
+}  // namespace rex::graphql

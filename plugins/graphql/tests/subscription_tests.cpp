@@ -1,0 +1,265 @@
+// Live queries through GraphqlExecutor::operations(), on every backend: the first result and the
+// bus sequence it reflects, updates after inserts, updates and deletes, silence for unrelated
+// changes, one shared execution for identical subscriptions, writes racing the subscribe, the
+// subscription limit, and stopping. Changes come as the ORM publishes them (in-process events
+// after the write) and, in subscription_capture_tests.cpp, from the engines' own clients
+// through the capture pump.
+#include "operation_support.hpp"
+
+#include "operations/operations.hpp"
+
+#include <atomic>
+
+using namespace rex;
+using namespace rex::graphql::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+rex::graphql::ExecutorOptions fast() {
+    rex::graphql::ExecutorOptions o;
+    o.live_debounce = 5ms;
+    return o;
+}
+
+// Writes a genre row and publishes its change as the ORM does after a commit.
+class GenreWriter {
+public:
+    explicit GenreWriter(WorkerFixture& f) : f_(f) {
+        auto shape = std::make_shared<ChangeShape>();
+        shape->entity = "genre";
+        shape->fields = {"genre_id", "name"};
+        shape->key_field = 0;
+        shape_ = shape;
+    }
+    std::uint64_t insert(int id, const std::string& name) {
+        f_.sql("INSERT INTO gq_genre (genre_id, name) VALUES (?, ?)", {id, name});
+        return f_.changes().publish(ChangeEvent::of(ChangeKind::insert, shape_, {Value(id), Value(name)}));
+    }
+    std::uint64_t rename(int id, const std::string& old_name, const std::string& name) {
+        f_.sql("UPDATE gq_genre SET name = ? WHERE genre_id = ?", {name, id});
+        auto values = std::make_shared<const std::vector<Value>>(std::vector<Value>{Value(id), Value(name), Value(id), Value(old_name)});
+        ChangeEvent e;
+        e.kind = ChangeKind::update;
+        e.shape = shape_;
+        e.values = std::span<const Value>(values->data(), 2);
+        e.old_values = std::span<const Value>(values->data() + 2, 2);
+        e.storage = values;
+        return f_.changes().publish(std::move(e));
+    }
+    std::uint64_t remove(int id, const std::string& name) {
+        f_.sql("DELETE FROM gq_genre WHERE genre_id = ?", {id});
+        return f_.changes().publish(ChangeEvent::of(ChangeKind::remove, shape_, {Value(id), Value(name)}));
+    }
+
+private:
+    WorkerFixture& f_;
+    std::shared_ptr<const ChangeShape> shape_;
+};
+
+constexpr const char* genres_below_10 = "subscription { genre(where: {genre_id: {_lt: 10}}, order_by: {genre_id: asc}) { genre_id name } }";
+
+}  // namespace
+
+TEST_CASE("live query: first result with its sequence, then insert, unrelated change, update, delete", "[graphql][subscriptions]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        WorkerFixture f(b, fast());
+        GenreWriter writer(f);
+        writer.insert(30, "Before");  // the bus has a history: the first result's sequence is after it
+        const auto before = f.changes().last_sequence();
+        auto ops = f.executor().operations();
+        auto sink = std::make_shared<RecordingSink>();
+        auto handle = ops->start(operation(genres_below_10), sink);
+        const auto first = sink->text(0);
+        CHECK(data_of(first) == R"(next {"data":{"genre":[{"genre_id":1,"name":"Rock"},{"genre_id":2,"name":"Jazz"},{"genre_id":3,"name":"Metal"}]}})");
+        CHECK(sequence_of(first) == before);
+
+        const auto s1 = writer.insert(4, "Blues");
+        const auto second = sink->text(1);
+        CHECK(data_of(second) ==
+              R"(next {"data":{"genre":[{"genre_id":1,"name":"Rock"},{"genre_id":2,"name":"Jazz"},{"genre_id":3,"name":"Metal"},{"genre_id":4,"name":"Blues"}]}})");
+        CHECK(sequence_of(second) >= s1);
+
+        writer.insert(50, "Outside");    // outside the filter
+        writer.rename(30, "Before", "Still outside");
+        f.sql("INSERT INTO gq_artist (artist_id, name) VALUES (?, ?)", {77, "Other entity"});
+        std::this_thread::sleep_for(200ms);
+        CHECK(sink->messages().size() == 2);
+
+        writer.rename(4, "Blues", "Soul");
+        CHECK(data_of(sink->text(2)) ==
+              R"(next {"data":{"genre":[{"genre_id":1,"name":"Rock"},{"genre_id":2,"name":"Jazz"},{"genre_id":3,"name":"Metal"},{"genre_id":4,"name":"Soul"}]}})");
+        writer.remove(4, "Soul");
+        CHECK(data_of(sink->text(3)) == R"(next {"data":{"genre":[{"genre_id":1,"name":"Rock"},{"genre_id":2,"name":"Jazz"},{"genre_id":3,"name":"Metal"}]}})");
+        CHECK(sequence_of(sink->text(3)) > sequence_of(sink->text(2)));
+        // A row moving out of the filter by an update counts (its old values matched).
+        writer.insert(5, "Five");
+        CHECK(sink->wait(5).size() == 5);
+        writer.rename(5, "Five", "Five");  // same values: re-run, same result, nothing sent
+        std::this_thread::sleep_for(150ms);
+        CHECK(sink->messages().size() == 5);
+    }
+}
+
+TEST_CASE("live query: _by_pk, _aggregate and relations", "[graphql][subscriptions]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        WorkerFixture f(b, fast());
+        GenreWriter writer(f);
+        auto ops = f.executor().operations();
+        auto by_pk = std::make_shared<RecordingSink>();
+        auto count = std::make_shared<RecordingSink>();
+        auto nested = std::make_shared<RecordingSink>();
+        auto h1 = ops->start(operation("subscription { genre_by_pk(genre_id: 2) { name } }"), by_pk);
+        auto h2 = ops->start(operation("subscription { genre_aggregate { aggregate { count } } }"), count);
+        auto h3 = ops->start(operation("subscription { genre(where: {genre_id: {_eq: 1}}) { name tracks(order_by: {track_id: asc}) { track_id } } }"), nested);
+        CHECK(data_of(by_pk->text(0)) == R"(next {"data":{"genre_by_pk":{"name":"Jazz"}}})");
+        CHECK(data_of(count->text(0)) == R"(next {"data":{"genre_aggregate":{"aggregate":{"count":3}}}})");
+        CHECK(data_of(nested->text(0)) == R"(next {"data":{"genre":[{"name":"Rock","tracks":[{"track_id":1},{"track_id":2},{"track_id":5}]}]}})");
+        writer.insert(9, "Nine");
+        CHECK(data_of(count->text(1)) == R"(next {"data":{"genre_aggregate":{"aggregate":{"count":4}}}})");
+        writer.rename(2, "Jazz", "Free Jazz");
+        CHECK(data_of(by_pk->text(1)) == R"(next {"data":{"genre_by_pk":{"name":"Free Jazz"}}})");
+        // A change of a related entity re-runs the query (no shape for track: published as SQL + event).
+        f.sql("UPDATE gq_track SET genre_id = 1 WHERE track_id = 3");
+        auto shape = std::make_shared<ChangeShape>();
+        shape->entity = "track";
+        shape->fields = {"track_id", "genre_id"};
+        shape->key_field = 0;
+        f.changes().publish(ChangeEvent::of(ChangeKind::update, shape, {Value(3), Value(1)}));
+        CHECK(data_of(nested->text(1)) == R"(next {"data":{"genre":[{"name":"Rock","tracks":[{"track_id":1},{"track_id":2},{"track_id":3},{"track_id":5}]}]}})");
+        std::this_thread::sleep_for(100ms);
+        CHECK(by_pk->messages().size() == 2);  // neither the insert of 9 nor the track touched genre 2
+    }
+}
+
+TEST_CASE("live query: identical subscriptions share one execution; different variables do not", "[graphql][subscriptions]") {
+    const auto b = backends().front();
+    WorkerFixture f(b, fast());
+    GenreWriter writer(f);
+    auto ops = f.executor().operations();
+    auto& graphql_ops = dynamic_cast<rex::graphql::GraphqlOperations&>(*ops);
+    const std::string q = "subscription($id: Int!) { genre_by_pk(genre_id: $id) { name } }";
+    std::vector<std::shared_ptr<RecordingSink>> sinks;
+    std::vector<std::unique_ptr<OperationHandle>> handles;
+    for (const char* variables : {R"({"id": 1})", R"({ "id" : 1 })", R"({"id": 2})"}) {
+        sinks.push_back(std::make_shared<RecordingSink>());
+        handles.push_back(ops->start(operation(q, variables), sinks.back()));
+        sinks.back()->text(0);
+    }
+    CHECK(graphql_ops.live_executions() == 2);
+    CHECK(graphql_ops.subscriptions() == 3);
+    CHECK(data_of(sinks[0]->text(0)) == data_of(sinks[1]->text(0)));
+    CHECK(data_of(sinks[2]->text(0)) == R"(next {"data":{"genre_by_pk":{"name":"Jazz"}}})");
+    writer.rename(1, "Rock", "Hard Rock");
+    CHECK(data_of(sinks[0]->text(1)) == R"(next {"data":{"genre_by_pk":{"name":"Hard Rock"}}})");
+    CHECK(sinks[1]->text(1) == sinks[0]->text(1));
+    handles[0].reset();
+    CHECK(graphql_ops.live_executions() == 2);
+    handles[1].reset();
+    CHECK(graphql_ops.live_executions() == 1);
+    handles.clear();
+    CHECK(graphql_ops.live_executions() == 0);
+    CHECK(graphql_ops.subscriptions() == 0);
+}
+
+TEST_CASE("live query: writes racing the subscribe are neither lost nor doubled", "[graphql][subscriptions]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        WorkerFixture f(b, fast());
+        GenreWriter writer(f);
+        auto ops = f.executor().operations();
+        constexpr int rows = 40;
+        std::atomic<bool> done{false};
+        std::thread writes([&] {
+            for (int i = 0; i < rows; ++i) {
+                writer.insert(100 + i, "g" + std::to_string(i));
+                std::this_thread::sleep_for(2ms);
+            }
+            done = true;
+        });
+        std::vector<std::shared_ptr<RecordingSink>> sinks;
+        std::vector<std::unique_ptr<OperationHandle>> handles;
+        // Different documents (aliases), so each subscription has its own execution.
+        for (int i = 0; i < 8; ++i) {
+            sinks.push_back(std::make_shared<RecordingSink>());
+            handles.push_back(ops->start(operation("subscription { g" + std::to_string(i) + ": genre_aggregate { aggregate { count } } }"), sinks.back()));
+            std::this_thread::sleep_for(std::chrono::milliseconds(3 * i));
+        }
+        writes.join();
+        for (int i = 0; i < 8; ++i) {
+            INFO("subscription " << i);
+            const auto want = R"({"aggregate":{"count":)" + std::to_string(3 + rows) + "}}";
+            auto deadline = std::chrono::steady_clock::now() + 10s;
+            std::vector<RecordingSink::Message> all;
+            do {
+                all = sinks[i]->messages();
+                if (!all.empty() && all.back().text.find(want) != std::string::npos) break;
+                std::this_thread::sleep_for(10ms);
+            } while (std::chrono::steady_clock::now() < deadline);
+            REQUIRE(!all.empty());
+            CHECK(all.back().text.find(want) != std::string::npos);  // nothing lost
+            for (std::size_t m = 1; m < all.size(); ++m) {
+                CHECK(data_of(all[m].text) != data_of(all[m - 1].text));  // nothing sent twice
+                CHECK(sequence_of(all[m].text) > sequence_of(all[m - 1].text));
+            }
+        }
+        for (int i = 0; i < rows; ++i) f.sql("DELETE FROM gq_genre WHERE genre_id = ?", {100 + i});
+    }
+}
+
+TEST_CASE("subscriptions: the limit, request errors, and stopping", "[graphql][subscriptions]") {
+    const auto b = backends().front();
+    auto options = fast();
+    options.max_subscriptions = 2;
+    WorkerFixture f(b, options);
+    GenreWriter writer(f);
+    auto ops = f.executor().operations();
+    auto s1 = std::make_shared<RecordingSink>();
+    auto s2 = std::make_shared<RecordingSink>();
+    auto s3 = std::make_shared<RecordingSink>();
+    auto h1 = ops->start(operation(genres_below_10), s1);
+    auto h2 = ops->start(operation("subscription { genre_by_pk(genre_id: 1) { name } }"), s2);
+    s1->text(0);
+    s2->text(0);
+    auto h3 = ops->start(operation(genres_below_10), s3);
+    CHECK(s3->text(0) == R"x(error [{"message":"Too many subscriptions: at most 2 run at once (max_subscriptions)","extensions":{"code":"limit-exceeded"}}])x");
+    {
+        auto bad = std::make_shared<RecordingSink>();
+        auto h = ops->start(operation("subscription { genre { name } genre_by_pk(genre_id: 1) { name } }"), bad);
+        CHECK(bad->text(0).starts_with(R"(error [{"message":"Anonymous Subscription must select only one top level field.")"));
+    }
+    // Stopped: nothing more, even with changes; a handle destroyed inside the sink's call works too.
+    h1.reset();
+    writer.insert(6, "Six");
+    std::this_thread::sleep_for(100ms);
+    CHECK(s1->messages().size() == 1);
+    h3.reset();
+    auto s4 = std::make_shared<RecordingSink>();
+    auto h4 = ops->start(operation(genres_below_10), s4);  // the freed places count again
+    CHECK(s4->text(0).starts_with("next "));
+
+    struct StopsItself : OperationSink {
+        std::unique_ptr<OperationHandle> handle;
+        std::mutex mutex;
+        std::atomic<int> calls{0};
+        void next(std::string) override {
+            ++calls;
+            std::lock_guard lock(mutex);
+            handle.reset();
+        }
+        void error(std::string) override { ++calls; }
+        void complete() override { ++calls; }
+    };
+    h4.reset();
+    auto self = std::make_shared<StopsItself>();
+    {
+        std::lock_guard lock(self->mutex);
+        self->handle = ops->start(operation("subscription { genre_by_pk(genre_id: 6) { name } }"), self);
+    }
+    for (int i = 0; i < 200 && self->calls == 0; ++i) std::this_thread::sleep_for(5ms);
+    writer.rename(6, "Six", "Sechs");
+    std::this_thread::sleep_for(100ms);
+    CHECK(self->calls == 1);
+}
