@@ -3,7 +3,6 @@
 #include <rex/capture.hpp>
 #include <rex/kernel.hpp>
 #include <rex/sdk/error.hpp>
-#include <rex/sdk/json_text.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -202,10 +201,6 @@ std::vector<ChangeEvent> capture_events(const CaptureBatch& batch, const Catalog
 
 namespace {
 
-const char* kind_name(ChangeKind kind) {
-    return kind == ChangeKind::insert ? "insert" : kind == ChangeKind::update ? "update" : "remove";
-}
-
 // Events older than the bus's memory, read back from the log on a connection of their own.
 class LogHistory final : public ChangeHistory {
 public:
@@ -339,11 +334,6 @@ private:
             }
             const auto first = events.empty() ? 0 : events.front().sequence;
             if (!events.empty()) published_ = events.back().sequence;
-            if (log.enabled(LogLevel::trace))  // one line per change: what tests and operators compare across hosts
-                for (const auto& e : events)
-                    log.log(LogLevel::trace, "capture", "delivering sequence " + std::to_string(e.sequence) + " position " +
-                                                            std::to_string(batch.position) + " " + kind_name(e.kind) + " " + e.entity() +
-                                                            " " + key_to_json(e).text);
             kernel_.changes().publish_all(events);
             position_ = batch.position;
             if (log.enabled(LogLevel::debug))

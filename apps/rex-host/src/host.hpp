@@ -3,6 +3,7 @@
 // request. Plugin code runs on the worker threads and every exception it throws becomes a 500.
 #pragma once
 
+#include "change_streams.hpp"
 #include "executor_context.hpp"
 #include "http_server.hpp"
 #include "router.hpp"
@@ -52,6 +53,7 @@ public:
     const CatalogView& catalog() const override { return kernel_.catalog(); }
     Logger& logger() override { return kernel_.logger(); }
     const PluginSettings& settings(std::string_view plugin) const override { return context_.settings_of(plugin); }
+    ChangeStreams* change_streams() override { return &change_streams_; }
     OperationExecutor* operations() override { return operations_.get(); }
 
 private:
@@ -65,6 +67,7 @@ private:
     HostSettings settings_;
     Router router_;
     WorkerPool workers_;
+    HostChangeStreams change_streams_{kernel_.catalog(), kernel_.changes(), kernel_.logger()};
     std::string starting_;  // the plugin whose start() is running, owner of the routes it adds
     std::vector<std::shared_ptr<RealtimeTransport>> started_;
     std::shared_ptr<OperationExecutor> operations_;  // the executor's, for transports (made before they start)

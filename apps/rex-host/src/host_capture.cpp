@@ -2,6 +2,7 @@
 
 #include <rex/capture.hpp>
 #include <rex/sdk/error.hpp>
+#include <rex/sdk/json_text.hpp>
 #include <rex/sdk/url.hpp>
 
 #include <cerrno>
@@ -76,6 +77,16 @@ public:
         options.url = url;
         options.after = resume;
         options.on_delivered = [this](std::int64_t position) { keep(position); };
+        // At trace level, one line per change as the bus delivers it to subscribers (subscribed
+        // before the pump starts, so none is missed): what
+        // operators (and the tests) compare across hosts and restarts.
+        if (kernel.logger().enabled(LogLevel::trace))
+            trace_ = kernel.changes().subscribe({}, 0, [&log = kernel.logger()](const ChangeEvent& e) {
+                const char* kind = e.kind == ChangeKind::insert ? "insert" : e.kind == ChangeKind::update ? "update" : "remove";
+                log.log(LogLevel::trace, "capture",
+                        "delivering sequence " + std::to_string(e.sequence) + " position " + std::to_string(e.position) + " " + kind + " " +
+                            e.entity() + " " + key_to_json(e).text);
+            });
         pump_ = start_capture_pump(kernel, std::move(options));
         if (!resume) keep(pump_->position());  // a restart before the first change resumes here
         kernel.logger().log(LogLevel::info, "capture",
@@ -96,6 +107,7 @@ public:
         wake_.notify_all();
         if (pruner_.joinable()) pruner_.join();
         pump_->stop();
+        trace_.reset();
     }
 
 private:
@@ -140,6 +152,7 @@ private:
     std::int64_t kept_ = -1;
     bool write_failed_ = false;
     std::unique_ptr<CapturePump> pump_;
+    std::unique_ptr<ChangeSubscription> trace_;
     CaptureRetention retention_;
     std::mutex mutex_;
     std::condition_variable wake_;

@@ -13,11 +13,13 @@ namespace rex::host {
 struct RouteEntry {
     std::shared_ptr<HttpRoute> route;
     std::string owner;                 // for log lines: "transport echo", "exporter graphql"
+    bool layered = false;              // two claims share the path (LayeredRoute)
 };
 
 class Router {
 public:
-    // Claims a path for a plugin route; a second claim of the same path throws ConfigurationError.
+    // Claims a path for a plugin route. A second claim shares it: the second route gets the
+    // streams it wants (wants_stream), the first everything else; a third throws ConfigurationError.
     void add(std::string path, std::shared_ptr<HttpRoute> route, std::string owner);
     // The route for a path, or nullptr.
     std::shared_ptr<const RouteEntry> find(const std::string& path) const;

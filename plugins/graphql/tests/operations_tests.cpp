@@ -3,6 +3,8 @@
 // else, and a stopped operation delivers nothing (a mutation stopped before it ran is not run).
 #include "operation_support.hpp"
 
+#include "executor/sha256.hpp"
+
 using namespace rex::graphql::test;
 
 TEST_CASE("operations: a query, a mutation, request errors", "[graphql][operations]") {
@@ -62,4 +64,29 @@ TEST_CASE("operations: a stopped operation delivers nothing and a mutation stopp
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(sink->messages().empty());
     CHECK(f.sql("SELECT count(*) FROM gq_genre WHERE genre_id = ?", {8}).rows.at(0).at(0).as_int64() == 0);
+}
+
+TEST_CASE("operations: persisted queries as over HTTP", "[graphql][operations]") {
+    const auto b = backends().front();
+    const std::string listed = "{ genre_by_pk(genre_id: 1) { name } }";
+    const std::string hash = rex::graphql::sha256_hex(listed);
+    rex::graphql::ExecutorOptions options;
+    options.persisted_queries = std::make_shared<const std::map<std::string, std::string, std::less<>>>(
+        std::map<std::string, std::string, std::less<>>{{hash, listed}});
+    WorkerFixture f(b, options);
+    auto ops = f.executor().operations();
+    const auto first = [&](std::string query, std::string extensions) {
+        auto request = operation(std::move(query));
+        request.extensions = std::move(extensions);
+        auto sink = std::make_shared<RecordingSink>();
+        auto handle = ops->start(std::move(request), sink);
+        return sink->text(0);
+    };
+    const auto pq = [](const std::string& h) { return R"({"persistedQuery":{"version":1,"sha256Hash":")" + h + "\"}}"; };
+    CHECK(first("{ genre { name } }", "") ==
+          R"(error [{"message":"Only persisted queries run here: send extensions.persistedQuery.sha256Hash","extensions":{"code":"PERSISTED_QUERY_REQUIRED"}}])");
+    CHECK(first("", pq(std::string(64, '0'))) == R"(error [{"message":"PersistedQueryNotFound","extensions":{"code":"PERSISTED_QUERY_NOT_FOUND"}}])");
+    CHECK(first("{ genre { name } }", pq(hash)) ==
+          R"(error [{"message":"extensions.persistedQuery.sha256Hash is not the sha256 of the query","extensions":{"code":"BAD_REQUEST"}}])");
+    CHECK(first("", pq(hash)) == R"(next {"data":{"genre_by_pk":{"name":"Rock"}}})");
 }

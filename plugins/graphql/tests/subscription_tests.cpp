@@ -6,6 +6,7 @@
 // through the capture pump.
 #include "operation_support.hpp"
 
+#include "introspection/sdl.hpp"
 #include "operations/operations.hpp"
 
 #include <atomic>
@@ -262,4 +263,25 @@ TEST_CASE("subscriptions: the limit, request errors, and stopping", "[graphql][s
     writer.rename(6, "Six", "Sechs");
     std::this_thread::sleep_for(100ms);
     CHECK(self->calls == 1);
+}
+
+TEST_CASE("subscription_root in introspection and the SDL", "[graphql][subscriptions]") {
+    const auto b = backends().front();
+    Fixture f(b);
+    CHECK(f.post("{ __schema { subscriptionType { name } } __type(name: \"subscription_root\") { fields { name } } }").starts_with(
+        R"({"data":{"__schema":{"subscriptionType":{"name":"subscription_root"}},"__type":{"fields":[{"name":"album"},{"name":"album_aggregate"},{"name":"album_by_pk"},)"));
+    const auto sdl = rex::graphql::print_schema(rex::graphql::build_api(f.catalog())->schema);
+    CHECK(sdl.find("  subscription: subscription_root\n") != std::string::npos);
+    CHECK(sdl.find("  genre_stream(\n    \"\"\"maximum number of rows returned in a single batch\"\"\"\n    batch_size: Int!\n") != std::string::npos);
+    CHECK(sdl.find("    cursor: [genre_stream_cursor_input]!\n") != std::string::npos);
+    CHECK(sdl.find("input genre_stream_cursor_input {\n") != std::string::npos);
+    CHECK(sdl.find("  after_sequence: bigint\n") != std::string::npos);
+    CHECK(sdl.find("enum cursor_ordering {\n") != std::string::npos);
+    rex::graphql::ApiOptions camel;
+    camel.naming = rex::graphql::Naming::camel;
+    const auto camel_sdl = rex::graphql::print_schema(rex::graphql::build_api(f.catalog(), camel)->schema);
+    CHECK(camel_sdl.find("    batchSize: Int!\n") != std::string::npos);
+    CHECK(camel_sdl.find("  genreStream(\n") != std::string::npos);
+    CHECK(camel_sdl.find("input GenreStreamCursorInput {\n") != std::string::npos);
+    CHECK(camel_sdl.find("enum CursorOrdering {\n") != std::string::npos);
 }

@@ -1,6 +1,7 @@
 #include "operations/operations.hpp"
 
 #include "executor/executor.hpp"
+#include "executor/sha256.hpp"
 #include "executor/variables.hpp"
 #include "operations/delivery.hpp"
 #include "operations/stream.hpp"
@@ -13,22 +14,46 @@ namespace rex::graphql {
 
 namespace {
 
-// The request's JSON parts as a GraphqlRequest; throws std::invalid_argument with one line.
-GraphqlRequest to_graphql(const OperationRequest& request) {
+// A refusal with its code, as over HTTP.
+struct Refused {
+    std::string message, code;
+};
+
+// The request's JSON parts as a GraphqlRequest, persisted queries resolved as over HTTP
+// (executor.cpp): a hash must be the query's sha256; in allow-list mode only listed queries run.
+GraphqlRequest to_graphql(const OperationRequest& request, const ExecutorOptions& options) {
     GraphqlRequest out;
     out.query = request.query;
     if (!request.operation_name.empty()) out.operation_name = request.operation_name;
     if (!request.variables.empty()) {
         const auto variables = nlohmann::json::parse(request.variables, nullptr, false);
-        if (variables.is_discarded()) throw std::invalid_argument("variables is not valid JSON");
-        if (!variables.is_null() && !variables.is_object()) throw std::invalid_argument("variables must be a JSON object");
+        if (variables.is_discarded()) throw Refused{"variables is not valid JSON", "BAD_REQUEST"};
+        if (!variables.is_null() && !variables.is_object()) throw Refused{"variables must be a JSON object", "BAD_REQUEST"};
         try {
             if (variables.is_object()) out.variables = input_from_json(variables);
         } catch (const TooDeep& e) {
-            throw std::invalid_argument(e.what());
+            throw Refused{e.what(), "BAD_REQUEST"};
         }
     }
-    if (out.query.empty()) throw std::invalid_argument("the request has no query string");
+    std::string hash;
+    if (!request.extensions.empty()) {
+        const auto extensions = nlohmann::json::parse(request.extensions, nullptr, false);
+        if (extensions.is_discarded() || !(extensions.is_object() || extensions.is_null())) throw Refused{"extensions must be an object", "BAD_REQUEST"};
+        if (extensions.is_object())
+            if (auto pq = extensions.find("persistedQuery"); pq != extensions.end() && pq->is_object())
+                if (auto h = pq->find("sha256Hash"); h != pq->end() && h->is_string()) hash = h->get<std::string>();
+    }
+    if (!out.query.empty() && !hash.empty() && sha256_hex(out.query) != hash)
+        throw Refused{"extensions.persistedQuery.sha256Hash is not the sha256 of the query", "BAD_REQUEST"};
+    if (options.persisted_queries) {
+        if (hash.empty()) throw Refused{"Only persisted queries run here: send extensions.persistedQuery.sha256Hash", "PERSISTED_QUERY_REQUIRED"};
+        const auto known = options.persisted_queries->find(hash);
+        if (known == options.persisted_queries->end()) throw Refused{"PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND"};
+        out.query = known->second;
+    } else if (out.query.empty()) {
+        if (!hash.empty()) throw Refused{"PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND"};
+        throw Refused{"The request has no query string", "BAD_REQUEST"};
+    }
     return out;
 }
 
@@ -76,9 +101,9 @@ private:
     void run() {
         GraphqlRequest gql;
         try {
-            gql = to_graphql(request_);
-        } catch (const std::invalid_argument& e) {
-            delivery_->error(one_error(e.what(), "BAD_REQUEST"));
+            gql = to_graphql(request_, executor_->options());
+        } catch (const Refused& r) {
+            delivery_->error(one_error(r.message, r.code));
             return;
         }
         auto prepared = executor_->prepare_request(gql);
@@ -114,7 +139,9 @@ private:
         if (root->second.kind == RootKind::stream) {
             membership = start_stream({executor_, prepared.api, std::move(*prepared.operation), {}}, delivery_);
         } else {
-            SubscriptionRequest live{executor_, prepared.api, std::move(*prepared.operation), share_key()};
+            // The API's identity is part of the key: after a catalog change new subscribers get a new execution.
+            auto key = share_key() + '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(prepared.api.get()));
+            SubscriptionRequest live{executor_, prepared.api, std::move(*prepared.operation), std::move(key)};
             membership = owner_.live_.join(std::move(live), delivery_);
         }
         std::lock_guard lock(keep_->mutex);

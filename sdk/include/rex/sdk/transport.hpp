@@ -42,7 +42,9 @@ class REX_SDK_API TransportContext {
 public:
     virtual ~TransportContext();
     virtual boost::asio::io_context& io_context() = 0;
-    // Claims every request whose path equals `path`; a second claim of one path throws.
+    // Claims every request whose path equals `path`. A second claim shares the path: it gets the
+    // streams it wants (e.g. WebSocket upgrades on the executor's /graphql), the first route the
+    // rest; a third claim throws.
     virtual void add_route(std::string path, std::shared_ptr<HttpRoute> route) = 0;
     virtual ChangeBus& changes() = 0;
     virtual const CatalogView& catalog() const = 0;

@@ -1,0 +1,145 @@
+#include "change_streams.hpp"
+
+#include "row_filter.hpp"
+
+#include <rex/sdk/error.hpp>
+#include <rex/sdk/json_text.hpp>
+
+#include <algorithm>
+#include <exception>
+
+namespace rex::host {
+
+namespace {
+
+[[noreturn]] void refuse(ErrorCategory category, std::string message) { raise({category, std::move(message), {}, {}}); }
+
+std::string entity_list(const CatalogView& catalog) {
+    const auto names = catalog.entity_names();
+    std::string out;
+    for (std::size_t i = 0; i < names.size() && i < 20; ++i) out += (i ? ", " : "") + names[i];
+    if (names.size() > 20) out += ", … (" + std::to_string(names.size()) + " in all)";
+    return out.empty() ? "the catalog is empty" : "entities: " + out;
+}
+
+// Who reads the stream and what they may see. THE place where permissions apply to change
+// streams (issue 18): derive the role from request.headers / request.connection_params in
+// of() (throwing a rex::Error for a refused identity), and decide per event in may_read()
+// (the role's row filter, deletes included; its column list when rendering). Until then every
+// requester reads every row.
+class StreamAccess {
+public:
+    static StreamAccess of(const ChangeStreamRequest& /*request*/) { return {}; }
+    bool may_read(const ChangeEvent& /*event*/) const { return true; }
+};
+
+// A stream that ended before it began (refetch): nothing to cancel.
+class EndedSubscription final : public ChangeSubscription {};
+
+struct StreamState {
+    std::vector<ChangeKind> kinds;  // empty: all
+    RowFilter filter;
+    StreamAccess access;
+    std::shared_ptr<ChangeStreamSink> sink;
+    Logger* logger = nullptr;
+
+    void deliver(const ChangeEvent& e) const {
+        if (!e.shape) return;
+        if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), e.kind) == kinds.end()) return;
+        // An update is shown when the row matched before or after it, so a client also learns
+        // that a row left its filter.
+        const bool before = e.kind == ChangeKind::update && !e.old_values.empty() && filter.matches(*e.shape, e.old_values);
+        if (!before && !filter.matches(*e.shape, e.values)) return;
+        if (!access.may_read(e)) return;
+        sink->event(e.sequence, change_message(e));
+    }
+};
+
+}  // namespace
+
+std::string change_message(const ChangeEvent& event) {
+    std::string out = R"({"event":")";
+    out += event.kind == ChangeKind::insert ? "insert" : event.kind == ChangeKind::update ? "update" : "delete";
+    out += R"(","model":)";
+    if (!append_json_string(out, event.entity())) out += R"("")";
+    out += R"(,"data":)";
+    out += row_to_json(event).text;
+    if (event.kind == ChangeKind::update && !event.old_values.empty()) {
+        ChangeEvent old = event;
+        old.values = event.old_values;
+        out += R"(,"old":)";
+        out += row_to_json(old).text;
+    }
+    out += R"(,"seq":)";
+    out += std::to_string(event.sequence);
+    out += '}';
+    return out;
+}
+
+std::unique_ptr<ChangeSubscription> HostChangeStreams::open(ChangeStreamRequest request, std::shared_ptr<ChangeStreamSink> sink) {
+    if (!sink) refuse(ErrorCategory::internal, "change stream: no sink");
+    std::vector<std::shared_ptr<const EntityInfo>> entities;
+    for (const auto& name : request.entities) {
+        auto entity = catalog_.find_entity(name);
+        if (!entity) refuse(ErrorCategory::not_found, "entity: no entity named '" + name + "' (" + entity_list(catalog_) + ")");
+        entities.push_back(std::move(entity));
+    }
+    auto state = std::make_shared<StreamState>();
+    state->kinds = std::move(request.kinds);
+    state->filter = RowFilter::parse(request.where);
+    ChangeFilter wanted;
+    if (!state->filter.empty()) {
+        for (const auto& e : entities) state->filter.check(*e);
+        if (entities.empty()) {
+            // Every entity the filter fits (it names their fields); none at all is a mistake.
+            std::string first_problem;
+            for (const auto& name : catalog_.entity_names()) {
+                const auto entity = catalog_.find_entity(name);
+                if (!entity) continue;
+                try {
+                    state->filter.check(*entity);
+                    wanted.entities.push_back(name);
+                } catch (const Error& e) {
+                    if (first_problem.empty()) first_problem = e.message();
+                }
+            }
+            if (wanted.entities.empty())
+                refuse(ErrorCategory::invalid_value,
+                       first_problem.empty() ? "where: the catalog has no entity to filter" : first_problem + " (and no other entity fits it either)");
+        }
+    }
+    if (wanted.entities.empty()) wanted.entities = request.entities;
+    state->access = StreamAccess::of(request);
+    state->sink = std::move(sink);
+    state->logger = &logger_;
+
+    std::uint64_t after = bus_.last_sequence();
+    if (request.after) {
+        // Sequence numbers are this host's (they restart with it): a position ahead of the
+        // newest one comes from another host or an earlier run, and one older than the history
+        // has lost events in between. Either way the client must refetch.
+        const auto last = after;
+        const auto first = bus_.first_retained();
+        std::string reason;
+        if (*request.after > last)
+            reason = "resume position " + std::to_string(*request.after) + " is ahead of this host's newest change (" + std::to_string(last) +
+                     "): the host restarted or is another one; refetch and open a new stream";
+        else if (*request.after + 1 < first)
+            reason = "resume position " + std::to_string(*request.after) + " is no longer retained (the oldest kept is " + std::to_string(first) +
+                     "); refetch and open a new stream";
+        if (!reason.empty()) {
+            state->sink->end({true, std::move(reason)});
+            return std::make_unique<EndedSubscription>();
+        }
+        after = *request.after;
+    }
+    return bus_.subscribe(std::move(wanted), after, [state](const ChangeEvent& e) {
+        try {
+            state->deliver(e);
+        } catch (const std::exception& x) {  // never into the publisher
+            state->logger->log(LogLevel::error, "changes", "change stream event " + std::to_string(e.sequence) + " dropped: " + x.what());
+        }
+    });
+}
+
+}  // namespace rex::host

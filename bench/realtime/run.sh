@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The realtime benchmark (not in CI): N WebSocket subscribers on /changes of one rex-host serving
+# PostgreSQL with change capture, writes through the database (node-postgres) at a fixed rate,
+# commit-to-client latency p50/p99, delivered = expected, rex-host CPU and RSS. Needs the servers:
+#   eval "$(tools/test-servers.sh start)"; bench/realtime/run.sh [bench.mjs options]
+# JSON lines go to stdout and build/bench-realtime.jsonl.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+export REX_BUILD_DIR=${REX_BUILD_DIR:-$root/build}
+[[ -x $REX_BUILD_DIR/bin/rex-host ]] || { echo "bench: error: $REX_BUILD_DIR/bin/rex-host is not built (tools/build.sh)" >&2; exit 1; }
+command -v node >/dev/null || { echo "bench: error: node is not installed (tools/install-deps.sh --test)" >&2; exit 1; }
+[[ -n ${REX_TEST_POSTGRES_URL:-} ]] || { echo "bench: error: REX_TEST_POSTGRES_URL is not set (eval \"\$(tools/test-servers.sh start)\")" >&2; exit 1; }
+for dir in "$here" "$root/tests/e2e"; do
+  if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+done
+# 10 000 subscribers need 10 000 descriptors on each side.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+node "$here/bench.mjs" "$@" | tee "$REX_BUILD_DIR/bench-realtime.jsonl"

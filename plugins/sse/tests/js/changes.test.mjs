@@ -1,0 +1,227 @@
+// GET /changes with the `eventsource` client and raw fetch: filters (entity, op, where; deletes
+// on their old row), Last-Event-ID resume and refetch, one-line refusals, heartbeats, the
+// connection limit, a clean end at shutdown, and a slow consumer cut off while 100 other clients
+// keep receiving on time.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { EventSource } from 'eventsource';
+import { changesUrl, openRaw, publish, startSseHost } from './lib/sse.mjs';
+
+// Collects the messages of an EventSource; resolves `opened` or rejects on the first error.
+function listen(url, init) {
+  const source = new EventSource(url, init);
+  const got = [];
+  const ends = [];
+  source.onmessage = (e) => got.push({ id: e.lastEventId, ...JSON.parse(e.data) });
+  source.addEventListener('end', (e) => ends.push(JSON.parse(e.data)));
+  const opened = new Promise((resolve, reject) => {
+    source.onopen = resolve;
+    source.onerror = (e) => reject(Object.assign(new Error(`EventSource error: ${e.message ?? ''} (status ${e.code ?? '?'})`), { event: e }));
+  });
+  return { source, got, ends, opened };
+}
+
+async function until(predicate, ms = 5000, what = 'a condition') {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('GET /changes', () => {
+  let host;
+  before(async () => {
+    host = await startSseHost({ sse: { heartbeat_ms: 300 } });
+  });
+  after(() => host?.stop());
+
+  test('EventSource receives the changes of its entity, operations and where, deletes included', async () => {
+    const where = JSON.stringify({ ArtistId: { _eq: 1 } });
+    const l = listen(changesUrl(host, { entity: 'Album', op: 'insert,delete', where }));
+    await l.opened;
+    const first = (await publish(host, { count: 6 })) - 5; // ArtistId = row % 3: rows 1 and 4 match
+    await publish(host, { kind: 'update', count: 3 }); // not asked for
+    await publish(host, { entity: 'Track', count: 2 }); // another entity
+    const deletes = await publish(host, { kind: 'delete', count: 3 }); // row 1 matches, on its old row
+    await until(() => l.got.length >= 3, 5000, 'three events');
+    await new Promise((r) => setTimeout(r, 200)); // and nothing more
+    l.source.close();
+    assert.deepEqual(
+      l.got.map((e) => [e.id, e.event, e.model, e.data.AlbumId, e.seq]),
+      [
+        [String(first), 'insert', 'Album', 1, first],
+        [String(first + 3), 'insert', 'Album', 4, first + 3],
+        [String(deletes - 2), 'delete', 'Album', 1, deletes - 2],
+      ],
+    );
+    assert.deepEqual(l.got[0].data, { AlbumId: 1, Title: 'insert 1', ArtistId: 1 });
+  });
+
+  test('Last-Event-ID resumes after the last event; lastEventId in the URL too; refetch when it cannot', async () => {
+    const last = await publish(host, { count: 5, from: 100 });
+    // EventSource sends Last-Event-ID itself when it reconnects; here a fetch wrapper sends it on
+    // the first connection, as a client that stored the id would.
+    const l = listen(changesUrl(host, { entity: 'Album' }), {
+      fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, 'Last-Event-ID': String(last - 2) } }),
+    });
+    await l.opened;
+    await until(() => l.got.length >= 2, 5000, 'the backlog');
+    const next = await publish(host, { count: 1, from: 200 });
+    await until(() => l.got.length >= 3, 5000, 'a new event');
+    l.source.close();
+    assert.deepEqual(
+      l.got.map((e) => Number(e.id)),
+      [last - 1, last, next],
+    );
+
+    const raw = await openRaw(changesUrl(host, { entity: 'Album', lastEventId: String(last - 1) }));
+    await raw.waitFor(() => raw.events().length >= 2, 5000, 'the backlog after lastEventId');
+    raw.close();
+    assert.deepEqual(
+      raw.events().map((e) => [e.id, e.seq]),
+      [
+        [String(last), last],
+        [String(next), next],
+      ],
+    );
+
+    // A position this host never gave (it restarted, or it is another host): refetch.
+    const ahead = await openRaw(changesUrl(host), { 'Last-Event-ID': String(next + 1000) });
+    await ahead.waitFor(() => ahead.ended(), 5000, 'the end of the stream');
+    const end = ahead.messages.find((m) => m.event === 'end');
+    assert.ok(end, 'an end event');
+    const why = JSON.parse(end.data);
+    assert.equal(why.refetch, true);
+    assert.match(why.reason, /is ahead of this host's newest change/);
+  });
+
+  test('bad requests are refused with one line, and EventSource does not retry them', async () => {
+    const cases = [
+      [{ entity: 'Albm' }, /^entity: no entity named 'Albm' \(entities: Album, Track\)$/],
+      [{ op: 'upsert' }, /^op: unknown operation 'upsert' \(use insert, update or delete\)$/],
+      [{ where: '{"AlbumId":{"_eq":' }, /^where: not valid JSON: /],
+      [{ entity: 'Album', where: '{"Nope":{"_eq":1}}' }, /^where: Nope: entity Album has no field 'Nope'/],
+      [{ entity: 'Album', where: '{"AlbumId":{"_like":"1%"}}' }, /^where: AlbumId._like: pattern operators apply to text fields/],
+      [{ lastEventId: 'x' }, /^lastEventId: expected a sequence number/],
+      [{ entities: 'Album' }, /^unknown parameter 'entities' \(known: entity, op, where, lastEventId\)$/],
+    ];
+    for (const [params, message] of cases) {
+      const r = await fetch(changesUrl(host, params), { headers: { accept: 'text/event-stream' } });
+      assert.equal(r.status, 400, JSON.stringify(params));
+      const body = await r.json();
+      assert.match(body.error.message, message);
+      assert.ok(!body.error.message.includes('\n'));
+    }
+    const l = listen(changesUrl(host, { entity: 'Albm' }));
+    await assert.rejects(l.opened, /EventSource error/);
+    assert.equal(l.source.readyState, EventSource.CLOSED);
+  });
+
+  test('an idle stream gets a heartbeat comment', async () => {
+    const raw = await openRaw(changesUrl(host, { entity: 'Track' }));
+    assert.equal(raw.res.status, 200);
+    assert.match(raw.res.headers.get('content-type'), /^text\/event-stream/);
+    assert.equal(raw.res.headers.get('cache-control'), 'no-cache');
+    await raw.waitFor(() => raw.messages.some((m) => m.comment !== undefined), 2000, 'a heartbeat');
+    raw.close();
+  });
+
+  test('other methods are refused', async () => {
+    const r = await fetch(changesUrl(host), { method: 'POST', body: '{}' });
+    assert.equal(r.status, 405);
+    assert.equal(r.headers.get('allow'), 'GET');
+  });
+});
+
+describe('limits and shutdown', () => {
+  test('the connection limit answers 503', async () => {
+    const host = await startSseHost({ sse: { max_connections: 2 } });
+    try {
+      const a = await openRaw(changesUrl(host));
+      const b = await openRaw(changesUrl(host));
+      const c = await fetch(changesUrl(host));
+      assert.equal(c.status, 503);
+      assert.match((await c.json()).error.message, /at most 2 at once/);
+      a.close();
+      await a.waitFor(() => a.ended());
+      // A closed stream frees its place.
+      let d;
+      for (let i = 0; i < 50; ++i) {
+        d = await fetch(changesUrl(host));
+        if (d.status === 200) break;
+        await d.text();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(d.status, 200);
+      await d.body.cancel();
+      b.close();
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('stopping the host ends every stream with a reason', async () => {
+    const host = await startSseHost();
+    const streams = await Promise.all([openRaw(changesUrl(host)), openRaw(changesUrl(host, { entity: 'Album' }))]);
+    await streams[0].waitFor(() => streams[0].messages.length >= 1); // retry: sent: the stream runs
+    const result = await host.stop();
+    assert.equal(result.code, 0);
+    for (const s of streams) {
+      await s.waitFor(() => s.ended(), 5000, 'the end of the stream');
+      const end = s.messages.find((m) => m.event === 'end');
+      assert.deepEqual(JSON.parse(end.data), { reason: 'the server is shutting down', refetch: false });
+    }
+  });
+
+  test('a slow consumer is cut off while 100 other clients keep receiving on time', async () => {
+    const host = await startSseHost({ sse: { queue_events: 64 } });
+    const fast = [];
+    try {
+      for (let i = 0; i < 100; ++i) fast.push(listen(changesUrl(host, { entity: 'Album' })));
+      await Promise.all(fast.map((l) => l.opened));
+      // The slow client asks for big Track rows and never reads.
+      const slow = net.connect(Number(new URL(host.base).port), '127.0.0.1');
+      await new Promise((r) => slow.once('connect', r));
+      slow.pause();
+      slow.write('GET /changes?entity=Track HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 200));
+
+      const rounds = 30;
+      const latencies = [];
+      for (let round = 0; round < rounds; ++round) {
+        await publish(host, { entity: 'Track', count: 100, from: round * 100 + 1, titleBytes: 8000 }); // 800 kB for the slow one
+        const sent = Date.now();
+        const seq = await publish(host, { entity: 'Album', from: round + 1 });
+        await until(() => fast.every((l) => l.got.some((e) => e.seq === seq)), 10000, `round ${round} at every fast client`);
+        latencies.push(Date.now() - sent);
+      }
+      for (const l of fast) assert.equal(l.got.length, rounds);
+      latencies.sort((a, b) => a - b);
+      const p99 = latencies[Math.ceil(latencies.length * 0.99) - 1];
+      console.log(`fast clients: all ${rounds} events at all 100; latency p50 ${latencies[latencies.length >> 1]} ms, max ${p99} ms`);
+      assert.ok(p99 < 2000, `the fast clients waited ${p99} ms`);
+
+      // The slow client now reads what was sent before it was cut off: it ends with the reason.
+      let text = '';
+      slow.setEncoding('utf8');
+      slow.on('data', (chunk) => {
+        text += chunk;
+      });
+      slow.resume();
+      await new Promise((resolve, reject) => {
+        slow.once('end', resolve);
+        slow.once('error', reject);
+        setTimeout(() => reject(new Error(`the slow stream did not end; got ${text.length} bytes`)), 20000);
+      });
+      const ids = [...text.matchAll(/^id: (\d+)$/gm)].length;
+      assert.match(text, /event: end\ndata: \{"reason":"the client fell behind \(more than 64 events or \d+ bytes waited for it\); reconnect with Last-Event-ID to resume","refetch":false\}\n\n$/);
+      assert.ok(ids < rounds * 100, `the slow client got ${ids} of ${rounds * 100} events before it was cut off`);
+      slow.destroy();
+    } finally {
+      for (const l of fast) l.source.close();
+      await host.stop();
+    }
+  });
+});

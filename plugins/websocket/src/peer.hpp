@@ -1,0 +1,71 @@
+// What a protocol sees of its WebSocket connection. No network library here: the protocols
+// (graphql-transport-ws, graphql-ws, the change stream) are plain code over this interface.
+#pragma once
+
+#include "limits.hpp"
+
+#include <rex/sdk/http.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+REX_SDK_BEGIN
+class ChangeStreams;
+class Logger;
+class OperationExecutor;
+REX_SDK_END
+
+namespace rex::websocket {
+
+// The transport's shared services, valid while it runs.
+struct Services {
+    Limits limits;
+    OperationExecutor* operations = nullptr;
+    ChangeStreams* change_streams = nullptr;
+    Logger* logger = nullptr;
+};
+
+// Close codes of RFC 6455 the transport uses itself.
+namespace close_code {
+inline constexpr std::uint16_t going_away = 1001;
+inline constexpr std::uint16_t try_again_later = 1013;  // too slow, too many connections
+}  // namespace close_code
+
+class Peer {
+public:
+    virtual ~Peer() = default;
+    // Queues a text message; any thread. False when the connection is closing or the message
+    // overflowed the write queue (the connection is then closed with 1013 and a reason).
+    virtual bool send(std::string text) = 0;
+    // Closes with a code and a one-line reason; any thread; later calls are ignored.
+    virtual void close(std::uint16_t code, std::string reason) = 0;
+    // Runs `fn` on the connection's strand (any thread); dropped once the connection is gone.
+    virtual void post(std::function<void()> fn) = 0;
+    // The protocol's timer (one per connection): `fn` runs on the strand after `delay`, unless
+    // the timer is set again or the connection closes first.
+    virtual void set_timer(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
+    virtual const HttpRequest& request() const = 0;  // the upgrade request
+    virtual const Services& services() const = 0;
+};
+
+// A subprotocol's state machine. Every call comes on the connection's strand.
+class Protocol {
+public:
+    virtual ~Protocol() = default;
+    virtual void on_open() {}
+    virtual void on_message(std::string_view text) = 0;
+    // The connection is gone or going: stop every operation (the sinks may still be called by a
+    // worker until their handles are destroyed, and their sends are then refused).
+    virtual void on_close() = 0;
+};
+
+// The protocols, made for a peer that outlives them.
+std::unique_ptr<Protocol> make_graphql_transport_ws(std::shared_ptr<Peer> peer);
+std::unique_ptr<Protocol> make_graphql_ws_legacy(std::shared_ptr<Peer> peer);
+std::unique_ptr<Protocol> make_changes_protocol(std::shared_ptr<Peer> peer);
+
+}  // namespace rex::websocket
