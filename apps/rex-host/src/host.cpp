@@ -75,7 +75,9 @@ void Host::start_executor(const std::string& wanted) {
         } catch (...) {
             kernel_.logger().log(LogLevel::error, "host", owner + " failed to make its operation executor: " + current_exception_text());
         }
-        router_.add(std::string(executor_path), std::make_shared<ExecutorRoute>(std::move(executor)), owner);
+        auto route = std::make_shared<ExecutorRoute>(std::move(executor));
+        router_.add(std::string(executor_path), route, owner);
+        if (exporter->format() == "graphql-sdl") router_.add("/", route, owner);  // its console page
         kernel_.logger().log(LogLevel::info, "host", "serving " + std::string(executor_path) + " with the executor of " + owner);
         return;
     }

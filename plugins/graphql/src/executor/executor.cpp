@@ -1,5 +1,6 @@
 #include "executor/executor.hpp"
 
+#include "executor/console_page.hpp"
 #include "executor/sha256.hpp"
 #include "executor/variables.hpp"
 #include "introspection/introspection.hpp"
@@ -167,7 +168,11 @@ std::vector<ErrorOut> describe(const SelectedField& field, Logger& logger) {
 
 }  // namespace
 
-GraphqlExecutor::GraphqlExecutor(ExecutorContext& context, ExecutorOptions options) : context_(context), options_(std::move(options)) {}
+GraphqlExecutor::GraphqlExecutor(ExecutorContext& context, ExecutorOptions options) : context_(context), options_(std::move(options)) {
+    // First on the change bus (it delivers in subscription order): an answer is dropped before any
+    // later subscriber, such as a live query, reacts to the same event.
+    if (options_.cache.enabled) cache_ = std::make_unique<ResponseCache>(options_.cache, context_.changes());
+}
 
 GraphqlExecutor::~GraphqlExecutor() = default;
 
@@ -210,6 +215,14 @@ GraphqlExecutor::Preparation GraphqlExecutor::prepare_request(const GraphqlReque
 }
 
 GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation) {
+    ResponseCache::Miss miss;
+    if (cache_) {
+        if (auto hit = cache_->find(request, cache_scope(request), this->api(), miss)) {
+            Result result;
+            result.body = std::move(*hit);
+            return result;
+        }
+    }
     auto prepared = prepare_request(request);
     if (!prepared.operation) return std::move(prepared.refused);
     const bool mutation = prepared.operation->kind == OperationKind::mutation;
@@ -221,7 +234,10 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
         prepared.refused.request_error = true;
         return std::move(prepared.refused);
     }
-    return run_prepared(*prepared.api, *prepared.operation);
+    auto result = run_prepared(*prepared.api, *prepared.operation);
+    if (cache_ && prepared.operation->kind == OperationKind::query && !result.failed && !result.request_error)
+        cache_->store(std::move(miss), prepared.api, entities_of(*prepared.api, *prepared.operation), result.body);
+    return result;
 }
 
 GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const PreparedOperation& op) {
@@ -291,6 +307,7 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
             }
         }
         if (connection && mutation) connection->commit();
+        if (cache_ && mutation) cache_->invalidate(entities_of(*api, op));
     } catch (const Failure& f) {
         if (connection && connection->in_transaction()) {
             try {
@@ -299,6 +316,7 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
             }
         }
         result.body = errors_body(f.errors, true);
+        result.failed = true;
         return result;
     }
     data += '}';
@@ -320,6 +338,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
         response.body = errors_body({e}, false);
         return response;
     };
+    if (auto page = console_page(request, options_.console)) return std::move(*page);
     try {
         // Media type of the answer: the first acceptable one the client lists.
         std::string answer_type;

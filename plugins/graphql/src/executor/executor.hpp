@@ -30,6 +30,7 @@ public:
     struct Result {
         std::string body;          // {"data":...} and/or {"errors":[...]}
         bool request_error = false;  // no data: the document did not parse or validate
+        bool failed = false;         // a field failed: "data" is null (a mutation rolled back)
         OperationKind kind = OperationKind::query;
     };
     // Runs one request (any transport). `allow_mutation` false: a mutation is refused (HTTP GET).
@@ -51,6 +52,8 @@ public:
 
     // The API for the catalog as it is now (rebuilt when entities were added or replaced).
     std::shared_ptr<const Api> api();
+    // nullptr when settings.cache is off.
+    ResponseCache* cache() noexcept { return cache_.get(); }
 
 private:
     struct Built {
@@ -63,6 +66,7 @@ private:
     std::mutex mutex_;
     std::shared_ptr<const Built> built_;
     std::unique_ptr<GraphqlOperations> operations_;  // made on first use
+    std::unique_ptr<ResponseCache> cache_;
 };
 
 }  // namespace rex::graphql

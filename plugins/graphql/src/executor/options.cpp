@@ -42,11 +42,34 @@ std::shared_ptr<const std::map<std::string, std::string, std::less<>>> load_pers
     return out;
 }
 
+// "cache": true | false | {"enabled", "max_entries", "max_bytes", "ttl_ms"}; an object without
+// "enabled" turns the cache on.
+void read_cache(const PluginSettings& settings, ResponseCacheOptions& cache) {
+    bool object = false;
+    for (const auto& [key, value] : settings.values()) {
+        if (!key.starts_with("cache.")) continue;
+        object = true;
+        const auto name = std::string_view(key).substr(6);
+        if (name != "enabled" && name != "max_entries" && name != "max_bytes" && name != "ttl_ms")
+            raise({ErrorCategory::configuration,
+                   settings.origin() + "/cache/" + std::string(name) + ": unknown setting (known: enabled, max_entries, max_bytes, ttl_ms)", {}, {}});
+    }
+    if (!object) {
+        cache.enabled = settings.boolean("cache", cache.enabled);
+        return;
+    }
+    constexpr std::int64_t most = std::numeric_limits<std::int32_t>::max();
+    cache.enabled = settings.boolean("cache.enabled", true);
+    cache.max_entries = static_cast<std::size_t>(settings.integer("cache.max_entries", static_cast<std::int64_t>(cache.max_entries), 0, most));
+    cache.max_bytes = static_cast<std::size_t>(settings.integer("cache.max_bytes", static_cast<std::int64_t>(cache.max_bytes), 0, 1LL << 40));
+    cache.ttl = std::chrono::milliseconds(settings.integer("cache.ttl_ms", cache.ttl.count(), 0, most));
+}
+
 }  // namespace
 
 ExecutorOptions ExecutorOptions::from_settings(const PluginSettings& settings) {
     settings.check_known({"naming", "simple_names", "default_limit", "max_limit", "max_body", "max_nodes", "max_depth",
-                          "introspection", "statement_timeout_ms", "persisted_queries", "live_debounce_ms", "max_subscriptions"});
+                          "introspection", "statement_timeout_ms", "persisted_queries", "live_debounce_ms", "max_subscriptions", "cache", "console"});
     constexpr std::int64_t most = std::numeric_limits<std::int32_t>::max();
     ExecutorOptions o;
     o.api.naming = *parse_naming(settings.choice("naming", "as-is", {"as-is", "camel"}));
@@ -61,6 +84,8 @@ ExecutorOptions ExecutorOptions::from_settings(const PluginSettings& settings) {
     o.live_debounce = std::chrono::milliseconds(settings.integer("live_debounce_ms", o.live_debounce.count(), 0, 60000));
     o.max_subscriptions = static_cast<std::size_t>(settings.integer("max_subscriptions", static_cast<std::int64_t>(o.max_subscriptions), 0, most));
     if (const auto path = settings.find("persisted_queries"); path && !path->empty()) o.persisted_queries = load_persisted_queries(std::string(*path));
+    o.console = settings.boolean("console", o.console);
+    read_cache(settings, o.cache);
     return o;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "api/api.hpp"
+#include "executor/response_cache.hpp"
 #include "schema/operation.hpp"
 #include "sql/writer.hpp"
 
@@ -26,6 +27,8 @@ struct ExecutorOptions {
     // Allow-list mode when set: sha256 hex of a query's text -> the text. Requests then name a
     // query by extensions.persistedQuery.sha256Hash, and nothing else runs.
     std::shared_ptr<const std::map<std::string, std::string, std::less<>>> persisted_queries;
+    ResponseCacheOptions cache;  // off unless "cache": true or {"enabled": true, ...}
+    bool console = true;         // the console page at / (and GET /graphql from a browser)
     // Subscriptions: changes arriving within this interval cause one re-run of a live query;
     // at most this many subscriptions run at once (live queries and streams; 0: no limit).
     std::chrono::milliseconds live_debounce{50};
@@ -33,7 +36,8 @@ struct ExecutorOptions {
 
     // naming (as-is | camel), simple_names, default_limit, max_limit, max_body, max_nodes, max_depth,
     // introspection, statement_timeout_ms, persisted_queries (a JSON file: an array of query texts, or
-    // an object from their sha256 to them), live_debounce_ms, max_subscriptions. An unknown key or a malformed value throws
+    // an object from their sha256 to them), live_debounce_ms, max_subscriptions, cache (true/false or {enabled,
+    // max_entries, max_bytes, ttl_ms}), console. An unknown key or a malformed value throws
     // ConfigurationError naming the config file and the key.
     static ExecutorOptions from_settings(const PluginSettings& settings);
 };
