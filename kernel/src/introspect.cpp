@@ -355,4 +355,29 @@ std::optional<CatalogSnapshot> read_catalog_snapshot(const std::filesystem::path
     return snapshot;
 }
 
+ServedCatalog served_catalog(Connection& connection, const Dialect& dialect, const IntrospectOptions& options,
+                             const std::filesystem::path& snapshot, bool write_snapshot) {
+    ServedCatalog out;
+    std::string version;
+    if (!snapshot.empty()) {
+        version = snapshot_version(connection, dialect, options);
+        if (auto read = read_catalog_snapshot(snapshot)) {
+            if (version.empty() || read->schema_version == version) {
+                out.entities = std::move(read->entities);
+                out.from_snapshot = true;
+                return out;
+            }
+            out.stale_snapshot = true;
+        }
+    }
+    auto models = introspect_entities(connection, dialect, options);
+    out.notes = std::move(models.notes);
+    if (!snapshot.empty() && write_snapshot) {
+        write_catalog_snapshot(snapshot, {version, models.entities});
+        out.wrote_snapshot = true;
+    }
+    out.entities = std::move(models.entities);
+    return out;
+}
+
 }  // namespace rex

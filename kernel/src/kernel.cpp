@@ -14,7 +14,7 @@
 namespace rex {
 
 struct Kernel::State {
-    explicit State(LogLevel level) : logger(std::make_shared<StderrLogger>(level)), loader(registry) {}
+    explicit State(LogLevel level) : logger(std::make_shared<StderrLogger>(level)), loader(registry) { registry.catalog = &catalog; }
 
     mutable std::mutex mutex;  // loading happens on one thread at a time; lookups see a consistent registry
     std::shared_ptr<Logger> logger;
@@ -176,6 +176,11 @@ void Kernel::set_logger(std::shared_ptr<Logger> logger) {
 const CatalogView& Kernel::catalog() const noexcept { return state_->catalog; }
 
 void Kernel::register_entity(EntityInfo entity) { state_->catalog.put_entity(std::move(entity)); }
+
+void Kernel::register_resolver(Resolver resolver) {
+    std::lock_guard lock(state_->mutex);  // against a plugin registering one at the same time
+    state_->catalog.put_resolver(std::make_shared<const Resolver>(std::move(resolver)), "the application");
+}
 
 ChangeBus& Kernel::changes() noexcept { return state_->changes; }
 

@@ -1,5 +1,7 @@
 #include "registry.hpp"
 
+#include "catalog.hpp"
+
 #include <rex/sdk/error.hpp>
 
 #include <algorithm>
@@ -85,6 +87,19 @@ void StagingRegistrar::add_exporter(std::shared_ptr<SchemaExporter> exporter) {
     exporters_.push_back(std::move(exporter));
 }
 
+void StagingRegistrar::add_resolver(Resolver resolver) {
+    check_resolver(resolver);
+    const std::string point(to_string(resolver.operation));
+    const auto what = "duplicate custom " + point + " field '" + resolver.name + "'";
+    // The application's own (Kernel::register_resolver) have no entry in `owner`.
+    if (registry_.catalog) {
+        const auto other = registry_.catalog->resolver_owner(resolver.operation, resolver.name);
+        if (other == "the application") registration_error(what + " (already registered by the application)");
+    }
+    claim("resolver/" + point + "/" + resolver.name, what);
+    resolvers_.push_back(std::make_shared<const Resolver>(std::move(resolver)));
+}
+
 std::vector<ExtensionRef> StagingRegistrar::commit(Registry& registry, const LibraryHandle& library,
                                                    const std::string& plugin, const std::filesystem::path& file) {
     std::vector<ExtensionRef> added;
@@ -105,6 +120,14 @@ std::vector<ExtensionRef> StagingRegistrar::commit(Registry& registry, const Lib
     put(registry.dialects, dialects_, dialect_point);
     put(registry.transports, transports_, transport_point);
     put(registry.exporters, exporters_, exporter_point);
+    for (auto& resolver : resolvers_) {
+        const std::string point(to_string(resolver->operation));
+        registry.owner["resolver/" + point + "/" + resolver->name] = plugin;
+        added.push_back({resolver_point, point + " " + resolver->name});
+        // Pinned: the callback is the plugin's code.
+        if (registry.catalog) registry.catalog->put_resolver(pin(std::move(resolver), library), "plugin '" + plugin + "' from " + file.string());
+    }
+    resolvers_.clear();
     return added;
 }
 

@@ -8,6 +8,7 @@
 #include <rex/sdk/dialect.hpp>
 #include <rex/sdk/exporter.hpp>
 #include <rex/sdk/plugin.hpp>
+#include <rex/sdk/resolver.hpp>
 #include <rex/sdk/transport.hpp>
 
 #include <filesystem>
@@ -17,6 +18,8 @@
 #include <vector>
 
 namespace rex {
+
+class Catalog;
 
 // Whatever keeps a loaded library mapped (a boost::dll::shared_library in practice).
 using LibraryHandle = std::shared_ptr<const void>;
@@ -56,6 +59,7 @@ public:
     std::map<std::string, std::string, std::less<>> adapter_by_scheme;  // url scheme -> adapter name
     std::map<std::string, std::string, std::less<>> owner;              // "point/name", "format/<f>" -> plugin name
     std::map<std::string, std::filesystem::path, std::less<>> plugin_files;  // plugin name -> its file
+    Catalog* catalog = nullptr;  // where plugins' resolvers go (the kernel's)
 };
 
 // The Registrar a plugin's entry point fills. It stages everything and checks names against
@@ -68,6 +72,7 @@ public:
     void add_dialect(std::shared_ptr<Dialect> dialect) override;
     void add_transport(std::shared_ptr<RealtimeTransport> transport) override;
     void add_exporter(std::shared_ptr<SchemaExporter> exporter) override;
+    void add_resolver(Resolver resolver) override;
 
     // Moves every staged extension into `registry`, pinned to `library`; returns what it added.
     std::vector<ExtensionRef> commit(Registry& registry, const LibraryHandle& library, const std::string& plugin,
@@ -83,6 +88,7 @@ private:
     std::vector<std::shared_ptr<Dialect>> dialects_;
     std::vector<std::shared_ptr<RealtimeTransport>> transports_;
     std::vector<std::shared_ptr<SchemaExporter>> exporters_;
+    std::vector<std::shared_ptr<const Resolver>> resolvers_;
     std::vector<std::string> claimed_;     // "point/name", "format/<f>"
     std::vector<std::string> schemes_;
 };

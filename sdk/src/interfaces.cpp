@@ -11,6 +11,7 @@
 #include <rex/sdk/log.hpp>
 #include <rex/sdk/operation.hpp>
 #include <rex/sdk/plugin.hpp>
+#include <rex/sdk/resolver.hpp>
 #include <rex/sdk/transport.hpp>
 
 #include <cctype>
@@ -26,6 +27,7 @@ Adapter::~Adapter() = default;
 ChangeCapture::~ChangeCapture() = default;
 Dialect::~Dialect() = default;
 CatalogView::~CatalogView() = default;
+std::vector<std::shared_ptr<const Resolver>> CatalogView::resolvers() const { return {}; }
 ChangeSubscription::~ChangeSubscription() = default;
 ChangeBus::~ChangeBus() = default;
 HttpRoute::~HttpRoute() = default;
@@ -52,6 +54,9 @@ RequestExecutor::~RequestExecutor() = default;
 std::shared_ptr<OperationExecutor> RequestExecutor::operations() { return nullptr; }
 SchemaExporter::~SchemaExporter() = default;
 Registrar::~Registrar() = default;
+void Registrar::add_resolver(Resolver resolver) {
+    raise({ErrorCategory::plugin_load, "this registrar takes no resolvers (resolver '" + resolver.name + "')", {}, {}});
+}
 
 void require_identifier(std::string_view name, std::string_view what) {
     auto ok = !name.empty() && name.size() <= 63;

@@ -343,6 +343,47 @@ TEST_CASE("rex migrate diff writes the models' difference; the second diff is em
     CHECK(none.err.find("no model files") != std::string::npos);
 }
 
+TEST_CASE("rex schema export without model files reads rex-host's catalog: the snapshot, else the database", "[cli][schema]") {
+    TempDir dir;
+    const auto db = "sqlite:" + (dir.path / "app.db").string();
+    REQUIRE(rex_cli({"--plugin-dir", plugin_dir, "query", db, "CREATE TABLE band (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"}).exit_code == 0);
+    const auto config = (dir.path / "rex.json").string();
+    std::ofstream(config) << R"({"database": {"url": ")" << db << R"("}, "catalog": {"snapshot": "catalog.json"}})";
+    const auto sdl = [&] { return rex_cli({"--plugin-dir", plugin_dir, "--config", config, "schema", "export", "--format", "graphql-sdl"}); };
+
+    // No snapshot yet: the database is introspected (and no file is written by an export).
+    const auto introspected = sdl();
+    INFO(introspected.err);
+    REQUIRE(introspected.exit_code == 0);
+    CHECK(introspected.out.find("type band {") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.path / "catalog.json"));
+
+    // A snapshot that matches the database is what rex-host serves, so the export prints it.
+    REQUIRE(rex_cli({"--plugin-dir", plugin_dir, "--config", config, "schema", "snapshot"}).exit_code == 0);
+    std::string text;
+    {
+        std::ifstream in(dir.path / "catalog.json");
+        text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto at = text.find("\"band\"");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, 6, "\"group\"");  // the entity's name, not its table
+    std::ofstream(dir.path / "catalog.json") << text;
+    CHECK(sdl().out.find("type group {") != std::string::npos);
+
+    // The schema changes: the stale snapshot is passed over, as rex-host does.
+    REQUIRE(rex_cli({"--plugin-dir", plugin_dir, "query", db, "CREATE TABLE venue (id INTEGER PRIMARY KEY)"}).exit_code == 0);
+    const auto fresh = sdl().out;
+    CHECK(fresh.find("type band {") != std::string::npos);
+    CHECK(fresh.find("type venue {") != std::string::npos);
+
+    // Neither models nor a database: one line saying what to give.
+    const auto none = rex_cli({"--plugin-dir", plugin_dir, "schema", "export", "--format", "graphql-sdl"},
+                              rex::test::ProcessOptions{});
+    CHECK(none.exit_code == 2);
+    CHECK(none.err.find("no models: give --models FILE") != std::string::npos);
+}
+
 namespace {
 
 // rex query on a private SQLite file, returning the JSON rows (or the failed result).

@@ -294,6 +294,43 @@ TEST_CASE("the executor's SQL runs on workers: a slow query does not hold up fas
     }
 }
 
+namespace {
+
+// A slow query whose client hangs up after 300 ms: the statement is cancelled in the database.
+// One worker, so the next request can only be answered once the cancelled one has stopped.
+void hangup_cancels(const std::string& url) {
+    const bool postgres = url.starts_with("postgres");
+    RunningHost host(HostConfig{R"(, "workers": 1)", "", url, ""});
+    using Clock = std::chrono::steady_clock;
+    {
+        HttpConnection slow(host.port);
+        // 20 s of pg_sleep, or a recursive count far longer than the test waits.
+        slow.send_raw(std::string("GET /graphql?sql=slow&n=") + (postgres ? "20000" : "5000000000") + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }  // closed
+    const auto closed = Clock::now();
+    HttpConnection next(host.port);
+    const auto r = next.request("GET", postgres ? "/graphql?sql=sleeping" : "/graphql?sql=fast");
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - closed).count();
+    INFO(host.process->output());
+    CHECK(r.status == 200);
+    // PostgreSQL: no pg_sleep left running in any session; SQLite: the one worker is free again.
+    CHECK(r.body == (postgres ? R"({"value":0})" : R"({"value":1})"));
+    CHECK(ms < 1000);
+}
+
+}  // namespace
+
+TEST_CASE("a client that hangs up cancels its running query in the database", "[host][executor]") {
+    SECTION("sqlite") { hangup_cancels(""); }
+    SECTION("postgres") {
+        const char* url = std::getenv("REX_TEST_POSTGRES_URL");
+        if (url && *url) hangup_cancels(url);
+        else if (const char* r = std::getenv("REX_REQUIRE_SERVERS"); r && std::string(r) == "1") FAIL("REX_TEST_POSTGRES_URL is not set");
+        else WARN("PostgreSQL part skipped: REX_TEST_POSTGRES_URL is not set");
+    }
+}
+
 TEST_CASE("an executor that throws anything answers 500 with one log line and the host keeps serving", "[host][executor]") {
     RunningHost host;
     for (const std::string kind : {"runtime", "int"}) {

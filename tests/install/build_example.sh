@@ -27,6 +27,7 @@ out=$("$work/prefix/bin/rex" plugins --json --plugin-dir "$work/build" --plugin-
 grep -q '"name": "hello"' <<<"$out" || { echo "$out"; fail "rex plugins does not list hello"; }
 grep -q '"name": "sqlite"' <<<"$out" || { echo "$out"; fail "rex plugins does not list sqlite"; }
 grep -q '"failures": \[\]' <<<"$out" || { echo "$out"; fail "rex plugins reported failures"; }
+grep -q '"point": "resolver"' <<<"$out" || { echo "$out"; fail "rex plugins does not list hello's custom GraphQL field"; }
 "$work/prefix/bin/rex" plugins --plugin-dir "$work/build" --plugin-dir "$work/prefix/lib/rex/plugins"
 echo "installed SDK builds an out-of-tree plugin that rex loads"
 

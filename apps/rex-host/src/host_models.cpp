@@ -1,6 +1,7 @@
 #include "host_models.hpp"
 
 #include "executor_context.hpp"
+#include "served_catalog.hpp"
 
 #include <rex/introspect.hpp>
 #include <rex/migrate.hpp>
@@ -48,35 +49,21 @@ void fill_catalog(Kernel& kernel, const Config& config, HostExecutorContext& con
     }
 
     auto connection = context.acquire();
-    const auto& dialect = context.dialect();
     const auto& snapshot_file = config.catalog.snapshot;
-    IntrospectOptions options;
-    options.skip = {config.migrations.table};
-    options.only = config.catalog.tables;
-    std::string version;
-    if (!snapshot_file.empty()) {
-        version = snapshot_version(*connection, dialect, options);
-        if (auto snapshot = read_catalog_snapshot(snapshot_file)) {
-            if (version.empty() || snapshot->schema_version == version) {
-                const auto count = snapshot->entities.size();
-                register_all(kernel, std::move(snapshot->entities));
-                log.log(LogLevel::info, "host", "catalog: " + std::to_string(count) + " entities from the snapshot " +
-                                                    snapshot_file.string() + " (" + elapsed_since(start) + ")");
-                return;
-            }
-            log.log(LogLevel::info, "host", "catalog: the snapshot " + snapshot_file.string() +
-                                                " is stale (the database schema, or catalog.tables, changed since it was written); introspecting");
-        }
+    auto served = served_catalog(*connection, context.dialect(), app::introspect_options(config), snapshot_file, true);
+    const auto count = served.entities.size();
+    if (served.from_snapshot) {
+        register_all(kernel, std::move(served.entities));
+        log.log(LogLevel::info, "host", "catalog: " + std::to_string(count) + " entities from the snapshot " + snapshot_file.string() + " (" +
+                                            elapsed_since(start) + ")");
+        return;
     }
-
-    auto models = introspect_entities(*connection, dialect, options);
-    for (const auto& note : models.notes) log.log(LogLevel::info, "introspect", note);
-    const auto count = models.entities.size();
-    if (!snapshot_file.empty()) {
-        write_catalog_snapshot(snapshot_file, {version, models.entities});
-        log.log(LogLevel::info, "host", "catalog: wrote the snapshot " + snapshot_file.string());
-    }
-    register_all(kernel, std::move(models.entities));
+    if (served.stale_snapshot)
+        log.log(LogLevel::info, "host", "catalog: the snapshot " + snapshot_file.string() +
+                                            " is stale (the database schema, or catalog.tables, changed since it was written); introspecting");
+    for (const auto& note : served.notes) log.log(LogLevel::info, "introspect", note);
+    if (served.wrote_snapshot) log.log(LogLevel::info, "host", "catalog: wrote the snapshot " + snapshot_file.string());
+    register_all(kernel, std::move(served.entities));
     log.log(LogLevel::info, "host", "catalog: " + std::to_string(count) + " entities by introspecting " + redact_url(config.database_url) +
                                         " (" + elapsed_since(start) + ")");
 }

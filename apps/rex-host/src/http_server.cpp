@@ -13,6 +13,9 @@
 
 #include <optional>
 
+#include <sys/socket.h>
+#include <cerrno>
+
 namespace rex::host {
 
 namespace beast = boost::beast;
@@ -72,6 +75,8 @@ private:
         version_ = req.version();
 
         head_ = req.method() == http::verb::head;
+        answered_ = false;
+        request_.abandon = std::make_shared<RequestAbandon>();
 
         try {
             if (auto route = handler_.stream_route(request_)) return hand_over(std::move(route));
@@ -80,6 +85,7 @@ private:
                 net::dispatch(self->stream_.get_executor(),
                               [self, response = std::move(response)]() mutable { self->respond(std::move(response)); });
             });
+            watch_hangup();
         } catch (const std::exception& e) {
             handler_.log_server(LogLevel::error, request_.method + " " + request_.path + ": " + e.what());
             respond(error_response(500, "internal error"));
@@ -87,6 +93,20 @@ private:
             handler_.log_server(LogLevel::error, request_.method + " " + request_.path + ": a non-standard exception");
             respond(error_response(500, "internal error"));
         }
+    }
+
+    // While a worker answers, a client that closes its socket abandons the request (the route
+    // cancels its statement). Readable with nothing to read is the client's EOF; bytes waiting
+    // are a pipelined request, which leaves the socket alone.
+    void watch_hangup() {
+        if (answered_) return;
+        stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), abandon = request_.abandon](beast::error_code ec) {
+            if (ec || self->answered_ || abandon != self->request_.abandon) return;
+            char byte = 0;
+            const auto n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->watch_hangup();
+            if (n <= 0) abandon->abandon();
+        });
     }
 
     // The route takes the connection: release the socket's descriptor with any bytes read past
@@ -122,6 +142,11 @@ private:
     }
 
     void respond(HttpResponse response) {
+        answered_ = true;
+        if (request_.abandon) {  // stop watching for a hang-up (the wait ends as operation_aborted)
+            beast::error_code cancel_ec;
+            stream_.socket().cancel(cancel_ec);
+        }
         auto res = std::make_shared<http::response<http::string_body>>();
         res->version(version_);
         res->result(static_cast<unsigned>(response.status));
@@ -161,6 +186,7 @@ private:
     std::shared_ptr<void> response_;
     HttpRequest request_;
     bool keep_alive_ = false;
+    bool answered_ = false;  // the current request has its answer (no hang-up watch needed)
     bool head_ = false;
     unsigned version_ = 11;
     Clock::time_point started_ = Clock::now();

@@ -1,8 +1,10 @@
-// rex schema export: the catalog (from the model files) as DDL for the database of the URL, or
-// in the format of a schema-exporter plugin. rex schema snapshot: the introspected catalog, for
+// rex schema export: the catalog as DDL for the database of the URL, or in the format of a
+// schema-exporter plugin. The catalog is rex-host's: the model files (given, else the config's),
+// else the catalog snapshot while it matches the database, else the database introspected. rex schema snapshot: the introspected catalog, for
 // rex-host to start from.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "served_catalog.hpp"
 
 #include <rex/introspect.hpp>
 #include <rex/schema.hpp>
@@ -13,8 +15,29 @@
 
 namespace rex::cli {
 
+namespace {
+
+// The catalog rex-host would serve without model files; the snapshot is read, never written.
+void load_served_catalog(CliContext& context) {
+    auto& kernel = context.kernel();
+    const auto url = context.database_url();
+    if (!url)
+        raise({ErrorCategory::configuration,
+               "no models: give --models FILE, list model files under \"models\" in the config, or a database to introspect (--url, config, REX_DATABASE_URL)",
+               {}, {}});
+    context.calling_adapter_for(*url);
+    auto connection = kernel.connect(*url);
+    const auto dialect = kernel.dialect(connection->dialect());
+    auto served = served_catalog(*connection, *dialect, app::introspect_options(context.config()), context.config().catalog.snapshot, false);
+    for (const auto& note : served.notes) std::cerr << "note: " << note << '\n';
+    for (auto& e : served.entities) kernel.register_entity(std::move(e));
+}
+
+}  // namespace
+
 int run_schema_export(CliContext& context, const SchemaExportOptions& options) {
-    context.load_models(options.models);
+    if (options.models.empty() && context.config().models.empty()) load_served_catalog(context);
+    else context.load_models(options.models);
     auto& kernel = context.kernel();
     if (options.format == "sql") {
         const auto url = context.database_url();
@@ -48,9 +71,7 @@ int run_schema_snapshot(CliContext& context, const SchemaSnapshotOptions& option
     const auto url = context.require_database_url();
     auto connection = kernel.connect(url);
     const auto dialect = kernel.dialect(connection->dialect());
-    IntrospectOptions introspect;
-    introspect.skip = {config.migrations.table};
-    introspect.only = config.catalog.tables;
+    const auto introspect = app::introspect_options(config);
     auto models = introspect_entities(*connection, *dialect, introspect);
     for (const auto& note : models.notes) std::cerr << "note: " << note << '\n';
     const auto count = models.entities.size();

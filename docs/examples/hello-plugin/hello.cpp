@@ -1,6 +1,8 @@
 // A schema exporter plugin: turns the model catalog into a plain-text list of entities and
-// their fields. Everything it uses comes from the SDK.
+// their fields; it also adds a custom root field to the GraphQL API (docs/graphql.md, "Custom
+// resolvers"). Everything it uses comes from the SDK.
 #include <rex/sdk.hpp>
+#include <rex/sdk/json_text.hpp>
 #include <rex/sdk/plugin_entry.hpp>
 
 #include <memory>
@@ -26,8 +28,25 @@ public:
     }
 };
 
+// query { hello(name: "Rex") } -> {"data": {"hello": "Hello, Rex!"}}
+rex::Resolver hello_resolver() {
+    rex::Resolver r;
+    r.name = "hello";
+    r.description = "a greeting";
+    r.arguments = {{"name", "String", "who to greet"}};
+    r.returns = "String!";
+    r.resolve = [](const rex::ResolverCall& call) {
+        const auto* name = call.argument("name");
+        std::string out;  // the field's value as JSON text
+        rex::append_json_string(out, "Hello, " + (name && !name->is_null() ? name->as_text() : std::string("world")) + "!");
+        return out;
+    };
+    return r;
+}
+
 void register_extensions(rex::Registrar& registrar) {
     registrar.add_exporter(std::make_shared<HelloExporter>());
+    registrar.add_resolver(hello_resolver());
 }
 
 }  // namespace

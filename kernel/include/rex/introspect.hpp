@@ -64,6 +64,20 @@ REX_KERNEL_API void write_catalog_snapshot(const std::filesystem::path& file, co
 // nullopt when the file does not exist; ConfigurationError naming the file when it is malformed.
 REX_KERNEL_API std::optional<CatalogSnapshot> read_catalog_snapshot(const std::filesystem::path& file);
 
+// The catalog a server serves when no model files are named (rex-host, `rex schema export`): the
+// snapshot file's entities when it still matches the database (or the engine has no schema
+// version), else the database introspected — and then the snapshot is written when
+// `write_snapshot` and a file is named. `snapshot` may be empty (no snapshot).
+struct ServedCatalog {
+    std::vector<EntityInfo> entities;
+    bool from_snapshot = false;
+    bool stale_snapshot = false;  // a snapshot was there but no longer matched
+    bool wrote_snapshot = false;
+    std::vector<std::string> notes;  // introspection's notes (what it left out and why)
+};
+REX_KERNEL_API ServedCatalog served_catalog(Connection& connection, const Dialect& dialect, const IntrospectOptions& options,
+                                            const std::filesystem::path& snapshot, bool write_snapshot);
+
 // Entities as the text of a model file (docs/model-files.md); parse_models reads it back.
 REX_KERNEL_API std::string models_to_json(const std::vector<EntityInfo>& entities);
 

@@ -11,6 +11,7 @@
 #include <rex/sdk/dialect.hpp>
 #include <rex/sdk/exporter.hpp>
 #include <rex/sdk/log.hpp>
+#include <rex/sdk/resolver.hpp>
 #include <rex/sdk/transport.hpp>
 
 #include <filesystem>
@@ -66,6 +67,10 @@ public:
     // Adds an entity to the catalog, or replaces the one with the same name (Database::map and
     // JSON model files do this). ConfigurationError for an entity without a name.
     void register_entity(EntityInfo entity);
+    // Adds a custom root field to the GraphQL API (rex/sdk/resolver.hpp), listed by
+    // catalog().resolvers(). ConfigurationError when it is incomplete or its operation already has
+    // a custom field of that name; a clash with a generated field is refused when the API is built.
+    void register_resolver(Resolver resolver);
     ChangeBus& changes() noexcept;
 
 private:

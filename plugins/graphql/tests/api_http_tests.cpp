@@ -53,6 +53,16 @@ TEST_CASE("GraphQL over HTTP: methods, media types, status codes", "[graphql][ap
     r = f.request("POST", R"({"query":"{ genre( }"})", {}, headers);
     CHECK(r.status == 400);
     CHECK(r.body.find("\"errors\"") != std::string::npos);
+    // A wildcard (what fetch sends when the caller gives no Accept) answers application/json,
+    // as the spec advises (graphql-http audits 47DE and 80D8); graphql-response+json listed first wins.
+    for (const char* accept : {"*/*", "application/*", "text/html, */*;q=0.8"}) {
+        auto wildcard = json;
+        wildcard.push_back({"Accept", accept});
+        CHECK(f.request("POST", R"({"query":"{ __typename }"})", {}, wildcard).content_type == "application/json; charset=utf-8");
+    }
+    auto both = json;
+    both.push_back({"Accept", "application/graphql-response+json, */*"});
+    CHECK(f.request("POST", R"({"query":"{ __typename }"})", {}, both).content_type == "application/graphql-response+json; charset=utf-8");
     r = f.request("POST", R"({"query":"{ genre( }"})", {}, json);  // application/json: 200 with errors
     CHECK(r.status == 200);
     CHECK(r.body.find("\"locations\"") != std::string::npos);

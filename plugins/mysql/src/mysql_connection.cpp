@@ -19,24 +19,51 @@ constexpr const char* session_setup =
 
 }  // namespace
 
-MysqlConnection::MysqlConnection(const MysqlOptions& o) : cache_size_(o.statement_cache_size) {
-    conn_ = mysql_init(nullptr);
+namespace {
+
+// A MYSQL handle set up with the options' connection settings (not yet connected).
+MYSQL* configured_handle(const MysqlOptions& o) {
+    MYSQL* conn = mysql_init(nullptr);
+    if (!conn) return nullptr;
+    mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    mysql_options(conn, MYSQL_OPT_CONNECT_TIMEOUT, &o.connect_timeout_s);
+    if (o.ssl_mode == "required" || o.ssl_mode == "verify_ca" || o.ssl_mode == "verify_identity") {
+        my_bool enforce = 1;
+        mysql_options(conn, MYSQL_OPT_SSL_ENFORCE, &enforce);
+        if (o.ssl_mode != "required") mysql_options(conn, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &enforce);
+    }
+    return conn;
+}
+
+bool real_connect(MYSQL* conn, const MysqlOptions& o, unsigned long flags) {
+    return mysql_real_connect(conn, o.host.c_str(), o.user.c_str(), o.password.c_str(), o.database.empty() ? nullptr : o.database.c_str(), o.port,
+                              o.unix_socket.empty() ? nullptr : o.unix_socket.c_str(), flags) != nullptr;
+}
+
+}  // namespace
+
+bool MysqlConnection::cancel() noexcept {
+    if (!thread_id_) return false;
+    MYSQL* killer = configured_handle(options_);
+    if (!killer) return false;
+    bool ok = false;
+    if (real_connect(killer, options_, 0)) {
+        const auto sql = "KILL QUERY " + std::to_string(thread_id_);
+        ok = mysql_real_query(killer, sql.data(), sql.size()) == 0;
+    }
+    mysql_close(killer);
+    return ok;
+}
+
+MysqlConnection::MysqlConnection(const MysqlOptions& o) : options_(o), cache_size_(o.statement_cache_size) {
+    conn_ = configured_handle(o);
     if (!conn_) raise({ErrorCategory::connection, "mysql: out of memory", {}, {}});
-    mysql_options(conn_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    mysql_options(conn_, MYSQL_OPT_CONNECT_TIMEOUT, &o.connect_timeout_s);
     mysql_options(conn_, MYSQL_INIT_COMMAND, session_setup);
     my_bool reconnect = 0;
     mysql_options(conn_, MYSQL_OPT_RECONNECT, &reconnect);
-    if (o.ssl_mode == "required" || o.ssl_mode == "verify_ca" || o.ssl_mode == "verify_identity") {
-        my_bool enforce = 1;
-        mysql_options(conn_, MYSQL_OPT_SSL_ENFORCE, &enforce);
-        if (o.ssl_mode != "required") mysql_options(conn_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &enforce);
-    }
     // FOUND_ROWS: UPDATE reports matched rows, like PostgreSQL and SQLite.
     const unsigned long flags = CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS;
-    if (!mysql_real_connect(conn_, o.host.c_str(), o.user.c_str(), o.password.c_str(),
-                            o.database.empty() ? nullptr : o.database.c_str(), o.port,
-                            o.unix_socket.empty() ? nullptr : o.unix_socket.c_str(), flags)) {
+    if (!real_connect(conn_, o, flags)) {
         const std::string message = mysql_error(conn_);
         const auto code = std::to_string(mysql_errno(conn_)) + " (" + mysql_sqlstate(conn_) + ")";
         mysql_close(conn_);
@@ -44,6 +71,7 @@ MysqlConnection::MysqlConnection(const MysqlOptions& o) : cache_size_(o.statemen
         raise({ErrorCategory::connection, "mysql: cannot connect to " + o.redacted_url + ": " + message, code, {}});
     }
     session_.reset(conn_, &mysql_close);
+    thread_id_ = mysql_thread_id(conn_);
 }
 
 MysqlConnection::~MysqlConnection() {

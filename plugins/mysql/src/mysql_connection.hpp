@@ -40,6 +40,8 @@ public:
     bool is_lost() const noexcept override { return !conn_ || broken_; }
     std::string_view dialect() const override { return "mysql"; }
     std::string server_version() const override { return mysql_get_server_info(conn_); }
+    // KILL QUERY <this session's id> on a second connection made with the same options.
+    bool cancel() noexcept override;
 
 private:
     friend struct StatementReturn;
@@ -65,6 +67,8 @@ private:
     struct RunEnd;
 
     MYSQL* conn_ = nullptr;
+    MysqlOptions options_;            // for cancel()'s second connection
+    unsigned long thread_id_ = 0;     // this session's id on the server
     // Owns conn_; cursors from query() share it, so that their rows stay readable after this
     // connection is gone (the last one closes it).
     std::shared_ptr<MYSQL> session_;

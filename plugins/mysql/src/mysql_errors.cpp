@@ -29,6 +29,7 @@ ErrorCategory category_of(unsigned e) noexcept {
         case 1213: return ErrorCategory::deadlock;             // ER_LOCK_DEADLOCK
         case 1205:                                             // ER_LOCK_WAIT_TIMEOUT
         case 3024:                                             // MySQL max_execution_time
+        case 1317:                                             // ER_QUERY_INTERRUPTED (KILL QUERY: a cancel)
         case 1969: return ErrorCategory::timeout;              // MariaDB max_statement_time
         case 2002: case 2003: case 2005: case 2006: case 2013:  // CR_* connection errors
         case 2026: case 2055: case 1040: case 1045: case 1927: case 4031:

@@ -46,6 +46,13 @@ PgConnection::PgConnection(PgOptions options, Logger* logger) : options_(std::mo
     }
     // Server notices ("table does not exist, skipping") go to the log at debug level, not stderr.
     PQsetNoticeProcessor(conn_.get(), &PgConnection::on_notice, logger_);
+    cancel_.reset(PQgetCancel(conn_.get()));
+}
+
+bool PgConnection::cancel() noexcept {
+    if (!cancel_) return false;
+    char error[256];
+    return PQcancel(cancel_.get(), error, sizeof error) == 1;
 }
 
 // Called by libpq, which is C: an exception (a logger that throws, bad_alloc) must not unwind

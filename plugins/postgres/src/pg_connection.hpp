@@ -21,6 +21,9 @@ struct ConnDeleter {
     void operator()(PGconn* c) const noexcept { PQfinish(c); }
 };
 using ConnPtr = std::unique_ptr<PGconn, ConnDeleter>;
+struct CancelDeleter {
+    void operator()(PGcancel* c) const noexcept { PQfreeCancel(c); }
+};
 
 class PgConnection final : public Connection {
 public:
@@ -43,6 +46,8 @@ public:
     std::string_view dialect() const override { return "postgresql"; }
     std::string server_version() const override;
     ChangeFeed* change_feed() override;
+    // PQcancel on the key taken at connect: libpq allows it from any thread.
+    bool cancel() noexcept override;
 
 private:
     ResultPtr run(std::string_view sql, std::span<const Value> params);
@@ -55,6 +60,7 @@ private:
     PgOptions options_;
     Logger* logger_;  // may be null
     ConnPtr conn_;
+    std::unique_ptr<PGcancel, CancelDeleter> cancel_;  // the server's key for this session
     // Named server-side statements by SQL text; least recently used first out.
     struct Statement;
     using StatementEntry = std::pair<const std::string, Statement>;

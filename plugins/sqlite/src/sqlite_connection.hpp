@@ -34,6 +34,13 @@ public:
     bool is_lost() const noexcept override { return db_ == nullptr; }
     std::string_view dialect() const override { return "sqlite"; }
     std::string server_version() const override { return sqlite3_libversion(); }
+    // sqlite3_interrupt: safe from another thread while the connection is open; a no-op when
+    // nothing runs.
+    bool cancel() noexcept override {
+        if (!db_) return false;
+        sqlite3_interrupt(db_);
+        return true;
+    }
 
 private:
     PreparedStatement* prepare(std::string_view sql);

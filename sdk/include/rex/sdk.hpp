@@ -11,6 +11,7 @@
 #include <rex/sdk/http.hpp>
 #include <rex/sdk/log.hpp>
 #include <rex/sdk/plugin.hpp>
+#include <rex/sdk/resolver.hpp>
 #include <rex/sdk/result.hpp>
 #include <rex/sdk/transport.hpp>
 #include <rex/sdk/types.hpp>

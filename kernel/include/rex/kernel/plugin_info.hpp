@@ -15,6 +15,8 @@ inline constexpr const char* adapter_point = "adapter";
 inline constexpr const char* dialect_point = "query-dialect";
 inline constexpr const char* transport_point = "realtime-transport";
 inline constexpr const char* exporter_point = "schema-exporter";
+// Not an extension point of its own: a custom GraphQL root field a plugin added (rex/sdk/resolver.hpp).
+inline constexpr const char* resolver_point = "resolver";
 
 struct ExtensionRef {
     std::string point;  // one of the *_point names above

@@ -56,7 +56,7 @@ bool is_object_relation(RelationKind k) { return k == RelationKind::belongs_to |
 // Everything the builder adds, kept by name so a clash drops the later type instead of failing.
 class Builder {
 public:
-    Builder(const CatalogView& catalog, const ApiOptions& options) : catalog_(catalog), simple_names_(options.simple_names) {
+    Builder(const CatalogView& catalog, const ApiOptions& options) : catalog_(catalog), simple_names_(options.simple_names), queries_(options.queries) {
         api_ = std::make_shared<Api>();
         api_->names = Names(options.naming);
     }
@@ -70,6 +70,7 @@ public:
             add_entity_types(e);
             add_root_fields(e, query, mutation);
         }
+        add_custom_fields(*api_, catalog_.resolvers(), queries_, query, mutation);
         add(std::move(query));
         if (!mutation.fields.empty()) {
             add(std::move(mutation));
@@ -360,6 +361,7 @@ private:
 
     const CatalogView& catalog_;
     bool simple_names_;
+    const std::vector<std::shared_ptr<const SqlQueryDef>>& queries_;
     std::shared_ptr<Api> api_;
 };
 
@@ -425,6 +427,12 @@ const EntityApi* Api::target(const RelationInfo& relation) const noexcept { retu
 
 const RootField* Api::root(bool mutation, std::string_view field) const noexcept {
     const auto& table = mutation ? mutation_fields : query_fields;
+    auto it = table.find(field);
+    return it == table.end() ? nullptr : &it->second;
+}
+
+const CustomField* Api::custom(bool mutation, std::string_view field) const noexcept {
+    const auto& table = mutation ? custom_mutation_fields : custom_query_fields;
     auto it = table.find(field);
     return it == table.end() ? nullptr : &it->second;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "api/naming.hpp"
+#include "custom/custom_fields.hpp"
 #include "schema/type_system.hpp"
 
 #include <rex/sdk/catalog.hpp>
@@ -21,6 +22,8 @@ struct ApiOptions {
     // Also the seed's simple root fields: getArtist(<key>), listArtists(where, order_by, limit,
     // offset), createArtist(input), updateArtist(<key>, input), deleteArtist(<key>).
     bool simple_names = false;
+    // Named SQL queries from the config, as root fields of query_root (custom/custom_fields.hpp).
+    std::vector<std::shared_ptr<const SqlQueryDef>> queries;
 };
 
 // One entity as the API shows it. The GraphQL names of its columns and relations are the same in
@@ -61,15 +64,21 @@ struct Api {
     std::map<std::string, RootField, std::less<>> mutation_fields;
     // Live queries (list, by_pk, aggregate: as in query_fields) and streams (api/subscription_root.hpp).
     std::map<std::string, RootField, std::less<>> subscription_fields;
+    // Custom root fields: resolvers from the catalog and the config's SQL queries.
+    std::map<std::string, CustomField, std::less<>> custom_query_fields;
+    std::map<std::string, CustomField, std::less<>> custom_mutation_fields;
 
     const EntityApi* entity(std::string_view entity_name) const noexcept;
     // The entity a relation points to; nullptr when it is not in the API.
     const EntityApi* target(const RelationInfo& relation) const noexcept;
     const RootField* root(bool mutation, std::string_view field) const noexcept;
+    const CustomField* custom(bool mutation, std::string_view field) const noexcept;
 };
 
-// Builds the API of every entity of the catalog. Entities without fields, relations to entities
-// that are not in the catalog and names that would clash are left out (the API stays valid).
+// Builds the API of every entity of the catalog, then adds the custom fields (the catalog's
+// resolvers and options.queries). Entities without fields, relations to entities that are not in
+// the catalog and generated names that would clash are left out (the API stays valid); a custom
+// field that is malformed or clashes throws ConfigurationError.
 std::shared_ptr<const Api> build_api(const CatalogView& catalog, const ApiOptions& options = {});
 
 // The GraphQL scalar of a logical type: Int, bigint, Float, numeric, String, Boolean, date, time,

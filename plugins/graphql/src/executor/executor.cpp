@@ -1,5 +1,6 @@
 #include "executor/executor.hpp"
 
+#include "custom/resolve.hpp"
 #include "executor/console_page.hpp"
 #include "executor/sha256.hpp"
 #include "executor/variables.hpp"
@@ -123,6 +124,12 @@ public:
     std::vector<ErrorOut> errors;
 };
 
+// The client hung up before this field ran (RequestAbandon): nothing more is run.
+class ClientGone : public std::runtime_error {
+public:
+    ClientGone() : std::runtime_error("the client went away") {}
+};
+
 std::vector<ErrorOut> describe(const SelectedField& field, Logger& logger) {
     const auto one = [&](std::string message, std::string code) {
         ErrorOut e;
@@ -136,6 +143,8 @@ std::vector<ErrorOut> describe(const SelectedField& field, Logger& logger) {
         throw;
     } catch (const InputError& e) {
         return one(e.what(), "BAD_USER_INPUT");
+    } catch (const ResolverFailed& e) {
+        return one(e.what(), "resolver-error");
     } catch (const ValidationFailed& e) {
         std::vector<ErrorOut> out;
         for (const auto& f : e.failures) {
@@ -152,6 +161,8 @@ std::vector<ErrorOut> describe(const SelectedField& field, Logger& logger) {
         return one("Not-null violation: a required field has no value", "constraint-violation");
     } catch (const ConstraintViolation&) {
         return one("Check constraint violation", "constraint-violation");
+    } catch (const ClientGone&) {
+        return one("The client went away: the request was cancelled", "cancelled");
     } catch (const TimeoutError&) {
         return one("The query took too long and was cancelled", "timeout");
     } catch (const PoolExhausted&) {
@@ -172,6 +183,8 @@ GraphqlExecutor::GraphqlExecutor(ExecutorContext& context, ExecutorOptions optio
     // First on the change bus (it delivers in subscription order): an answer is dropped before any
     // later subscriber, such as a live query, reacts to the same event.
     if (options_.cache.enabled) cache_ = std::make_unique<ResponseCache>(options_.cache, context_.changes());
+    // A custom field that is malformed or clashes is refused now, not at the first request.
+    if (!options_.api.queries.empty() || !context_.catalog().resolvers().empty()) api();
 }
 
 GraphqlExecutor::~GraphqlExecutor() = default;
@@ -188,10 +201,12 @@ std::shared_ptr<const Api> GraphqlExecutor::api() {
     const auto& catalog = context_.catalog();
     std::vector<std::shared_ptr<const EntityInfo>> entities;
     for (const auto& name : catalog.entity_names()) entities.push_back(catalog.find_entity(name));
+    auto resolvers = catalog.resolvers();
     std::lock_guard lock(mutex_);
-    if (!built_ || built_->entities != entities) {
+    if (!built_ || built_->entities != entities || built_->resolvers != resolvers) {
         auto built = std::make_shared<Built>();
         built->entities = std::move(entities);
+        built->resolvers = std::move(resolvers);
         built->api = build_api(catalog, options_.api);
         built_ = std::move(built);
     }
@@ -262,12 +277,24 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
 
     std::shared_ptr<Connection> connection;
     std::optional<SqlRunner> runner;
+    // A client that hangs up cancels the running statement; the cancel is withdrawn before the
+    // connection goes back to the pool (this guard is destroyed first).
+    struct Withdraw {
+        RequestAbandon* abandon = nullptr;
+        ~Withdraw() {
+            if (abandon) abandon->withdraw();
+        }
+    } withdraw;
     const auto& dialect = context_.dialect();
     const auto engine = engine_of(dialect);
     const auto open = [&]() -> SqlRunner& {
         if (!runner) {
             connection = context_.acquire();
             runner.emplace(*connection, &context_.logger());
+            if (request.abandon) {
+                withdraw.abandon = request.abandon.get();
+                request.abandon->on_abandon([c = connection.get()] { c->cancel(); });
+            }
             if (options_.statement_timeout.count() > 0) {
                 const auto ms = std::to_string(options_.statement_timeout.count());
                 if (engine == Engine::postgres) connection->execute("SET statement_timeout = " + ms);
@@ -287,10 +314,14 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
             data += field.response_key;
             data += "\":";
             try {
+                if (request.abandon && request.abandon->abandoned()) throw ClientGone();
                 if (field.name == "__typename") {
                     data += mutation ? "\"mutation_root\"" : "\"" + api->schema.query_type + "\"";
                 } else if (field.name == "__schema" || field.name == "__type") {
                     write_introspection(api->schema, field, data);
+                } else if (const auto* custom = api->custom(mutation, field.name)) {
+                    // The requester stays empty (anonymous) until the permission layer fills it.
+                    resolve_custom(*custom, field, {*api, dialect, open(), request.headers, nullptr}, data);
                 } else if (const auto* root = api->root(mutation, field.name)) {
                     auto& r = open();
                     if (mutation) {
@@ -351,13 +382,17 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
                 const auto comma = rest.find(',');
                 const auto type = media_type(rest.substr(0, comma));
                 if (type == graphql_response_type) answer_type = graphql_response_type;
-                else if (type == json_type || type == "application/*" || type == "*/*") answer_type = type == json_type ? json_type : graphql_response_type;
+                // A wildcard gets application/json, as a missing Accept does: the spec's advice until
+                // its watershed, which every client reads (graphql-http audit 47DE).
+                else if (type == json_type || type == "application/*" || type == "*/*") answer_type = json_type;
                 if (comma == std::string_view::npos) break;
                 rest.remove_prefix(comma + 1);
             }
             if (answer_type.empty()) return fail(406, "Not acceptable: answers are application/graphql-response+json or application/json");
         }
         GraphqlRequest gql;
+        gql.headers = &request.headers;
+        gql.abandon = request.abandon;
         const bool get = request.method == "GET";
         if (request.method != "GET" && request.method != "POST") {
             response.headers.push_back({"Allow", "GET, POST"});

@@ -58,6 +58,7 @@ public:
 private:
     struct Built {
         std::vector<std::shared_ptr<const EntityInfo>> entities;
+        std::vector<std::shared_ptr<const Resolver>> resolvers;
         std::shared_ptr<const Api> api;
     };
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include <cstdint>
@@ -65,15 +66,56 @@ void read_cache(const PluginSettings& settings, ResponseCacheOptions& cache) {
     cache.ttl = std::chrono::milliseconds(settings.integer("cache.ttl_ms", cache.ttl.count(), 0, most));
 }
 
+// "queries": {"<name>": {"sql": "...", "args": {"<arg>": "<type>"}, "returns": "<type>", "description": "..."}},
+// flattened by the config into "queries.<name>.sql", "queries.<name>.args.<arg>", ...
+std::vector<std::shared_ptr<const SqlQueryDef>> sql_queries(const PluginSettings& settings) {
+    std::vector<std::shared_ptr<SqlQueryDef>> out;
+    const auto fail = [&](std::string_view key, const std::string& problem) {
+        std::string pointer(key);
+        for (auto& c : pointer)
+            if (c == '.') c = '/';
+        raise({ErrorCategory::configuration, settings.origin() + "/" + pointer + ": " + problem, {}, {}});
+    };
+    for (const auto& [key, value] : settings.values()) {
+        if (key != "queries" && !key.starts_with("queries.")) continue;
+        const auto dot = key.find('.', 8);
+        if (key == "queries" || dot == std::string::npos) fail(key, "expected an object {\"sql\": ..., \"args\": {...}, \"returns\": ...}");
+        const auto name = key.substr(8, dot - 8);
+        const auto member = key.substr(dot + 1);
+        auto it = std::find_if(out.begin(), out.end(), [&](const auto& q) { return q->name == name; });
+        if (it == out.end()) {
+            auto q = std::make_shared<SqlQueryDef>();
+            q->name = name;
+            q->origin = settings.origin() + "/queries/" + name;
+            it = out.insert(out.end(), std::move(q));
+        }
+        auto& q = **it;
+        if (member == "sql") q.sql = value;
+        else if (member == "returns") q.returns = value;
+        else if (member == "description") q.description = value;
+        else if (member.starts_with("args.") && member.size() > 5) q.arguments.emplace_back(member.substr(5), value);
+        else fail(key, "unknown member (known: sql, args, returns, description)");
+    }
+    std::vector<std::shared_ptr<const SqlQueryDef>> done;
+    for (auto& q : out) {
+        if (q->sql.empty()) fail("queries." + q->name + ".sql", "missing: the SQL text of the query");
+        if (q->returns.empty()) fail("queries." + q->name + ".returns", "missing: the GraphQL type of the result");
+        done.push_back(std::move(q));
+    }
+    return done;
+}
+
 }  // namespace
 
 ExecutorOptions ExecutorOptions::from_settings(const PluginSettings& settings) {
     settings.check_known({"naming", "simple_names", "default_limit", "max_limit", "max_body", "max_nodes", "max_depth",
-                          "introspection", "statement_timeout_ms", "persisted_queries", "live_debounce_ms", "max_subscriptions", "cache", "console"});
+                          "introspection", "statement_timeout_ms", "persisted_queries", "live_debounce_ms", "max_subscriptions", "cache", "console",
+                          "queries"});
     constexpr std::int64_t most = std::numeric_limits<std::int32_t>::max();
     ExecutorOptions o;
     o.api.naming = *parse_naming(settings.choice("naming", "as-is", {"as-is", "camel"}));
     o.api.simple_names = settings.boolean("simple_names", o.api.simple_names);
+    o.api.queries = sql_queries(settings);
     if (settings.find("default_limit")) o.pages.default_limit = settings.integer("default_limit", 0, 1, most);
     if (settings.find("max_limit")) o.pages.max_limit = settings.integer("max_limit", 0, 1, most);
     o.max_body = static_cast<std::size_t>(settings.integer("max_body", static_cast<std::int64_t>(o.max_body), 1, 1LL << 34));

@@ -37,7 +37,8 @@ struct ExecutorOptions {
     // naming (as-is | camel), simple_names, default_limit, max_limit, max_body, max_nodes, max_depth,
     // introspection, statement_timeout_ms, persisted_queries (a JSON file: an array of query texts, or
     // an object from their sha256 to them), live_debounce_ms, max_subscriptions, cache (true/false or {enabled,
-    // max_entries, max_bytes, ttl_ms}), console. An unknown key or a malformed value throws
+    // max_entries, max_bytes, ttl_ms}), console, queries (named SQL queries as root fields). An unknown key or a
+    // malformed value throws
     // ConfigurationError naming the config file and the key.
     static ExecutorOptions from_settings(const PluginSettings& settings);
 };

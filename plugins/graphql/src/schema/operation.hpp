@@ -10,7 +10,10 @@
 #include "type_system.hpp"
 #include "values.hpp"
 
+#include <rex/sdk/http.hpp>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -66,6 +69,10 @@ struct GraphqlRequest {
     std::string query;
     std::optional<std::string> operation_name;
     InputValue variables;  // an object, or null when the request has none
+    // The HTTP request's headers (custom resolvers read them); nullptr for other transports.
+    const std::vector<HttpHeader>* headers = nullptr;
+    // Set when the host watches the client: a hang-up cancels the running statement.
+    std::shared_ptr<RequestAbandon> abandon;
 };
 
 struct Limits {

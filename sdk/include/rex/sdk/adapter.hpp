@@ -128,6 +128,12 @@ public:
     virtual void reset() {
         if (in_transaction()) rollback();
     }
+    // Asks the server to stop the statement this connection is running now, from any thread
+    // (PostgreSQL PQcancel, MariaDB KILL QUERY on a second connection, SQLite sqlite3_interrupt);
+    // the running call then fails (TimeoutError or DatabaseError). Nothing running: no effect,
+    // or the next statement may fail at once where the engine keeps the request (SQLite does not).
+    // False when the adapter cannot cancel; the default cannot.
+    virtual bool cancel() noexcept { return false; }
 
     virtual std::string_view dialect() const = 0;
     virtual std::string server_version() const = 0;

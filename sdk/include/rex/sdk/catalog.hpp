@@ -58,6 +58,8 @@ struct REX_SDK_API EntityInfo {
     const RelationInfo* relation(std::string_view relation_name) const noexcept;
 };
 
+struct Resolver;
+
 class REX_SDK_API CatalogView {
 public:
     virtual ~CatalogView();
@@ -66,6 +68,9 @@ public:
     // entity publishes a new one, so a reader keeps a consistent entity for as long as it holds it,
     // whatever other threads register meanwhile.
     virtual std::shared_ptr<const EntityInfo> find_entity(std::string_view name) const = 0;
+    // The custom root fields (rex/sdk/resolver.hpp) registered by the application and plugins, in
+    // registration order; shared, never changed in place. None by default.
+    virtual std::vector<std::shared_ptr<const Resolver>> resolvers() const;
 };
 
 REX_SDK_END

@@ -12,6 +12,7 @@ class Adapter;
 class Dialect;
 class RealtimeTransport;
 class SchemaExporter;
+struct Resolver;
 
 // Receives a plugin's extensions. A name already registered (by this plugin or another)
 // throws PluginLoadError; the loader then rolls back everything this plugin registered.
@@ -22,6 +23,9 @@ public:
     virtual void add_dialect(std::shared_ptr<Dialect> dialect) = 0;
     virtual void add_transport(std::shared_ptr<RealtimeTransport> transport) = 0;
     virtual void add_exporter(std::shared_ptr<SchemaExporter> exporter) = 0;
+    // A custom root field of the GraphQL API (rex/sdk/resolver.hpp); its callback keeps the plugin
+    // loaded while the field exists. The default refuses with PluginLoadError.
+    virtual void add_resolver(Resolver resolver);
 };
 
 // A plain, versioned struct, constant-initialised in the plugin and exported under the
