@@ -5,6 +5,8 @@
 
 #include "executor_context.hpp"
 #include "http_server.hpp"
+#include "metrics.hpp"
+#include "readiness.hpp"
 #include "router.hpp"
 #include "worker_pool.hpp"
 
@@ -41,7 +43,7 @@ public:
     std::shared_ptr<HttpRoute> stream_route(const HttpRequest& request) override;
     void dispatch(const HttpRequest& request, std::function<void(HttpResponse)> answer) override;
     void log_request(const HttpRequest& request, int status, std::size_t bytes,
-                     std::chrono::microseconds duration) override;
+                     std::chrono::microseconds duration, std::string_view operation) override;
     void log_server(LogLevel level, const std::string& message) override;
 
     // TransportContext
@@ -51,9 +53,15 @@ public:
     const CatalogView& catalog() const override { return kernel_.catalog(); }
     Logger& logger() override { return kernel_.logger(); }
     const PluginSettings& settings(std::string_view plugin) const override { return context_.settings_of(plugin); }
+    Metrics* metrics() override { return &metrics_; }
+
+    HostMetrics& host_metrics() noexcept { return metrics_; }
+    // From now on GET /ready answers 503 "shutting down".
+    void begin_drain() noexcept { readiness_.set_draining(); }
 
 private:
     HttpResponse own_route(const HttpRequest& request) const;
+    void append_pool_metrics(std::string& out) const;
     // Runs a plugin route; never throws.
     HttpResponse call_route(const RouteEntry& entry, const HttpRequest& request) noexcept;
 
@@ -62,6 +70,8 @@ private:
     HostExecutorContext& context_;
     HostSettings settings_;
     Router router_;
+    HostMetrics metrics_;
+    Readiness readiness_;
     WorkerPool workers_;
     std::string starting_;  // the plugin whose start() is running, owner of the routes it adds
     std::vector<std::shared_ptr<RealtimeTransport>> started_;

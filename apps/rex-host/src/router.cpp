@@ -11,7 +11,7 @@ void Router::add(std::string path, std::shared_ptr<HttpRoute> route, std::string
         raise({ErrorCategory::configuration, "route path '" + path + "' must start with '/'", {}, {}});
     if (!route) raise({ErrorCategory::configuration, "route " + path + " has no handler", {}, {}});
     std::lock_guard lock(mutex_);
-    if (path == "/health" || path == "/plugins" || !routes_.emplace(path, std::make_shared<const RouteEntry>(RouteEntry{std::move(route), std::move(owner)})).second)
+    if (path == "/health" || path == "/ready" || path == "/metrics" || path == "/plugins" || !routes_.emplace(path, std::make_shared<const RouteEntry>(RouteEntry{std::move(route), std::move(owner)})).second)
         raise({ErrorCategory::configuration, "route " + path + " is already taken", {}, {}});
 }
 

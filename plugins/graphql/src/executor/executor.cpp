@@ -306,6 +306,7 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
             }
         }
         result.body = errors_body(f.errors, true);
+        result.unavailable = std::any_of(f.errors.begin(), f.errors.end(), [](const ErrorOut& e) { return e.error.code == "unavailable"; });
         return result;
     }
     data += '}';
@@ -426,7 +427,11 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
         auto result = run(gql, !get);
         response.content_type = answer_type + "; charset=utf-8";
         response.body = std::move(result.body);
-        if (get && result.kind == OperationKind::mutation && result.request_error) {
+        if (!result.request_error) response.operation = result.kind == OperationKind::mutation ? "mutation" : "query";
+        if (result.unavailable) {
+            response.status = 503;
+            response.headers.push_back({"Retry-After", "1"});
+        } else if (get && result.kind == OperationKind::mutation && result.request_error) {
             response.headers.push_back({"Allow", "POST"});
             response.status = 405;
         } else {
