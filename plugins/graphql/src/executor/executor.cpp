@@ -297,7 +297,15 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
                 throw Failure(describe(field, context_.logger()));
             }
         }
-        if (connection && mutation) connection->commit();
+        if (connection && mutation) {
+            try {
+                connection->commit();
+            } catch (...) {  // the commit itself failed (a full disk, a deferred constraint): no field's error
+                auto errors = describe(op.fields.back(), context_.logger());
+                for (auto& e : errors) e.error.locations.clear(), e.error.path.clear();
+                throw Failure(std::move(errors));
+            }
+        }
     } catch (const Failure& f) {
         if (connection && connection->in_transaction()) {
             try {
