@@ -119,6 +119,7 @@ TEST_CASE("GET /metrics is the Prometheus text format: requests by route and ope
     for (int i = 0; i < 3; ++i) REQUIRE(rex::test::http_get(host.port, "/graphql?sql=fast").status == 200);
     REQUIRE(rex::test::http_get(host.port, "/graphql?hold=5").status == 200);
     REQUIRE(rex::test::http_get(host.port, "/graphql?gauge=42.5").body == R"({"metrics":true})");
+    REQUIRE(rex::test::http_get(host.port, "/graphql?publish=3").status == 200);
     REQUIRE(rex::test::http_get(host.port, "/health").status == 200);
     REQUIRE(rex::test::http_get(host.port, "/no/such/path/1").status == 404);
     REQUIRE(rex::test::http_get(host.port, "/no/such/path/2").status == 404);
@@ -139,7 +140,9 @@ TEST_CASE("GET /metrics is the Prometheus text format: requests by route and ope
     CHECK(sample(samples, "rex_pool_connections_in_use", {}) == 0);
     CHECK(sample(samples, "rex_pool_connections_idle", {}) >= 1);
     CHECK(sample(samples, "rex_pool_waiting", {}) == 0);
-    CHECK(sample(samples, "rex_fixture_value", {{"source", "executor"}}) == 42.5);  // reported by a plugin through the SDK
+    CHECK(sample(samples, "rex_fixture_value", {{"source", "executor"}}) == 42.5);
+    CHECK(sample(samples, "rex_changes_last_sequence", {}) == 3);  // the fixture published three changes
+    CHECK(sample(samples, "rex_changes_retained", {}) == 3);  // reported by a plugin through the SDK
     CHECK(sample(samples, "process_resident_memory_bytes", {}) > 1e6);
     CHECK(r.body.find("/no/such") == std::string::npos);
 }

@@ -42,17 +42,22 @@ Host::Host(Kernel& kernel, boost::asio::io_context& io, HostExecutorContext& con
     : kernel_(kernel), io_(io), context_(context), settings_(std::move(settings)), readiness_(kernel, context),
       workers_(std::max(1u, settings_.workers)) {
     context_.set_metrics(&metrics_);
-    metrics_.add_sampler([this](std::string& out) { append_pool_metrics(out); });
+    metrics_.add_sampler([this](std::string& out) { append_state_metrics(out); });
 }
 
-void Host::append_pool_metrics(std::string& out) const {
-    const auto* pool = context_.pool_if_made();
-    if (!pool) return;  // no request needed the database yet
-    const auto stats = pool->stats();
-    const auto gauge = [&](const char* name, const char* help, std::size_t value) {
+void Host::append_state_metrics(std::string& out) const {
+    const auto gauge = [&](const char* name, const char* help, std::uint64_t value) {
         out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" gauge\n");
         out.append(name).append(" ").append(std::to_string(value)).append("\n");
     };
+    // The change bus: its rate is the changes per second; retained is what resuming clients can replay.
+    const auto& bus = kernel_.changes();
+    const auto last = bus.last_sequence(), first = bus.first_retained();
+    gauge("rex_changes_last_sequence", "Sequence number of the last change on the host's change bus", last);
+    gauge("rex_changes_retained", "Changes the bus keeps for clients that resume", last && first && last >= first ? last - first + 1 : 0);
+    const auto* pool = context_.pool_if_made();
+    if (!pool) return;  // no request needed the database yet
+    const auto stats = pool->stats();
     gauge("rex_pool_connections_in_use", "Database connections lent to requests", stats.in_use);
     gauge("rex_pool_connections_idle", "Open database connections waiting in the pool", stats.idle);
     gauge("rex_pool_waiting", "Requests waiting for a database connection", stats.waiting);

@@ -61,7 +61,7 @@ public:
 
 private:
     HttpResponse own_route(const HttpRequest& request) const;
-    void append_pool_metrics(std::string& out) const;
+    void append_state_metrics(std::string& out) const;
     // Runs a plugin route; never throws.
     HttpResponse call_route(const RouteEntry& entry, const HttpRequest& request) noexcept;
 
