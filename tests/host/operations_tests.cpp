@@ -293,7 +293,9 @@ TEST_CASE("configuration from the environment: REX_<SECTION>_<KEY>, PORT, preced
     CHECK(error({"REX_HTTP_PORT=70000"}) == "rex-host: error: REX_HTTP_PORT (environment): expected an integer 0-65535, got 70000\n");
     CHECK(error({"PORT=x"}) == "rex-host: error: PORT (environment): expected an integer, got 'x'\n");
     CHECK(error({"REX_LOG_FORMAT=xml"}) == "rex-host: error: REX_LOG_FORMAT (environment): unknown format 'xml' (text, json)\n");
-    CHECK_THAT(error({"REX_HTTP_PROT=1"}), Catch::StartsWith("rex-host: error: REX_HTTP_PROT (environment): unknown variable (expected one of: REX_HTTP_ADDRESS, REX_HTTP_PORT,"));
+    CHECK_THAT(error({"REX_HTTP_PROT=1"}), Catch::StartsWith("rex-host: error: REX_HTTP_PROT (environment): unknown key (expected one of: address, port,"));
+    CHECK(error({"REX_DATABASE_POOL_MAX_SIZE=-1"}) ==
+          "rex-host: error: REX_DATABASE_POOL_MAX_SIZE (environment): expected an integer 0-10000, got -1\n");
     CHECK(error({"REX_SETTINGS_GRAPHQL=[1]"}) == "rex-host: error: REX_SETTINGS_GRAPHQL (environment): expected a JSON object\n");
     CHECK(error({"REX_PROFILE=tiny"}) == "rex-host: error: REX_PROFILE (environment): unknown profile 'tiny' (default, serverless)\n");
     // Variables that are not config keys are left alone.

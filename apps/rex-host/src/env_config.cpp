@@ -57,7 +57,7 @@ constexpr std::array<Key, 29> keys{{
     {"/settings/*", Kind::object},  // REX_SETTINGS_<EXTENSION>
 }};
 
-// The sections whose variables are checked: REX_HTTP_PROT is a typo, REX_PLUGIN_PATH is not ours.
+// The sections whose variables are config keys (REX_PLUGIN_PATH is not one).
 constexpr std::array<const char*, 7> sections{"REX_DATABASE_", "REX_PLUGINS_", "REX_HTTP_", "REX_LOG_", "REX_MIGRATIONS_", "REX_CATALOG_", "REX_GRAPHQL_"};
 
 std::string variable_of(std::string_view pointer) {
@@ -142,13 +142,16 @@ json overlay_of(const Environment& environment, const json& file, std::map<std::
             if (known) break;
         }
         if (known) continue;
+        // A key this table does not list yet (one a newer config adds): the rest of the name is
+        // the key, the value JSON when it parses as a number, boolean, array or object; the
+        // config reader then accepts it or names what it expected.
         for (const char* section : sections)
             if (variable.starts_with(section)) {
-                std::string list;
-                for (const auto& key : keys)
-                    if (variable_of(key.pointer).starts_with(std::string_view(section).substr(0, std::string_view(section).size() - 1)))
-                        list += (list.empty() ? "" : ", ") + variable_of(key.pointer);
-                fail(variable, "unknown variable (expected one of: " + list + ")");
+                std::string pointer = "/";
+                for (const char c : variable.substr(4)) pointer += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                pointer[std::string_view(section).size() - 4] = '/';  // REX_HTTP_X -> /http/x
+                auto value = json::parse(text, nullptr, false);
+                set(pointer, variable, value.is_discarded() || value.is_string() ? json(text) : std::move(value));
             }
     }
     // PORT as platforms set it (Cloud Run, Heroku, Fly.io, Render): below REX_HTTP_PORT; the
