@@ -9,6 +9,7 @@ packages=(build-essential cmake ninja-build pkg-config libboost1.81-dev nlohmann
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client pgbouncer sqlite3 curl)
   packages+=(chromium)  # the console page test (tests/console) drives headless Chromium
+  packages+=(python3-prometheus-client)  # /usr/bin/python3 parses rex-host's /metrics in the host tests
   # graphql-js and graphql-http (npm) check the GraphQL side, bench/graphql runs PostGraphile;
   # Debian's node only when none is installed (NodeSource's nodejs carries npm).
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -6,6 +6,7 @@
 #   eval "$(tools/test-servers.sh start)"   start (installing what is missing) and export the URLs
 #   tools/test-servers.sh env               print the export lines again
 #   tools/test-servers.sh restart-postgres  restart PostgreSQL only (connections break)
+#   tools/test-servers.sh restart-mysql     restart MariaDB only (connections break)
 #   tools/test-servers.sh stop              stop everything and remove the data
 #
 # Progress goes to stderr; stdout carries only the export lines.
@@ -85,6 +86,8 @@ start_pgbouncer() {
   cat >"$dir/bouncer/pgbouncer.ini" <<INI
 [databases]
 $database = host=127.0.0.1 port=$pg_port dbname=$database
+; any other database of the same name (the Chinook copies of tools/chinook-db.sh)
+* = host=127.0.0.1 port=$pg_port
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -173,6 +176,14 @@ case "${1:-}" in
       -o "-p $pg_port -k $dir/pg-run -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
       >/dev/null
     ;;
+  restart-mysql)
+    mysql_running || die "MariaDB is not running"
+    say "restarting MariaDB"
+    pid=$(cat "$dir/mysql-run/mysql.pid")
+    mariadb-admin --socket="$dir/mysql-run/mysql.sock" -u root shutdown >/dev/null 2>&1 || true
+    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    start_mariadb
+    ;;
   stop) stop_all ;;
-  *) echo "usage: $0 start|env|restart-postgres|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|env|restart-postgres|restart-mysql|stop" >&2; exit 2 ;;
 esac

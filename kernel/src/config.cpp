@@ -131,6 +131,30 @@ void read_realtime(const ConfigReader& reader, const json& r, const std::filesys
         out.retention_interval = std::chrono::seconds(reader.integer(t["interval_s"], "/realtime/retention/interval_s", 1, 86400));
 }
 
+// The serverless profile's defaults; keys the config sets still win.
+void apply_serverless_profile(Config& config) {
+    config.http.threads = 1;
+    config.http.workers = 4;
+    config.http.shutdown_grace = std::chrono::milliseconds(5'000);
+    config.pool.max_size = 4;
+    config.pool.acquire_timeout = std::chrono::milliseconds(2'000);
+    config.pool.idle_timeout = std::chrono::milliseconds(10'000);
+    config.log_json = true;
+}
+
+void read_pool(const ConfigReader& reader, const json& j, PoolConfig& pool) {
+    const auto& p = reader.object(j, "/database/pool", {"max_size", "min_size", "acquire_timeout_ms", "idle_timeout_ms", "max_lifetime_ms"});
+    const auto ms = [&](const char* key, std::chrono::milliseconds& out) {
+        if (p.contains(key)) out = std::chrono::milliseconds(reader.integer(p[key], std::string("/database/pool/") + key, 0, 86'400'000));
+    };
+    if (p.contains("max_size")) pool.max_size = static_cast<std::size_t>(reader.integer(p["max_size"], "/database/pool/max_size", 0, 10'000));
+    if (p.contains("min_size")) pool.min_size = static_cast<std::size_t>(reader.integer(p["min_size"], "/database/pool/min_size", 0, 10'000));
+    ms("acquire_timeout_ms", pool.acquire_timeout);
+    ms("idle_timeout_ms", pool.idle_timeout);
+    ms("max_lifetime_ms", pool.max_lifetime);
+    if (pool.max_size && pool.min_size > pool.max_size) reader.fail("/database/pool/min_size", "is larger than max_size");
+}
+
 }  // namespace
 
 Config parse_config(std::string_view json_text, const std::filesystem::path& source_name) {
@@ -154,7 +178,12 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     Config config;
     config.source = source_name;
     const auto base = source_name.has_parent_path() ? source_name.parent_path() : std::filesystem::path(".");
-    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models", "catalog", "graphql", "realtime", "settings"});
+    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models", "catalog", "graphql", "realtime", "settings", "profile"});
+    if (root.contains("profile")) {
+        config.profile = reader.string(root["profile"], "/profile");
+        if (config.profile == "serverless") apply_serverless_profile(config);
+        else if (config.profile != "default") reader.fail("/profile", "unknown profile '" + config.profile + "' (default, serverless)");
+    }
     if (root.contains("models"))
         for (const auto& path : reader.strings(root["models"], "/models")) {
             const std::filesystem::path file(path);
@@ -173,13 +202,14 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     }
 
     if (root.contains("database")) {
-        const auto& db = reader.object(root["database"], "/database", {"url", "direct_url"});
+        const auto& db = reader.object(root["database"], "/database", {"url", "direct_url", "pool"});
         if (db.contains("url")) config.database_url = reader.string(db["url"], "/database/url");
         if (config.database_url.empty()) reader.fail("/database/url", "must not be empty");
         if (db.contains("direct_url")) {
             config.database_direct_url = reader.string(db["direct_url"], "/database/direct_url");
             if (config.database_direct_url.empty()) reader.fail("/database/direct_url", "must not be empty (leave it out to use url)");
         }
+        if (db.contains("pool")) read_pool(reader, db["pool"], config.pool);
     }
     if (source_name.has_parent_path()) {
         config.database_url = resolve_sqlite_url(config.database_url, base);
@@ -200,7 +230,7 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     }
     if (root.contains("http")) {
         const auto& h = reader.object(root["http"], "/http", {"address", "port", "body_limit", "request_timeout_ms", "threads",
-                                                                  "workers", "admin_secret"});
+                                                                  "workers", "admin_secret", "shutdown_grace_ms"});
         if (h.contains("address")) config.http.address = reader.string(h["address"], "/http/address");
         if (h.contains("port")) config.http.port = static_cast<std::uint16_t>(reader.integer(h["port"], "/http/port", 0, 65535));
         if (h.contains("body_limit"))
@@ -212,6 +242,8 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
         if (h.contains("threads")) config.http.threads = static_cast<unsigned>(reader.integer(h["threads"], "/http/threads", 0, 256));
         if (h.contains("workers")) config.http.workers = static_cast<unsigned>(reader.integer(h["workers"], "/http/workers", 0, 1024));
         if (h.contains("admin_secret")) config.http.admin_secret = reader.string(h["admin_secret"], "/http/admin_secret");
+        if (h.contains("shutdown_grace_ms"))
+            config.http.shutdown_grace = std::chrono::milliseconds(reader.integer(h["shutdown_grace_ms"], "/http/shutdown_grace_ms", 0, 3'600'000));
     }
     if (root.contains("catalog")) {
         const auto& c = reader.object(root["catalog"], "/catalog", {"snapshot", "tables"});
@@ -238,7 +270,12 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
         }
     }
     if (root.contains("log")) {
-        const auto& l = reader.object(root["log"], "/log", {"level"});
+        const auto& l = reader.object(root["log"], "/log", {"level", "format"});
+        if (l.contains("format")) {
+            const auto format = reader.string(l["format"], "/log/format");
+            if (format != "text" && format != "json") reader.fail("/log/format", "unknown format '" + format + "' (text, json)");
+            config.log_json = format == "json";
+        }
         if (l.contains("level")) {
             const auto name = reader.string(l["level"], "/log/level");
             const auto level = parse_log_level(name);

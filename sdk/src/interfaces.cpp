@@ -9,6 +9,7 @@
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/exporter.hpp>
 #include <rex/sdk/log.hpp>
+#include <rex/sdk/metrics.hpp>
 #include <rex/sdk/operation.hpp>
 #include <rex/sdk/plugin.hpp>
 #include <rex/sdk/resolver.hpp>
@@ -38,6 +39,8 @@ const PluginSettings& TransportContext::settings(std::string_view) const {
 }
 OperationExecutor* TransportContext::operations() { return nullptr; }
 ChangeStreams* TransportContext::change_streams() { return nullptr; }
+Metrics* TransportContext::metrics() { return nullptr; }
+Metrics::~Metrics() = default;
 RealtimeTransport::~RealtimeTransport() = default;
 OperationSink::~OperationSink() = default;
 OperationHandle::~OperationHandle() = default;
@@ -50,6 +53,7 @@ const PluginSettings& ExecutorContext::settings() const {
     return none;
 }
 void ExecutorContext::post(std::function<void()> work) { work(); }
+Metrics* ExecutorContext::metrics() { return nullptr; }
 RequestExecutor::~RequestExecutor() = default;
 std::shared_ptr<OperationExecutor> RequestExecutor::operations() { return nullptr; }
 SchemaExporter::~SchemaExporter() = default;

@@ -54,7 +54,7 @@ TEST_CASE("config errors name the file, the JSON path and what is wrong", "[conf
           "/etc/rex/rex.json: /http/port: expected an integer 0-65535, got 70000");
     CHECK(config_error(R"({"http": {"prot": 80}})") ==
           "/etc/rex/rex.json: /http/prot: unknown key (expected one of: address, port, body_limit, request_timeout_ms, threads, workers, "
-          "admin_secret)");
+          "admin_secret, shutdown_grace_ms)");
     CHECK(config_error(R"({"http": {"threads": 1000}})") == "/etc/rex/rex.json: /http/threads: expected an integer 0-256, got 1000");
     CHECK(config_error(R"({"plugins": {"load": ["sqlite", 3]}})") ==
           "/etc/rex/rex.json: /plugins/load/1: expected a string, got number");
@@ -63,6 +63,35 @@ TEST_CASE("config errors name the file, the JSON path and what is wrong", "[conf
     CHECK(config_error("[]") == "/etc/rex/rex.json: /: expected an object, got array");
     CHECK_THAT(config_error("{\n  \"http\": {,}\n}"),
                Catch::StartsWith("/etc/rex/rex.json: malformed JSON at line 2, column 12: parse error"));
+}
+
+TEST_CASE("the pool, the shutdown grace, the log format and the serverless profile", "[config]") {
+    const auto config = rex::parse_config(R"({"database": {"pool": {"max_size": 3, "min_size": 1, "acquire_timeout_ms": 250,
+        "idle_timeout_ms": 1000, "max_lifetime_ms": 0}}, "http": {"shutdown_grace_ms": 0}, "log": {"format": "json"}})", "rex.json");
+    CHECK(config.pool.max_size == 3);
+    CHECK(config.pool.min_size == 1);
+    CHECK(config.pool.acquire_timeout == std::chrono::milliseconds(250));
+    CHECK(config.pool.idle_timeout == std::chrono::milliseconds(1000));
+    CHECK(config.pool.max_lifetime == std::chrono::milliseconds(0));
+    CHECK(config.http.shutdown_grace == std::chrono::milliseconds(0));
+    CHECK(config.log_json);
+
+    // The profile's defaults, under the keys the file sets.
+    const auto serverless = rex::parse_config(R"({"profile": "serverless", "http": {"workers": 6}, "log": {"format": "text"}})", "rex.json");
+    CHECK(serverless.http.threads == 1);
+    CHECK(serverless.http.workers == 6);
+    CHECK(serverless.pool.max_size == 4);
+    CHECK(serverless.pool.idle_timeout == std::chrono::milliseconds(10'000));
+    CHECK_FALSE(serverless.log_json);
+    CHECK_FALSE(rex::parse_config("{}", "rex.json").log_json);
+
+    CHECK(config_error(R"({"profile": "lambda"})") == "/etc/rex/rex.json: /profile: unknown profile 'lambda' (default, serverless)");
+    CHECK(config_error(R"({"log": {"format": "xml"}})") == "/etc/rex/rex.json: /log/format: unknown format 'xml' (text, json)");
+    CHECK(config_error(R"({"database": {"pool": {"max_size": 2, "min_size": 3}}})") ==
+          "/etc/rex/rex.json: /database/pool/min_size: is larger than max_size");
+    CHECK(config_error(R"({"database": {"pool": {"size": 2}}})") ==
+          "/etc/rex/rex.json: /database/pool/size: unknown key (expected one of: max_size, min_size, acquire_timeout_ms, idle_timeout_ms, "
+          "max_lifetime_ms)");
 }
 
 TEST_CASE("a missing config file is named", "[config]") {

@@ -7,7 +7,9 @@ namespace rex::host {
 
 HostExecutorContext::HostExecutorContext(Kernel& kernel, std::string database_url, std::size_t pool_size,
                                          std::map<std::string, PluginSettings, std::less<>> settings)
-    : kernel_(kernel), url_(std::move(database_url)), pool_size_(pool_size), settings_(std::move(settings)) {}
+    : kernel_(kernel), url_(std::move(database_url)), pool_size_(pool_size), settings_(std::move(settings)) {
+    pool_options_.max_size = 0;  // one per worker unless set
+}
 
 const PluginSettings& HostExecutorContext::settings() const { return settings_of(owner_); }
 
@@ -21,8 +23,8 @@ ConnectionPool& HostExecutorContext::pool() {
     if (auto* ready = pool_ready_.load(std::memory_order_acquire)) return *ready;
     std::lock_guard lock(mutex_);
     if (!pool_) {  // a throw (no adapter for the URL) leaves it for the next caller to try again
-        PoolOptions options;
-        options.max_size = pool_size_;
+        PoolOptions options = pool_options_;
+        if (!options.max_size) options.max_size = pool_size_;
         pool_ = kernel_.make_pool(url_, options);
         pool_ready_.store(pool_.get(), std::memory_order_release);
     }

@@ -42,7 +42,13 @@ public:
     void serve_on(WorkerPool* workers) noexcept { workers_.store(workers, std::memory_order_release); }
 
     ConnectionPool& pool();
+    // The pool if a request made it already (metrics and /ready never make it themselves).
+    const ConnectionPool* pool_if_made() const noexcept { return pool_ready_.load(std::memory_order_acquire); }
+    // Options of the pool made on first use (max_size 0: pool_size); call before serving.
+    void set_pool_options(const PoolOptions& options) { pool_options_ = options; }
     const std::string& database_url() const noexcept { return url_; }
+    Metrics* metrics() override { return metrics_; }
+    void set_metrics(Metrics* metrics) noexcept { metrics_ = metrics; }
 
 private:
     Kernel& kernel_;
@@ -50,6 +56,8 @@ private:
     std::size_t pool_size_;
     std::map<std::string, PluginSettings, std::less<>> settings_;
     std::string owner_;
+    PoolOptions pool_options_;
+    Metrics* metrics_ = nullptr;
     // Made once under the mutex, then read with one atomic load (std::call_once is not used: in
     // libstdc++ 12 a call that throws leaves later calls hanging).
     mutable std::mutex mutex_;

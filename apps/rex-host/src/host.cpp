@@ -1,6 +1,7 @@
 #include "host.hpp"
 
 #include "exception_text.hpp"
+#include "log_redaction.hpp"
 
 #include <plugin_report.hpp>
 #include <rex/sdk/error.hpp>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 namespace rex::host {
@@ -37,11 +39,35 @@ bool same_secret(const std::string& given, const std::string& secret) {
 }  // namespace
 
 Host::Host(Kernel& kernel, boost::asio::io_context& io, HostExecutorContext& context, HostSettings settings)
-    : kernel_(kernel), io_(io), context_(context), settings_(std::move(settings)), workers_(std::max(1u, settings_.workers)) {
+    : kernel_(kernel), io_(io), context_(context), settings_(std::move(settings)), readiness_(kernel, context),
+      workers_(std::max(1u, settings_.workers)) {
     context_.serve_on(&workers_);  // ExecutorContext::post runs on these workers
+    context_.set_metrics(&metrics_);
+    metrics_.add_sampler([this](std::string& out) { append_state_metrics(out); });
 }
 
 Host::~Host() { context_.serve_on(nullptr); }
+
+void Host::append_state_metrics(std::string& out) const {
+    const auto gauge = [&](const char* name, const char* help, std::uint64_t value) {
+        out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" gauge\n");
+        out.append(name).append(" ").append(std::to_string(value)).append("\n");
+    };
+    // The change bus: its rate is the changes per second; retained is what resuming clients can replay.
+    const auto& bus = kernel_.changes();
+    const auto last = bus.last_sequence(), first = bus.first_retained();
+    gauge("rex_changes_last_sequence", "Sequence number of the last change on the host's change bus", last);
+    gauge("rex_changes_retained", "Changes the bus keeps for clients that resume", last && first && last >= first ? last - first + 1 : 0);
+    const auto* pool = context_.pool_if_made();
+    if (!pool) return;  // no request needed the database yet
+    const auto stats = pool->stats();
+    gauge("rex_pool_connections_in_use", "Database connections lent to requests", stats.in_use);
+    gauge("rex_pool_connections_idle", "Open database connections waiting in the pool", stats.idle);
+    gauge("rex_pool_waiting", "Requests waiting for a database connection", stats.waiting);
+    gauge("rex_pool_max_size", "The most database connections the pool opens", pool->options().max_size);
+    out.append("# HELP rex_pool_connections_opened_total Database connections opened\n# TYPE rex_pool_connections_opened_total counter\n");
+    out.append("rex_pool_connections_opened_total ").append(std::to_string(stats.created)).append("\n");
+}
 
 void Host::start_executor(const std::string& wanted) {
     auto exporters = kernel_.exporters();
@@ -129,6 +155,9 @@ std::shared_ptr<HttpRoute> Host::stream_route(const HttpRequest& request) {
 
 void Host::dispatch(const HttpRequest& request, std::function<void(HttpResponse)> answer) {
     auto entry = router_.find(request.path);
+    // /ready may wait for the database: a worker's job, like plugin routes.
+    if (!entry && request.path == "/ready" && (request.method == "GET" || request.method == "HEAD"))
+        return workers_.post([this, answer = std::move(answer)] { answer(readiness_.check()); });
     if (!entry) return answer(own_route(request));
     // Plugin code may block (on the database): it runs on a worker, never on an I/O thread.
     workers_.post([this, entry = std::move(entry), &request, answer = std::move(answer)] { answer(call_route(*entry, request)); });
@@ -138,6 +167,11 @@ HttpResponse Host::call_route(const RouteEntry& entry, const HttpRequest& reques
     try {
         try {
             return entry.route->handle(request);
+        } catch (const PoolExhausted&) {
+            // Every connection busy for the whole acquire timeout: the client may try again soon.
+            auto response = error_response(503, "no database connection is free: try again");
+            response.headers.push_back({"Retry-After", "1"});
+            return response;
         } catch (...) {
             kernel_.logger().log(LogLevel::error, "host",
                                  request.method + " " + request.path + ": " + entry.owner + " threw " + current_exception_text());
@@ -153,7 +187,8 @@ HttpResponse Host::call_route(const RouteEntry& entry, const HttpRequest& reques
 
 HttpResponse Host::own_route(const HttpRequest& request) const {
     const bool plugins = request.path == "/plugins";
-    if (request.path != "/health" && !plugins) return error_response(404, "no route for " + request.path);
+    const bool metrics = request.path == "/metrics";
+    if (request.path != "/health" && request.path != "/ready" && !plugins && !metrics) return error_response(404, "no route for " + request.path);
     if (plugins && settings_.admin_secret.empty()) return error_response(404, "no route for /plugins (an operator route: set http.admin_secret)");
     if (plugins) {
         const auto* given = request.header("X-Rex-Admin-Secret");
@@ -166,7 +201,10 @@ HttpResponse Host::own_route(const HttpRequest& request) const {
         return response;
     }
     HttpResponse response;
-    if (plugins) {
+    if (metrics) {
+        response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        response.body = metrics_.render();
+    } else if (plugins) {
         response.body = app::plugin_report(kernel_, settings_.plugin_dirs).dump();
     } else {
         const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at_);
@@ -179,13 +217,18 @@ HttpResponse Host::own_route(const HttpRequest& request) const {
     return response;
 }
 
-void Host::log_request(const HttpRequest& request, int status, std::size_t bytes, std::chrono::microseconds duration) {
+void Host::log_request(const HttpRequest& request, int status, std::size_t bytes, std::chrono::microseconds duration,
+                       std::string_view operation) {
+    // Label values stay few: a path nobody serves is "other".
+    static const std::array<std::string_view, 4> own{"/health", "/ready", "/metrics", "/plugins"};
+    const bool known = std::find(own.begin(), own.end(), request.path) != own.end() || router_.find(request.path);
+    metrics_.record({known ? request.path : "other", std::string(operation), request.method.empty() ? "-" : request.method, status, duration});
     auto& log = kernel_.logger();
     if (!log.enabled(LogLevel::info)) return;
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.2f", static_cast<double>(duration.count()) / 1000.0);
     const std::string method = request.method.empty() ? "-" : request.method;
-    const std::string target = request.target.empty() ? "-" : request.target;
+    const std::string target = request.target.empty() ? "-" : redact_target(request.target);
     log.write(LogLevel::info, "http",
               request.remote_address + " " + method + " " + target + " " +
                   (status ? std::to_string(status) : std::string("stream")) + " " + ms + "ms " + std::to_string(bytes) + "B");

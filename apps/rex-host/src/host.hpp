@@ -6,6 +6,8 @@
 #include "change_streams.hpp"
 #include "executor_context.hpp"
 #include "http_server.hpp"
+#include "metrics.hpp"
+#include "readiness.hpp"
 #include "router.hpp"
 #include "worker_pool.hpp"
 
@@ -43,7 +45,7 @@ public:
     std::shared_ptr<HttpRoute> stream_route(const HttpRequest& request) override;
     void dispatch(const HttpRequest& request, std::function<void(HttpResponse)> answer) override;
     void log_request(const HttpRequest& request, int status, std::size_t bytes,
-                     std::chrono::microseconds duration) override;
+                     std::chrono::microseconds duration, std::string_view operation) override;
     void log_server(LogLevel level, const std::string& message) override;
 
     // TransportContext
@@ -55,9 +57,15 @@ public:
     const PluginSettings& settings(std::string_view plugin) const override { return context_.settings_of(plugin); }
     ChangeStreams* change_streams() override { return &change_streams_; }
     OperationExecutor* operations() override { return operations_.get(); }
+    Metrics* metrics() override { return &metrics_; }
+
+    HostMetrics& host_metrics() noexcept { return metrics_; }
+    // From now on GET /ready answers 503 "shutting down".
+    void begin_drain() noexcept { readiness_.set_draining(); }
 
 private:
     HttpResponse own_route(const HttpRequest& request) const;
+    void append_state_metrics(std::string& out) const;
     // Runs a plugin route; never throws.
     HttpResponse call_route(const RouteEntry& entry, const HttpRequest& request) noexcept;
 
@@ -66,6 +74,8 @@ private:
     HostExecutorContext& context_;
     HostSettings settings_;
     Router router_;
+    HostMetrics metrics_;
+    Readiness readiness_;
     WorkerPool workers_;
     HostChangeStreams change_streams_{kernel_.catalog(), kernel_.changes(), kernel_.logger()};
     std::string starting_;  // the plugin whose start() is running, owner of the routes it adds

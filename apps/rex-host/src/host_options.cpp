@@ -1,5 +1,7 @@
 #include "host_options.hpp"
 
+#include "env_config.hpp"
+
 #include <rex/sdk/error.hpp>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +22,8 @@ std::optional<HostOptions> parse_host_options(int argc, char** argv) {
     app.add_option("-p,--port", port, "Port to listen on, 0 for any free port (overrides http.port)")
         ->check(CLI::Range(0, 65535));
     app.add_option("--plugin-dir", plugin_dirs, "Plugin directory; repeatable (overrides plugins.paths)");
+    bool check = false;
+    app.add_flag("--check", check, "Validate the config, the environment's REX_* variables, the plugins and models, then exit");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -33,7 +37,8 @@ std::optional<HostOptions> parse_host_options(int argc, char** argv) {
     }
 
     HostOptions options;
-    if (!config_file.empty()) options.config = load_config(config_file);
+    options.check = check;
+    options.config = load_host_config(config_file, process_environment());
     if (!address.empty()) options.config.http.address = address;
     if (port >= 0) options.config.http.port = static_cast<std::uint16_t>(port);
     if (!plugin_dirs.empty()) {

@@ -1,4 +1,5 @@
-// rex-host's command line: --config FILE, --address, --port, --plugin-dir.
+// rex-host's command line: --config FILE, --address, --port, --plugin-dir, --check; the config
+// comes from the file and the environment (env_config.hpp).
 #pragma once
 
 #include <rex/config.hpp>
@@ -12,6 +13,7 @@ namespace rex::host {
 struct HostOptions {
     Config config;                           // from --config, or the defaults
     std::vector<std::filesystem::path> plugin_dirs;
+    bool check = false;                      // --check: validate and exit
 };
 
 // Returns nullopt after printing help/version (exit 0). Throws ConfigurationError for bad

@@ -11,7 +11,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
+#include <mutex>
 #include <optional>
+#include <vector>
 
 #include <sys/socket.h>
 #include <cerrno>
@@ -40,18 +43,45 @@ HttpRequest to_sdk_request(const http::request<http::string_body>& req, const tc
     return out;
 }
 
+class Session;
+
+// The open sessions, for a drain: a count and weak references.
+struct Sessions {
+    std::mutex mutex;
+    std::vector<std::weak_ptr<Session>> live;
+    std::atomic<std::size_t> count{0};
+    std::atomic<bool> draining{false};
+};
+
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, const ServerOptions& options, RequestHandler& handler)
-        : stream_(std::move(socket)), options_(options), handler_(handler) {}
+    Session(tcp::socket&& socket, const ServerOptions& options, RequestHandler& handler, std::shared_ptr<Sessions> sessions)
+        : stream_(std::move(socket)), options_(options), handler_(handler), sessions_(std::move(sessions)) {
+        ++sessions_->count;
+    }
+    ~Session() { --sessions_->count; }
 
     void run() {
+        {
+            std::lock_guard lock(sessions_->mutex);
+            std::erase_if(sessions_->live, [](const auto& w) { return w.expired(); });
+            sessions_->live.push_back(weak_from_this());
+        }
         // Everything of a session runs on its strand (the socket was accepted onto one).
         net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
     }
 
+    void post_drain() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->drain(); }); }
+
+    // On the strand: an idle connection closes now, a busy one after its answer.
+    void drain() {
+        draining_ = true;
+        if (!busy_) stream_.cancel();
+    }
+
 private:
     void read() {
+        if (draining_ || sessions_->draining) return close();
         parser_.emplace();
         parser_->body_limit(options_.body_limit);
         stream_.expires_after(options_.request_timeout);
@@ -63,6 +93,7 @@ private:
             ec == net::error::operation_aborted)
             return close();
         if (ec == beast::error::timeout) return close();
+        busy_ = true;
         started_ = Clock::now();
         if (ec == http::error::body_limit) return fail(413, "request body exceeds " + std::to_string(options_.body_limit) + " bytes");
         if (ec) return fail(400, "malformed request: " + ec.message());
@@ -118,7 +149,7 @@ private:
         socket.already_read.assign(static_cast<const char*>(leftover.data()), leftover.size());
         boost::system::error_code ec;
         socket.native_handle = stream_.socket().release(ec);
-        handler_.log_request(request_, 0, 0, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
+        handler_.log_request(request_, 0, 0, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_), {});
         if (ec) return;
         // The route owns the socket now; it closes it on failure. Whatever it throws stops here.
         try {
@@ -154,14 +185,14 @@ private:
         res->set(http::field::content_type, response.content_type);
         for (const auto& h : response.headers) res->set(h.name, h.value);
         res->body() = std::move(response.body);
-        res->keep_alive(keep_alive_);
+        res->keep_alive(keep_alive_ && !draining_ && !sessions_->draining);
         res->prepare_payload();
         // A HEAD answer says how long the body would be and sends none: bytes after the header
         // would be read as the start of the next response on a kept-alive connection.
         if (head_) res->body().clear();
         const auto bytes = res->body().size();
         handler_.log_request(request_, response.status, bytes,
-                             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
+                             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_), response.operation);
         response_ = res;
         stream_.expires_after(options_.request_timeout);  // the read's deadline may have passed while a worker answered
         http::async_write(stream_, *res, beast::bind_front_handler(&Session::on_write, shared_from_this(), res->need_eof()));
@@ -169,6 +200,7 @@ private:
 
     void on_write(bool close_after, beast::error_code ec, std::size_t) {
         response_.reset();
+        busy_ = false;
         if (ec || close_after) return close();
         read();
     }
@@ -182,6 +214,9 @@ private:
     beast::flat_buffer buffer_;
     const ServerOptions options_;  // a copy: a session may outlive the server object
     RequestHandler& handler_;
+    std::shared_ptr<Sessions> sessions_;
+    bool busy_ = false;      // a request was read and is not answered yet
+    bool draining_ = false;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<void> response_;
     HttpRequest request_;
@@ -209,7 +244,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                 handler.log_server(LogLevel::info, "accepting connections again after " + std::to_string(failures) + " failed accepts");
                 failing = false;
             }
-            std::make_shared<Session>(std::move(socket), options, handler)->run();
+            std::make_shared<Session>(std::move(socket), options, handler, sessions)->run();
             return accept();  // an error on one connection never stops the server
         }
         // A connection that failed on its own (reset before it was accepted): take the next one.
@@ -236,6 +271,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     RequestHandler& handler;
     tcp::acceptor acceptor;
     net::steady_timer backoff;  // on the acceptor's strand, like everything of the listener
+    std::shared_ptr<Sessions> sessions = std::make_shared<Sessions>();
     bool failing = false;
     std::size_t failures = 0;
 };
@@ -276,5 +312,19 @@ void HttpServer::stop() {
         impl->backoff.cancel();
     });
 }
+
+void HttpServer::drain() {
+    impl_->sessions->draining = true;
+    stop();
+    std::vector<std::shared_ptr<Session>> open;
+    {
+        std::lock_guard lock(impl_->sessions->mutex);
+        for (const auto& w : impl_->sessions->live)
+            if (auto session = w.lock()) open.push_back(std::move(session));
+    }
+    for (auto& session : open) session->post_drain();
+}
+
+std::size_t HttpServer::connections() const { return impl_->sessions->count.load(); }
 
 }  // namespace rex::host

@@ -28,9 +28,10 @@ public:
     // Answers a request by calling `answer` exactly once, on this thread or another (the session
     // goes back to its strand). `request` stays valid until then.
     virtual void dispatch(const HttpRequest& request, std::function<void(HttpResponse)> answer) = 0;
-    // Called once per answered request (status 0 when handed over as a stream).
+    // Called once per answered request (status 0 when handed over as a stream); `operation` is
+    // the response's (HttpResponse::operation).
     virtual void log_request(const HttpRequest& request, int status, std::size_t bytes,
-                             std::chrono::microseconds duration) = 0;
+                             std::chrono::microseconds duration, std::string_view operation) = 0;
     // Events of the server itself (accept failures).
     virtual void log_server(LogLevel level, const std::string& message) = 0;
 };
@@ -53,6 +54,11 @@ public:
     std::uint16_t start();
     // Stops accepting new connections.
     void stop();
+    // Stops accepting, closes idle kept-alive connections and answers the requests in flight with
+    // "Connection: close" (drain.hpp waits for them).
+    void drain();
+    // Connections still open (requests in flight or idle keep-alive), not those handed over.
+    std::size_t connections() const;
 
 private:
     struct Impl;

@@ -1,7 +1,10 @@
 // rex-host: read the config, load the plugins it names, serve until SIGINT/SIGTERM.
+#include "config_check.hpp"
+#include "drain.hpp"
 #include "executor_context.hpp"
 #include "host.hpp"
 #include "host_capture.hpp"
+#include "json_logger.hpp"
 #include "host_models.hpp"
 #include "host_options.hpp"
 
@@ -9,11 +12,10 @@
 #include <rex/sdk/url.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -36,8 +38,10 @@ int main(int argc, char** argv) {
         return fatal(e.what(), 2);
     }
     const auto& config = options->config;
+    if (options->check) return rex::host::check_config(*options, std::cout, std::cerr);
 
     rex::Kernel kernel(config.log_level);
+    if (config.log_json) kernel.set_logger(std::make_shared<rex::host::JsonLogger>(config.log_level));
     auto& log = kernel.logger();
     log.log(rex::LogLevel::info, "host", "database " + rex::redact_url(config.database_url) + " (connected on first use)");
     rex::LoadOptions load;
@@ -51,6 +55,13 @@ int main(int argc, char** argv) {
     // Worker threads run plugin code; the pool opens at most one connection per worker.
     const unsigned workers = config.http.workers ? config.http.workers : std::max(8u, 2 * std::thread::hardware_concurrency());
     rex::host::HostExecutorContext executor_context(kernel, config.database_url, workers, config.settings);
+    rex::PoolOptions pool_options;
+    pool_options.min_size = config.pool.min_size;
+    pool_options.max_size = config.pool.max_size;  // 0: one per worker
+    pool_options.acquire_timeout = config.pool.acquire_timeout;
+    pool_options.idle_timeout = config.pool.idle_timeout;
+    pool_options.max_lifetime = config.pool.max_lifetime;
+    executor_context.set_pool_options(pool_options);
     boost::asio::io_context io;
     rex::host::Host host(kernel, io, executor_context, {options->plugin_dirs, config.http.admin_secret, workers});
     rex::host::HttpServer server(io,
@@ -96,14 +107,9 @@ int main(int argc, char** argv) {
         if (!used) log.log(rex::LogLevel::warn, "host", section.origin() + ": no loaded schema-exporter or transport is named '" + name + "'");
     }
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
-        log.log(rex::LogLevel::info, "host", std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
-        server.stop();
-        host.stop_transports();
-        io.stop();
-    });
+    rex::host::Drain drain(io, server, log, config.http.shutdown_grace,
+                           {[&host] { host.begin_drain(); }, [&host] { host.stop_transports(); }});
+    drain.arm();
 
     // One thread per core unless the config says otherwise; sessions keep to their strands.
     const unsigned threads = config.http.threads ? config.http.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -120,6 +126,11 @@ int main(int argc, char** argv) {
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& t : pool) t.join();
+    if (drain.cut()) {  // a worker still runs a request past the grace period: do not wait for it
+        log.log(rex::LogLevel::info, "host", "stopped");
+        std::cout.flush();
+        std::_Exit(0);
+    }
     host.stop_workers();
     log.log(rex::LogLevel::info, "host", "stopped");
     return 0;

@@ -30,7 +30,7 @@ void Router::add(std::string path, std::shared_ptr<HttpRoute> route, std::string
         raise({ErrorCategory::configuration, "route path '" + path + "' must start with '/'", {}, {}});
     if (!route) raise({ErrorCategory::configuration, "route " + path + " has no handler", {}, {}});
     std::lock_guard lock(mutex_);
-    if (path == "/health" || path == "/plugins") raise({ErrorCategory::configuration, "route " + path + " is already taken", {}, {}});
+    if (path == "/health" || path == "/ready" || path == "/metrics" || path == "/plugins") raise({ErrorCategory::configuration, "route " + path + " is already taken", {}, {}});
     auto [it, added] = routes_.emplace(path, nullptr);
     if (added) {
         it->second = std::make_shared<const RouteEntry>(RouteEntry{std::move(route), std::move(owner), false});

@@ -25,6 +25,17 @@ struct HttpConfig {
     unsigned threads = 0;                        // threads serving requests; 0: one per core
     unsigned workers = 0;                        // threads running plugin code (executors, routes); 0: 2 per core, at least 8
     std::string admin_secret;                    // GET /plugins needs it in X-Rex-Admin-Secret; empty: /plugins is off
+    // On SIGTERM/SIGINT rex-host stops accepting and waits this long for requests in flight.
+    std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+// rex-host's connection pool (PoolOptions).
+struct PoolConfig {
+    std::size_t max_size = 0;  // 0: one connection per worker thread
+    std::size_t min_size = 0;
+    std::chrono::milliseconds acquire_timeout{5'000};
+    std::chrono::milliseconds idle_timeout{60'000};
+    std::chrono::milliseconds max_lifetime{30 * 60'000};
 };
 
 struct CatalogConfig {
@@ -63,6 +74,9 @@ struct Config {
     std::string database_url = "sqlite:rex.db";
     // A direct connection (not through PgBouncer) for the capture pump's LISTEN; empty: database_url.
     std::string database_direct_url;
+    PoolConfig pool;
+    // "serverless": defaults for platforms that start and stop instances (docs/rex-host.md).
+    std::string profile = "default";
     MigrationsConfig migrations;
     std::vector<std::filesystem::path> models;  // JSON model files (docs/model-files.md), relative to the config's folder
     PluginsConfig plugins;
@@ -74,6 +88,7 @@ struct Config {
     // rex-host (ExecutorContext::settings, TransportContext::settings), which checks the keys.
     std::map<std::string, PluginSettings, std::less<>> settings;
     LogLevel log_level = LogLevel::info;
+    bool log_json = false;  // log.format "json": one JSON object per line
     std::filesystem::path source;  // the file it came from; empty for defaults
 };
 

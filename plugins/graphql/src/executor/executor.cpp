@@ -337,7 +337,15 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                 throw Failure(describe(field, context_.logger()));
             }
         }
-        if (connection && mutation) connection->commit();
+        if (connection && mutation) {
+            try {
+                connection->commit();
+            } catch (...) {  // the commit itself failed (a full disk, a deferred constraint): no field's error
+                auto errors = describe(op.fields.back(), context_.logger());
+                for (auto& e : errors) e.error.locations.clear(), e.error.path.clear();
+                throw Failure(std::move(errors));
+            }
+        }
         if (cache_ && mutation) cache_->invalidate(entities_of(*api, op));
     } catch (const Failure& f) {
         if (connection && connection->in_transaction()) {
@@ -348,6 +356,7 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
         }
         result.body = errors_body(f.errors, true);
         result.failed = true;
+        result.unavailable = std::any_of(f.errors.begin(), f.errors.end(), [](const ErrorOut& e) { return e.error.code == "unavailable"; });
         return result;
     }
     data += '}';
@@ -473,7 +482,11 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
         auto result = run(gql, !get);
         response.content_type = answer_type + "; charset=utf-8";
         response.body = std::move(result.body);
-        if (get && result.kind == OperationKind::mutation && result.request_error) {
+        if (!result.request_error) response.operation = result.kind == OperationKind::mutation ? "mutation" : "query";
+        if (result.unavailable) {
+            response.status = 503;
+            response.headers.push_back({"Retry-After", "1"});
+        } else if (get && result.kind == OperationKind::mutation && result.request_error) {
             response.headers.push_back({"Allow", "POST"});
             response.status = 405;
         } else {

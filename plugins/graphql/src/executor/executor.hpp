@@ -31,6 +31,7 @@ public:
         std::string body;          // {"data":...} and/or {"errors":[...]}
         bool request_error = false;  // no data: the document did not parse or validate
         bool failed = false;         // a field failed: "data" is null (a mutation rolled back)
+        bool unavailable = false;    // no database connection was free (HTTP 503, Retry-After)
         OperationKind kind = OperationKind::query;
     };
     // Runs one request (any transport). `allow_mutation` false: a mutation is refused (HTTP GET).

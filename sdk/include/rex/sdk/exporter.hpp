@@ -17,6 +17,7 @@ class ChangeBus;
 class Connection;
 class Dialect;
 class Logger;
+class Metrics;
 class OperationExecutor;
 
 // What an executor may use of the kernel. The host calls an executor from its worker threads,
@@ -39,6 +40,9 @@ public:
     // Runs `work` on the host's worker threads (not an I/O thread), for operations that report
     // later (OperationExecutor::start); the default runs it at once on the calling thread.
     virtual void post(std::function<void()> work);
+    // Where the executor reports its figures for GET /metrics (rex/sdk/metrics.hpp); nullptr when
+    // the host keeps none.
+    virtual Metrics* metrics();
 };
 
 class REX_SDK_API RequestExecutor {

@@ -62,6 +62,9 @@ struct HttpResponse {
     std::string content_type = "application/json";
     std::vector<HttpHeader> headers;
     std::string body;
+    // What the request was, for the host's metrics ("query", "mutation"); empty: nothing more
+    // than the route. Never sent to the client.
+    std::string operation;
 };
 
 REX_SDK_END

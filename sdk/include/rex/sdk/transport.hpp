@@ -19,6 +19,7 @@ class ChangeBus;
 class ChangeStreams;
 class CatalogView;
 class Logger;
+class Metrics;
 class OperationExecutor;
 
 // A connection the host hands over for streaming (WebSocket upgrade, SSE). The receiver
@@ -56,6 +57,9 @@ public:
     virtual OperationExecutor* operations();
     // The plain change stream (rex/sdk/change_stream.hpp); nullptr when the host offers none.
     virtual ChangeStreams* change_streams();
+    // Where the transport reports its figures for GET /metrics (rex/sdk/metrics.hpp); nullptr
+    // when the host keeps none.
+    virtual Metrics* metrics();
 };
 
 class REX_SDK_API RealtimeTransport {
