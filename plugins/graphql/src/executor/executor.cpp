@@ -249,13 +249,13 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
         prepared.refused.request_error = true;
         return std::move(prepared.refused);
     }
-    auto result = run_prepared(*prepared.api, *prepared.operation);
+    auto result = run_prepared(*prepared.api, *prepared.operation, &request);
     if (cache_ && prepared.operation->kind == OperationKind::query && !result.failed && !result.request_error)
         cache_->store(std::move(miss), prepared.api, entities_of(*prepared.api, *prepared.operation), result.body);
     return result;
 }
 
-GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const PreparedOperation& op) {
+GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const PreparedOperation& op, const GraphqlRequest* request) {
     Result result;
     result.kind = op.kind;
     const auto* api = &api_ref;
@@ -291,9 +291,9 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
         if (!runner) {
             connection = context_.acquire();
             runner.emplace(*connection, &context_.logger());
-            if (request.abandon) {
-                withdraw.abandon = request.abandon.get();
-                request.abandon->on_abandon([c = connection.get()] { c->cancel(); });
+            if (request && request->abandon) {
+                withdraw.abandon = request->abandon.get();
+                request->abandon->on_abandon([c = connection.get()] { c->cancel(); });
             }
             if (options_.statement_timeout.count() > 0) {
                 const auto ms = std::to_string(options_.statement_timeout.count());
@@ -314,14 +314,14 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
             data += field.response_key;
             data += "\":";
             try {
-                if (request.abandon && request.abandon->abandoned()) throw ClientGone();
+                if (request && request->abandon && request->abandon->abandoned()) throw ClientGone();
                 if (field.name == "__typename") {
                     data += mutation ? "\"mutation_root\"" : "\"" + api->schema.query_type + "\"";
                 } else if (field.name == "__schema" || field.name == "__type") {
                     write_introspection(api->schema, field, data);
                 } else if (const auto* custom = api->custom(mutation, field.name)) {
                     // The requester stays empty (anonymous) until the permission layer fills it.
-                    resolve_custom(*custom, field, {*api, dialect, open(), request.headers, nullptr}, data);
+                    resolve_custom(*custom, field, {*api, dialect, open(), request ? request->headers : nullptr, nullptr}, data);
                 } else if (const auto* root = api->root(mutation, field.name)) {
                     auto& r = open();
                     if (mutation) {

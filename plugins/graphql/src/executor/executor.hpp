@@ -46,7 +46,8 @@ public:
         Result refused;
     };
     Preparation prepare_request(const GraphqlRequest& request);
-    Result run_prepared(const Api& api, const PreparedOperation& op);
+    // `request` (optional) gives custom resolvers the headers and lets a hang-up cancel the statement.
+    Result run_prepared(const Api& api, const PreparedOperation& op, const GraphqlRequest* request = nullptr);
 
     ExecutorContext& context() noexcept { return context_; }
     const ExecutorOptions& options() const noexcept { return options_; }

@@ -112,7 +112,8 @@ private:
             return;
         }
         if (prepared.operation->kind != OperationKind::subscription) {
-            auto result = executor_->run_prepared(*prepared.api, *prepared.operation);
+            gql.headers = &request_.headers;  // custom resolvers read them
+            auto result = executor_->run_prepared(*prepared.api, *prepared.operation, &gql);
             if (delivery_->next(std::move(result.body))) delivery_->complete();
             return;
         }
