@@ -63,11 +63,13 @@ std::vector<Delivered> delivered(const std::string& output) {
 // A rex-host with capture on, loading only the backend's plugin, logging every change.
 class CaptureHost {
 public:
-    CaptureHost(const fs::path& dir, const std::string& name) : config_(dir / (name + ".json")), state_(dir / (name + ".position")) {
+    // `realtime` adds keys to the config's realtime section.
+    CaptureHost(const fs::path& dir, const std::string& name, const std::string& realtime = "")
+        : config_(dir / (name + ".json")), state_(dir / (name + ".position")) {
         std::ofstream(config_) << R"({"database": {"url": ")" << backend().url << R"("},
             "plugins": {"paths": [")" << REX_TEST_PLUGIN_DIR << R"("], "load": [")" << engine() << R"("]},
             "http": {"port": 0}, "log": {"level": "trace"},
-            "realtime": {"capture": true, "state_file": ")" << state_.string() << R"("}})";
+            "realtime": {"capture": true, "state_file": ")" << state_.string() << "\"" << realtime << "}}";
     }
     void start() {
         process_ = std::make_unique<test::BackgroundProcess>(
@@ -247,4 +249,35 @@ TEST_CASE("capture host: a bad state file or a database without capture stops th
     CHECK(r.exit_code == 3);
     CHECK_THAT(r.err, Catch::Contains("rex-host: error: realtime.capture: " + (dir.path / "bad.position").string() +
                                       ": not a capture position"));
+}
+
+TEST_CASE("capture host: the host prunes the log by its retention", "[capture][host][retention]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_host_prune");
+    const auto start = last_position();
+    TempDir dir;
+    CaptureHost host(dir.path, "host", R"(, "retention": {"max_batches": 2, "interval_s": 1})");
+    host.start();
+    std::string sql;
+    for (int i = 1; i <= 6; ++i) sql += row_insert(name, i, "p") + ";\n";
+    client(sql);
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    auto status = capture().status(*c);
+    while (status.pruned_through < status.last_position - 2 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+        status = capture().status(*c);
+    }
+    CHECK(status.pruned_through > start);
+    std::size_t kept = 0;
+    for (auto after = status.pruned_through;;) {
+        const auto batches = capture().read(*c, after, 100);
+        if (batches.empty()) break;
+        kept += batches.size();
+        after = batches.back().position;
+    }
+    CHECK(kept == 2);
+    CHECK(host.wait_for(static_cast<std::uint64_t>(status.last_position)));  // delivered all the same
+    host.stop(SIGTERM);
+    drop_table(*c, name);
 }
