@@ -183,9 +183,17 @@ std::unique_ptr<ChangeSubscription> InMemoryChangeBus::subscribe(ChangeFilter fi
         shared_->subscribers.push_back(sub);
     }
     // Older than the memory: read back from the log (publishers wait; delivery stays in order).
-    if (log) log->replay(after_sequence, log_through, [&](const ChangeEvent& e) {
-            if (sub->wants(e)) sub->on_event(e);
-        });
+    if (log) {
+        try {
+            log->replay(after_sequence, log_through, [&](const ChangeEvent& e) {
+                if (sub->wants(e)) sub->on_event(e);
+            });
+        } catch (...) {  // the log is unreachable: no subscription, the caller hears why
+            std::lock_guard lock(shared_->mutex);
+            std::erase(shared_->subscribers, sub);
+            throw;
+        }
+    }
     for (const auto& e : backlog) sub->on_event(e);
     return std::make_unique<BusSubscription>(shared_, sub);
 }
