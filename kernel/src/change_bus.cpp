@@ -44,6 +44,17 @@ struct InMemoryChangeBus::Shared {
         if (history.size() <= slot) history.resize(slot + 1);
         history[slot] = std::move(event);
     }
+    // A resume reads at most this many changes back from the log (while publishers wait);
+    // from further back the client must refetch.
+    static constexpr std::uint64_t log_replay_limit = 1 << 16;
+    // The oldest sequence number a resume is served from: the memory, or the log when it
+    // numbers this bus.
+    std::uint64_t first_servable() const {
+        const auto memory = memory_first();
+        if (!log) return memory;
+        const auto reach = last > log_replay_limit ? last - log_replay_limit + 1 : 1;
+        return std::min(memory, std::max({reach, log->first_available(), std::uint64_t{1}}));
+    }
     // The oldest sequence number the memory may hold.
     std::uint64_t memory_first() const {
         const auto oldest = last >= history_limit ? last - history_limit + 1 : 1;
@@ -160,18 +171,29 @@ std::unique_ptr<ChangeSubscription> InMemoryChangeBus::subscribe(ChangeFilter fi
         std::lock_guard lock(shared_->mutex);
         const auto last = shared_->last;
         const auto oldest = shared_->memory_first();
-        if (shared_->log && after_sequence + 1 < oldest) {
+        // 0 is no resume point (nothing was seen yet): the memory only.
+        if (shared_->log && after_sequence > 0 && after_sequence + 1 < oldest) {
             log = shared_->log;
             log_through = oldest - 1;
+            after_sequence = std::max(after_sequence, shared_->first_servable() - 1);
+            if (after_sequence >= log_through) log.reset();
         }
         for (auto seq = std::max(after_sequence + 1, oldest); seq <= last; ++seq)
             if (const auto* e = shared_->retained(seq); e && sub->wants(*e)) backlog.push_back(*e);
         shared_->subscribers.push_back(sub);
     }
     // Older than the memory: read back from the log (publishers wait; delivery stays in order).
-    if (log) log->replay(after_sequence, log_through, [&](const ChangeEvent& e) {
-            if (sub->wants(e)) sub->on_event(e);
-        });
+    if (log) {
+        try {
+            log->replay(after_sequence, log_through, [&](const ChangeEvent& e) {
+                if (sub->wants(e)) sub->on_event(e);
+            });
+        } catch (...) {  // the log is unreachable: no subscription, the caller hears why
+            std::lock_guard lock(shared_->mutex);
+            std::erase(shared_->subscribers, sub);
+            throw;
+        }
+    }
     for (const auto& e : backlog) sub->on_event(e);
     return std::make_unique<BusSubscription>(shared_, sub);
 }
@@ -183,8 +205,7 @@ std::uint64_t InMemoryChangeBus::last_sequence() const {
 
 std::uint64_t InMemoryChangeBus::first_retained() const {
     std::lock_guard lock(shared_->mutex);
-    const auto memory = shared_->memory_first();
-    return shared_->log ? std::min(memory, std::max<std::uint64_t>(1, shared_->log->first_available())) : memory;
+    return shared_->first_servable();
 }
 
 void InMemoryChangeBus::number_from_log(std::uint64_t sequence, std::shared_ptr<ChangeHistory> history) {

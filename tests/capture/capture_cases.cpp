@@ -436,6 +436,9 @@ TEST_CASE("capture: the bus numbers from the log; a resume from before its memor
     auto sub = k.changes().subscribe({}, from, [&](const ChangeEvent& e) { resumed.push_back(e.sequence); });
     REQUIRE(resumed.size() == total - 10);
     for (std::size_t i = 0; i < resumed.size(); ++i) CHECK(resumed[i] == got[i + 10].sequence);
+    std::size_t fresh = 0;  // no resume point: the memory only, not the whole log
+    auto from_memory = k.changes().subscribe({}, 0, [&](const ChangeEvent&) { ++fresh; });
+    CHECK(fresh == 4096);
     // Pruned: the bus now says refetch for what the log lost.
     CaptureRetention keep;
     keep.max_batches = 1;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -63,11 +64,13 @@ std::vector<Delivered> delivered(const std::string& output) {
 // A rex-host with capture on, loading only the backend's plugin, logging every change.
 class CaptureHost {
 public:
-    CaptureHost(const fs::path& dir, const std::string& name) : config_(dir / (name + ".json")), state_(dir / (name + ".position")) {
-        std::ofstream(config_) << R"({"database": {"url": ")" << backend().url << R"("},
+    // `realtime` adds keys to the config's realtime section, `database` to its database section.
+    CaptureHost(const fs::path& dir, const std::string& name, const std::string& realtime = "", const std::string& database = "")
+        : config_(dir / (name + ".json")), state_(dir / (name + ".position")) {
+        std::ofstream(config_) << R"({"database": {"url": ")" << backend().url << "\"" << database << R"(},
             "plugins": {"paths": [")" << REX_TEST_PLUGIN_DIR << R"("], "load": [")" << engine() << R"("]},
             "http": {"port": 0}, "log": {"level": "trace"},
-            "realtime": {"capture": true, "state_file": ")" << state_.string() << R"("}})";
+            "realtime": {"capture": true, "state_file": ")" << state_.string() << "\"" << realtime << "}}";
     }
     void start() {
         process_ = std::make_unique<test::BackgroundProcess>(
@@ -98,6 +101,9 @@ private:
     fs::path config_, state_;
     std::unique_ptr<test::BackgroundProcess> process_;
     std::vector<std::vector<Delivered>> runs_;
+
+public:
+    const std::string& output() const { return process_->output(); }
 };
 
 // Every change in the log after `start`, numbered as the pump numbers them.
@@ -247,4 +253,67 @@ TEST_CASE("capture host: a bad state file or a database without capture stops th
     CHECK(r.exit_code == 3);
     CHECK_THAT(r.err, Catch::Contains("rex-host: error: realtime.capture: " + (dir.path / "bad.position").string() +
                                       ": not a capture position"));
+}
+
+TEST_CASE("capture host: the host prunes the log by its retention", "[capture][host][retention]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_host_prune");
+    const auto start = last_position();
+    TempDir dir;
+    CaptureHost host(dir.path, "host", R"(, "retention": {"max_batches": 2, "interval_s": 1})");
+    host.start();
+    std::string sql;
+    for (int i = 1; i <= 6; ++i) sql += row_insert(name, i, "p") + ";\n";
+    client(sql);
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    auto status = capture().status(*c);
+    while (status.pruned_through < status.last_position - 2 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+        status = capture().status(*c);
+    }
+    CHECK(status.pruned_through > start);
+    std::size_t kept = 0;
+    for (auto after = status.pruned_through;;) {
+        const auto batches = capture().read(*c, after, 100);
+        if (batches.empty()) break;
+        kept += batches.size();
+        after = batches.back().position;
+    }
+    CHECK(kept == 2);
+    CHECK(host.wait_for(static_cast<std::uint64_t>(status.last_position)));  // delivered all the same
+    host.stop(SIGTERM);
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture host: behind PgBouncer the pump reads on database.direct_url", "[capture][host]") {
+    if (!available()) return;
+    if (engine() != "postgres") return;
+    const char* bouncer = std::getenv("REX_TEST_PGBOUNCER_URL");
+    if (!bouncer || !*bouncer) {
+        WARN("REX_TEST_PGBOUNCER_URL is not set: skipped");
+        return;
+    }
+    auto c = connect();
+    const auto name = make_table(*c, "cap_host_direct");
+    TempDir dir;
+    // database.url goes through PgBouncer (transaction pooling loses LISTEN); the pump does not.
+    CaptureHost host(dir.path, "host", "", std::string(R"(, "direct_url": ")") + backend().url + "\"");
+    {
+        std::string config;
+        std::ifstream in(dir.path / "host.json");
+        std::getline(in, config, '\0');
+        const auto at = config.find(backend().url);
+        REQUIRE(at != std::string::npos);
+        config.replace(at, backend().url.size(), bouncer);  // the first one is database.url
+        std::ofstream(dir.path / "host.json") << config;
+    }
+    host.start();
+    const auto port = backend().url.substr(backend().url.rfind(':'));
+    CHECK_THAT(host.output(), Catch::Contains("reading the change log of postgres://rex:***@127.0.0.1" + port.substr(0, port.find('/'))));
+    const auto start = last_position();
+    client(row_insert(name, 1, "direct") + ";\n");
+    CHECK(host.wait_for(static_cast<std::uint64_t>(start) + 1));
+    host.stop(SIGTERM);
+    drop_table(*c, name);
 }

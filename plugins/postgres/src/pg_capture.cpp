@@ -65,6 +65,8 @@ BEGIN
   IF current_setting('rex.capture_stamped', true) IS NOT DISTINCT FROM NEW.xid::text THEN RETURN NULL; END IF;
   PERFORM set_config('rex.capture_stamped', NEW.xid::text, true);
   PERFORM pg_advisory_xact_lock(5928174405);
+  -- Counted by the xid index. (pg_stat_get_xact_tuples_inserted would save the lookup, but on
+  -- PostgreSQL 15 it includes earlier transactions' unflushed counts: numbers would jump.)
   SELECT count(*) INTO n FROM rex_changes WHERE xid = NEW.xid;
   last := nextval('rex_capture_seq') + n - 1;
   IF n > 1 THEN PERFORM setval('rex_capture_seq', last); END IF;

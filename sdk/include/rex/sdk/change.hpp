@@ -98,7 +98,9 @@ public:
     // Delivers events with sequence > after_sequence that pass the filter, first any still
     // retained (or, on a capture-numbered bus, read back from the log), then new ones, until the
     // subscription is destroyed. A sequence ahead of the bus (a client coming from a host that
-    // was further on) is fine: nothing up to it is delivered.
+    // was further on) is fine: nothing up to it is delivered. On a capture-numbered bus, 0 means
+    // no resume point (the memory only), and a resume reads at most 65536 changes from the log
+    // (when the log cannot be read, subscribe throws and nothing is subscribed).
     virtual std::unique_ptr<ChangeSubscription> subscribe(
         ChangeFilter filter, std::uint64_t after_sequence,
         std::function<void(const ChangeEvent&)> on_event) = 0;
