@@ -5,6 +5,8 @@
 
 #include "executor/sha256.hpp"
 
+#include <rex/sdk/error.hpp>
+
 using namespace rex::graphql::test;
 
 TEST_CASE("operations: a query, a mutation, request errors", "[graphql][operations]") {
@@ -89,4 +91,23 @@ TEST_CASE("operations: persisted queries as over HTTP", "[graphql][operations]")
     CHECK(first("{ genre { name } }", pq(hash)) ==
           R"(error [{"message":"extensions.persistedQuery.sha256Hash is not the sha256 of the query","extensions":{"code":"BAD_REQUEST"}}])");
     CHECK(first("", pq(hash)) == R"(next {"data":{"genre_by_pk":{"name":"Rock"}}})");
+}
+
+TEST_CASE("operations: live_debounce_ms and max_subscriptions from settings.graphql", "[graphql][operations]") {
+    rex::PluginSettings s("rex.json: /settings/graphql");
+    auto defaults = rex::graphql::ExecutorOptions::from_settings(s);
+    CHECK(defaults.live_debounce == std::chrono::milliseconds(50));
+    CHECK(defaults.max_subscriptions == 10000);
+    s.set("live_debounce_ms", "20");
+    s.set("max_subscriptions", "3");
+    const auto o = rex::graphql::ExecutorOptions::from_settings(s);
+    CHECK(o.live_debounce == std::chrono::milliseconds(20));
+    CHECK(o.max_subscriptions == 3);
+    s.set("live_debounce_ms", "-1");
+    try {
+        rex::graphql::ExecutorOptions::from_settings(s);
+        FAIL("a negative debounce was accepted");
+    } catch (const rex::ConfigurationError& e) {
+        CHECK(std::string(e.what()).find("live_debounce_ms") != std::string::npos);
+    }
 }

@@ -213,8 +213,11 @@ public:
 
 private:
     // On the bus's publishing thread: quick.
-    void changed(const ChangeEvent& event) {
-        if (!affects(event)) return;
+    void changed(const ChangeEvent& event) noexcept {
+        try {
+            if (!affects(event)) return;
+        } catch (...) {  // never into the publisher; a change we cannot judge counts
+        }
         bool start = false;
         {
             std::lock_guard lock(mutex_);

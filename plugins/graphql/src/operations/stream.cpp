@@ -112,7 +112,15 @@ private:
     }
 
     // On the bus's publishing thread: queue and schedule.
-    void changed(const ChangeEvent& e) {
+    void changed(const ChangeEvent& e) noexcept {
+        try {
+            queue(e);
+        } catch (const std::exception& x) {  // never into the publisher
+            context().logger().log(LogLevel::error, "graphql", std::string("stream: a change could not be read: ") + x.what());
+        }
+    }
+
+    void queue(const ChangeEvent& e) {
         ChangedRow row;
         row.sequence = e.sequence;
         row.removed = e.kind == ChangeKind::remove;
