@@ -84,6 +84,8 @@ void EventStream::begin(std::string first) {
         if (closed_) return;
         queued_bytes_ += head.size();
         queue_.push_front(std::move(head));
+        exempt_events_ = queue_.size();
+        exempt_bytes_ = queued_bytes_;
         started_ = true;
         bounded_ = true;
         kick();
@@ -100,11 +102,12 @@ void EventStream::begin(std::string first) {
 void EventStream::send(std::string message) {
     std::lock_guard lock(mutex_);
     if (closed_ || ending_) return;
-    if (bounded_ && (queue_.size() >= options_.queue_events || queued_bytes_ + message.size() > options_.queue_bytes)) {
+    if (bounded_ && (queue_.size() - exempt_events_ >= options_.queue_events ||
+                     queued_bytes_ - exempt_bytes_ + message.size() > options_.queue_bytes)) {
         // The client cannot keep up: what it has not been sent is dropped (it resumes from the
         // last message it got) and the stream ends with the reason.
         queue_.clear();
-        queued_bytes_ = 0;
+        queued_bytes_ = exempt_events_ = exempt_bytes_ = 0;
         if (!overflow_.empty()) queue_.push_back(overflow_);
         ending_ = true;
         kick();
@@ -155,7 +158,7 @@ void EventStream::write_next() {
     batch_.clear();
     for (auto& m : queue_) batch_ += m;
     queue_.clear();
-    queued_bytes_ = 0;
+    queued_bytes_ = exempt_events_ = exempt_bytes_ = 0;
     write_started_ = std::chrono::steady_clock::now();
     lock.unlock();
     net::async_write(socket_, net::buffer(batch_), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
