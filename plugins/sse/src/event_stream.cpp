@@ -65,12 +65,23 @@ void EventStream::respond(int status, std::string content_type, std::string body
                            content_type + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n";
     for (const auto& h : headers) response += h.name + ": " + h.value + "\r\n";
     response += "\r\n" + body;
-    std::lock_guard lock(mutex_);
-    queue_.clear();
-    queue_.push_back(std::move(response));
-    started_ = true;
-    ending_ = true;
-    kick();
+    {
+        std::lock_guard lock(mutex_);
+        queue_.clear();
+        queue_.push_back(std::move(response));
+        started_ = true;
+        ending_ = true;
+        kick();
+    }
+    // The timer ends it should the client never read the answer.
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->arm_timer(); });
+}
+
+void EventStream::arm_timer() {
+    timer_.expires_after(options_.heartbeat);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->tick();
+    });
 }
 
 void EventStream::begin(std::string first) {
@@ -92,10 +103,7 @@ void EventStream::begin(std::string first) {
     }
     net::post(socket_.get_executor(), [self = shared_from_this()] {
         self->read();
-        self->timer_.expires_after(self->options_.heartbeat);
-        self->timer_.async_wait([self](boost::system::error_code ec) {
-            if (!ec) self->tick();
-        });
+        self->arm_timer();
     });
 }
 
@@ -187,10 +195,7 @@ void EventStream::tick() {
         }
     }
     if (stuck) return close();  // the client stopped reading
-    timer_.expires_after(options_.heartbeat);
-    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec) self->tick();
-    });
+    arm_timer();
 }
 
 void EventStream::close() {

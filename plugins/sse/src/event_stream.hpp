@@ -69,6 +69,7 @@ private:
     void kick();  // with mutex_ held
     void write_next();
     void read();
+    void arm_timer();  // the next tick after the heartbeat interval
     void tick();
     void close();
 
