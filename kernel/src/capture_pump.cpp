@@ -1,3 +1,5 @@
+#include "change_bus.hpp"
+
 #include <rex/capture.hpp>
 #include <rex/kernel.hpp>
 #include <rex/sdk/error.hpp>
@@ -141,32 +143,57 @@ struct CaptureShapes::Impl {
 CaptureShapes::CaptureShapes() : impl(std::make_unique<Impl>()) {}
 CaptureShapes::~CaptureShapes() = default;
 
+namespace {
+
+OrderedJson parse_row(const std::optional<Json>& text, const CaptureBatch& batch, const CapturedChange& change) {
+    try {
+        return text ? OrderedJson::parse(text->text) : OrderedJson::object();
+    } catch (const std::exception& e) {
+        raise({ErrorCategory::invalid_value,
+               "capture log: position " + std::to_string(batch.position) + ", table " + change.table + ": bad JSON: " + e.what(), {}, {}});
+    }
+}
+
+void append_values(const CaptureShapes::Impl::TableShape& ts, const OrderedJson& row, std::vector<Value>& values) {
+    for (std::size_t i = 0; i < ts.columns.size(); ++i) {
+        const auto found = row.find(ts.columns[i]);
+        if (found == row.end())
+            values.emplace_back();
+        else
+            values.push_back(ts.types[i] ? typed_value(*found, *ts.types[i]) : plain_value(*found));
+    }
+}
+
+}  // namespace
+
 std::vector<ChangeEvent> capture_events(const CaptureBatch& batch, const CatalogView& catalog, CaptureShapes& shapes) {
     std::vector<ChangeEvent> out;
     out.reserve(batch.changes.size());
-    for (const auto& change : batch.changes) {
-        const auto& text = change.kind == ChangeKind::remove ? change.old_row : change.new_row;
-        OrderedJson row = OrderedJson::object(), key = OrderedJson::object();
-        try {
-            if (text) row = OrderedJson::parse(text->text);
-            key = OrderedJson::parse(change.key.text);
-        } catch (const std::exception& e) {
-            raise({ErrorCategory::invalid_value,
-                   "capture log: position " + std::to_string(batch.position) + ", table " + change.table + ": bad JSON: " + e.what(), {}, {}});
-        }
+    // A batch's position is its last change's number and its changes are numbered one after
+    // another (docs/realtime.md): the same numbers on every host reading the database.
+    const auto size = static_cast<std::int64_t>(batch.changes.size());
+    for (std::int64_t i = 0; i < size; ++i) {
+        const auto& change = batch.changes[static_cast<std::size_t>(i)];
+        const bool removed = change.kind == ChangeKind::remove;
+        const auto row = parse_row(removed ? change.old_row : change.new_row, batch, change);
+        const auto key = parse_row(change.key, batch, change);
         const auto& ts = shapes.impl->shape_for(change.table, row, key, catalog);
-        std::vector<Value> values;
-        values.reserve(ts.columns.size());
-        for (std::size_t i = 0; i < ts.columns.size(); ++i) {
-            const auto found = row.find(ts.columns[i]);
-            if (found == row.end())
-                values.emplace_back();
-            else
-                values.push_back(ts.types[i] ? typed_value(*found, *ts.types[i]) : plain_value(*found));
-        }
-        auto event = ChangeEvent::of(change.kind, ts.shape, std::move(values));
+        const bool has_old = change.kind == ChangeKind::update && change.old_row;
+        const auto n = ts.columns.size();
+        auto block = std::make_shared<std::vector<Value>>();
+        block->reserve(has_old ? 2 * n : n);
+        append_values(ts, row, *block);
+        if (has_old) append_values(ts, parse_row(change.old_row, batch, change), *block);
+        ChangeEvent event;
+        event.kind = change.kind;
+        event.shape = ts.shape;
+        event.values = std::span<const Value>(block->data(), n);
+        if (has_old) event.old_values = std::span<const Value>(block->data() + n, n);
+        event.storage = std::move(block);
         event.at = batch.committed_at;
         event.position = batch.position;
+        const auto sequence = batch.position - size + 1 + i;
+        event.sequence = sequence > 0 ? static_cast<std::uint64_t>(sequence) : 0;
         out.push_back(std::move(event));
     }
     return out;
@@ -174,19 +201,75 @@ std::vector<ChangeEvent> capture_events(const CaptureBatch& batch, const Catalog
 
 namespace {
 
+// Events older than the bus's memory, read back from the log on a connection of their own.
+class LogHistory final : public ChangeHistory {
+public:
+    LogHistory(Kernel& kernel, std::string url, ChangeCapture* capture, std::size_t max_batches)
+        : kernel_(kernel), url_(std::move(url)), capture_(capture), max_batches_(max_batches) {}
+
+    std::uint64_t first_available() const override { return first_available_.load(); }
+    void retained_after(std::int64_t pruned_through) {
+        first_available_ = static_cast<std::uint64_t>(std::max<std::int64_t>(pruned_through, 0)) + 1;
+    }
+
+    void replay(std::uint64_t after, std::uint64_t through, const std::function<void(const ChangeEvent&)>& deliver) override {
+        std::lock_guard lock(mutex_);
+        if (!connection_ || connection_->is_lost()) connection_ = kernel_.connect(url_);
+        retained_after(capture_->status(*connection_).pruned_through);
+        // Positions are change numbers, so reading after a change number gives its batch and
+        // the later ones; the batch's earlier changes are filtered by the subscriber's `after`.
+        auto position = static_cast<std::int64_t>(after);
+        while (true) {
+            const auto batches = capture_->read(*connection_, position, max_batches_);
+            for (const auto& batch : batches) {
+                for (const auto& e : capture_events(batch, kernel_.catalog(), shapes_)) {
+                    if (e.sequence > through) return;
+                    deliver(e);
+                }
+                position = batch.position;
+            }
+            if (batches.size() < max_batches_) return;
+        }
+    }
+
+private:
+    Kernel& kernel_;
+    const std::string url_;
+    ChangeCapture* capture_;
+    const std::size_t max_batches_;
+    std::mutex mutex_;  // guards the connection and shapes
+    std::shared_ptr<Connection> connection_;
+    CaptureShapes shapes_;
+    std::atomic<std::uint64_t> first_available_{1};
+};
+
 class ThreadPump final : public CapturePump {
 public:
     ThreadPump(Kernel& kernel, CapturePumpOptions options, std::shared_ptr<Connection> first)
         : kernel_(kernel),
           options_(std::move(options)),
           adapter_(kernel.adapter_for_url(options_.url)),
-          capture_(adapter_->capture()) {
+          capture_(adapter_->capture()),
+          history_(std::make_shared<LogHistory>(kernel, options_.url, capture_, options_.max_batches)) {
         auto& c = *first;
         const auto status = capture_->status(c);
         if (!status.installed)
             raise({ErrorCategory::configuration, "capture is not set up in this database (run `rex realtime enable`)", {}, {}});
         position_ = options_.after.value_or(status.last_position);
+        if (position_ > std::max(status.last_position, status.pruned_through)) {
+            // Waiting for numbers this log may never reach again would deliver nothing.
+            kernel_.logger().log(LogLevel::warn, "capture",
+                                 "position " + std::to_string(position_) + " is ahead of the change log (newest " +
+                                     std::to_string(status.last_position) +
+                                     "): the database was replaced or restored; starting at its newest change, consumers must refetch");
+            position_ = status.last_position;
+            lost_ = true;
+        }
         check_retained(status);
+        published_ = static_cast<std::uint64_t>(std::max<std::int64_t>(position_, 0));
+        // The bus takes its numbers from the log from here on (a second pump on the same bus
+        // finds it numbered already and only adds what the bus lacks).
+        if (auto* bus = dynamic_cast<InMemoryChangeBus*>(&kernel_.changes())) bus->number_from_log(published_, history_);
         thread_ = std::thread([this, first = std::move(first)]() mutable { run(std::move(first)); });
     }
 
@@ -194,6 +277,7 @@ public:
 
     std::int64_t position() const override { return position_.load(); }
     bool lost_changes() const override { return lost_.load(); }
+    void note_pruned(std::int64_t pruned_through) override { history_->retained_after(pruned_through); }
 
     void stop() override {
         stopping_ = true;
@@ -202,6 +286,7 @@ public:
 
 private:
     void check_retained(const CaptureStatus& status) {
+        history_->retained_after(status.pruned_through);
         if (position_ >= status.pruned_through) return;
         lost_ = true;
         kernel_.logger().log(LogLevel::warn, "capture",
@@ -237,10 +322,23 @@ private:
             capture_->wait(c, position_, options_.wait);
             return;
         }
+        auto& log = kernel_.logger();
         for (auto& batch : batches) {
             auto events = capture_events(batch, kernel_.catalog(), shapes_);
+            // Numbers only go up. A batch numbered into its predecessor (a log written before
+            // positions were change numbers) is numbered on from it, with a warning.
+            if (!events.empty() && events.front().sequence <= published_) {
+                log.log(LogLevel::warn, "capture", "position " + std::to_string(batch.position) + " overlaps the previous batch; its changes are numbered after " + std::to_string(published_));
+                auto next = published_;
+                for (auto& e : events) e.sequence = ++next;
+            }
+            const auto first = events.empty() ? 0 : events.front().sequence;
+            if (!events.empty()) published_ = events.back().sequence;
             kernel_.changes().publish_all(events);
             position_ = batch.position;
+            if (log.enabled(LogLevel::debug))
+                log.log(LogLevel::debug, "capture", "published sequences " + std::to_string(first) + ".." + std::to_string(published_) +
+                                                        " (position " + std::to_string(batch.position) + ")");
             if (options_.on_delivered) options_.on_delivered(batch.position);
         }
     }
@@ -249,8 +347,10 @@ private:
     CapturePumpOptions options_;
     std::shared_ptr<Adapter> adapter_;  // owns capture_
     ChangeCapture* capture_;
+    std::shared_ptr<LogHistory> history_;
     CaptureShapes shapes_;
     std::atomic<std::int64_t> position_{0};
+    std::uint64_t published_ = 0;  // the last sequence number published (the pump's thread)
     std::atomic<bool> lost_{false};
     std::atomic<bool> stopping_{false};
     std::thread thread_;

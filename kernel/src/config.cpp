@@ -114,6 +114,23 @@ void add_settings(PluginSettings& out, const std::string& prefix, const json& ob
     }
 }
 
+void read_realtime(const ConfigReader& reader, const json& r, const std::filesystem::path& base, RealtimeConfig& out) {
+    reader.object(r, "/realtime", {"capture", "state_file", "retention"});
+    if (r.contains("capture")) out.capture = reader.boolean(r["capture"], "/realtime/capture");
+    if (r.contains("state_file")) {
+        const std::filesystem::path file(reader.string(r["state_file"], "/realtime/state_file"));
+        if (file.empty()) reader.fail("/realtime/state_file", "must not be empty");
+        out.state_file = file.is_absolute() ? file : base / file;
+    }
+    if (!r.contains("retention")) return;
+    const auto& t = reader.object(r["retention"], "/realtime/retention", {"max_age_s", "max_batches", "interval_s"});
+    constexpr std::int64_t big = std::int64_t{1} << 40;
+    if (t.contains("max_age_s")) out.retention_max_age_s = reader.integer(t["max_age_s"], "/realtime/retention/max_age_s", 1, big);
+    if (t.contains("max_batches")) out.retention_max_batches = reader.integer(t["max_batches"], "/realtime/retention/max_batches", 1, big);
+    if (t.contains("interval_s"))
+        out.retention_interval = std::chrono::seconds(reader.integer(t["interval_s"], "/realtime/retention/interval_s", 1, 86400));
+}
+
 }  // namespace
 
 Config parse_config(std::string_view json_text, const std::filesystem::path& source_name) {
@@ -137,7 +154,7 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     Config config;
     config.source = source_name;
     const auto base = source_name.has_parent_path() ? source_name.parent_path() : std::filesystem::path(".");
-    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models", "catalog", "graphql", "settings"});
+    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models", "catalog", "graphql", "realtime", "settings"});
     if (root.contains("models"))
         for (const auto& path : reader.strings(root["models"], "/models")) {
             const std::filesystem::path file(path);
@@ -156,11 +173,20 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     }
 
     if (root.contains("database")) {
-        const auto& db = reader.object(root["database"], "/database", {"url"});
+        const auto& db = reader.object(root["database"], "/database", {"url", "direct_url"});
         if (db.contains("url")) config.database_url = reader.string(db["url"], "/database/url");
         if (config.database_url.empty()) reader.fail("/database/url", "must not be empty");
+        if (db.contains("direct_url")) {
+            config.database_direct_url = reader.string(db["direct_url"], "/database/direct_url");
+            if (config.database_direct_url.empty()) reader.fail("/database/direct_url", "must not be empty (leave it out to use url)");
+        }
     }
-    if (source_name.has_parent_path()) config.database_url = resolve_sqlite_url(config.database_url, base);
+    if (source_name.has_parent_path()) {
+        config.database_url = resolve_sqlite_url(config.database_url, base);
+        config.database_direct_url = resolve_sqlite_url(config.database_direct_url, base);
+    }
+    config.realtime.state_file = base / config.realtime.state_file;
+    if (root.contains("realtime")) read_realtime(reader, root["realtime"], base, config.realtime);
     if (root.contains("plugins")) {
         const auto& p = reader.object(root["plugins"], "/plugins", {"paths", "load", "replace_builtins"});
         if (p.contains("replace_builtins"))

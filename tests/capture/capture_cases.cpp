@@ -1,6 +1,7 @@
 // Change capture on one backend (the conformance context's): rows written by the engine's own
 // client and by Rex reach the change bus in commit order, with positions; rollbacks deliver
 // nothing; a late commit is not skipped; readers agree; resume, retention, bursts, cascades.
+#include "capture_support.hpp"
 #include "context.hpp"
 
 #include <rex/capture.hpp>
@@ -13,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <subprocess.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -24,66 +26,14 @@
 #include <mutex>
 #include <thread>
 
+#include <unistd.h>
+
 using namespace rex;
 using namespace rex::conformance;
+using namespace rex::capture_test;
 using namespace std::chrono_literals;
 
 namespace {
-
-ChangeCapture& capture() {
-    auto* c = kernel().adapter_for_url(backend().url)->capture();
-    REQUIRE(c != nullptr);
-    return *c;
-}
-
-const std::string& engine() { return backend().name; }
-
-// Runs `sql` through the engine's own command-line client, as another program would.
-void client(const std::string& sql) {
-    test::ProcessOptions options;
-    options.stdin_text = sql;
-    options.timeout_seconds = 120;
-    std::vector<std::string> argv;
-    if (engine() == "sqlite") {
-        argv = {"/usr/bin/sqlite3", "-bail", "-cmd", ".timeout 10000", backend().url.substr(std::string("sqlite:").size())};
-    } else if (engine() == "postgres") {
-        argv = {"/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", backend().url};
-    } else {
-        const auto url = parse_url(backend().url);
-        auto db = url.path;
-        if (!db.empty() && db[0] == '/') db.erase(0, 1);
-        argv = {"/usr/bin/mariadb", "-h", url.host, "-P", std::to_string(url.port.value_or(3306)), "-u", url.user,
-                "-p" + url.password, db};
-    }
-    const auto r = test::run_process(argv, options);
-    INFO(argv[0] << ": " << r.err);
-    REQUIRE(r.exit_code == 0);
-}
-
-std::string q(const std::string& identifier) { return dialect().quote_identifier(identifier); }
-
-// A captured table named after `stem`, with the value types every engine has.
-std::string make_table(Connection& c, const std::string& stem) {
-    const auto name = table(stem);
-    drop_table(c, name);
-    TableSchema t;
-    t.name = name;
-    const std::pair<const char*, ColumnType> columns[] = {
-        {"id", LogicalType::int64},     {"name", ColumnType(LogicalType::string, 80)}, {"price", ColumnType::decimal(10, 2)},
-        {"ratio", LogicalType::float64}, {"active", LogicalType::boolean}, {"born", LogicalType::date},
-        {"seen", LogicalType::timestamp}, {"data", LogicalType::bytes}};
-    for (const auto& [column, type] : columns) {
-        ColumnSchema col;
-        col.name = column;
-        col.type = type;
-        col.primary_key = std::string(column) == "id";
-        col.nullable = !col.primary_key;
-        t.columns.push_back(col);
-    }
-    for (const auto& sql : create_table_sql(t, dialect())) c.execute(sql);
-    capture().install(c, {name});
-    return name;
-}
 
 // Everything published on a kernel's bus, for waiting on.
 struct Collector {
@@ -114,11 +64,6 @@ std::unique_ptr<CapturePump> pump(Kernel& k, std::int64_t after) {
     return start_capture_pump(k, std::move(options));
 }
 
-std::int64_t last_position() {
-    auto c = connect();
-    return capture().status(*c).last_position;
-}
-
 std::int64_t int_field(const ChangeEvent& e, const std::string& field) {
     const auto* v = e.value(field);
     REQUIRE(v != nullptr);
@@ -134,10 +79,6 @@ std::vector<CaptureBatch> read_all(Connection& c, std::int64_t after) {
         after = batches.back().position;
         for (auto& b : batches) out.push_back(std::move(b));
     }
-}
-
-std::string row_insert(const std::string& name, int id, const std::string& text) {
-    return "INSERT INTO " + q(name) + " (id, name) VALUES (" + std::to_string(id) + ", '" + text + "')";
 }
 
 }  // namespace
@@ -223,6 +164,15 @@ TEST_CASE("capture: writes from the engine's own client reach the bus in order w
     CHECK(got[1].value("price")->is_null());
     CHECK(got[4].value("name")->as_text() == "renamed");
     CHECK(got[6].value("name")->as_text() == "Di");  // a delete carries the row it removed
+    // An update carries the row before it, typed like the row after; others carry none.
+    CHECK(got[0].old_values.empty());
+    CHECK(got[6].old_values.empty());
+    for (const auto i : {4, 5}) {
+        REQUIRE(got[i].old_values.size() == got[i].values.size());
+        CHECK(got[i].old_values[0].as_int64() == ids[i]);
+        CHECK(got[i].old_values[1].as_text() == (i == 4 ? "Bob" : "Cy"));
+        CHECK(got[i].old_values[2].is_null());
+    }
     p->stop();
     drop_table(*c, name);
 }
@@ -330,16 +280,20 @@ TEST_CASE("capture: readers in two kernels and another process receive the same 
     for (std::size_t i = 0; i < total; ++i) {
         INFO("event " << i);
         CHECK(a[i].position == b[i].position);
+        CHECK(a[i].sequence == b[i].sequence);  // the log's change numbers, not each bus's own
         CHECK(a[i].kind == b[i].kind);
         CHECK(a[i].key()->as_int64() == b[i].key()->as_int64());
         if (i) CHECK(a[i].position >= a[i - 1].position);
+        if (i) CHECK(a[i].sequence > a[i - 1].sequence);
+        CHECK(a[i].sequence <= static_cast<std::uint64_t>(a[i].position));  // a batch's position is its last change's number
     }
     const auto process = other.get();
     INFO(process.err);
     REQUIRE(process.exit_code == 0);
     std::string expected_lines;
     for (const auto& e : a)
-        expected_lines += std::to_string(e.position) + " " + std::to_string(static_cast<int>(e.kind)) + " " + key_to_json(e).text + "\n";
+        expected_lines += std::to_string(e.sequence) + " " + std::to_string(e.position) + " " + std::to_string(static_cast<int>(e.kind)) + " " +
+                          key_to_json(e).text + "\n";
     CHECK(process.out == expected_lines);
     // Resume: reading after the 10th event's position gives exactly what followed its batch.
     const auto mid = a[10].position;
@@ -382,6 +336,24 @@ TEST_CASE("capture: pruning by count; a position older than the log asks for a r
     drop_table(*c, name);
 }
 
+TEST_CASE("capture: a position ahead of the log (a restored database) starts at its newest change", "[capture][retention]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_ahead");
+    const auto start = last_position();
+    Kernel k(LogLevel::off);
+    k.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    Collector events(k);
+    auto p = pump(k, start + 1000000);
+    CHECK(p->lost_changes());
+    CHECK(p->position() == start);
+    client(row_insert(name, 1, "after the restore") + ";\n");
+    const auto got = events.wait_for(1);
+    REQUIRE(got.size() == 1);
+    CHECK(int_field(got[0], "id") == 1);
+    drop_table(*c, name);
+}
+
 TEST_CASE("capture: the bus says refetch when a sequence fell out of its history", "[capture][bus]") {
     Kernel k(LogLevel::off);
     auto shape = std::make_shared<const ChangeShape>(ChangeShape{"E", {"id"}, 0});
@@ -391,6 +363,90 @@ TEST_CASE("capture: the bus says refetch when a sequence fell out of its history
     k.changes().publish_all(events);
     CHECK(k.changes().last_sequence() == 5000);
     CHECK(k.changes().first_retained() == 5000 - 4096 + 1);  // resuming after 903 or earlier: refetch
+}
+
+TEST_CASE("capture: the bus publishes with given sequence numbers, strictly increasing", "[capture][bus]") {
+    Kernel k(LogLevel::off);
+    auto& bus = k.changes();
+    auto shape = std::make_shared<const ChangeShape>(ChangeShape{"E", {"id"}, 0});
+    const auto event = [&](std::uint64_t sequence) {
+        auto e = ChangeEvent::of(ChangeKind::insert, shape, {Value(static_cast<std::int64_t>(sequence))});
+        e.sequence = sequence;
+        return e;
+    };
+    std::vector<std::uint64_t> seen;
+    auto sub = bus.subscribe({}, 0, [&](const ChangeEvent& e) { seen.push_back(e.sequence); });
+    CHECK(bus.publish(event(100)) == 100);
+    CHECK(bus.first_retained() == 100);  // a bus starting at a log's number never held the ones before
+    CHECK(bus.publish(event(0)) == 101);  // unnumbered: the next one
+    CHECK_THROWS_AS(bus.publish(event(101)), InvalidValue);
+    CHECK(bus.publish(event(105)) == 105);  // gaps are fine (an aborted transaction's numbers)
+    CHECK(seen == std::vector<std::uint64_t>{100, 101, 105});
+    // A client that saw more on another host: nothing up to its sequence, then what follows.
+    std::vector<std::uint64_t> ahead;
+    auto later = bus.subscribe({}, 107, [&](const ChangeEvent& e) { ahead.push_back(e.sequence); });
+    for (const auto s : {106, 107, 108}) bus.publish(event(static_cast<std::uint64_t>(s)));
+    CHECK(ahead == std::vector<std::uint64_t>{108});
+    std::vector<std::uint64_t> resumed;  // from its memory, the gap skipped
+    auto again = bus.subscribe({}, 101, [&](const ChangeEvent& e) { resumed.push_back(e.sequence); });
+    CHECK(resumed == std::vector<std::uint64_t>{105, 106, 107, 108});
+}
+
+TEST_CASE("capture: the bus numbers from the log; a resume from before its memory is read back from the log", "[capture][bus][resume]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_resume");
+    const auto start = last_position();
+    Kernel k(LogLevel::warn);
+    k.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    Collector live(k);
+    auto p = pump(k, start);
+    // The bus's memory starts after `start`; before it, the log serves what it keeps.
+    CHECK(k.changes().first_retained() == static_cast<std::uint64_t>(capture().status(*c).pruned_through) + 1);
+    // More changes than the bus keeps (4096), in transactions of 1000 rows.
+    constexpr int total = 5000;
+    const auto sql = "INSERT INTO " + q(name) + " (id, name) VALUES (" + dialect().placeholder(1) + ", " + dialect().placeholder(2) + ")";
+    std::vector<Value> rows;
+    for (int i = 1; i <= total; ++i) {
+        rows.push_back(Value(i));
+        rows.push_back(Value("row"));
+        if (i % 1000 == 0) {
+            c->begin();
+            c->execute_batch(sql, ValueRows{rows, 2});
+            c->commit();
+            rows.clear();
+        }
+    }
+    // The ORM writing in this process: published by the pump alone, not twice.
+    k.changes().publish(ChangeEvent::of(ChangeKind::insert, std::make_shared<const ChangeShape>(ChangeShape{"x", {"id"}, 0}), {Value(1)}));
+    const auto got = live.wait_for(total);
+    REQUIRE(got.size() == total);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        INFO("event " << i);
+        CHECK(got[i].sequence == static_cast<std::uint64_t>(start) + i + 1);  // one number per change, in commit order
+        CHECK(int_field(got[i], "id") == static_cast<std::int64_t>(i) + 1);
+    }
+    CHECK(k.changes().last_sequence() == got.back().sequence);
+    // A client resuming after its 10th event: older than the bus's memory, served from the log
+    // (on PostgreSQL from the middle of a transaction), then from memory; complete, in order.
+    const auto from = got[9].sequence;
+    CHECK(from + 1 >= k.changes().first_retained());  // no refetch needed: the log still has it
+    CHECK(from + 1 < got.back().sequence - 4095);     // but the memory does not
+    std::vector<std::uint64_t> resumed;
+    auto sub = k.changes().subscribe({}, from, [&](const ChangeEvent& e) { resumed.push_back(e.sequence); });
+    REQUIRE(resumed.size() == total - 10);
+    for (std::size_t i = 0; i < resumed.size(); ++i) CHECK(resumed[i] == got[i + 10].sequence);
+    std::size_t fresh = 0;  // no resume point: the memory only, not the whole log
+    auto from_memory = k.changes().subscribe({}, 0, [&](const ChangeEvent&) { ++fresh; });
+    CHECK(fresh == 4096);
+    // Pruned: the bus now says refetch for what the log lost.
+    CaptureRetention keep;
+    keep.max_batches = 1;
+    capture().prune(*c, keep);
+    p->note_pruned(capture().status(*c).pruned_through);
+    CHECK(k.changes().first_retained() > from + 1);
+    p->stop();
+    drop_table(*c, name);
 }
 
 TEST_CASE("capture: a burst is delivered complete and in order with bounded reads", "[capture][burst]") {
@@ -578,5 +634,48 @@ TEST_CASE("capture: rex realtime enable, status, prune and disable", "[capture][
     REQUIRE(r.exit_code == 0);
     client(row_insert(name, 3, "c") + ";\n");
     CHECK(capture().status(*c).last_position == before);  // no longer captured
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: rex realtime enable --migration writes a migration that rex migrate applies and rolls back", "[capture][cli][migration]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = table("cap_migration");
+    drop_table(*c, name);
+    c->execute("CREATE TABLE " + q(name) + " (id INT PRIMARY KEY, name VARCHAR(20))");
+    const auto dir = std::filesystem::temp_directory_path() / ("rex-capture-migration-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    const auto config = dir / "rex.json";
+    std::filesystem::create_directories(dir);
+    std::ofstream(config) << R"({"database": {"url": ")" << backend().url << R"("}, "migrations": {"table": "rex_capture_migrations"}})";
+    const auto rex = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {std::string(REX_TEST_BIN_DIR) + "/rex", "--plugin-dir", REX_TEST_PLUGIN_DIR, "--config", config.string()});
+        return test::run_process(args);
+    };
+    c->execute_script("DROP TABLE IF EXISTS rex_capture_migrations");
+    auto r = rex({"realtime", "enable", "--tables", name, "--migration", "--dir", (dir / "migrations").string()});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("capturing " + name) != std::string::npos);
+    const auto before = capture().status(*c);
+    CHECK(std::find(before.tables.begin(), before.tables.end(), name) == before.tables.end());  // written, not run
+    r = rex({"migrate", "--dir", (dir / "migrations").string(), "up"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto enabled = capture().status(*c);
+    CHECK(std::find(enabled.tables.begin(), enabled.tables.end(), name) != enabled.tables.end());
+    client(row_insert(name, 1, "a") + ";\n");
+    CHECK(capture().status(*c).last_position > enabled.last_position);  // captured
+    r = rex({"migrate", "--dir", (dir / "migrations").string(), "down"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto disabled = capture().status(*c);
+    CHECK(std::find(disabled.tables.begin(), disabled.tables.end(), name) == disabled.tables.end());
+    client(row_insert(name, 2, "b") + ";\n");
+    CHECK(capture().status(*c).last_position == disabled.last_position);  // no longer captured
+    r = rex({"realtime", "status", "--dir", "x"});
+    CHECK(r.exit_code != 0);
+    c->execute_script("DROP TABLE IF EXISTS rex_capture_migrations");
+    std::filesystem::remove_all(dir);
     drop_table(*c, name);
 }

@@ -1,5 +1,5 @@
 // capture_reader URL AFTER COUNT: a second process reading the change log through its own
-// kernel and capture pump; prints "position kind key" per event until COUNT arrived (or 60 s).
+// kernel and capture pump; prints "sequence position kind key" per event until COUNT arrived (or 60 s).
 #include <rex/capture.hpp>
 #include <rex/kernel.hpp>
 #include <rex/value_json.hpp>
@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> lines;
     auto sub = kernel.changes().subscribe({}, 0, [&](const rex::ChangeEvent& e) {
         std::lock_guard lock(mutex);
-        lines.push_back(std::to_string(e.position) + " " + std::to_string(static_cast<int>(e.kind)) + " " + rex::key_to_json(e).text);
+        lines.push_back(std::to_string(e.sequence) + " " + std::to_string(e.position) + " " + std::to_string(static_cast<int>(e.kind)) + " " + rex::key_to_json(e).text);
         done.notify_all();
     });
     rex::CapturePumpOptions options;

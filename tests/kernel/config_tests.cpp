@@ -162,6 +162,38 @@ TEST_CASE("the host's serving keys: workers, admin secret, catalog, graphql, mig
     CHECK(config_error(R"({"graphql": {"exporter": 1}})") == "/etc/rex/rex.json: /graphql/exporter: expected a string, got number");
 }
 
+TEST_CASE("the realtime keys: capture, its state file, retention, a direct database URL", "[config][realtime]") {
+    const auto config = rex::parse_config(R"({
+        "database": {"url": "postgres://app@pgbouncer:6432/app", "direct_url": "postgres://app@db:5432/app"},
+        "realtime": {"capture": true, "state_file": "state/capture.position",
+                     "retention": {"max_age_s": 86400, "max_batches": 1000, "interval_s": 5}}})",
+                                          "/etc/rex/rex.json");
+    CHECK(config.database_direct_url == "postgres://app@db:5432/app");
+    CHECK(config.realtime.capture);
+    CHECK(config.realtime.state_file == std::filesystem::path("/etc/rex/state/capture.position"));
+    CHECK(config.realtime.retention_max_age_s == 86400);
+    CHECK(config.realtime.retention_max_batches == 1000);
+    CHECK(config.realtime.retention_interval == std::chrono::seconds(5));
+
+    const auto defaults = rex::parse_config("{}", "/etc/rex/rex.json");
+    CHECK_FALSE(defaults.realtime.capture);
+    CHECK(defaults.database_direct_url.empty());  // the pump uses database.url
+    CHECK(defaults.realtime.state_file == std::filesystem::path("/etc/rex/rex-capture.position"));
+    CHECK_FALSE(defaults.realtime.retention_max_age_s);
+    CHECK_FALSE(defaults.realtime.retention_max_batches);
+    CHECK(rex::parse_config(R"({"database": {"direct_url": "sqlite:data/app.db"}})", "/etc/rex/rex.json").database_direct_url ==
+          "sqlite:/etc/rex/data/app.db");
+
+    CHECK(config_error(R"({"realtime": {"capture": "on"}})") == "/etc/rex/rex.json: /realtime/capture: expected true or false, got string");
+    CHECK(config_error(R"({"realtime": {"retention": {"max_age": 10}}})") ==
+          "/etc/rex/rex.json: /realtime/retention/max_age: unknown key (expected one of: max_age_s, max_batches, interval_s)");
+    CHECK(config_error(R"({"realtime": {"retention": {"max_batches": 0}}})") ==
+          "/etc/rex/rex.json: /realtime/retention/max_batches: expected an integer 1-1099511627776, got 0");
+    CHECK(config_error(R"({"realtime": {"state_file": ""}})") == "/etc/rex/rex.json: /realtime/state_file: must not be empty");
+    CHECK(config_error(R"({"database": {"direct_url": ""}})") ==
+          "/etc/rex/rex.json: /database/direct_url: must not be empty (leave it out to use url)");
+}
+
 TEST_CASE("each plugin's settings section is kept as dotted keys of text", "[config][settings]") {
     const auto config = rex::parse_config(R"({"settings": {
         "graphql": {"naming": "camel", "limits": {"max_depth": 12, "introspection": false}, "allow": ["a", "b"]},

@@ -880,6 +880,33 @@ TEST_CASE("update writes only what changed: tracked objects and named members", 
     t.db.insert(*fresh);
 }
 
+TEST_CASE("the update event of a tracked object carries the row it replaced; an untracked one has none", "[orm][update][changes]") {
+    if (!conformance::available()) return;
+    Kernel kernel(LogLevel::warn);
+    kernel.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    Db t(kernel);
+    auto ada = t.add("Ada", 36);
+    auto& bus = kernel.changes();
+    std::vector<ChangeEvent> seen;
+    auto subscription = bus.subscribe({{"users"}}, bus.last_sequence(), [&](const ChangeEvent& e) { seen.push_back(e); });
+    auto tracked = t.db.find_tracked<User>(ada.id);
+    REQUIRE(tracked);
+    (*tracked)->age = 37;
+    CHECK(t.db.update(*tracked));
+    auto plain = *t.db.find<User>(ada.id);
+    plain.age = 38;
+    t.db.update(plain);
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].kind == ChangeKind::update);
+    REQUIRE(seen[0].old_values.size() == seen[0].values.size());
+    const auto age = static_cast<std::size_t>(std::find(seen[0].shape->fields.begin(), seen[0].shape->fields.end(), "age") -
+                                              seen[0].shape->fields.begin());
+    REQUIRE(age < seen[0].values.size());
+    CHECK(seen[0].old_values[age].as_int64() == 36);
+    CHECK(seen[0].values[age].as_int64() == 37);
+    CHECK(seen[1].old_values.empty());  // not tracked: the row before is unknown
+}
+
 TEST_CASE("lifecycle hooks run around create, update and remove", "[orm][hooks]") {
     if (!conformance::available()) return;
     Db t;

@@ -1,6 +1,7 @@
 // rex-host: read the config, load the plugins it names, serve until SIGINT/SIGTERM.
 #include "executor_context.hpp"
 #include "host.hpp"
+#include "host_capture.hpp"
 #include "host_models.hpp"
 #include "host_options.hpp"
 
@@ -74,6 +75,12 @@ int main(int argc, char** argv) {
             rex::host::fill_catalog(kernel, config, executor_context);
     } catch (const std::exception& e) {
         return fatal(std::string("filling the catalog: ") + e.what(), 3);
+    }
+    std::unique_ptr<rex::host::HostCapture> capture;
+    try {
+        capture = rex::host::HostCapture::start(kernel, config);
+    } catch (const std::exception& e) {
+        return fatal(std::string("realtime.capture: ") + e.what(), 3);
     }
     try {
         host.start_executor(config.graphql.exporter);

@@ -61,6 +61,8 @@ struct RealtimeOptions {
     bool json = false;                // status --json
     long long max_age_seconds = 0;    // prune --max-age
     long long max_batches = 0;        // prune --max-batches
+    bool migration = false;           // enable/disable --migration: write a migration instead
+    std::string dir;                  // --dir: its folder (default: the config's migrations.path)
 };
 int run_realtime(CliContext& context, const RealtimeOptions& options);
 

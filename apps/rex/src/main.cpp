@@ -133,6 +133,10 @@ int main(int argc, char** argv) {
         auto* sub = realtime->add_subcommand(action, std::string(action) + " change capture (docs/realtime.md)");
         sub->add_option("--tables", realtime_options.tables, "Only these tables (comma-separated or repeated)")->delimiter(',');
         if (std::string(action) == "status") sub->add_flag("--json", realtime_options.json, "Print JSON");
+        if (std::string(action) == "enable" || std::string(action) == "disable") {
+            sub->add_flag("--migration", realtime_options.migration, "Write the set-up as a migration for rex migrate up instead of running it");
+            sub->add_option("--dir", realtime_options.dir, "The migration's folder (default: the config's migrations.path)");
+        }
         if (std::string(action) == "prune") {
             sub->add_option("--max-age", realtime_options.max_age_seconds, "Drop batches older than this many seconds");
             sub->add_option("--max-batches", realtime_options.max_batches, "Keep at most this many batches");

@@ -1,7 +1,10 @@
 // rex realtime enable|disable|status|prune: sets change capture up in the database (triggers
 // and log tables, see docs/realtime.md), shows it, and trims the log.
+#include "capture_migration.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+
+#include <rex/migrate.hpp>
 
 #include <rex/sdk/capture.hpp>
 #include <rex/sdk/error.hpp>
@@ -39,6 +42,21 @@ int run_realtime(CliContext& context, const RealtimeOptions& options) {
     auto* capture = kernel.adapter_for_url(url)->capture();
     if (!capture) raise({ErrorCategory::unsupported, "the database's adapter cannot capture changes", {}, {}});
     auto connection = kernel.connect(url);
+    if (!options.dir.empty() && !options.migration) raise({ErrorCategory::validation, "--dir goes with --migration", {}, {}});
+    if (options.migration) {
+        // enable and disable are each other's down; a disable of everything re-enables what is captured now.
+        const bool enable = options.action == "enable";
+        auto tables = options.tables;
+        if (tables.empty()) tables = enable ? all_tables(context, *connection) : capture->status(*connection).tables;
+        if (tables.empty()) raise({ErrorCategory::not_found, enable ? "the database has no tables to capture" : "no table is captured", {}, {}});
+        const auto on = install_script(*capture, *connection, tables);
+        const auto off = uninstall_script(*capture, *connection, enable ? tables : options.tables);
+        const auto dir = options.dir.empty() ? context.config().migrations.path : std::filesystem::path(options.dir);
+        const auto folder = create_migration(dir, enable ? "enable_realtime" : "disable_realtime", enable ? on : off, enable ? off : on);
+        std::cout << "wrote " << folder.string() << " (" << (enable ? "capturing " : "no longer capturing ") << joined(tables)
+                  << "); run rex migrate up\n";
+        return exit_ok;
+    }
     if (options.action == "enable") {
         const auto tables = options.tables.empty() ? all_tables(context, *connection) : options.tables;
         if (tables.empty()) raise({ErrorCategory::not_found, "the database has no tables to capture", {}, {}});

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,15 +48,28 @@ struct MigrationsConfig {
     bool apply_on_start = false;                // rex-host applies pending migrations before it serves
 };
 
+// rex-host's change capture (docs/realtime.md): a pump reading the database's change log.
+struct RealtimeConfig {
+    bool capture = false;                       // run the capture pump (needs `rex realtime enable`)
+    // The last position delivered, kept across restarts (relative to the config's folder).
+    std::filesystem::path state_file = "rex-capture.position";
+    std::optional<std::int64_t> retention_max_age_s;    // prune batches older than this
+    std::optional<std::int64_t> retention_max_batches;  // keep at most this many batches
+    std::chrono::seconds retention_interval{60};        // how often the host prunes
+};
+
 struct Config {
     // A relative SQLite path (sqlite:rex.db, the default) is taken from the config file's folder.
     std::string database_url = "sqlite:rex.db";
+    // A direct connection (not through PgBouncer) for the capture pump's LISTEN; empty: database_url.
+    std::string database_direct_url;
     MigrationsConfig migrations;
     std::vector<std::filesystem::path> models;  // JSON model files (docs/model-files.md), relative to the config's folder
     PluginsConfig plugins;
     HttpConfig http;
     CatalogConfig catalog;
     GraphqlConfig graphql;
+    RealtimeConfig realtime;
     // "settings": {"<extension>": {...}}: each plugin extension's own section, handed to it by
     // rex-host (ExecutorContext::settings, TransportContext::settings), which checks the keys.
     std::map<std::string, PluginSettings, std::less<>> settings;

@@ -829,9 +829,11 @@ bool Session::update_object(std::type_index type, void* object, std::vector<Valu
     const auto result = execute(update_sql(m, columns), params);
     if (result.affected_rows == 0)  // matched rows on every adapter (MySQL: CLIENT_FOUND_ROWS)
         raise({ErrorCategory::not_found, m.name + ": no row with " + key_display(m, where) + " to update", {}, {}});
-    if (snapshot) *snapshot = row;
+    std::vector<Value> old_row;
+    if (tracked) old_row = std::exchange(*snapshot, row);
+    else if (snapshot) *snapshot = row;
     run_hooks(m.hooks.after_update, object);
-    record_change(m, ChangeKind::update, std::move(row));
+    record_change(m, ChangeKind::update, std::move(row), std::move(old_row));
     return true;
 }
 
@@ -852,13 +854,13 @@ void Session::remove_object(std::type_index type, const void* object) {
     record_change(m, ChangeKind::remove, std::move(row));
 }
 
-void Session::record_changes(const EntityModel& m, ChangeKind kind, RowBlock& rows) {
+void Session::record_changes(const EntityModel& m, ChangeKind kind, RowBlock& rows, bool old_rows_follow) {
     // Outside a transaction they are published at once; inside, they wait (stamped at commit).
     // Every event's values are its row in the shared block.
     std::vector<ChangeEvent> now;
     auto& events = depth_ == 0 ? now : pending_;
     const auto first = events.size();
-    const auto n = rows.size();
+    const auto n = old_rows_follow ? rows.size() / 2 : rows.size();
     events.resize(first + n);
     const auto at = depth_ == 0 ? wall_clock_now() : Timestamp{};
     std::shared_ptr<const void> storage = rows.values;
@@ -867,6 +869,7 @@ void Session::record_changes(const EntityModel& m, ChangeKind kind, RowBlock& ro
         e.kind = kind;
         e.shape = m.change_shape;
         e.values = rows.view().row(i);
+        if (old_rows_follow) e.old_values = rows.view().row(n + i);
         e.storage = storage;
         e.at = at;
     }
@@ -876,9 +879,11 @@ void Session::record_changes(const EntityModel& m, ChangeKind kind, RowBlock& ro
         pending_depth_.resize(pending_.size(), depth_);
 }
 
-void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<Value> row) {
+void Session::record_change(const EntityModel& m, ChangeKind kind, std::vector<Value> row, std::vector<Value> old_row) {
+    const bool with_old = !old_row.empty() && old_row.size() == row.size();
+    if (with_old) row.insert(row.end(), std::make_move_iterator(old_row.begin()), std::make_move_iterator(old_row.end()));
     RowBlock block{std::make_shared<std::vector<Value>>(std::move(row)), m.fields.size()};
-    record_changes(m, kind, block);
+    record_changes(m, kind, block, with_old);
 }
 
 

@@ -233,12 +233,15 @@ void MysqlCapture::uninstall(Connection& c, const std::vector<std::string>& tabl
     for (const auto& t : tables) require_identifier(t, "table");
     const auto current = captured_tables(c);
     std::set<std::string> keep;
-    for (const auto& t : current) {
+    for (const auto& t : current)
         if (tables.empty() || std::find(tables.begin(), tables.end(), t) != tables.end())
             drop_triggers(c, t);
         else
             keep.insert(t);
-    }
+    // Named tables lose their triggers even when none are seen now: a migration's down step is
+    // written before its up step has run (rex realtime enable --migration).
+    for (const auto& t : tables)
+        if (std::find(current.begin(), current.end(), t) == current.end()) drop_triggers(c, t);
     if (!keep.empty()) write_triggers(c, keep);
     if (tables.empty()) c.execute_script("DROP TABLE IF EXISTS rex_changes, rex_capture_clock, rex_capture_meta");
 }

@@ -53,13 +53,24 @@ END $rex$;
 -- Deferred to commit, queued by every logged row; the first of a transaction does the work (a
 -- transaction-local setting marks it done). The advisory lock is held until the commit has
 -- become visible, so the next transaction is numbered only after this one is seen: numbers are
--- in commit order and a reader that sees number n sees every number below it.
+-- in commit order and a reader that sees number n sees every number below it. A transaction
+-- takes one number per change (a block of the sequence; only this function, under the lock,
+-- moves it) and its position is the last of them: change k of a transaction of n changes at
+-- position p is number p - n + k, the same for every reader.
 CREATE OR REPLACE FUNCTION rex_capture_commit() RETURNS trigger LANGUAGE plpgsql AS $rex$
+DECLARE
+  n bigint;
+  last bigint;
 BEGIN
   IF current_setting('rex.capture_stamped', true) IS NOT DISTINCT FROM NEW.xid::text THEN RETURN NULL; END IF;
   PERFORM set_config('rex.capture_stamped', NEW.xid::text, true);
   PERFORM pg_advisory_xact_lock(5928174405);
-  INSERT INTO rex_capture_tx (xid, seq, committed_at) VALUES (NEW.xid, nextval('rex_capture_seq'), clock_timestamp());
+  -- Counted by the xid index. (pg_stat_get_xact_tuples_inserted would save the lookup, but on
+  -- PostgreSQL 15 it includes earlier transactions' unflushed counts: numbers would jump.)
+  SELECT count(*) INTO n FROM rex_changes WHERE xid = NEW.xid;
+  last := nextval('rex_capture_seq') + n - 1;
+  IF n > 1 THEN PERFORM setval('rex_capture_seq', last); END IF;
+  INSERT INTO rex_capture_tx (xid, seq, committed_at) VALUES (NEW.xid, last, clock_timestamp());
   PERFORM pg_notify('rex_changes', '');
   RETURN NULL;
 END $rex$;

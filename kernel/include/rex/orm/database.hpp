@@ -287,15 +287,17 @@ private:
     // Validates the objects' rows; raises one error naming each failure with the object's index
     // ("[2].email"), in object order.
     static void validate_rows(const EntityModel& model, ValueRows rows);
-    // One event per row, sharing the block, published together (or kept for the commit).
-    void record_changes(const EntityModel& model, ChangeKind kind, RowBlock& rows);
+    // One event per row, sharing the block, published together (or kept for the commit). With
+    // `old_rows_follow` the block's second half holds each row's values before the change.
+    void record_changes(const EntityModel& model, ChangeKind kind, RowBlock& rows, bool old_rows_follow = false);
     void upsert_object(std::type_index type, void* object, const std::vector<MemberKey>& conflict);
     bool update_object(std::type_index type, void* object, std::vector<Value>* snapshot, const std::vector<MemberKey>& only);
     std::vector<Value> snapshot_of(std::type_index type, const void* object) const;
     // Every mapped field's value, in field order.
     static std::vector<Value> values_of(const EntityModel& model, const void* object);
     // Change events wait for the outermost commit; a rollback drops those of its scope.
-    void record_change(const EntityModel& model, ChangeKind kind, std::vector<Value> row);
+    // `old_row` (an update of a tracked object: the row as read) becomes the event's old_values.
+    void record_change(const EntityModel& model, ChangeKind kind, std::vector<Value> row, std::vector<Value> old_row = {});
     void remove_object(std::type_index type, const void* object);
     bool find_object(std::type_index type, std::span<const Value> key, void* object);
     bool exists_object(std::type_index type, std::span<const Value> key);

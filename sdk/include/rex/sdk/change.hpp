@@ -26,7 +26,10 @@ struct ChangeShape {
 // One written row. The values are kept as they were bound, not rendered: most events are never
 // read, and a reader renders only what it needs (the kernel's key_to_json / row_to_json).
 struct ChangeEvent {
-    std::uint64_t sequence = 0;  // assigned by the bus, strictly increasing
+    // Strictly increasing on a bus. The bus assigns the next number to an event published with
+    // 0; a capture pump publishes the capture log's change number (docs/realtime.md), the same
+    // on every host reading that database, so a client can resume on another host.
+    std::uint64_t sequence = 0;
     ChangeKind kind = ChangeKind::insert;
     std::shared_ptr<const ChangeShape> shape;
     // The row after the change (before, for remove), one value per field. The values live in
@@ -84,20 +87,26 @@ public:
 class REX_SDK_API ChangeBus {
 public:
     virtual ~ChangeBus();
-    // Assigns the next sequence number and delivers the event; returns the number.
+    // Delivers the event with its sequence number: the one it carries (it must exceed
+    // last_sequence(), else InvalidValue), or, when it carries 0, the next one. Returns the number.
+    // A bus numbered by a capture pump drops events without a number (the pump publishes them).
     virtual std::uint64_t publish(ChangeEvent event) = 0;
     // Publishes events in order as if one by one (the writes of one commit), taking them
     // from the vector; returns the last sequence number, or last_sequence() when there are
     // none. The default calls publish() per event; a bus may take its locks once.
     virtual std::uint64_t publish_all(std::vector<ChangeEvent>& events);
     // Delivers events with sequence > after_sequence that pass the filter, first any still
-    // retained, then new ones, until the subscription is destroyed.
+    // retained (or, on a capture-numbered bus, read back from the log), then new ones, until the
+    // subscription is destroyed. A sequence ahead of the bus (a client coming from a host that
+    // was further on) is fine: nothing up to it is delivered. On a capture-numbered bus, 0 means
+    // no resume point (the memory only), and a resume reads at most 65536 changes from the log.
     virtual std::unique_ptr<ChangeSubscription> subscribe(
         ChangeFilter filter, std::uint64_t after_sequence,
         std::function<void(const ChangeEvent&)> on_event) = 0;
     virtual std::uint64_t last_sequence() const = 0;
-    // The oldest sequence number still retained (last_sequence() + 1 when none is). A client
-    // resuming after sequence s has missed events, and must refetch, when s + 1 < this.
+    // The oldest sequence number still retained (last_sequence() + 1 when none is); on a
+    // capture-numbered bus, the oldest the log still holds. A client resuming after sequence s
+    // has missed events, and must refetch, when s + 1 < this.
     virtual std::uint64_t first_retained() const;
 };
 

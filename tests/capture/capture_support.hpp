@@ -1,0 +1,24 @@
+// What the capture cases share: the backend's capture, its own command-line client, a captured
+// table with every value type.
+#pragma once
+
+#include <rex/kernel.hpp>
+#include <rex/sdk/capture.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace rex::capture_test {
+
+ChangeCapture& capture();
+const std::string& engine();
+// Runs `sql` through the engine's own command-line client (sqlite3, psql, mariadb), as another
+// program would; the case fails when it does.
+void client(const std::string& sql);
+std::string q(const std::string& identifier);
+// A captured table named after `stem`, with the value types every engine has.
+std::string make_table(Connection& c, const std::string& stem);
+std::int64_t last_position();
+std::string row_insert(const std::string& name, int id, const std::string& text);
+
+}  // namespace rex::capture_test
