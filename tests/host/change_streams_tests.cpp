@@ -9,7 +9,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 using rex::ChangeEvent;
 using rex::ChangeKind;
@@ -299,4 +301,41 @@ TEST_CASE("change stream: resumes after a sequence number; refetch when it is go
     auto sub2 = f.streams.open({{"Album"}, {}, {}, first - 1, {}, {}}, ok);
     CHECK(ok->ends.empty());
     CHECK(ok->events.front().first == first);
+}
+
+TEST_CASE("change stream: a write during open is neither lost nor doubled", "[changes][stream][race]") {
+    Fixture f;
+    constexpr int writes = 3000;
+    std::atomic<bool> go{false};
+    std::thread writer([&] {
+        while (!go) std::this_thread::yield();
+        for (int i = 1; i <= writes; ++i) f.publish(ChangeKind::insert, album(i, "T", 1));
+    });
+    struct Opened {
+        std::uint64_t last_before;
+        std::shared_ptr<Sink> sink;
+        std::unique_ptr<rex::ChangeSubscription> sub;
+    };
+    std::vector<Opened> opened;
+    go = true;
+    while (f.kernel.changes().last_sequence() < writes) {
+        auto sink = std::make_shared<Sink>();
+        const auto before = f.kernel.changes().last_sequence();
+        auto sub = f.streams.open({{"Album"}, {}, {}, {}, {}, {}}, sink);
+        opened.push_back({before, sink, std::move(sub)});
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    writer.join();
+    REQUIRE(opened.size() > 2);
+    for (auto& o : opened) {
+        std::lock_guard lock(o.sink->mutex);
+        if (o.sink->events.empty()) continue;  // opened after the last write
+        // Nothing from before it began opening; from its first event on every sequence comes
+        // once, in order, up to the last write.
+        CHECK(o.sink->events.front().first > o.last_before);
+        std::size_t breaks = 0;  // a gap or a repeat
+        for (std::size_t i = 1; i < o.sink->events.size(); ++i) breaks += o.sink->events[i].first != o.sink->events[i - 1].first + 1;
+        CHECK(breaks == 0);
+        CHECK(o.sink->events.back().first == writes);
+    }
 }

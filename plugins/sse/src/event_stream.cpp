@@ -65,12 +65,23 @@ void EventStream::respond(int status, std::string content_type, std::string body
                            content_type + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n";
     for (const auto& h : headers) response += h.name + ": " + h.value + "\r\n";
     response += "\r\n" + body;
-    std::lock_guard lock(mutex_);
-    queue_.clear();
-    queue_.push_back(std::move(response));
-    started_ = true;
-    ending_ = true;
-    kick();
+    {
+        std::lock_guard lock(mutex_);
+        queue_.clear();
+        queue_.push_back(std::move(response));
+        started_ = true;
+        ending_ = true;
+        kick();
+    }
+    // The timer ends it should the client never read the answer.
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->arm_timer(); });
+}
+
+void EventStream::arm_timer() {
+    timer_.expires_after(options_.heartbeat);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->tick();
+    });
 }
 
 void EventStream::begin(std::string first) {
@@ -84,27 +95,27 @@ void EventStream::begin(std::string first) {
         if (closed_) return;
         queued_bytes_ += head.size();
         queue_.push_front(std::move(head));
+        exempt_events_ = queue_.size();
+        exempt_bytes_ = queued_bytes_;
         started_ = true;
         bounded_ = true;
         kick();
     }
     net::post(socket_.get_executor(), [self = shared_from_this()] {
         self->read();
-        self->timer_.expires_after(self->options_.heartbeat);
-        self->timer_.async_wait([self](boost::system::error_code ec) {
-            if (!ec) self->tick();
-        });
+        self->arm_timer();
     });
 }
 
 void EventStream::send(std::string message) {
     std::lock_guard lock(mutex_);
     if (closed_ || ending_) return;
-    if (bounded_ && (queue_.size() >= options_.queue_events || queued_bytes_ + message.size() > options_.queue_bytes)) {
+    if (bounded_ && (queue_.size() - exempt_events_ >= options_.queue_events ||
+                     queued_bytes_ - exempt_bytes_ + message.size() > options_.queue_bytes)) {
         // The client cannot keep up: what it has not been sent is dropped (it resumes from the
         // last message it got) and the stream ends with the reason.
         queue_.clear();
-        queued_bytes_ = 0;
+        queued_bytes_ = exempt_events_ = exempt_bytes_ = 0;
         if (!overflow_.empty()) queue_.push_back(overflow_);
         ending_ = true;
         kick();
@@ -155,7 +166,7 @@ void EventStream::write_next() {
     batch_.clear();
     for (auto& m : queue_) batch_ += m;
     queue_.clear();
-    queued_bytes_ = 0;
+    queued_bytes_ = exempt_events_ = exempt_bytes_ = 0;
     write_started_ = std::chrono::steady_clock::now();
     lock.unlock();
     net::async_write(socket_, net::buffer(batch_), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
@@ -184,10 +195,7 @@ void EventStream::tick() {
         }
     }
     if (stuck) return close();  // the client stopped reading
-    timer_.expires_after(options_.heartbeat);
-    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec) self->tick();
-    });
+    arm_timer();
 }
 
 void EventStream::close() {

@@ -69,6 +69,7 @@ private:
     void kick();  // with mutex_ held
     void write_next();
     void read();
+    void arm_timer();  // the next tick after the heartbeat interval
     void tick();
     void close();
 
@@ -82,6 +83,9 @@ private:
     std::mutex mutex_;  // guards the fields below
     std::deque<std::string> queue_;
     std::size_t queued_bytes_ = 0;
+    // What was queued before begin() (a resume's backlog) until it goes to the socket: not held
+    // to the bounds, or a long backlog would cut a resuming client off at once.
+    std::size_t exempt_events_ = 0, exempt_bytes_ = 0;
     std::string batch_;  // being written
     std::vector<std::shared_ptr<void>> feeds_;
     bool started_ = false;  // the head is queued: writing may begin

@@ -3,6 +3,7 @@
 // connection limit, a clean end at shutdown, and a slow consumer cut off while 100 other clients
 // keep receiving on time.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { EventSource } from 'eventsource';
@@ -224,4 +225,38 @@ describe('limits and shutdown', () => {
       await host.stop();
     }
   });
+
+  test('memory per idle stream', async () => {
+    const host = await startSseHost();
+    const sockets = [];
+    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${host.pid}/status`, 'utf8'))[1]) * 1024;
+    try {
+      const port = Number(new URL(host.base).port);
+      const open = async (n) => {
+        const batch = [];
+        for (let i = 0; i < n; ++i) {
+          batch.push(
+            new Promise((resolve, reject) => {
+              const s = net.connect(port, '127.0.0.1', () => s.write('GET /changes HTTP/1.1\r\nHost: test\r\n\r\n'));
+              s.once('data', () => resolve(s));
+              s.once('error', reject);
+              sockets.push(s);
+            }),
+          );
+        }
+        await Promise.all(batch);
+      };
+      await open(100); // warm up: threads, buffers
+      const before = rss();
+      await open(1000);
+      await new Promise((r) => setTimeout(r, 200));
+      const perStream = (rss() - before) / 1000;
+      console.log(`memory per idle stream: ${Math.round(perStream)} bytes (rex-host RSS growth over 1000 streams)`);
+      assert.ok(perStream < 64 * 1024, `${perStream} bytes per idle stream`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await host.stop();
+    }
+  });
 });
+
