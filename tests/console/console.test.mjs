@@ -91,11 +91,16 @@ test('the page shows the schema and runs a query with variables on Chinook', asy
 });
 
 const websocket = existsSync(join(pluginDir, 'rex-websocket.so'));
-test('without the websocket plugin a subscription says it cannot connect', { skip: websocket && 'the websocket plugin is built' }, async () => {
-  const page = await browser.open(`${host.base}/`);
-  await page.evaluate("document.querySelector('#query').value = 'subscription { artist { name } }'; document.querySelector('#run').click()");
-  await page.waitFor("document.querySelector('#status').textContent.startsWith('Connection closed (1006')", 'the refusal');
-  assert.equal(await page.evaluate("document.querySelector('#stop').disabled"), true);
+test('without the websocket plugin a subscription says it cannot connect', async () => {
+  const plain = await startHost({ url, config: { plugins: { paths: [pluginDir], load: ['sqlite', 'graphql'] }, settings: { graphql: { naming: 'camel' } } } });
+  try {
+    const page = await browser.open(`${plain.base}/`);
+    await page.evaluate("document.querySelector('#query').value = 'subscription { artist { name } }'; document.querySelector('#run').click()");
+    await page.waitFor("document.querySelector('#status').textContent.startsWith('Connection closed (1006')", 'the refusal');
+    assert.equal(await page.evaluate("document.querySelector('#stop').disabled"), true);
+  } finally {
+    await plain.stop();
+  }
 });
 
 test('a subscription shows a change made with the sqlite3 shell live', { skip: !websocket && 'the websocket plugin is not built yet (rex-websocket.so)' }, async () => {
