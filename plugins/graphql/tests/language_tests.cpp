@@ -23,7 +23,10 @@ GraphqlError parse_error(std::string_view text, const ParseOptions& options = {}
 
 PrepareResult run(std::string query, InputValue variables = {}, std::optional<std::string> name = std::nullopt,
                   const Limits& limits = {}) {
-    GraphqlRequest req{std::move(query), std::move(name), std::move(variables)};
+    GraphqlRequest req;
+    req.query = std::move(query);
+    req.operation_name = std::move(name);
+    req.variables = std::move(variables);
     return prepare(testing::chinook_schema(), req, limits);
 }
 
