@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <thread>
 
 namespace rex::graphql {
 
@@ -281,8 +282,12 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
     // connection goes back to the pool (this guard is destroyed first).
     struct Withdraw {
         RequestAbandon* abandon = nullptr;
+        // PQcancel and KILL QUERY open a connection of their own: that is not work for the
+        // host's I/O thread, which reports the hang-up, so the cancel runs on a thread of its own.
+        std::thread canceller;
         ~Withdraw() {
-            if (abandon) abandon->withdraw();
+            if (abandon) abandon->withdraw();  // after this, no canceller is started any more
+            if (canceller.joinable()) canceller.join();
         }
     } withdraw;
     const auto& dialect = context_.dialect();
@@ -293,7 +298,7 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
             runner.emplace(*connection, &context_.logger());
             if (request && request->abandon) {
                 withdraw.abandon = request->abandon.get();
-                request->abandon->on_abandon([c = connection.get()] { c->cancel(); });
+                request->abandon->on_abandon([&withdraw, c = connection.get()] { withdraw.canceller = std::thread([c] { c->cancel(); }); });
             }
             if (options_.statement_timeout.count() > 0) {
                 const auto ms = std::to_string(options_.statement_timeout.count());
@@ -320,8 +325,8 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                 } else if (field.name == "__schema" || field.name == "__type") {
                     write_introspection(api->schema, field, data);
                 } else if (const auto* custom = api->custom(mutation, field.name)) {
-                    // The requester stays empty (anonymous) until the permission layer fills it.
-                    resolve_custom(*custom, field, {*api, dialect, open(), request ? request->headers : nullptr, nullptr}, data);
+                    resolve_custom(*custom, field,
+                                   {*api, dialect, open(), request ? request->headers : nullptr, request ? request->requester : nullptr}, data);
                 } else if (const auto* root = api->root(mutation, field.name)) {
                     auto& r = open();
                     if (mutation) {

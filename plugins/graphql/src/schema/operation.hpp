@@ -11,6 +11,7 @@
 #include "values.hpp"
 
 #include <rex/sdk/http.hpp>
+#include <rex/sdk/resolver.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -72,7 +73,10 @@ struct GraphqlRequest {
     // The HTTP request's headers (custom resolvers read them); nullptr for other transports.
     const std::vector<HttpHeader>* headers = nullptr;
     // Set when the host watches the client: a hang-up cancels the running statement.
-    std::shared_ptr<RequestAbandon> abandon;
+    std::shared_ptr<RequestAbandon> abandon = nullptr;
+    // Who asks: set by the permission layer once one exists; nullptr is anonymous (custom
+    // resolvers then see an empty Requester).
+    const Requester* requester = nullptr;
 };
 
 struct Limits {
