@@ -91,6 +91,7 @@ async function run(n, requestedRate, durationS) {
     const writer = new pg.Client({ connectionString: url });
     await writer.connect();
     const start = hostStats(host.pid);
+    const loadAtStart = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
     const wallStart = now();
     let peakRss = connected.rssBytes;
     const sampler = setInterval(() => {
@@ -141,6 +142,7 @@ async function run(n, requestedRate, durationS) {
       idle_kib_per_connection: round((connected.rssBytes - idle.rssBytes) / n / 1024),
       connect_s: round(connectS),
       client_threads: threads,
+      load_avg_1m: loadAtStart,  // of the machine when the writes began: a shared box skews every figure
     };
     console.log(JSON.stringify(line));
     await Promise.all(workers.map((w) => w.terminate()));
