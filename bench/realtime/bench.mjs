@@ -4,10 +4,12 @@
 // delivered = expected, rex-host CPU and RSS (idle per connection too). One JSON line per N.
 //   node bench.mjs [--subscribers 100,1000,10000] [--rate 100] [--duration 10]
 //                  [--max-deliveries 150000]   (writes/s is lowered so N × rate stays under it:
-//                                               the one-process client cannot read more)
+//                                               the client threads cannot read more)
+//                  [--clients 2]               (threads the subscribers are spread over)
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -20,6 +22,7 @@ const { values: opt } = parseArgs({
     duration: { type: 'string', default: '10' },
     'max-deliveries': { type: 'string', default: '150000' },
     'connect-batch': { type: 'string', default: '200' },
+    clients: { type: 'string', default: '2' },  // client threads sharing the subscribers
   },
 });
 const url = process.env.REX_TEST_POSTGRES_URL;
@@ -45,44 +48,6 @@ async function prepare() {
   execFileSync(cliBinary, ['--url', url, 'realtime', 'enable', '--tables', table], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-function connectAll(base, n, batch, onEvent) {
-  const sockets = [];
-  let opened = 0;
-  return new Promise((resolve, reject) => {
-    const openOne = (i) =>
-      new Promise((done, fail) => {
-        const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/changes`, { perMessageDeflate: false });
-        ws.on('error', fail);
-        ws.on('close', (code, reason) => {
-          if (!ws.benchClosing) console.error(`bench: subscriber ${i} closed: ${code} ${reason}`);
-        });
-        ws.on('message', (data) => {
-          const text = data.toString();
-          if (!ws.subscribed) {
-            const m = JSON.parse(text);
-            if (m.type === 'subscribed') {
-              ws.subscribed = true;
-              return done();
-            }
-            return fail(new Error(`subscriber ${i}: ${text}`));
-          }
-          onEvent(text);
-        });
-        ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', id: 's', op: 'insert' })));
-        sockets.push(ws);
-      });
-    (async () => {
-      for (let i = 0; i < n; i += batch) {
-        const group = [];
-        for (let j = i; j < Math.min(n, i + batch); ++j) group.push(openOne(j));
-        await Promise.all(group);
-        opened += group.length;
-      }
-      resolve(sockets);
-    })().catch(reject);
-  });
-}
-
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null);
 
 async function run(n, requestedRate, durationS) {
@@ -96,18 +61,29 @@ async function run(n, requestedRate, durationS) {
   });
   try {
     const idle = hostStats(host.pid);
-    let delivered = 0;
-    const latencies = new Float64Array(expected);
-    const marker = '"sent_at":';
-    const onEvent = (text) => {
-      const at = text.indexOf(marker);
-      if (at < 0) return;
-      const sent = parseFloat(text.slice(at + marker.length, at + marker.length + 24));
-      if (delivered < expected) latencies[delivered] = now() - sent;
-      ++delivered;
-    };
+    const threads = Math.max(1, Math.min(Number(opt.clients), n));
     const t0 = now();
-    const sockets = await connectAll(host.base, n, Number(opt['connect-batch']), onEvent);
+    const workers = [];
+    const counts = [];
+    for (let w = 0; w < threads; ++w) {
+      const count = Math.floor(n / threads) + (w < n % threads ? 1 : 0);
+      const worker = new Worker(new URL(import.meta.url), {
+        workerData: { base: host.base, count, batch: Number(opt['connect-batch']), expected: writes * count },
+      });
+      worker.delivered = 0;
+      worker.ready = new Promise((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('message', (m) => {
+          if (m.ready) resolve();
+          if (m.delivered !== undefined) worker.delivered = m.delivered;
+          if (m.final) worker.final = m;
+        });
+      });
+      workers.push(worker);
+      counts.push(count);
+    }
+    await Promise.all(workers.map((w) => w.ready));
+    const deliveredNow = () => workers.reduce((sum, w) => sum + w.delivered, 0);
     const connectS = (now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 1000));
     const connected = hostStats(host.pid);
@@ -115,6 +91,7 @@ async function run(n, requestedRate, durationS) {
     const writer = new pg.Client({ connectionString: url });
     await writer.connect();
     const start = hostStats(host.pid);
+    const loadAtStart = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
     const wallStart = now();
     let peakRss = connected.rssBytes;
     const sampler = setInterval(() => {
@@ -128,13 +105,23 @@ async function run(n, requestedRate, durationS) {
       await writer.query(`INSERT INTO ${table} (sent_at, payload) VALUES ($1, $2)`, [now(), `row ${i}`]);
     }
     const deadline = now() + 15000;
-    while (delivered < expected && now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (deliveredNow() < expected && now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const end = hostStats(host.pid);
     const wallS = (now() - wallStart) / 1000;
     clearInterval(sampler);
     await writer.end();
 
-    const sorted = Array.from(latencies.subarray(0, Math.min(delivered, expected))).sort((a, b) => a - b);
+    const finals = await Promise.all(
+      workers.map((w) => new Promise((resolve) => {
+        w.on('message', (m) => m.final && resolve(m));
+        w.postMessage('report');
+      })),
+    );
+    const delivered = finals.reduce((sum, f) => sum + f.delivered, 0);
+    const all = new Float64Array(finals.reduce((sum, f) => sum + f.latencies.length, 0));
+    let offset = 0;
+    for (const f of finals) all.set(f.latencies, offset), (offset += f.latencies.length);
+    const sorted = all.sort();
     const line = {
       bench: 'realtime',
       engine: 'postgres',
@@ -154,19 +141,70 @@ async function run(n, requestedRate, durationS) {
       host_rss_mib_peak: round(Math.max(peakRss, end.rssBytes) / 2 ** 20),
       idle_kib_per_connection: round((connected.rssBytes - idle.rssBytes) / n / 1024),
       connect_s: round(connectS),
+      client_threads: threads,
+      load_avg_1m: loadAtStart,  // of the machine when the writes began: a shared box skews every figure
     };
     console.log(JSON.stringify(line));
-    for (const ws of sockets) {
-      ws.benchClosing = true;
-      ws.terminate();
-    }
+    await Promise.all(workers.map((w) => w.terminate()));
   } finally {
     await host.stop();
   }
 }
 
+// A client thread: opens its share of the subscribers, then counts events and their latencies
+// until told to report.
+async function subscriberThread() {
+  const { base, count, batch, expected } = workerData;
+  const latencies = new Float64Array(expected);
+  let delivered = 0;
+  const marker = '"sent_at":';
+  const sockets = [];
+  const openOne = (i) =>
+    new Promise((done, fail) => {
+      const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/changes`, { perMessageDeflate: false });
+      ws.on('error', fail);
+      ws.on('close', (code, reason) => {
+        if (!ws.benchClosing) console.error(`bench: subscriber ${i} closed: ${code} ${reason}`);
+      });
+      ws.on('message', (data) => {
+        const text = data.toString();
+        if (!ws.subscribed) {
+          if (JSON.parse(text).type === 'subscribed') return (ws.subscribed = true), done();
+          return fail(new Error(`subscriber ${i}: ${text}`));
+        }
+        const at = text.indexOf(marker);
+        if (at < 0) return;
+        const sent = parseFloat(text.slice(at + marker.length, at + marker.length + 24));
+        if (delivered < expected) latencies[delivered] = now() - sent;
+        ++delivered;
+      });
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', id: 's', op: 'insert' })));
+      sockets.push(ws);
+    });
+  for (let i = 0; i < count; i += batch) {
+    const group = [];
+    for (let j = i; j < Math.min(count, i + batch); ++j) group.push(openOne(j));
+    await Promise.all(group);
+  }
+  parentPort.postMessage({ ready: true });
+  const progress = setInterval(() => parentPort.postMessage({ delivered }), 50);
+  parentPort.on('message', (m) => {
+    if (m !== 'report') return;
+    clearInterval(progress);
+    for (const ws of sockets) (ws.benchClosing = true), ws.terminate();
+    const kept = latencies.slice(0, Math.min(delivered, expected));
+    parentPort.postMessage({ final: true, delivered, latencies: kept }, [kept.buffer]);
+    parentPort.close();
+  });
+  await new Promise(() => {});
+}
+
 const round = (x) => (x === null || x === undefined ? null : Math.round(x * 100) / 100);
 
-await prepare();
-for (const n of opt.subscribers.split(',').map(Number)) await run(n, Number(opt.rate), Number(opt.duration));
-process.exit(0);
+if (isMainThread) {
+  await prepare();
+  for (const n of opt.subscribers.split(',').map(Number)) await run(n, Number(opt.rate), Number(opt.duration));
+  process.exit(0);
+} else {
+  await subscriberThread();
+}

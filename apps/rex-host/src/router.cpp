@@ -36,7 +36,8 @@ void Router::add(std::string path, std::shared_ptr<HttpRoute> route, std::string
         it->second = std::make_shared<const RouteEntry>(RouteEntry{std::move(route), std::move(owner), false});
     } else if (!it->second->layered) {  // a second claim takes the streams it wants; a third is refused
         auto layered = std::make_shared<LayeredRoute>(it->second->route, std::move(route));
-        it->second = std::make_shared<const RouteEntry>(RouteEntry{std::move(layered), it->second->owner + " and " + owner, true});
+        // Log lines about plain requests name the first owner, who answers them.
+        it->second = std::make_shared<const RouteEntry>(RouteEntry{std::move(layered), it->second->owner, true});
     } else {
         raise({ErrorCategory::configuration, "route " + path + " is already taken by " + it->second->owner, {}, {}});
     }

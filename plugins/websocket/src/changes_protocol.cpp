@@ -16,7 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -39,11 +41,16 @@ std::string tagged(const std::string& id_json, const std::string& event) {
     return out;
 }
 
-// Holds events back until the subscription is confirmed, so "subscribed" comes first even when
-// open() delivers retained events before it returns.
+// Paces what a stream sends: "subscribed" comes first even when open() delivers retained events
+// before it returns, and a resume's backlog (up to the bus's whole history) enters the
+// connection's bounded queue a slice at a time, as the queue drains, instead of overflowing it at
+// once. Events arriving meanwhile wait behind the backlog; a client that never catches up is
+// closed once more than `max_held` wait.
 class StreamSink final : public ChangeStreamSink {
 public:
-    StreamSink(std::weak_ptr<Peer> peer, std::string id) : peer_(std::move(peer)), id_(std::move(id)) {
+    StreamSink(std::weak_ptr<Peer> peer, std::string id, const Limits& limits)
+        : peer_(std::move(peer)), id_(std::move(id)), slice_messages_(std::max<std::size_t>(1, limits.queue_messages / 2)),
+          slice_bytes_(limits.queue_bytes / 2), max_held_(4096 + limits.queue_messages) {
         append_json_string(id_json_, id_);
     }
 
@@ -58,15 +65,20 @@ public:
     }
     bool ended() const { return ended_.load(); }
 
-    // Sends "subscribed" and what was held back.
+    // Sends "subscribed" and the first slice of what was held back.
     void confirm() {
         std::lock_guard lock(mutex_);
         auto peer = peer_.lock();
         if (!peer) return;
         peer->send(message("subscribed", id_));
-        for (auto& m : held_) peer->send(std::move(m));
-        held_.clear();
         confirmed_ = true;
+        pump(*peer);
+    }
+    // The connection's queue drained: the next slice.
+    void drained() {
+        std::lock_guard lock(mutex_);
+        if (held_.empty() || !confirmed_ || stopped_) return;
+        if (auto peer = peer_.lock()) pump(*peer);
     }
     void stop() {
         std::lock_guard lock(mutex_);
@@ -78,15 +90,39 @@ private:
     void deliver(std::string text) {
         std::lock_guard lock(mutex_);
         if (stopped_) return;
-        if (!confirmed_) return held_.push_back(std::move(text));
-        if (auto peer = peer_.lock()) peer->send(std::move(text));
+        if (confirmed_ && held_.empty()) {
+            if (auto peer = peer_.lock()) peer->send(std::move(text));
+            return;
+        }
+        if (held_.size() >= max_held_) {
+            stopped_ = true;
+            held_.clear();
+            if (auto peer = peer_.lock())
+                peer->close(close_code::try_again_later, "client too slow: " + std::to_string(max_held_) + " events held; reconnect and resume");
+            return;
+        }
+        held_.push_back(std::move(text));
+    }
+
+    void pump(Peer& peer) {
+        std::size_t count = 0, bytes = 0;
+        while (!held_.empty() && (count == 0 || (count < slice_messages_ && bytes + held_.front().size() <= slice_bytes_))) {
+            bytes += held_.front().size();
+            ++count;
+            if (!peer.send(std::move(held_.front()))) {
+                held_.clear();
+                return;
+            }
+            held_.pop_front();
+        }
     }
 
     std::weak_ptr<Peer> peer_;
     const std::string id_;
     std::string id_json_;
+    const std::size_t slice_messages_, slice_bytes_, max_held_;
     std::mutex mutex_;
-    std::vector<std::string> held_;
+    std::deque<std::string> held_;
     bool confirmed_ = false;
     bool stopped_ = false;
     std::atomic<bool> ended_{false};
@@ -117,6 +153,10 @@ public:
         if (type == "unsubscribe") return unsubscribe(id);
         if (type == "subscribe") return subscribe(id, msg);
         peer_.close(bad_request, "Invalid message: unknown type '" + type.substr(0, 40) + "'");
+    }
+
+    void on_drained() override {
+        for (auto& [id, stream] : streams_) stream.sink->drained();
     }
 
     void on_close() override {
@@ -185,7 +225,7 @@ private:
         if (streams_.size() >= max) return refuse(id, "too many subscriptions on this connection (at most " + std::to_string(max) + ")");
         auto request = request_of(id, msg);
         if (!request) return;
-        auto sink = std::make_shared<StreamSink>(weak_, id);
+        auto sink = std::make_shared<StreamSink>(weak_, id, peer_.services().limits);
         try {
             auto subscription = streams->open(std::move(*request), sink);
             streams_[id] = Stream{sink, std::move(subscription)};

@@ -179,9 +179,12 @@ private:
 
     void write_next() {
         {
-            std::lock_guard lock(queue_mutex_);
+            std::unique_lock lock(queue_mutex_);
             if (queue_.empty() || close_started_) {
                 writing_ = false;
+                const bool drained = queue_.empty() && !closing_;
+                lock.unlock();
+                if (drained && protocol_ && !closed_) protocol_->on_drained();
                 return;
             }
             current_ = std::move(queue_.front());

@@ -18,7 +18,7 @@ struct Limits {
     std::chrono::milliseconds idle_timeout{60000};          // no frame (pongs count) for this long: closed
     std::chrono::milliseconds connection_init_timeout{3000};
     std::chrono::milliseconds keep_alive{15000};            // legacy "ka" messages
-    std::chrono::milliseconds close_timeout{2000};          // a close handshake that hangs is cut
+    std::chrono::milliseconds close_timeout{10000};         // a close handshake that hangs is cut
 
     // Reads and checks every key; ConfigurationError names a bad or unknown one.
     static Limits from(const PluginSettings& settings);

@@ -58,6 +58,8 @@ public:
     virtual ~Protocol() = default;
     virtual void on_open() {}
     virtual void on_message(std::string_view text) = 0;
+    // The write queue just became empty: a protocol holding messages back may send more.
+    virtual void on_drained() {}
     // The connection is gone or going: stop every operation (the sinks may still be called by a
     // worker until their handles are destroyed, and their sends are then refused).
     virtual void on_close() = 0;
