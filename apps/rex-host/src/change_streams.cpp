@@ -115,20 +115,13 @@ std::unique_ptr<ChangeSubscription> HostChangeStreams::open(ChangeStreamRequest 
 
     std::uint64_t after = bus_.last_sequence();
     if (request.after) {
-        // Sequence numbers are this host's (they restart with it): a position ahead of the
-        // newest one comes from another host or an earlier run, and one older than the history
-        // has lost events in between. Either way the client must refetch.
-        const auto last = after;
+        // Sequence numbers are the capture log's, the same on every host: a position ahead of
+        // this host's newest comes from a host further on, and the stream starts after it. One
+        // older than the bus and the log still hold has lost events in between: refetch.
         const auto first = bus_.first_retained();
-        std::string reason;
-        if (*request.after > last)
-            reason = "resume position " + std::to_string(*request.after) + " is ahead of this host's newest change (" + std::to_string(last) +
-                     "): the host restarted or is another one; refetch and open a new stream";
-        else if (*request.after + 1 < first)
-            reason = "resume position " + std::to_string(*request.after) + " is no longer retained (the oldest kept is " + std::to_string(first) +
-                     "); refetch and open a new stream";
-        if (!reason.empty()) {
-            state->sink->end({true, std::move(reason)});
+        if (*request.after + 1 < first) {
+            state->sink->end({true, "resume position " + std::to_string(*request.after) + " is no longer retained (the oldest kept is " +
+                                        std::to_string(first) + "); refetch and open a new stream"});
             return std::make_unique<EndedSubscription>();
         }
         after = *request.after;

@@ -1,5 +1,5 @@
 // GET /changes with the `eventsource` client and raw fetch: filters (entity, op, where; deletes
-// on their old row), Last-Event-ID resume and refetch, one-line refusals, heartbeats, the
+// on their old row), Last-Event-ID resume and refetch, sqlite3 writes through the capture pump, one-line refusals, heartbeats, the
 // connection limit, a clean end at shutdown, and a slow consumer cut off while 100 other clients
 // keep receiving on time.
 import assert from 'node:assert/strict';
@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { EventSource } from 'eventsource';
+import { execFileSync } from 'node:child_process';
 import { changesUrl, openRaw, publish, startSseHost } from './lib/sse.mjs';
 
 // Collects the messages of an EventSource; resolves `opened` or rejects on the first error.
@@ -88,14 +89,18 @@ describe('GET /changes', () => {
       ],
     );
 
-    // A position this host never gave (it restarted, or it is another host): refetch.
-    const ahead = await openRaw(changesUrl(host), { 'Last-Event-ID': String(next + 1000) });
-    await ahead.waitFor(() => ahead.ended(), 5000, 'the end of the stream');
-    const end = ahead.messages.find((m) => m.event === 'end');
+    // A position the bus no longer holds (it keeps the newest 4096; without capture there is no
+    // log to read back): refetch.
+    const newest = await publish(host, { count: 4200, from: 1000 });
+    const gone = await openRaw(changesUrl(host), { 'Last-Event-ID': String(last) });
+    await gone.waitFor(() => gone.ended(), 5000, 'the end of the stream');
+    const end = gone.messages.find((m) => m.event === 'end');
     assert.ok(end, 'an end event');
-    const why = JSON.parse(end.data);
-    assert.equal(why.refetch, true);
-    assert.match(why.reason, /is ahead of this host's newest change/);
+    assert.deepEqual(JSON.parse(end.data), {
+      reason: `resume position ${last} is no longer retained (the oldest kept is ${newest - 4095}); refetch and open a new stream`,
+      refetch: true,
+    });
+    assert.equal(gone.events().length, 0);
   });
 
   test('bad requests are refused with one line, and EventSource does not retry them', async () => {
@@ -133,6 +138,43 @@ describe('GET /changes', () => {
     const r = await fetch(changesUrl(host), { method: 'POST', body: '{}' });
     assert.equal(r.status, 405);
     assert.equal(r.headers.get('allow'), 'GET');
+  });
+});
+
+describe('GET /changes with the capture pump', () => {
+  test('writes by the sqlite3 client arrive, filtered, deletes and old rows included; a reconnect resumes', async () => {
+    const host = await startSseHost({ capture: true });
+    try {
+      const where = JSON.stringify({ ArtistId: { _eq: 1 } });
+      const l = listen(changesUrl(host, { entity: 'Album', where }));
+      await l.opened;
+      const sql = (text) => execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 10000', host.dbFile, text]);
+      sql("INSERT INTO Album VALUES (1, 'Rock', 1); INSERT INTO Album VALUES (2, 'Jazz', 2);");
+      sql("UPDATE Album SET Title = 'Soul' WHERE AlbumId = 1; UPDATE Album SET Title = 'Blues' WHERE AlbumId = 2;");
+      sql('DELETE FROM Album WHERE AlbumId = 2; DELETE FROM Album WHERE AlbumId = 1;');
+      await until(() => l.got.length >= 3, 20000, 'three changes');
+      await new Promise((r) => setTimeout(r, 300)); // and none of album 2
+      l.source.close();
+      assert.deepEqual(
+        l.got.map(({ event, data, old }) => ({ event, data, old })),
+        [
+          { event: 'insert', data: { AlbumId: 1, Title: 'Rock', ArtistId: 1 }, old: undefined },
+          { event: 'update', data: { AlbumId: 1, Title: 'Soul', ArtistId: 1 }, old: { AlbumId: 1, Title: 'Rock', ArtistId: 1 } },
+          { event: 'delete', data: { AlbumId: 1, Title: 'Soul', ArtistId: 1 }, old: undefined },
+        ],
+      );
+      for (const e of l.got) assert.equal(e.id, String(e.seq));
+      // A client that saw the insert resumes after it and gets the rest.
+      const resumed = await openRaw(changesUrl(host, { entity: 'Album', where }), { 'Last-Event-ID': l.got[0].id });
+      await resumed.waitFor(() => resumed.events().length >= 2, 10000, 'the resumed changes');
+      resumed.close();
+      assert.deepEqual(
+        resumed.events().map((e) => e.seq),
+        [l.got[1].seq, l.got[2].seq],
+      );
+    } finally {
+      await host.stop();
+    }
   });
 });
 

@@ -5,12 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDir, pluginDir, startHost } from '../../../../../tests/e2e/lib/host.mjs';
+import { buildDir, cliBinary, pluginDir, startHost } from '../../../../../tests/e2e/lib/host.mjs';
 
 export const fixtureDir = join(buildDir, 'test-plugins', 'sse');
 
-// `sql` seeds the database (run by the sqlite3 client); host.dbFile is its path.
-export async function startSseHost({ sse = {}, config = {}, sql = '' } = {}) {
+// `sql` seeds the database (run by the sqlite3 client); host.dbFile is its path. `capture`: the
+// host runs the capture pump (after `rex realtime enable`), so writes by any client arrive.
+export async function startSseHost({ sse = {}, config = {}, sql = '', capture = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rex-sse-'));
   const file = join(dir, 'music.db');
   execFileSync('sqlite3', [
@@ -19,9 +20,14 @@ export async function startSseHost({ sse = {}, config = {}, sql = '' } = {}) {
       'CREATE TABLE Track(TrackId INTEGER PRIMARY KEY, Name TEXT);' +
       sql,
   ]);
+  const extra = { ...config };
+  if (capture) {
+    execFileSync(cliBinary, ['--plugin-dir', pluginDir, '--url', `sqlite:${file}`, 'realtime', 'enable']);
+    extra.realtime = { capture: true, state_file: join(dir, 'capture.position') };
+  }
   const host = await startHost({
     url: `sqlite://${file}`,
-    config: { plugins: { paths: [pluginDir, fixtureDir] }, settings: { sse }, ...config },
+    config: { plugins: { paths: [pluginDir, fixtureDir] }, settings: { sse }, ...extra },
   });
   return Object.assign(host, { dbFile: file });
 }
