@@ -36,6 +36,7 @@ const PluginSettings& TransportContext::settings(std::string_view) const {
 }
 OperationExecutor* TransportContext::operations() { return nullptr; }
 ChangeStreams* TransportContext::change_streams() { return nullptr; }
+IdentifyResult TransportContext::identify(const IdentityRequest&) const { return {Identity::administrator(), {}}; }
 RealtimeTransport::~RealtimeTransport() = default;
 OperationSink::~OperationSink() = default;
 OperationHandle::~OperationHandle() = default;
@@ -48,6 +49,7 @@ const PluginSettings& ExecutorContext::settings() const {
     return none;
 }
 void ExecutorContext::post(std::function<void()> work) { work(); }
+IdentifyResult ExecutorContext::identify(const IdentityRequest&) const { return {Identity::administrator(), {}}; }
 RequestExecutor::~RequestExecutor() = default;
 std::shared_ptr<OperationExecutor> RequestExecutor::operations() { return nullptr; }
 SchemaExporter::~SchemaExporter() = default;

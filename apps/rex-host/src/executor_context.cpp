@@ -6,6 +6,10 @@ HostExecutorContext::HostExecutorContext(Kernel& kernel, std::string database_ur
                                          std::map<std::string, PluginSettings, std::less<>> settings)
     : kernel_(kernel), url_(std::move(database_url)), pool_size_(pool_size), settings_(std::move(settings)) {}
 
+IdentifyResult HostExecutorContext::identify(const IdentityRequest& request) const {
+    return authenticator_ ? authenticator_->identify(request) : IdentifyResult{Identity::administrator(), {}};
+}
+
 const PluginSettings& HostExecutorContext::settings() const { return settings_of(owner_); }
 
 const PluginSettings& HostExecutorContext::settings_of(std::string_view extension) const {

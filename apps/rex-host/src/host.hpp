@@ -51,6 +51,7 @@ public:
     const CatalogView& catalog() const override { return kernel_.catalog(); }
     Logger& logger() override { return kernel_.logger(); }
     const PluginSettings& settings(std::string_view plugin) const override { return context_.settings_of(plugin); }
+    IdentifyResult identify(const IdentityRequest& request) const override { return context_.identify(request); }
 
 private:
     HttpResponse own_route(const HttpRequest& request) const;

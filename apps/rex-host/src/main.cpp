@@ -50,6 +50,13 @@ int main(int argc, char** argv) {
     // Worker threads run plugin code; the pool opens at most one connection per worker.
     const unsigned workers = config.http.workers ? config.http.workers : std::max(8u, 2 * std::thread::hardware_concurrency());
     rex::host::HostExecutorContext executor_context(kernel, config.database_url, workers, config.settings);
+    std::optional<rex::host::Authenticator> authenticator;
+    try {
+        authenticator.emplace(config);
+    } catch (const rex::Error& e) {
+        return fatal(e.what(), 2);
+    }
+    executor_context.use_authenticator(&*authenticator);
     boost::asio::io_context io;
     rex::host::Host host(kernel, io, executor_context, {options->plugin_dirs, config.http.admin_secret, workers});
     rex::host::HttpServer server(io,
@@ -74,6 +81,11 @@ int main(int argc, char** argv) {
             rex::host::fill_catalog(kernel, config, executor_context);
     } catch (const std::exception& e) {
         return fatal(std::string("filling the catalog: ") + e.what(), 3);
+    }
+    try {
+        authenticator->check_names(kernel.catalog());
+    } catch (const rex::Error& e) {
+        return fatal(e.what(), 2);
     }
     try {
         host.start_executor(config.graphql.exporter);

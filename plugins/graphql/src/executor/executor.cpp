@@ -1,8 +1,10 @@
 #include "executor/executor.hpp"
 
+#include "api/role_api.hpp"
 #include "executor/sha256.hpp"
 #include "introspection/introspection.hpp"
 #include "language/prepare.hpp"
+#include "sql/access.hpp"
 #include "sql/mutation.hpp"
 
 #include <rex/sdk/catalog.hpp>
@@ -166,6 +168,8 @@ std::vector<ErrorOut> describe(const SelectedField& field, Logger& logger) {
         throw;
     } catch (const InputError& e) {
         return one(e.what(), "BAD_USER_INPUT");
+    } catch (const PermissionDenied& e) {
+        return one(e.what(), "permission-error");
     } catch (const ValidationFailed& e) {
         std::vector<ErrorOut> out;
         for (const auto& f : e.failures) {
@@ -214,9 +218,38 @@ std::shared_ptr<const Api> GraphqlExecutor::api() {
     return built_->api;
 }
 
+std::shared_ptr<const Api> GraphqlExecutor::api_for(const std::shared_ptr<const Api>& full, const Identity& who) {
+    if (who.admin) return full;
+    static const auto no_rules = std::make_shared<const RoleRules>();
+    const auto rules = who.rules ? who.rules : no_rules;
+    std::lock_guard lock(mutex_);
+    auto& view = roles_[who.role];
+    if (view.full != full || view.rules != rules) view = {full, rules, role_api(*full, *rules)};
+    return view.api;
+}
+
 GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation) {
     Result result;
-    const auto api = this->api();
+    auto who = request.identity;
+    if (!who) {
+        auto identified = context_.identify({});
+        if (!identified.identity) {
+            ErrorOut e;
+            e.error.message = identified.refusal;
+            e.error.code = "invalid-jwt";
+            result.body = errors_body({e}, false);
+            result.request_error = result.unauthenticated = true;
+            return result;
+        }
+        who = std::move(identified.identity);
+    }
+    // Permissions: the request is validated against (and introspection shows) the role's API;
+    // root fields compile against the full one, with the role's rows (sql/access.hpp).
+    const auto full = this->api();
+    const auto api = api_for(full, *who);
+    std::optional<Access> access;
+    auto pages = options_.pages;
+    if (!who->admin) pages.access = &access.emplace(*full, who);
     auto prepared = prepare(api->schema, request, options_.limits);
     if (!prepared.operation) {
         std::vector<ErrorOut> errors;
@@ -282,12 +315,12 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
                     data += mutation ? "\"mutation_root\"" : "\"" + api->schema.query_type + "\"";
                 } else if (field.name == "__schema" || field.name == "__type") {
                     write_introspection(api->schema, field, data);
-                } else if (const auto* root = api->root(mutation, field.name)) {
+                } else if (const auto* root = api->root(mutation, field.name) ? full->root(mutation, field.name) : nullptr) {
                     auto& r = open();
                     if (mutation) {
-                        data += run_mutation(*api, dialect, r, *root, field, options_.pages);
+                        data += run_mutation(*full, dialect, r, *root, field, pages);
                     } else {
-                        const auto json = r.json(compile_query(*api, dialect, *root, field, options_.pages));
+                        const auto json = r.json(compile_query(*full, dialect, *root, field, pages));
                         append_compact_json(json ? *json : std::string_view("null"), data);
                     }
                 } else {
@@ -422,6 +455,18 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
             } catch (const TooDeep& e) {
                 return fail(400, e.what());
             }
+        }
+        auto identified = context_.identify({&request.headers, {}});
+        gql.identity = std::move(identified.identity);
+        if (!gql.identity) {  // a missing, forged, expired or wrongly signed token
+            ErrorOut e;
+            e.error.message = std::move(identified.refusal);
+            e.error.code = "invalid-jwt";
+            response.status = 401;
+            response.content_type = answer_type + "; charset=utf-8";
+            response.headers.push_back({"WWW-Authenticate", "Bearer"});
+            response.body = errors_body({e}, false);
+            return response;
         }
         auto result = run(gql, !get);
         response.content_type = answer_type + "; charset=utf-8";

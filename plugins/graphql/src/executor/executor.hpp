@@ -7,6 +7,7 @@
 
 #include <rex/sdk/exporter.hpp>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,12 +25,15 @@ public:
         std::string body;          // {"data":...} and/or {"errors":[...]}
         bool request_error = false;  // no data: the document did not parse or validate
         OperationKind kind = OperationKind::query;
+        bool unauthenticated = false;  // the context refused the credentials (HTTP 401)
     };
     // Runs one request (any transport). `allow_mutation` false: a mutation is refused (HTTP GET).
     Result run(const GraphqlRequest& request, bool allow_mutation = true);
 
     // The API for the catalog as it is now (rebuilt when entities were added or replaced).
     std::shared_ptr<const Api> api();
+    // The API `who` sees (api/role_api.hpp): `full` itself for the admin, else the role's, cached.
+    std::shared_ptr<const Api> api_for(const std::shared_ptr<const Api>& full, const Identity& who);
 
 private:
     struct Built {
@@ -41,6 +45,12 @@ private:
     ExecutorOptions options_;
     std::mutex mutex_;
     std::shared_ptr<const Built> built_;
+    struct RoleView {
+        std::shared_ptr<const Api> full;          // the API it was made from
+        std::shared_ptr<const RoleRules> rules;   // the rules it shows
+        std::shared_ptr<const Api> api;
+    };
+    std::map<std::string, RoleView, std::less<>> roles_;  // by role, under mutex_
 };
 
 }  // namespace rex::graphql

@@ -2,6 +2,7 @@
 // SDL) and may offer an executor serving requests against that schema.
 #pragma once
 
+#include <rex/sdk/access.hpp>
 #include <rex/sdk/http.hpp>
 #include <rex/sdk/settings.hpp>
 
@@ -39,6 +40,9 @@ public:
     // Runs `work` on the host's worker threads (not an I/O thread), for operations that report
     // later (OperationExecutor::start); the default runs it at once on the calling thread.
     virtual void post(std::function<void()> work);
+    // Who sends a request (rex/sdk/access.hpp): the host checks the token or the operator secret
+    // and hands the role's rules with the identity; the default (no permissions) is the admin.
+    virtual IdentifyResult identify(const IdentityRequest& request) const;
 };
 
 class REX_SDK_API RequestExecutor {

@@ -2,6 +2,7 @@
 // HTTP routes (plain or upgraded/streaming) and feeds clients from the kernel's change bus.
 #pragma once
 
+#include <rex/sdk/access.hpp>
 #include <rex/sdk/http.hpp>
 #include <rex/sdk/settings.hpp>
 
@@ -54,6 +55,8 @@ public:
     virtual OperationExecutor* operations();
     // The plain change stream (rex/sdk/change_stream.hpp); nullptr when the host offers none.
     virtual ChangeStreams* change_streams();
+    // Who opens a stream, as ExecutorContext::identify; the default (no permissions) is the admin.
+    virtual IdentifyResult identify(const IdentityRequest& request) const;
 };
 
 class REX_SDK_API RealtimeTransport {
