@@ -14,6 +14,13 @@ const std::string* Identity::variable(std::string_view name) const noexcept {
     return nullptr;
 }
 
+bool is_session_variable(std::string_view text) noexcept {
+    if (text.size() <= 6) return false;
+    for (std::size_t i = 0; i < 6; ++i)
+        if (std::tolower(static_cast<unsigned char>(text[i])) != "x-rex-"[i]) return false;
+    return true;
+}
+
 std::shared_ptr<const Identity> Identity::administrator() {
     static const auto admin = [] {
         auto out = std::make_shared<Identity>();

@@ -228,9 +228,8 @@ std::shared_ptr<const Api> GraphqlExecutor::api_for(const std::shared_ptr<const 
     return view.api;
 }
 
-GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation) {
+GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation, std::shared_ptr<const Identity> who) {
     Result result;
-    auto who = request.identity;
     if (!who) {
         auto identified = context_.identify({});
         if (!identified.identity) {
@@ -457,8 +456,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
             }
         }
         auto identified = context_.identify({&request.headers, {}});
-        gql.identity = std::move(identified.identity);
-        if (!gql.identity) {  // a missing, forged, expired or wrongly signed token
+        if (!identified.identity) {  // a missing, forged, expired or wrongly signed token
             ErrorOut e;
             e.error.message = std::move(identified.refusal);
             e.error.code = "invalid-jwt";
@@ -468,7 +466,7 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
             response.body = errors_body({e}, false);
             return response;
         }
-        auto result = run(gql, !get);
+        auto result = run(gql, !get, std::move(identified.identity));
         response.content_type = answer_type + "; charset=utf-8";
         response.body = std::move(result.body);
         if (get && result.kind == OperationKind::mutation && result.request_error) {

@@ -5,6 +5,7 @@
 
 #include "executor/options.hpp"
 
+#include <rex/sdk/access.hpp>
 #include <rex/sdk/exporter.hpp>
 
 #include <map>
@@ -28,7 +29,9 @@ public:
         bool unauthenticated = false;  // the context refused the credentials (HTTP 401)
     };
     // Runs one request (any transport). `allow_mutation` false: a mutation is refused (HTTP GET).
-    Result run(const GraphqlRequest& request, bool allow_mutation = true);
+    // `who`: the requester (rex/sdk/access.hpp), identified by the transport from its headers or
+    // connection params (ExecutorContext::identify); nullptr: identified from no credentials at all.
+    Result run(const GraphqlRequest& request, bool allow_mutation = true, std::shared_ptr<const Identity> who = nullptr);
 
     // The API for the catalog as it is now (rebuilt when entities were added or replaced).
     std::shared_ptr<const Api> api();

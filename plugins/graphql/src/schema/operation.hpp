@@ -10,10 +10,7 @@
 #include "type_system.hpp"
 #include "values.hpp"
 
-#include <rex/sdk/access.hpp>
-
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -69,9 +66,6 @@ struct GraphqlRequest {
     std::string query;
     std::optional<std::string> operation_name;
     InputValue variables;  // an object, or null when the request has none
-    // Who asks (rex/sdk/access.hpp), identified by the transport from its headers or connection
-    // params; nullptr: identified by the executor's context from no credentials at all.
-    std::shared_ptr<const Identity> identity;
 };
 
 struct Limits {

@@ -14,12 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-bool is_session_variable(const std::string& text) {
-    return text.size() > 6 && std::equal(text.begin(), text.begin() + 6, "x-rex-", [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == b;
-           });
-}
-
 bool is_number_text(const std::string& text, bool& is_float) {
     double d = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);

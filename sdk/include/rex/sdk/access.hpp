@@ -86,6 +86,10 @@ struct REX_SDK_API Identity {
     static std::shared_ptr<const Identity> administrator();
 };
 
+// True for a rule operand that names a session variable ("x-rex-…", any case), which stands for
+// the requester's value of it.
+REX_SDK_API bool is_session_variable(std::string_view text) noexcept;
+
 // The outcome of identifying a requester: an identity, or a refusal (a missing, forged, expired or
 // wrongly signed token) whose one-line reason may be shown to the client (it holds no secret).
 struct IdentifyResult {
