@@ -218,15 +218,17 @@ std::shared_ptr<const Api> GraphqlExecutor::api() {
     return built_->api;
 }
 
-std::shared_ptr<const Api> GraphqlExecutor::api_for(const std::shared_ptr<const Api>& full, const Identity& who) {
-    if (who.admin) return full;
+GraphqlExecutor::Viewed GraphqlExecutor::view_for(const std::shared_ptr<const Api>& full, const Identity& who) {
+    if (who.admin) return {full, nullptr};
     static const auto no_rules = std::make_shared<const RoleRules>();
     const auto rules = who.rules ? who.rules : no_rules;
     std::lock_guard lock(mutex_);
     auto& view = roles_[who.role];
-    if (view.full != full || view.rules != rules) view = {full, rules, role_api(*full, *rules)};
-    return view.api;
+    if (view.full != full || view.rules != rules) view = {full, rules, role_api(*full, *rules), std::make_shared<const ParsedRules>(*rules)};
+    return {view.api, view.parsed};
 }
+
+std::shared_ptr<const Api> GraphqlExecutor::api_for(const std::shared_ptr<const Api>& full, const Identity& who) { return view_for(full, who).api; }
 
 GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation, std::shared_ptr<const Identity> who) {
     Result result;
@@ -245,10 +247,10 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
     // Permissions: the request is validated against (and introspection shows) the role's API;
     // root fields compile against the full one, with the role's rows (sql/access.hpp).
     const auto full = this->api();
-    const auto api = api_for(full, *who);
+    const auto [api, parsed] = view_for(full, *who);
     std::optional<Access> access;
     auto pages = options_.pages;
-    if (!who->admin) pages.access = &access.emplace(*full, who);
+    if (!who->admin) pages.access = &access.emplace(*full, who, parsed.get());
     auto prepared = prepare(api->schema, request, options_.limits);
     if (!prepared.operation) {
         std::vector<ErrorOut> errors;

@@ -16,6 +16,8 @@
 
 namespace rex::graphql {
 
+class ParsedRules;
+
 class GraphqlExecutor : public RequestExecutor {
 public:
     GraphqlExecutor(ExecutorContext& context, ExecutorOptions options);
@@ -52,7 +54,13 @@ private:
         std::shared_ptr<const Api> full;          // the API it was made from
         std::shared_ptr<const RoleRules> rules;   // the rules it shows
         std::shared_ptr<const Api> api;
+        std::shared_ptr<const ParsedRules> parsed;  // the rules' conditions, parsed once
     };
+    struct Viewed {
+        std::shared_ptr<const Api> api;
+        std::shared_ptr<const ParsedRules> parsed;  // nullptr for the admin
+    };
+    Viewed view_for(const std::shared_ptr<const Api>& full, const Identity& who);
     std::map<std::string, RoleView, std::less<>> roles_;  // by role, under mutex_
 };
 

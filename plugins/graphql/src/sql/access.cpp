@@ -94,13 +94,36 @@ const EntityRules* rules_of(const Identity& identity, const EntityApi& e) {
 
 }  // namespace
 
-Access::Access(const Api& full, std::shared_ptr<const Identity> identity) : full_(full), identity_(std::move(identity)) {}
+ParsedRules::ParsedRules(const RoleRules& rules) {
+    const auto add = [&](const std::string& text) {
+        if (!text.empty()) parsed_.emplace(&text, std::make_unique<const json>(json::parse(text)));
+    };
+    for (const auto& [name, r] : rules.entities) {
+        if (r.select) add(r.select->filter);
+        if (r.insert) add(r.insert->check);
+        if (r.update) add(r.update->filter), add(r.update->check);
+        if (r.remove) add(r.remove->filter);
+    }
+}
+
+ParsedRules::~ParsedRules() = default;
+
+const json* ParsedRules::find(const std::string& rule) const {
+    const auto it = parsed_.find(&rule);
+    return it == parsed_.end() ? nullptr : it->second.get();
+}
+
+Access::Access(const Api& full, std::shared_ptr<const Identity> identity, const ParsedRules* parsed)
+    : full_(full), identity_(std::move(identity)), parsed_(parsed) {}
 
 std::string Access::condition(Writer& w, const EntityApi& e, const std::string& alias, const std::string& rule) const {
     if (rule.empty()) return {};
     const auto* full = full_.entity(e.entity->name);
     if (!full) return "1=0";
-    const auto value = RuleConverter(full_, *identity_).condition(*full, json::parse(rule));
+    const json* parsed = parsed_ ? parsed_->find(rule) : nullptr;
+    json owned;
+    if (!parsed) parsed = &(owned = json::parse(rule));
+    const auto value = RuleConverter(full_, *identity_).condition(*full, *parsed);
     return w.rule(*full, alias, value);
 }
 

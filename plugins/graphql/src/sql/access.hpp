@@ -10,7 +10,11 @@
 #include <rex/sdk/access.hpp>
 #include <rex/sdk/value.hpp>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -30,10 +34,24 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// A role's filter and check texts parsed once (the executor keeps one per role with its schema),
+// so a request only puts its session variables in.
+class ParsedRules {
+public:
+    explicit ParsedRules(const RoleRules& rules);
+    ~ParsedRules();
+    // The parsed form of one of the rules' texts; nullptr for a text of other rules.
+    const nlohmann::json* find(const std::string& rule) const;
+
+private:
+    std::map<const std::string*, std::unique_ptr<const nlohmann::json>> parsed_;
+};
+
 class Access {
 public:
     // `full`: the API with every entity and column (rules name columns the role may not read).
-    Access(const Api& full, std::shared_ptr<const Identity> identity);
+    // `parsed`: the identity's rules parsed (nullptr: parsed as needed).
+    Access(const Api& full, std::shared_ptr<const Identity> identity, const ParsedRules* parsed = nullptr);
 
     // The SQL condition limiting the rows of `e` (read as `alias`) that `action` may touch;
     // empty when every row may be touched, "1=0" when none.
@@ -50,6 +68,7 @@ private:
 
     const Api& full_;
     std::shared_ptr<const Identity> identity_;
+    const ParsedRules* parsed_;
 };
 
 }  // namespace rex::graphql
