@@ -5,7 +5,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libboost1.81-dev nlohmann-json3-dev catch2
-          libsqlite3-dev libpq-dev libmariadb-dev libcli11-dev libfmt-dev)
+          libsqlite3-dev libpq-dev libmariadb-dev libcli11-dev libfmt-dev
+          libssl-dev)  # OpenSSL: rex-host verifies JWT signatures (HS256, RS256, ES256)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client pgbouncer sqlite3 curl)
   packages+=(chromium)  # the console page test (tests/console) drives headless Chromium

@@ -178,7 +178,7 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     Config config;
     config.source = source_name;
     const auto base = source_name.has_parent_path() ? source_name.parent_path() : std::filesystem::path(".");
-    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models", "catalog", "graphql", "realtime", "settings", "profile"});
+    reader.object(root, "", {"database", "plugins", "http", "log", "migrations", "models", "catalog", "graphql", "realtime", "settings", "profile", "auth", "permissions"});
     if (root.contains("profile")) {
         config.profile = reader.string(root["profile"], "/profile");
         if (config.profile == "serverless") apply_serverless_profile(config);
@@ -268,6 +268,12 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
             add_settings(plugin, "", section);
             config.settings.emplace(name, std::move(plugin));
         }
+    }
+    for (const char* key : {"auth", "permissions"}) {
+        if (!root.contains(key)) continue;
+        const auto& section = root[key];
+        if (!section.is_object()) reader.fail(std::string("/") + key, std::string("expected an object, got ") + section.type_name());
+        (std::string_view(key) == "auth" ? config.auth : config.permissions) = section.dump();
     }
     if (root.contains("log")) {
         const auto& l = reader.object(root["log"], "/log", {"level", "format"});

@@ -41,6 +41,7 @@ OperationExecutor* TransportContext::operations() { return nullptr; }
 ChangeStreams* TransportContext::change_streams() { return nullptr; }
 Metrics* TransportContext::metrics() { return nullptr; }
 Metrics::~Metrics() = default;
+IdentifyResult TransportContext::identify(const IdentityRequest&) const { return {Identity::administrator(), {}}; }
 RealtimeTransport::~RealtimeTransport() = default;
 OperationSink::~OperationSink() = default;
 OperationHandle::~OperationHandle() = default;
@@ -54,6 +55,7 @@ const PluginSettings& ExecutorContext::settings() const {
 }
 void ExecutorContext::post(std::function<void()> work) { work(); }
 Metrics* ExecutorContext::metrics() { return nullptr; }
+IdentifyResult ExecutorContext::identify(const IdentityRequest&) const { return {Identity::administrator(), {}}; }
 RequestExecutor::~RequestExecutor() = default;
 std::shared_ptr<OperationExecutor> RequestExecutor::operations() { return nullptr; }
 SchemaExporter::~SchemaExporter() = default;

@@ -11,6 +11,10 @@ HostExecutorContext::HostExecutorContext(Kernel& kernel, std::string database_ur
     pool_options_.max_size = 0;  // one per worker unless set
 }
 
+IdentifyResult HostExecutorContext::identify(const IdentityRequest& request) const {
+    return authenticator_ ? authenticator_->identify(request) : IdentifyResult{Identity::administrator(), {}};
+}
+
 const PluginSettings& HostExecutorContext::settings() const { return settings_of(owner_); }
 
 const PluginSettings& HostExecutorContext::settings_of(std::string_view extension) const {

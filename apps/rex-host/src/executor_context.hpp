@@ -3,6 +3,8 @@
 // (a host that only answers /health never connects: cold start stays short).
 #pragma once
 
+#include "auth/authenticator.hpp"
+
 #include <rex/kernel.hpp>
 
 #include <atomic>
@@ -34,6 +36,9 @@ public:
     // The section of the exporter being asked for an executor (set by Host::start_executor).
     const PluginSettings& settings() const override;
     void serve_settings_of(std::string_view exporter) { owner_ = exporter; }
+    // The requester's identity by the host's Authenticator (the admin when there is none).
+    IdentifyResult identify(const IdentityRequest& request) const override;
+    void use_authenticator(const Authenticator* authenticator) { authenticator_ = authenticator; }
     const PluginSettings& settings_of(std::string_view extension) const;
 
     // On the host's workers once serve_on() named them (the Host does, for its lifetime); at once
@@ -58,6 +63,7 @@ private:
     std::string owner_;
     PoolOptions pool_options_;
     Metrics* metrics_ = nullptr;
+    const Authenticator* authenticator_ = nullptr;
     // Made once under the mutex, then read with one atomic load (std::call_once is not used: in
     // libstdc++ 12 a call that throws leaves later calls hanging).
     mutable std::mutex mutex_;

@@ -28,14 +28,6 @@ private:
     std::shared_ptr<RequestExecutor> executor_;
 };
 
-// Compares without stopping at the first difference, so timing does not reveal the secret.
-bool same_secret(const std::string& given, const std::string& secret) {
-    unsigned char diff = given.size() == secret.size() ? 0 : 1;
-    for (std::size_t i = 0; i < given.size(); ++i)
-        diff |= static_cast<unsigned char>(given[i] ^ secret[i % (secret.empty() ? 1 : secret.size())]);
-    return diff == 0 && !secret.empty();
-}
-
 }  // namespace
 
 Host::Host(Kernel& kernel, boost::asio::io_context& io, HostExecutorContext& context, HostSettings settings)

@@ -62,6 +62,7 @@ public:
     HostMetrics& host_metrics() noexcept { return metrics_; }
     // From now on GET /ready answers 503 "shutting down".
     void begin_drain() noexcept { readiness_.set_draining(); }
+    IdentifyResult identify(const IdentityRequest& request) const override { return context_.identify(request); }
 
 private:
     HttpResponse own_route(const HttpRequest& request) const;

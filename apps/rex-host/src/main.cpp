@@ -62,6 +62,13 @@ int main(int argc, char** argv) {
     pool_options.idle_timeout = config.pool.idle_timeout;
     pool_options.max_lifetime = config.pool.max_lifetime;
     executor_context.set_pool_options(pool_options);
+    std::optional<rex::host::Authenticator> authenticator;
+    try {
+        authenticator.emplace(config);
+    } catch (const rex::Error& e) {
+        return fatal(e.what(), 2);
+    }
+    executor_context.use_authenticator(&*authenticator);
     boost::asio::io_context io;
     rex::host::Host host(kernel, io, executor_context, {options->plugin_dirs, config.http.admin_secret, workers});
     rex::host::HttpServer server(io,
@@ -92,6 +99,11 @@ int main(int argc, char** argv) {
         capture = rex::host::HostCapture::start(kernel, config);
     } catch (const std::exception& e) {
         return fatal(std::string("realtime.capture: ") + e.what(), 3);
+    }
+    try {
+        authenticator->check_names(kernel.catalog());
+    } catch (const rex::Error& e) {
+        return fatal(e.what(), 2);
     }
     try {
         host.start_executor(config.graphql.exporter);

@@ -87,6 +87,10 @@ struct Config {
     // "settings": {"<extension>": {...}}: each plugin extension's own section, handed to it by
     // rex-host (ExecutorContext::settings, TransportContext::settings), which checks the keys.
     std::map<std::string, PluginSettings, std::less<>> settings;
+    // "auth" (tokens, the anonymous role) and "permissions" (rules per role and entity) as JSON
+    // object text, checked by rex-host (docs/permissions.md); empty when absent.
+    std::string auth;
+    std::string permissions;
     LogLevel log_level = LogLevel::info;
     bool log_json = false;  // log.format "json": one JSON object per line
     std::filesystem::path source;  // the file it came from; empty for defaults

@@ -1,5 +1,6 @@
 #include "executor/executor.hpp"
 
+#include "api/role_api.hpp"
 #include "custom/resolve.hpp"
 #include "executor/console_page.hpp"
 #include "executor/sha256.hpp"
@@ -7,6 +8,7 @@
 #include "introspection/introspection.hpp"
 #include "language/prepare.hpp"
 #include "operations/operations.hpp"
+#include "sql/access.hpp"
 #include "sql/mutation.hpp"
 
 #include <rex/sdk/catalog.hpp>
@@ -146,6 +148,8 @@ std::vector<ErrorOut> describe(const SelectedField& field, Logger& logger) {
         return one(e.what(), "BAD_USER_INPUT");
     } catch (const ResolverFailed& e) {
         return one(e.what(), "resolver-error");
+    } catch (const PermissionDenied& e) {
+        return one(e.what(), "permission-error");
     } catch (const ValidationFailed& e) {
         std::vector<ErrorOut> out;
         for (const auto& f : e.failures) {
@@ -214,9 +218,50 @@ std::shared_ptr<const Api> GraphqlExecutor::api() {
     return built_->api;
 }
 
-GraphqlExecutor::Preparation GraphqlExecutor::prepare_request(const GraphqlRequest& request) {
+GraphqlExecutor::Viewed GraphqlExecutor::view_for(const std::shared_ptr<const Api>& full, const Identity& who) {
+    if (who.admin) return {full, nullptr};
+    static const auto no_rules = std::make_shared<const RoleRules>();
+    const auto rules = who.rules ? who.rules : no_rules;
+    std::lock_guard lock(mutex_);
+    auto& view = roles_[who.role];
+    if (view.full != full || view.rules != rules) view = {full, rules, role_api(*full, *rules), std::make_shared<const ParsedRules>(*rules)};
+    return {view.api, view.parsed};
+}
+
+std::shared_ptr<const Api> GraphqlExecutor::api_for(const std::shared_ptr<const Api>& full, const Identity& who) { return view_for(full, who).api; }
+
+namespace {
+
+// A refusal of the requester's credentials (HTTP 401).
+GraphqlExecutor::Result unauthenticated(std::string refusal) {
+    GraphqlExecutor::Result result;
+    ErrorOut e;
+    e.error.message = std::move(refusal);
+    e.error.code = "invalid-jwt";
+    result.body = errors_body({e}, false);
+    result.request_error = result.unauthenticated = true;
+    return result;
+}
+
+}  // namespace
+
+GraphqlExecutor::Preparation GraphqlExecutor::prepare_request(const GraphqlRequest& request, std::shared_ptr<const Identity> who) {
     Preparation out;
-    out.api = this->api();
+    if (!who) {
+        auto identified = context_.identify({});
+        if (!identified.identity) {
+            out.refused = unauthenticated(std::move(identified.refusal));
+            return out;
+        }
+        who = std::move(identified.identity);
+    }
+    // Permissions: the request is validated against (and introspection shows) the role's API;
+    // root fields compile against the full one, with the role's rows (sql/access.hpp).
+    out.requester.full = this->api();
+    auto viewed = view_for(out.requester.full, *who);
+    out.api = std::move(viewed.api);
+    out.requester.parsed = std::move(viewed.parsed);
+    out.requester.who = std::move(who);
     auto prepared = prepare(out.api->schema, request, options_.limits);
     if (!prepared.operation) {
         std::vector<ErrorOut> errors;
@@ -230,16 +275,21 @@ GraphqlExecutor::Preparation GraphqlExecutor::prepare_request(const GraphqlReque
     return out;
 }
 
-GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation) {
+GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool allow_mutation, std::shared_ptr<const Identity> who) {
+    if (!who) {
+        auto identified = context_.identify({});
+        if (!identified.identity) return unauthenticated(std::move(identified.refusal));
+        who = std::move(identified.identity);
+    }
     ResponseCache::Miss miss;
     if (cache_) {
-        if (auto hit = cache_->find(request, cache_scope(request), this->api(), miss)) {
+        if (auto hit = cache_->find(request, cache_scope(*who), this->api(), miss)) {
             Result result;
             result.body = std::move(*hit);
             return result;
         }
     }
-    auto prepared = prepare_request(request);
+    auto prepared = prepare_request(request, std::move(who));
     if (!prepared.operation) return std::move(prepared.refused);
     const bool mutation = prepared.operation->kind == OperationKind::mutation;
     if (prepared.operation->kind == OperationKind::subscription || (mutation && !allow_mutation)) {
@@ -250,16 +300,22 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
         prepared.refused.request_error = true;
         return std::move(prepared.refused);
     }
-    auto result = run_prepared(*prepared.api, *prepared.operation, &request);
+    auto result = run_prepared(*prepared.api, *prepared.operation, &request, &prepared.requester);
     if (cache_ && prepared.operation->kind == OperationKind::query && !result.failed && !result.request_error)
         cache_->store(std::move(miss), prepared.api, entities_of(*prepared.api, *prepared.operation), result.body);
     return result;
 }
 
-GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const PreparedOperation& op, const GraphqlRequest* request) {
+GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const PreparedOperation& op, const GraphqlRequest* request,
+                                                      const Requester* requester) {
     Result result;
     result.kind = op.kind;
     const auto* api = &api_ref;
+    // Root fields compile against the full API with the role's rows; the admin's view is the full one.
+    const Api* full = requester && requester->full ? requester->full.get() : api;
+    std::optional<Access> access;
+    auto pages = options_.pages;
+    if (requester && requester->who && !requester->who->admin) pages.access = &access.emplace(*full, requester->who, requester->parsed.get());
     const bool mutation = op.kind == OperationKind::mutation;
     if (options_.max_nodes) {
         SelectedField root;
@@ -327,12 +383,12 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                 } else if (const auto* custom = api->custom(mutation, field.name)) {
                     resolve_custom(*custom, field,
                                    {*api, dialect, open(), request ? request->headers : nullptr, request ? request->requester : nullptr}, data);
-                } else if (const auto* root = api->root(mutation, field.name)) {
+                } else if (const auto* root = api->root(mutation, field.name) ? full->root(mutation, field.name) : nullptr) {
                     auto& r = open();
                     if (mutation) {
-                        data += run_mutation(*api, dialect, r, *root, field, options_.pages);
+                        data += run_mutation(*full, dialect, r, *root, field, pages);
                     } else {
-                        const auto json = r.json(compile_query(*api, dialect, *root, field, options_.pages));
+                        const auto json = r.json(compile_query(*full, dialect, *root, field, pages));
                         append_compact_json(json ? *json : std::string_view("null"), data);
                     }
                 } else {
@@ -484,7 +540,18 @@ HttpResponse GraphqlExecutor::execute(const HttpRequest& request) {
                 return fail(400, e.what());
             }
         }
-        auto result = run(gql, !get);
+        auto identified = context_.identify({&request.headers, {}});
+        if (!identified.identity) {  // a missing, forged, expired or wrongly signed token
+            ErrorOut e;
+            e.error.message = std::move(identified.refusal);
+            e.error.code = "invalid-jwt";
+            response.status = 401;
+            response.content_type = answer_type + "; charset=utf-8";
+            response.headers.push_back({"WWW-Authenticate", "Bearer"});
+            response.body = errors_body({e}, false);
+            return response;
+        }
+        auto result = run(gql, !get, std::move(identified.identity));
         response.content_type = answer_type + "; charset=utf-8";
         response.body = std::move(result.body);
         if (!result.request_error) response.operation = result.kind == OperationKind::mutation ? "mutation" : "query";

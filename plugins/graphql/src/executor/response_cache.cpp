@@ -113,7 +113,14 @@ std::vector<std::string> entities_of(const Api& api, const PreparedOperation& op
     return walk.take();
 }
 
-std::string cache_scope(const GraphqlRequest&) { return {}; }
+std::string cache_scope(const Identity& who) {
+    if (who.admin) return {};
+    // Length-prefixed parts: no role or value can be made to look like another split.
+    std::string scope = std::to_string(who.role.size()) + ':' + who.role;
+    for (const auto& [name, value] : who.variables)
+        scope += ';' + std::to_string(name.size()) + ':' + name + '=' + std::to_string(value.size()) + ':' + value;
+    return scope;
+}
 
 ResponseCache::ResponseCache(ResponseCacheOptions options, ChangeBus& bus) : options_(options) {
     subscription_ = bus.subscribe({}, bus.last_sequence(), [this](const ChangeEvent& event) {

@@ -6,6 +6,7 @@
 
 #include "schema/operation.hpp"
 
+#include <rex/sdk/access.hpp>
 #include <rex/sdk/change.hpp>
 
 #include <chrono>
@@ -36,9 +37,9 @@ struct ResponseCacheOptions {
 // the join entities of many-to-many relations. A superset is safe; a missing entity would be stale.
 std::vector<std::string> entities_of(const Api& api, const PreparedOperation& operation);
 
-// Who asks, as far as the answer depends on it. Empty until permissions exist; the auth work puts
-// the role and every session value its rules read here, so two identities never share an answer.
-std::string cache_scope(const GraphqlRequest& request);
+// Who asks, as far as the answer depends on it: empty for the admin; else the role and every
+// session value (the rules may read any of them), so two identities never share an answer.
+std::string cache_scope(const Identity& who);
 
 class ResponseCache {
 public:

@@ -1,6 +1,7 @@
 #include "operations/operations.hpp"
 
 #include "executor/executor.hpp"
+#include "executor/response_cache.hpp"
 #include "executor/sha256.hpp"
 #include "executor/variables.hpp"
 #include "operations/delivery.hpp"
@@ -78,7 +79,8 @@ GraphqlOperations::GraphqlOperations(GraphqlExecutor& executor)
 
 GraphqlOperations::~GraphqlOperations() = default;
 
-std::string requester_identity(const OperationRequest&) { return {}; }
+// Live queries share an execution only within one identity (a role and its session values).
+std::string requester_identity(const Identity& who) { return cache_scope(who); }
 
 // One started operation, run on a worker.
 class GraphqlOperations::Job {
@@ -106,14 +108,21 @@ private:
             delivery_->error(one_error(r.message, r.code));
             return;
         }
-        auto prepared = executor_->prepare_request(gql);
+        // The socket's opening headers or its handshake's params name the requester, as HTTP does.
+        auto identified = executor_->context().identify({&request_.headers, request_.connection_params});
+        if (!identified.identity) {
+            delivery_->error(one_error(identified.refusal, "invalid-jwt"));
+            return;
+        }
+        who_ = identified.identity;
+        auto prepared = executor_->prepare_request(gql, std::move(identified.identity));
         if (!prepared.operation) {
             delivery_->error(errors_array(prepared.refused.body));
             return;
         }
         if (prepared.operation->kind != OperationKind::subscription) {
             gql.headers = &request_.headers;  // custom resolvers read them
-            auto result = executor_->run_prepared(*prepared.api, *prepared.operation, &gql);
+            auto result = executor_->run_prepared(*prepared.api, *prepared.operation, &gql, &prepared.requester);
             if (delivery_->next(std::move(result.body))) delivery_->complete();
             return;
         }
@@ -153,12 +162,13 @@ private:
     std::string share_key() const {
         std::string variables;
         if (!request_.variables.empty()) variables = nlohmann::json::parse(request_.variables, nullptr, false).dump();
-        return requester_identity(request_) + '\n' + request_.operation_name + '\n' + variables + '\n' + request_.query;
+        return requester_identity(who_ ? *who_ : *Identity::administrator()) + '\n' + request_.operation_name + '\n' + variables + '\n' + request_.query;
     }
 
     GraphqlOperations& owner_;
     std::shared_ptr<GraphqlExecutor> executor_;  // alive while the work waits for a worker
     OperationRequest request_;
+    std::shared_ptr<const Identity> who_;  // set once identified
     std::shared_ptr<Delivery> delivery_;
     std::shared_ptr<StoppingHandle::Keep> keep_;
 };

@@ -5,6 +5,7 @@
 
 #include "operations/live_queries.hpp"
 
+#include <rex/sdk/access.hpp>
 #include <rex/sdk/operation.hpp>
 
 #include <atomic>
@@ -35,9 +36,8 @@ private:
 };
 
 // Who asks, as far as subscriptions sharing one execution are concerned: requests with the same
-// identity see the same rows. Every requester is the same for now; a role (from the auth rules)
-// goes here.
-std::string requester_identity(const OperationRequest& request);
+// identity (role and session values) see the same rows.
+std::string requester_identity(const Identity& who);
 
 // A JSON array with one GraphQL error: [{"message":…,"extensions":{"code":…}}].
 std::string one_error(const std::string& message, const std::string& code);

@@ -1,5 +1,9 @@
 #include "sql/mutation.hpp"
 
+#include "sql/access.hpp"
+
+#include <algorithm>
+
 namespace rex::graphql {
 
 namespace {
@@ -42,6 +46,43 @@ private:
     };
 
     const InputValue* argument(std::string_view name) const { return field_.argument(name); }
+
+    // Permissions (sql/access.hpp): the rows this field may change, the check on what it wrote,
+    // the columns the host sets.
+    Action action() const {
+        return root_.kind == RootKind::delete_where || root_.kind == RootKind::delete_by_pk ? Action::remove
+               : root_.kind == RootKind::insert || root_.kind == RootKind::insert_one ? Action::insert
+                                                                                       : Action::update;
+    }
+
+    std::string allowed(Writer& w, const std::string& alias, std::string condition) const {
+        if (!limits_.access) return condition;
+        const auto rows = limits_.access->rows(w, e_, alias, action());
+        return rows.empty() ? condition : "(" + condition + " AND " + rows + ")";
+    }
+
+    void add_presets(RowValues& row) const {
+        if (!limits_.access) return;
+        for (auto& [field, value] : limits_.access->presets(e_, action())) {
+            auto it = std::find_if(row.begin(), row.end(), [&](const auto& c) { return c.first == field; });
+            if (it != row.end()) it->second = std::move(value);
+            else row.emplace_back(field, std::move(value));
+        }
+    }
+
+    // A written row that fails the role's check fails the field, and so rolls back the request.
+    void check_written(const std::vector<Key>& keys) {
+        if (!limits_.access || keys.empty()) return;
+        Writer w(api_, dialect_, limits_);
+        const auto b = w.new_alias();
+        const auto check = limits_.access->check(w, e_, b, action());
+        if (check.empty()) return;
+        const auto failing = runner_.execute(w.finish("SELECT 1 FROM " + table() + " " + b + " WHERE " + w.key_match(b, e_.primary_key, keys) +
+                                                      " AND NOT (CASE WHEN " + check + " THEN 1 ELSE 0 END = 1)"));
+        if (!failing.rows.empty())
+            throw PermissionDenied("a row written by '" + field_.name + "' fails the role's " + (action() == Action::insert ? "insert" : "update") +
+                                   " check: nothing was written");
+    }
 
     void require_key() const {
         if (e_.primary_key.empty()) throw InputError("'" + e_.type_name + "' has no primary key: it cannot be changed through the API");
@@ -149,7 +190,8 @@ private:
         std::vector<std::string> key_columns;
         for (const auto* k : e_.primary_key) key_columns.push_back(k->column);
         const auto returning = dialect_.returning_clause(key_columns);
-        for (const auto& row : rows) {
+        for (auto row : rows) {
+            add_presets(row);
             if (exists_on_conflict_do_nothing(row)) continue;
             Writer w(api_, dialect_, limits_);
             std::vector<std::string> columns, values;
@@ -180,6 +222,7 @@ private:
                 key = {Value(*result.last_insert_id)};
             if (key.size() == e_.primary_key.size()) out.keys.push_back(std::move(key));
         }
+        check_written(out.keys);
         return out;
     }
 
@@ -189,7 +232,7 @@ private:
         const auto b = w.new_alias();
         std::vector<std::string> key;
         for (const auto* k : e_.primary_key) key.push_back(w.column(b, *k));
-        const auto condition = where ? w.filter(e_, b, *where) : std::string("1=1");
+        const auto condition = allowed(w, b, where ? w.filter(e_, b, *where) : std::string("1=1"));
         const auto result = runner_.execute(w.finish("SELECT " + join_with(key, ", ") + " FROM " + table() + " " + b + " WHERE " + condition));
         return result.rows;
     }
@@ -209,7 +252,7 @@ private:
         const auto b = w.new_alias();
         std::vector<std::string> columns;
         for (const auto* k : e_.primary_key) columns.push_back(w.column(b, *k));
-        const auto match = w.key_match(b, e_.primary_key, {key});
+        const auto match = allowed(w, b, w.key_match(b, e_.primary_key, {key}));
         return runner_.execute(w.finish("SELECT " + join_with(columns, ", ") + " FROM " + table() + " " + b + " WHERE " + match)).rows;
     }
 
@@ -218,6 +261,7 @@ private:
         const auto* inc = argument("_inc");
         RowValues set_values = set && !set->is_null() ? row_values(*set) : RowValues{};
         RowValues inc_values = inc && !inc->is_null() ? row_values(*inc) : RowValues{};
+        add_presets(set_values);
         validate({set_values});
         Outcome out;
         out.affected = static_cast<std::int64_t>(keys.size());
@@ -239,6 +283,7 @@ private:
             for (std::size_t i = 0; i < e_.primary_key.size(); ++i)
                 for (const auto& [f, v] : set_values)
                     if (f == e_.primary_key[i]) key[i] = v;
+        check_written(keys);
         out.keys = std::move(keys);
         return out;
     }
@@ -249,7 +294,7 @@ private:
         if (single) {
             if (keys.empty()) return std::nullopt;
             const auto object = w.object(e_, b, selection);
-            const auto match = w.key_match(b, e_.primary_key, {keys.front()});
+            const auto match = w.with_rows(e_, b, w.key_match(b, e_.primary_key, {keys.front()}));
             return runner_.json(w.finish("SELECT " + object + " FROM " + table() + " " + b + " WHERE " + match));
         }
         if (keys.empty()) return std::string("[]");

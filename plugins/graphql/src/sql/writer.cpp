@@ -1,5 +1,8 @@
 #include "sql/writer.hpp"
 
+#include "sql/access.hpp"
+
+#include <algorithm>
 #include <charconv>
 
 namespace rex::graphql {
@@ -215,7 +218,7 @@ std::string Writer::object(const EntityApi& e, const std::string& alias, const s
             const auto& target = *api_.target(*r);
             const auto b = new_alias();
             if (is_object_relation(r->kind)) {
-                const auto cond = join(e, alias, *r, b);
+                const auto cond = with_rows(target, b, join(e, alias, *r, b));
                 value = nested("SELECT " + object(target, b, f.selection) + " FROM " + quote(target.entity->table) + " " + b + " WHERE " + cond);
             } else {
                 value = nested(list_select(target, b, f, {join(e, alias, *r, b)}, true));
@@ -370,7 +373,7 @@ std::string Writer::order_by(const EntityApi& e, const std::string& alias, const
             const auto* target = api_.target(*r);
             const auto b = new_alias();
             prefix += "(SELECT ";
-            suffix = " FROM " + quote(target->entity->table) + " " + b + " WHERE " + join(*current, current_alias, *r, b) + ")" + suffix;
+            suffix = " FROM " + quote(target->entity->table) + " " + b + " WHERE " + with_rows(*target, b, join(*current, current_alias, *r, b)) + ")" + suffix;
             current = target;
             current_alias = b;
         }
@@ -379,7 +382,7 @@ std::string Writer::order_by(const EntityApi& e, const std::string& alias, const
             const auto* target = api_.target(*t.aggregate);
             const auto c = new_alias();
             inner = "(SELECT " + (t.function == "count" ? std::string("count(*)") : t.function + "(" + column(c, *t.column) + ")") + " FROM " +
-                    quote(target->entity->table) + " " + c + " WHERE " + join(*current, current_alias, *t.aggregate, c) + ")";
+                    quote(target->entity->table) + " " + c + " WHERE " + with_rows(*target, c, join(*current, current_alias, *t.aggregate, c)) + ")";
         } else {
             inner = column(current_alias, *t.column);
         }
@@ -399,8 +402,9 @@ std::string Writer::order_by(const EntityApi& e, const std::string& alias, const
 
 std::string Writer::list_select(const EntityApi& e, const std::string& b, const SelectedField& field, std::vector<std::string> extra,
                                 bool correlated) {
-    const auto limit = int_argument(field, "limit");
+    const auto limit = capped(e, int_argument(field, "limit"));
     const auto offset = int_argument(field, "offset");
+    if (auto rows = visible(e, b); !rows.empty()) extra.push_back(std::move(rows));
     if (const auto* where = field.argument("where"); where && !where->is_null()) extra.push_back(filter(e, b, *where));
     const auto terms = order_terms(e, field.argument(api_.names.field("order_by")));
     const auto table = quote(e.entity->table) + " " + b;
@@ -515,8 +519,9 @@ std::string Writer::aggregate_fields(const EntityApi& e, const std::string& alia
 
 std::string Writer::aggregate_select(const EntityApi& e, const std::string& b, const SelectedField& field, std::vector<std::string> extra,
                                      bool correlated) {
-    const auto limit = int_argument(field, "limit");
+    const auto limit = capped(e, int_argument(field, "limit"));
     const auto offset = int_argument(field, "offset");
+    if (auto rows = visible(e, b); !rows.empty()) extra.push_back(std::move(rows));
     if (const auto* where = field.argument("where"); where && !where->is_null()) extra.push_back(filter(e, b, *where));
     const auto terms = order_terms(e, field.argument(api_.names.field("order_by")));
     const bool paged = limit || offset;
@@ -627,7 +632,7 @@ std::string Writer::filter(const EntityApi& e, const std::string& alias, const I
             if (v.is_null()) continue;
             const auto& target = *api_.target(*r);
             const auto b = new_alias();
-            const auto cond = join(e, alias, *r, b);
+            const auto cond = with_rows(target, b, join(e, alias, *r, b));
             parts.push_back("EXISTS (SELECT 1 FROM " + quote(target.entity->table) + " " + b + " WHERE " + cond + " AND " + filter(target, b, v) + ")");
         } else {
             throw InputError("field '" + name + "' not found in type: '" + api_.names.derived(e.type_name, "bool_exp") + "'");
@@ -652,6 +657,37 @@ std::string Writer::key_match(const std::string& alias, const std::vector<const 
     return "(" + join_with(any, " OR ") + ")";
 }
 
+std::string Writer::visible(const EntityApi& e, const std::string& alias) {
+    if (!limits_.access || in_rule_) return {};
+    return limits_.access->rows(*this, e, alias, Action::select);
+}
+
+std::string Writer::with_rows(const EntityApi& e, const std::string& alias, std::string condition) {
+    auto rows = visible(e, alias);
+    return rows.empty() ? condition : "(" + condition + " AND " + rows + ")";
+}
+
+std::string Writer::rule(const EntityApi& e, const std::string& alias, const InputValue& condition) {
+    const bool outer = in_rule_;
+    in_rule_ = true;
+    std::string out;
+    try {
+        out = "(" + filter(e, alias, condition) + ")";
+    } catch (...) {
+        in_rule_ = outer;
+        throw;
+    }
+    in_rule_ = outer;
+    return out;
+}
+
+std::optional<std::int64_t> Writer::capped(const EntityApi& e, std::optional<std::int64_t> limit) const {
+    if (!limits_.access || in_rule_) return limit;
+    const auto cap = limits_.access->row_limit(e);
+    if (!cap) return limit;
+    return std::min(limit.value_or(*cap), *cap);
+}
+
 Statement compile_query(const Api& api, const Dialect& dialect, const RootField& root, const SelectedField& field, const CompileLimits& limits) {
     Writer w(api, dialect, limits);
     const auto& e = *root.entity;
@@ -668,7 +704,7 @@ Statement compile_query(const Api& api, const Dialect& dialect, const RootField&
                 key.push_back(to_value(*v, *k));
             }
             const auto object = w.object(e, b, field.selection);
-            const auto match = w.key_match(b, e.primary_key, {key});
+            const auto match = w.with_rows(e, b, w.key_match(b, e.primary_key, {key}));
             return w.finish("SELECT " + object + " FROM " + w.quote(e.entity->table) + " " + b + " WHERE " + match);
         }
         default: throw std::logic_error("compile_query: not a query field");

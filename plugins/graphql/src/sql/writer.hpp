@@ -32,9 +32,13 @@ struct Statement {
     std::vector<Value> params;
 };
 
+class Access;
+
 struct CompileLimits {
     std::optional<std::int64_t> default_limit;  // applied to lists without a limit
     std::optional<std::int64_t> max_limit;      // a larger limit is an error
+    // The requester's permission rules (sql/access.hpp); nullptr: every row (the admin).
+    const Access* access = nullptr;
 };
 
 // Builds SQL text with values held aside: a value is written as a marker and numbered by the
@@ -78,7 +82,16 @@ public:
 
     Statement finish(std::string sql) const;
 
+    // Permissions (sql/access.hpp): the role's row condition on `e` read as `alias` (empty when
+    // unrestricted), `condition` with it ANDed in, and a rule's condition compiled (rules inside a
+    // rule's own relations are not applied again, so rules that refer to each other end).
+    std::string visible(const EntityApi& e, const std::string& alias);
+    std::string with_rows(const EntityApi& e, const std::string& alias, std::string condition);
+    std::string rule(const EntityApi& e, const std::string& alias, const InputValue& condition);
+
 private:
+    std::optional<std::int64_t> capped(const EntityApi& e, std::optional<std::int64_t> limit) const;
+
     struct OrderTerm {
         const FieldInfo* column = nullptr;        // ordered column, on the entity reached by `path` (none for count)
         std::vector<const RelationInfo*> path;    // object relations to follow first
@@ -105,6 +118,7 @@ private:
     CompileLimits limits_;
     std::vector<Value> values_;
     int aliases_ = 0;
+    bool in_rule_ = false;
 };
 
 // The one statement answering a query root field (list, by_pk, aggregate): one row with one

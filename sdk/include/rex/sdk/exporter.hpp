@@ -2,6 +2,7 @@
 // SDL) and may offer an executor serving requests against that schema.
 #pragma once
 
+#include <rex/sdk/access.hpp>
 #include <rex/sdk/http.hpp>
 #include <rex/sdk/settings.hpp>
 
@@ -43,6 +44,9 @@ public:
     // Where the executor reports its figures for GET /metrics (rex/sdk/metrics.hpp); nullptr when
     // the host keeps none.
     virtual Metrics* metrics();
+    // Who sends a request (rex/sdk/access.hpp): the host checks the token or the operator secret
+    // and hands the role's rules with the identity; the default (no permissions) is the admin.
+    virtual IdentifyResult identify(const IdentityRequest& request) const;
 };
 
 class REX_SDK_API RequestExecutor {

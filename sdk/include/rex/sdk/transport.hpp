@@ -2,6 +2,7 @@
 // HTTP routes (plain or upgraded/streaming) and feeds clients from the kernel's change bus.
 #pragma once
 
+#include <rex/sdk/access.hpp>
 #include <rex/sdk/http.hpp>
 #include <rex/sdk/settings.hpp>
 
@@ -60,6 +61,8 @@ public:
     // Where the transport reports its figures for GET /metrics (rex/sdk/metrics.hpp); nullptr
     // when the host keeps none.
     virtual Metrics* metrics();
+    // Who opens a stream, as ExecutorContext::identify; the default (no permissions) is the admin.
+    virtual IdentifyResult identify(const IdentityRequest& request) const;
 };
 
 class REX_SDK_API RealtimeTransport {
