@@ -19,6 +19,7 @@ struct Limits {
     std::chrono::milliseconds connection_init_timeout{3000};
     std::chrono::milliseconds keep_alive{15000};            // legacy "ka" messages
     std::chrono::milliseconds close_timeout{10000};         // a close handshake that hangs is cut
+    unsigned threads = 2;                                   // of the transport's own I/O context
 
     // Reads and checks every key; ConfigurationError names a bad or unknown one.
     static Limits from(const PluginSettings& settings);

@@ -7,9 +7,15 @@
 #include <rex/sdk/plugin_entry.hpp>
 #include <rex/sdk/transport.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <cctype>
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <thread>
+#include <vector>
 
 namespace rex::websocket {
 
@@ -65,8 +71,14 @@ public:
         services.change_streams = context.change_streams();
         services.logger = &context.logger();
         registry_ = std::make_shared<Registry>(services);
-        context.add_route("/graphql", std::make_shared<Route>(registry_, context.io_context(), Endpoint::graphql));
-        context.add_route("/changes", std::make_shared<Route>(registry_, context.io_context(), Endpoint::changes));
+        // Sessions run on an I/O context of the plugin's own, not the host's: the plugin is built
+        // with hidden visibility, so it has its own copy of Boost.Asio's per-thread state, which is
+        // empty on the host's threads (a completion there can crash in compensating_work_started).
+        io_ = std::make_unique<boost::asio::io_context>(static_cast<int>(services.limits.threads));
+        work_.emplace(boost::asio::make_work_guard(*io_));
+        for (unsigned i = 0; i < services.limits.threads; ++i) threads_.emplace_back([io = io_.get()] { io->run(); });
+        context.add_route("/graphql", std::make_shared<Route>(registry_, *io_, Endpoint::graphql));
+        context.add_route("/changes", std::make_shared<Route>(registry_, *io_, Endpoint::changes));
         if (!services.operations)
             context.logger().log(LogLevel::warn, "websocket", "the host offers no GraphQL operations: /graphql over WebSocket answers every operation with an error");
         if (!services.change_streams)
@@ -74,11 +86,26 @@ public:
     }
 
     void stop() override {
-        if (registry_) registry_->stop();
+        if (registry_) registry_->stop();  // closes every session with 1001 and waits for the handshakes
+        if (!io_) return;
+        work_.reset();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (!io_->stopped() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        io_->stop();
+        for (auto& t : threads_) t.join();
+        threads_.clear();
+        io_.reset();
+    }
+
+    ~WebSocketTransport() override {
+        if (io_) stop();
     }
 
 private:
     std::shared_ptr<Registry> registry_;
+    std::unique_ptr<boost::asio::io_context> io_;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+    std::vector<std::thread> threads_;
 };
 
 void register_extensions(Registrar& registrar) { registrar.add_transport(std::make_shared<WebSocketTransport>()); }
