@@ -50,6 +50,7 @@ bool root_allowed(RootKind kind, const Allowed& a) {
         case RootKind::update_by_pk: return a.update_rule;
         case RootKind::delete_where:
         case RootKind::delete_by_pk: return a.delete_rule;
+        case RootKind::stream: return false;  // subscriptions are the admin's until their rules are enforced
     }
     return false;
 }
