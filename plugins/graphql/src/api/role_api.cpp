@@ -59,7 +59,10 @@ class RoleSchema {
 public:
     RoleSchema(const Api& full, const RoleRules& rules, Api& out) : full_(full), out_(out) {
         const auto& n = full.names;
-        for (const auto& [name, e] : full.entities) {
+        for (const auto& entry : full.entities) {
+            // Named, not bound: clang 14 cannot capture a structured binding in a lambda.
+            const auto& name = entry.first;
+            const auto& e = entry.second;
             const auto a = allowed_of(e, rules);
             allowed_.emplace(name, a);
             const auto& t = e.type_name;
@@ -124,7 +127,8 @@ private:
         }
         const auto owner = owners_.find(type.name);
         if (owner == owners_.end()) return t;
-        const auto& [e, use] = owner->second;
+        const auto* e = owner->second.first;  // named, not bound: clang 14 lambdas cannot capture bindings
+        const auto use = owner->second.second;
         if (use == Use::drop) return std::nullopt;
         if (use == Use::keep) return t;
         const auto& a = allowed_.at(e->entity->name);

@@ -63,10 +63,11 @@ private:
 
     void add_presets(RowValues& row) const {
         if (!limits_.access) return;
-        for (auto& [field, value] : limits_.access->presets(e_, action())) {
+        for (auto& preset : limits_.access->presets(e_, action())) {
+            const auto& field = preset.first;  // named, not bound: clang 14 lambdas cannot capture bindings
             auto it = std::find_if(row.begin(), row.end(), [&](const auto& c) { return c.first == field; });
-            if (it != row.end()) it->second = std::move(value);
-            else row.emplace_back(field, std::move(value));
+            if (it != row.end()) it->second = std::move(preset.second);
+            else row.emplace_back(field, std::move(preset.second));
         }
     }
 
