@@ -12,7 +12,10 @@
 //   update          |    ✓     |      ✓       |        ✓         |   ✓    |    ✓    |     ✓     |    ✓     |       ✓       |     ✓
 //   delete          |    ✓     |      ✓       |        —         |   ✓    |    ✓    |     ✓     |    ✓     |       ✓       |     ✓
 //   introspection   |    ✓     |      —       |        ✓         |   ✓    |    ✓    |     ✓     |    ✓     |       ✓       |     —
-// The table is `cases` below: one test per cell, named "<path> × <attempt>".
+//   changes (SSE)   |    ✓     |      ✓       |        ✓         |   ✓    |    ✓    |     ✓     |    ✓     |       —       |     ✓
+//   changes (WS)    |    ✓     |      ✓       |        ✓         |   ✓    |    ✓    |     ✓     |    ✓     |       —       |     ✓
+// The table is `cases` below: one test per cell, named "<path> × <attempt>"; the two change-stream
+// rows (deletes, cascades and graphql-ws's 4403 included) are in permissions-streams.test.mjs.
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,6 +3,7 @@
 // and rendered, resume after a sequence number, refetch when it is gone.
 #include "change_streams.hpp"
 #include "row_filter.hpp"
+#include "update_event.hpp"
 
 #include <rex/kernel.hpp>
 #include <rex/sdk/error.hpp>
@@ -108,16 +109,7 @@ struct Fixture {
         return kernel.changes().publish(ChangeEvent::of(kind, album_shape(), std::move(row)));
     }
     std::uint64_t publish_update(std::vector<Value> before, std::vector<Value> after) {
-        auto block = std::make_shared<std::vector<Value>>(std::move(after));
-        const auto n = block->size();
-        block->insert(block->end(), before.begin(), before.end());
-        ChangeEvent e;
-        e.kind = ChangeKind::update;
-        e.shape = album_shape();
-        e.values = std::span<const Value>(block->data(), n);
-        e.old_values = std::span<const Value>(block->data() + n, block->size() - n);
-        e.storage = block;
-        return kernel.changes().publish(std::move(e));
+        return kernel.changes().publish(rex::test::update_event(album_shape(), std::move(before), std::move(after)));
     }
     std::unique_ptr<rex::ChangeSubscription> open(rex::ChangeStreamRequest request) { return streams.open(std::move(request), sink); }
 };

@@ -1,12 +1,14 @@
 #include "change_streams.hpp"
 
 #include "row_filter.hpp"
+#include "stream_access.hpp"
 
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/json_text.hpp>
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 
 namespace rex::host {
 
@@ -22,17 +24,6 @@ std::string entity_list(const CatalogView& catalog) {
     return out.empty() ? "the catalog is empty" : "entities: " + out;
 }
 
-// Who reads the stream and what they may see. THE place where permissions apply to change
-// streams (issue 18): derive the role from request.headers / request.connection_params in
-// of() (throwing a rex::Error for a refused identity), and decide per event in may_read()
-// (the role's row filter, deletes included; its column list when rendering). Until then every
-// requester reads every row.
-class StreamAccess {
-public:
-    static StreamAccess of(const ChangeStreamRequest& /*request*/) { return {}; }
-    bool may_read(const ChangeEvent& /*event*/) const { return true; }
-};
-
 // A stream that ended before it began (refetch): nothing to cancel.
 class EndedSubscription final : public ChangeSubscription {};
 
@@ -43,14 +34,18 @@ struct StreamState {
     std::shared_ptr<ChangeStreamSink> sink;
     Logger* logger = nullptr;
 
-    void deliver(const ChangeEvent& e) const {
-        if (!e.shape) return;
+    void deliver(const ChangeEvent& event) const {
+        if (!event.shape) return;
+        // First what the role sees of the event (its rows and columns), then the client's choice.
+        // The admin's stream (a host without permissions) uses the event as it is, uncopied.
+        std::optional<ChangeEvent> seen;
+        if (!access.admin() && !(seen = access.view(event))) return;
+        const auto& e = seen ? *seen : event;
         if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), e.kind) == kinds.end()) return;
         // An update is shown when the row matched before or after it, so a client also learns
         // that a row left its filter.
         const bool before = e.kind == ChangeKind::update && !e.old_values.empty() && filter.matches(*e.shape, e.old_values);
         if (!before && !filter.matches(*e.shape, e.values)) return;
-        if (!access.may_read(e)) return;
         sink->event(e.sequence, change_message(e));
     }
 };
@@ -78,26 +73,41 @@ std::string change_message(const ChangeEvent& event) {
 
 std::unique_ptr<ChangeSubscription> HostChangeStreams::open(ChangeStreamRequest request, std::shared_ptr<ChangeStreamSink> sink) {
     if (!sink) refuse(ErrorCategory::internal, "change stream: no sink");
+    const auto who = identify_ ? identify_(IdentityRequest{&request.headers, request.connection_params}) : IdentifyResult{Identity::administrator(), {}};
+    if (!who.identity) refuse(ErrorCategory::validation, "identity refused: " + who.refusal);
+    const auto& identity = *who.identity;
+    const bool named = !request.entities.empty();
     std::vector<std::shared_ptr<const EntityInfo>> entities;
     for (const auto& name : request.entities) {
         auto entity = catalog_.find_entity(name);
-        if (!entity) refuse(ErrorCategory::not_found, "entity: no entity named '" + name + "' (" + entity_list(catalog_) + ")");
+        // A role is not told which other entities exist.
+        if (!entity)
+            refuse(ErrorCategory::not_found, "entity: no entity named '" + name + "'" + (identity.admin ? " (" + entity_list(catalog_) + ")" : std::string()));
         entities.push_back(std::move(entity));
     }
+    if (!named && !identity.admin)
+        for (const auto& name : catalog_.entity_names())
+            if (auto entity = catalog_.find_entity(name)) entities.push_back(std::move(entity));
     auto state = std::make_shared<StreamState>();
+    state->access = StreamAccess::of(identity, entities, catalog_, named);
     state->kinds = std::move(request.kinds);
     state->filter = RowFilter::parse(request.where);
+    const auto fits = [&](const EntityInfo& entity) {
+        state->filter.check(entity);
+        state->access.check_client_filter(state->filter, entity.name);
+    };
     ChangeFilter wanted;
     if (!state->filter.empty()) {
-        for (const auto& e : entities) state->filter.check(*e);
-        if (entities.empty()) {
+        if (named)
+            for (const auto& e : entities) fits(*e);
+        else {
             // Every entity the filter fits (it names their fields); none at all is a mistake.
             std::string first_problem;
-            for (const auto& name : catalog_.entity_names()) {
+            for (const auto& name : identity.admin ? catalog_.entity_names() : state->access.entity_names()) {
                 const auto entity = catalog_.find_entity(name);
                 if (!entity) continue;
                 try {
-                    state->filter.check(*entity);
+                    fits(*entity);
                     wanted.entities.push_back(name);
                 } catch (const Error& e) {
                     if (first_problem.empty()) first_problem = e.message();
@@ -108,8 +118,8 @@ std::unique_ptr<ChangeSubscription> HostChangeStreams::open(ChangeStreamRequest 
                        first_problem.empty() ? "where: the catalog has no entity to filter" : first_problem + " (and no other entity fits it either)");
         }
     }
-    if (wanted.entities.empty()) wanted.entities = request.entities;
-    state->access = StreamAccess::of(request);
+    // The bus's entity filter: a role's stream never asks for all entities.
+    if (wanted.entities.empty()) wanted.entities = identity.admin ? request.entities : state->access.entity_names();
     state->sink = std::move(sink);
     state->logger = &logger_;
 

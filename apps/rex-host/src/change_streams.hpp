@@ -1,22 +1,29 @@
 // The host's plain change stream (rex/sdk/change_stream.hpp), the one implementation behind
 // GET /changes over SSE and /changes over WebSocket: entity names checked against the catalog,
 // the `where` filter (row_filter.hpp) checked against each entity and evaluated per event, the
-// requester's identity applied, events rendered as JSON messages, and resume after a sequence
-// number (or "refetch" when it is no longer retained).
+// requester's identity and role rules applied (stream_access.hpp), events rendered as JSON
+// messages, and resume after a sequence number (or "refetch" when it is no longer retained).
 #pragma once
 
 #include <rex/sdk/catalog.hpp>
 #include <rex/sdk/change.hpp>
 #include <rex/sdk/change_stream.hpp>
+#include <rex/sdk/access.hpp>
 #include <rex/sdk/log.hpp>
 
+#include <functional>
 #include <string>
 
 namespace rex::host {
 
+// Who opens a stream, from its headers and connection params (the host's Authenticator).
+using Identify = std::function<IdentifyResult(const IdentityRequest&)>;
+
 class HostChangeStreams final : public ChangeStreams {
 public:
-    HostChangeStreams(const CatalogView& catalog, ChangeBus& bus, Logger& logger) : catalog_(catalog), bus_(bus), logger_(logger) {}
+    // Without `identify`, every requester is the admin (a host without permissions).
+    HostChangeStreams(const CatalogView& catalog, ChangeBus& bus, Logger& logger, Identify identify = {})
+        : catalog_(catalog), bus_(bus), logger_(logger), identify_(std::move(identify)) {}
 
     std::unique_ptr<ChangeSubscription> open(ChangeStreamRequest request, std::shared_ptr<ChangeStreamSink> sink) override;
 
@@ -24,6 +31,7 @@ private:
     const CatalogView& catalog_;
     ChangeBus& bus_;
     Logger& logger_;
+    Identify identify_;
 };
 
 // {"event":"insert|update|delete","model":…,"data":{…},"old":{…}?,"seq":n}: "data" is the row

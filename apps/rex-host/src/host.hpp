@@ -78,7 +78,8 @@ private:
     HostMetrics metrics_;
     Readiness readiness_;
     WorkerPool workers_;
-    HostChangeStreams change_streams_{kernel_.catalog(), kernel_.changes(), kernel_.logger()};
+    HostChangeStreams change_streams_{kernel_.catalog(), kernel_.changes(), kernel_.logger(),
+                                      [this](const IdentityRequest& request) { return context_.identify(request); }};
     std::string starting_;  // the plugin whose start() is running, owner of the routes it adds
     std::vector<std::shared_ptr<RealtimeTransport>> started_;
     std::shared_ptr<OperationExecutor> operations_;  // the executor's, for transports (made before they start)

@@ -323,6 +323,12 @@ struct RowFilter::Node {
         }
     }
 
+    void collect_fields(std::vector<std::string>& out) const {
+        if ((kind == Kind::field || kind == Kind::relation || kind == Kind::compare) && std::find(out.begin(), out.end(), field) == out.end())
+            out.push_back(field);
+        for (const auto& c : children) c.collect_fields(out);
+    }
+
     void check(const EntityInfo& entity) const {
         if (kind == Kind::field || kind == Kind::relation) {
             if (entity.relation(field))
@@ -469,6 +475,12 @@ bool RowFilter::empty() const noexcept { return !root_; }
 
 void RowFilter::check(const EntityInfo& entity) const {
     if (root_) root_->check(entity);
+}
+
+std::vector<std::string> RowFilter::fields() const {
+    std::vector<std::string> out;
+    if (root_) root_->collect_fields(out);
+    return out;
 }
 
 bool RowFilter::matches(const ChangeShape& shape, std::span<const Value> row) const {

@@ -9,7 +9,9 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace rex::host {
 
@@ -28,6 +30,8 @@ public:
     // As the database would decide (SQL's three-valued logic: a comparison with NULL is unknown,
     // and only a true result matches). `row` holds one value per field of `shape`.
     bool matches(const ChangeShape& shape, std::span<const Value> row) const;
+    // The field names the filter reads (each once), so a caller can refuse one the reader may not see.
+    std::vector<std::string> fields() const;
 
     struct Node;
 

@@ -108,7 +108,12 @@ void ChangesRoute::take_stream(const HttpRequest& request, StreamSocket socket) 
     if (!stream) return;
     auto* streams = context_->host.change_streams();
     if (!streams) return stream->respond(404, "application/json", error_body(404, "this host offers no change streams"));
+    // A missing, forged or expired token is 401 before anything opens; what the role may not read
+    // (ChangeStreams refuses it with category validation) is 403.
+    if (const auto who = context_->host.identify({&request.headers, {}}); !who.identity)
+        return stream->respond(401, "application/json", error_body(401, "identity refused: " + who.refusal), {{"WWW-Authenticate", "Bearer"}});
     std::string refusal;
+    int status = 400;
     try {
         auto r = stream_request(request);
         stream->on_overflow(end_message("the client fell behind (more than " + std::to_string(context_->options.stream.queue_events) +
@@ -124,8 +129,9 @@ void ChangesRoute::take_stream(const HttpRequest& request, StreamSocket socket) 
         refusal = e.message;
     } catch (const Error& e) {
         refusal = e.message();
+        if (e.category() == ErrorCategory::validation) status = 403;
     }
-    stream->respond(400, "application/json", error_body(400, refusal));
+    stream->respond(status, "application/json", error_body(status, refusal));
 }
 
 }  // namespace rex::sse

@@ -17,6 +17,7 @@ namespace {
 namespace code {
 constexpr std::uint16_t bad_request = 4400;
 constexpr std::uint16_t unauthorized = 4401;
+constexpr std::uint16_t forbidden = 4403;
 constexpr std::uint16_t init_timeout = 4408;
 constexpr std::uint16_t subscriber_exists = 4409;
 constexpr std::uint16_t too_many_inits = 4429;
@@ -59,6 +60,10 @@ private:
         if (initialised_) return peer_.close(code::too_many_inits, "Too many initialisation requests");
         auto payload = object_text(msg, "payload");
         if (!payload) return peer_.close(code::bad_request, "Invalid message received: connection_init payload must be an object");
+        // The identity from the payload (connectionParams) or the upgrade's headers: refused, the
+        // socket closes with 4403 as graphql-ws's server does when onConnect refuses.
+        if (const auto refusal = peer_.services().refusal(peer_.request(), *payload); !refusal.empty())
+            return peer_.close(code::forbidden, "Forbidden: " + refusal);
         initialised_ = true;
         connection_params_ = std::move(*payload);
         peer_.send(message("connection_ack"));

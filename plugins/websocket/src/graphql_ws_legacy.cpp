@@ -47,16 +47,28 @@ public:
         fail(id, "Invalid message type!");
     }
 
+    void on_drained() override {
+        if (!refused_.empty()) peer_.close(1011, refused_);
+    }
+
     void on_close() override { operations_.stop_all(); }
 
 private:
     void fail(const std::string& id, std::string_view why) { peer_.send(message("error", id, error_object(why))); }
 
     void init(const nlohmann::json& msg) {
+        if (!refused_.empty()) return;  // closing
         auto payload = object_text(msg, "payload");
         if (!payload) {
             peer_.send(message("connection_error", {}, error_object("connection_init payload must be an object")));
             return peer_.close(1011, "connection_init payload must be an object");
+        }
+        // A refused identity: connection_error, then the close subscriptions-transport-ws's server
+        // makes — once the error is written (a close drops what is still queued), or after a second.
+        if (const auto refusal = peer_.services().refusal(peer_.request(), *payload); !refusal.empty()) {
+            refused_ = "Forbidden: " + refusal;
+            peer_.send(message("connection_error", {}, error_object(refused_)));
+            return peer_.set_timer(std::chrono::seconds(1), [this] { peer_.close(1011, refused_); });
         }
         connection_params_ = std::move(*payload);
         const bool first = !initialised_;
@@ -75,7 +87,7 @@ private:
 
     void start(const std::string& id, const nlohmann::json& msg) {
         if (id.empty()) return fail({}, "start needs a non-empty string \"id\"");
-        if (!initialised_) return fail(id, "send connection_init first");
+        if (!initialised_ || !refused_.empty()) return fail(id, "send connection_init first");
         const auto payload = msg.find("payload");
         std::string problem;
         auto request = read_operation(payload == msg.end() ? nlohmann::json() : *payload, problem);
@@ -89,6 +101,7 @@ private:
     Operations operations_;
     bool initialised_ = false;
     std::string connection_params_;
+    std::string refused_;  // the identity refusal being sent before the close
 };
 
 }  // namespace

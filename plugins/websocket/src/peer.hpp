@@ -4,6 +4,7 @@
 
 #include "limits.hpp"
 
+#include <rex/sdk/access.hpp>
 #include <rex/sdk/http.hpp>
 
 #include <chrono>
@@ -27,6 +28,16 @@ struct Services {
     OperationExecutor* operations = nullptr;
     ChangeStreams* change_streams = nullptr;
     Logger* logger = nullptr;
+    // The host's TransportContext::identify; empty: everyone is accepted.
+    std::function<IdentifyResult(const IdentityRequest&)> identify;
+
+    // Why the host refuses whoever opened `upgrade` with handshake `params` (a bad, expired or
+    // forged token); empty when accepted.
+    std::string refusal(const HttpRequest& upgrade, std::string_view params) const {
+        if (!identify) return {};
+        auto result = identify(IdentityRequest{&upgrade.headers, params});
+        return result.identity ? std::string() : result.refusal.empty() ? std::string("the requester is not accepted") : std::move(result.refusal);
+    }
 };
 
 // Close codes of RFC 6455 the transport uses itself.

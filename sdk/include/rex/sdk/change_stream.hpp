@@ -48,8 +48,9 @@ class REX_SDK_API ChangeStreams {
 public:
     virtual ~ChangeStreams();
     // Checks the request (entity names, the where text, the identity) and throws a rex::Error
-    // with one line saying what is wrong when it is bad; otherwise delivers matching events until
-    // the returned subscription is destroyed.
+    // with one line saying what is wrong when it is bad — category validation when the requester
+    // is refused or its role may not read what it asks for (SSE answers 403) — otherwise delivers
+    // matching events, as the requester's role sees them, until the subscription is destroyed.
     virtual std::unique_ptr<ChangeSubscription> open(ChangeStreamRequest request, std::shared_ptr<ChangeStreamSink> sink) = 0;
 };
 
