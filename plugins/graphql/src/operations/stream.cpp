@@ -301,7 +301,8 @@ private:
         PreparedOperation op;
         op.kind = OperationKind::query;
         op.fields.push_back(std::move(q));
-        const auto body = request_.executor->run_prepared(*request_.api, op).body;
+        // Under the requester's rules: the role's row filter and session values on every batch.
+        const auto body = request_.executor->run_prepared(*request_.api, op, nullptr, &request_.requester).body;
         auto parsed = ordered::parse(body, nullptr, false);
         if (parsed.is_discarded() || parsed.contains("errors") || !parsed["data"]["rows"].is_array()) {
             auto errors = ordered::parse(body, nullptr, false);
