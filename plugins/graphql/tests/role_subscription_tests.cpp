@@ -199,7 +199,15 @@ TEST_CASE("live queries and streams of a role: its rows only, shared only within
 
 TEST_CASE("custom fields are offered to the roles they name, and their resolver is told the requester", "[graphql][custom][permissions]") {
     const auto b = backends().front();
-    RoleFixture f(b, fast());
+    auto options = fast();
+    // A config query offered to the fan role: its SQL runs as written (no rule applies to it).
+    auto count = std::make_shared<rex::graphql::SqlQueryDef>();
+    count->name = "album_count";
+    count->sql = "SELECT count(*) FROM gq_album";
+    count->returns = "Int!";
+    count->roles = {"fan"};
+    options.api.queries.push_back(count);
+    RoleFixture f(b, options);
     Resolver whoami;
     whoami.name = "whoami";
     whoami.returns = "String!";
@@ -212,11 +220,12 @@ TEST_CASE("custom fields are offered to the roles they name, and their resolver 
     f.kernel().register_resolver(std::move(whoami));
     auto ops = f.executor().operations();
     auto fan = std::make_shared<RecordingSink>(), nobody = std::make_shared<RecordingSink>(), admin = std::make_shared<RecordingSink>();
-    auto h1 = ops->start(as("x-test-user", "7", "{ whoami __schema { queryType { fields { name } } } }"), fan);
-    CHECK(fan->text(0).find(R"("whoami":"fan x-rex-user-id=7")") != std::string::npos);
+    auto h1 = ops->start(as("x-test-user", "7", "{ whoami album_count __schema { queryType { fields { name } } } }"), fan);
+    CHECK(fan->text(0).find(R"("whoami":"fan x-rex-user-id=7","album_count":4)") != std::string::npos);
     CHECK(fan->text(0).find(R"({"name":"whoami"})") != std::string::npos);  // introspection shows it
-    auto h2 = ops->start(as("x-test-role", "nobody", "{ whoami }"), nobody);
+    auto h2 = ops->start(as("x-test-role", "nobody", "{ whoami album_count }"), nobody);
     CHECK(nobody->text(0).find("whoami") != std::string::npos);
+    CHECK(nobody->text(0).find("album_count") != std::string::npos);
     CHECK(nobody->messages().front().kind == "error");  // a validation error: not in its schema
     auto h3 = ops->start(operation("{ whoami }"), admin);
     CHECK(admin->text(0).find(R"("whoami":"admin admin")") != std::string::npos);
