@@ -16,6 +16,13 @@
 //   changes (WS)    |    ✓     |      ✓       |        ✓         |   ✓    |    ✓    |     ✓     |    ✓     |       —       |     ✓
 // The table is `cases` below: one test per cell, named "<path> × <attempt>"; the two change-stream
 // rows (deletes, cascades and graphql-ws's 4403 included) are in permissions-streams.test.mjs.
+// Subscriptions and custom fields, over the graphql-ws and graphql-sse clients with writes by the
+// engines' own clients, are in permissions-realtime.test.mjs (token attempts: the same identify() runs for them):
+//   path \ attempt        | own rows | others' rows | row changing owner | forbidden column | no select rule
+//   live query (ws, sse)  |    ✓     |      ✓       |         ✓          |        ✓         |       ✓
+//   stream subscription   |    ✓     |      ✓       |         ✓          |        ✓         |       ✓
+//   custom resolver       |    ✓     |      —       |         —          |        —         |       ✓
+//   subscription introspection | ✓  |      —       |         —          |        ✓         |       ✓
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

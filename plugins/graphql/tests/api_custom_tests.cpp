@@ -52,8 +52,8 @@ TEST_CASE("custom resolvers from C++: arguments, the connection, headers, projec
                                  {{"prefix", "String", "names start with it"}}));
     k.register_resolver(resolver("tenant", "String", [](const ResolverCall& call) {
         const auto* tenant = call.header("X-Tenant");
-        // No permission layer yet: the requester is there, and anonymous.
-        return tenant && call.requester && call.requester->role.empty() ? quoted(*tenant) : std::string("null");
+        // No permissions configured: the requester is there, and the admin.
+        return tenant && call.requester && call.requester->admin ? quoted(*tenant) : std::string("null");
     }));
     k.register_resolver(resolver("typed", "jsonb", [](const ResolverCall& call) {
         return object_to_json({{"n", *call.argument("n")}, {"big", *call.argument("big")}, {"when", *call.argument("when")}, {"list", *call.argument("list")}});
@@ -243,7 +243,9 @@ TEST_CASE("a bad config query is refused in one line naming its config path", "[
     CHECK(refusal({{"queries.q.sql", "SELECT 1"}}) == "rex.json: /settings/graphql/queries/q/returns: missing: the GraphQL type of the result");
     CHECK(refusal({{"queries.q.returns", "Int"}}) == "rex.json: /settings/graphql/queries/q/sql: missing: the SQL text of the query");
     CHECK(refusal({{"queries.q.sql", "SELECT 1"}, {"queries.q.returns", "Int"}, {"queries.q.arg", "x"}}) ==
-          "rex.json: /settings/graphql/queries/q/arg: unknown member (known: sql, args, returns, description)");
+          "rex.json: /settings/graphql/queries/q/arg: unknown member (known: sql, args, returns, description, roles)");
+    CHECK(refusal({{"queries.q.sql", "SELECT 1"}, {"queries.q.returns", "Int"}, {"queries.q.roles", "user"}}) ==
+          "rex.json: /settings/graphql/queries/q/roles: expected an array of role names");
     CHECK(refusal({{"queries", "x"}}) == R"(rex.json: /settings/graphql/queries: expected an object {"sql": ..., "args": {...}, "returns": ...})");
     CHECK(refusal({{"queries.q.sql", "SELECT :n + :m"}, {"queries.q.args.n", "Int"}, {"queries.q.returns", "Int"}}) ==
           "custom query field 'q' (rex.json: /settings/graphql/queries/q): the SQL names :m, which is no argument of the query");

@@ -50,14 +50,14 @@ bool root_allowed(RootKind kind, const Allowed& a) {
         case RootKind::update_by_pk: return a.update_rule;
         case RootKind::delete_where:
         case RootKind::delete_by_pk: return a.delete_rule;
-        case RootKind::stream: return false;  // subscriptions are the admin's until their rules are enforced
+        case RootKind::stream: return true;  // its batches are read with the select rule (operations/stream.cpp)
     }
     return false;
 }
 
 class RoleSchema {
 public:
-    RoleSchema(const Api& full, const RoleRules& rules, Api& out) : full_(full), out_(out) {
+    RoleSchema(const Api& full, const RoleRules& rules, std::string_view role, Api& out) : full_(full), out_(out), role_(role) {
         const auto& n = full.names;
         for (const auto& entry : full.entities) {
             // Named, not bound: clang 14 cannot capture a structured binding in a lambda.
@@ -77,6 +77,9 @@ public:
             own(n.derived(t, "inc_input"), a.update_rule ? Use::update : Use::drop);
             own(n.derived(t, "pk_columns_input"), a.update_rule ? Use::keep : Use::drop);
             own(n.derived(t, "mutation_response"), Use::keep);
+            // A stream's cursor starts from a column the role may read.
+            own(n.derived(t, "stream_cursor_value_input"), Use::select);
+            own(n.derived(t, "stream_cursor_input"), Use::keep);
             // Upserts would update rows past the update rule's filter: not offered to roles.
             for (const char* s : {"constraint", "update_column", "on_conflict"}) own(n.derived(t, s), Use::drop);
         }
@@ -102,6 +105,14 @@ public:
         };
         roots(full_.query_fields, out_.query_fields);
         roots(full_.mutation_fields, out_.mutation_fields);
+        roots(full_.subscription_fields, out_.subscription_fields);
+        // Custom fields only for the roles they are declared for (Resolver::roles, a query's "roles").
+        const auto custom = [&](const std::map<std::string, CustomField, std::less<>>& from, std::map<std::string, CustomField, std::less<>>& to) {
+            for (const auto& [name, field] : from)
+                if (field.offered_to(role_)) to.emplace(name, field);
+        };
+        custom(full_.custom_query_fields, out_.custom_query_fields);
+        custom(full_.custom_mutation_fields, out_.custom_mutation_fields);
 
         for (const auto& type : full_.schema.types()) {
             if (Schema::is_builtin_type(type->name)) continue;
@@ -120,9 +131,12 @@ private:
     // The type with only the members the role may use; nullopt when the role may use none of it.
     std::optional<TypeDef> filtered(const TypeDef& type) const {
         TypeDef t = type;
-        if (type.name == full_.schema.query_type || (full_.schema.mutation_type && type.name == *full_.schema.mutation_type)) {
-            const auto& table = type.name == full_.schema.query_type ? out_.query_fields : out_.mutation_fields;
-            std::erase_if(t.fields, [&](const FieldDef& f) { return !table.count(f.name); });
+        const auto is = [&](const std::optional<std::string>& root) { return root && type.name == *root; };
+        if (type.name == full_.schema.query_type || is(full_.schema.mutation_type) || is(full_.schema.subscription_type)) {
+            const bool query = type.name == full_.schema.query_type, mutation = is(full_.schema.mutation_type);
+            const auto& table = query ? out_.query_fields : mutation ? out_.mutation_fields : out_.subscription_fields;
+            const auto* custom = query ? &out_.custom_query_fields : mutation ? &out_.custom_mutation_fields : nullptr;
+            std::erase_if(t.fields, [&](const FieldDef& f) { return !table.count(f.name) && !(custom && custom->count(f.name)); });
             return t;
         }
         const auto owner = owners_.find(type.name);
@@ -178,8 +192,8 @@ private:
     void add_reachable() {
         std::set<std::string, std::less<>> reached;
         std::deque<std::string> queue{full_.schema.query_type};
-        if (full_.schema.mutation_type && types_.count(*full_.schema.mutation_type) && !types_.at(*full_.schema.mutation_type).fields.empty())
-            queue.push_back(*full_.schema.mutation_type);
+        for (const auto& root : {full_.schema.mutation_type, full_.schema.subscription_type})
+            if (root && types_.count(*root) && !types_.at(*root).fields.empty()) queue.push_back(*root);
         while (!queue.empty()) {
             auto name = std::move(queue.front());
             queue.pop_front();
@@ -203,6 +217,7 @@ private:
 
     const Api& full_;
     Api& out_;
+    std::string_view role_;
     std::map<std::string, Allowed, std::less<>> allowed_;
     std::map<std::string, std::pair<const EntityApi*, Use>, std::less<>> owners_;
     std::map<std::string, TypeDef, std::less<>> types_;
@@ -210,10 +225,10 @@ private:
 
 }  // namespace
 
-std::shared_ptr<const Api> role_api(const Api& full, const RoleRules& rules) {
+std::shared_ptr<const Api> role_api(const Api& full, const RoleRules& rules, std::string_view role) {
     auto out = std::make_shared<Api>();
     out->names = full.names;
-    RoleSchema(full, rules, *out).build();
+    RoleSchema(full, rules, role, *out).build();
     return out;
 }
 

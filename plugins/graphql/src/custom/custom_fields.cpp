@@ -125,6 +125,11 @@ private:
 
 }  // namespace
 
+bool CustomField::offered_to(std::string_view role) const {
+    const auto* roles = resolver ? &resolver->roles : query ? &query->roles : nullptr;
+    return roles && std::find(roles->begin(), roles->end(), role) != roles->end();
+}
+
 void add_custom_fields(Api& api, const std::vector<std::shared_ptr<const Resolver>>& resolvers,
                        const std::vector<std::shared_ptr<const SqlQueryDef>>& queries, TypeDef& query, TypeDef& mutation) {
     for (const auto& r : resolvers) {

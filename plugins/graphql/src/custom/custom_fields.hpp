@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rex::graphql {
@@ -25,6 +26,7 @@ struct SqlQueryDef {
     std::string returns;                                        // GraphQL output type
     std::string description;
     std::string origin;  // where it is defined, for messages: "rex.json: /settings/graphql/queries/top_tracks"
+    std::vector<std::string> roles;  // the roles offered the field besides the admin ("roles": [...])
 };
 
 struct CustomField {
@@ -35,6 +37,10 @@ struct CustomField {
     std::vector<InputValueDef> arguments;         // as in the schema
     std::shared_ptr<const Resolver> resolver;     // C++: the callback
     std::shared_ptr<const SqlQueryDef> query;     // config: the SQL
+
+    // Whether a role (not the admin) is offered the field: it is named in the resolver's or the
+    // query's `roles`.
+    bool offered_to(std::string_view role) const;
 };
 
 // Adds every custom field to `query` / `mutation` (types the API lacks, such as a scalar no

@@ -224,7 +224,7 @@ GraphqlExecutor::Viewed GraphqlExecutor::view_for(const std::shared_ptr<const Ap
     const auto rules = who.rules ? who.rules : no_rules;
     std::lock_guard lock(mutex_);
     auto& view = roles_[who.role];
-    if (view.full != full || view.rules != rules) view = {full, rules, role_api(*full, *rules), std::make_shared<const ParsedRules>(*rules)};
+    if (view.full != full || view.rules != rules) view = {full, rules, role_api(*full, *rules, who.role), std::make_shared<const ParsedRules>(*rules)};
     return {view.api, view.parsed};
 }
 
@@ -366,6 +366,16 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
         return *runner;
     };
 
+    // What a custom resolver learns of the requester: the identity's role and session variables.
+    std::optional<rex::Requester> custom_who;
+    const auto custom_requester = [&]() -> const rex::Requester* {
+        if (requester && requester->who) {
+            if (!custom_who) custom_who = rex::Requester{requester->who->role, requester->who->variables, requester->who->admin};
+            return &*custom_who;
+        }
+        return request ? request->requester : nullptr;
+    };
+
     std::string data = "{";
     try {
         for (std::size_t i = 0; i < op.fields.size(); ++i) {
@@ -381,8 +391,7 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                 } else if (field.name == "__schema" || field.name == "__type") {
                     write_introspection(api->schema, field, data);
                 } else if (const auto* custom = api->custom(mutation, field.name)) {
-                    resolve_custom(*custom, field,
-                                   {*api, dialect, open(), request ? request->headers : nullptr, request ? request->requester : nullptr}, data);
+                    resolve_custom(*custom, field, {*api, dialect, open(), request ? request->headers : nullptr, custom_requester()}, data);
                 } else if (const auto* root = api->root(mutation, field.name) ? full->root(mutation, field.name) : nullptr) {
                     auto& r = open();
                     if (mutation) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 
 #include <cstdint>
 #include <limits>
@@ -66,7 +67,19 @@ void read_cache(const PluginSettings& settings, ResponseCacheOptions& cache) {
     cache.ttl = std::chrono::milliseconds(settings.integer("cache.ttl_ms", cache.ttl.count(), 0, most));
 }
 
-// "queries": {"<name>": {"sql": "...", "args": {"<arg>": "<type>"}, "returns": "<type>", "description": "..."}},
+// A query's "roles": a JSON array of role names (the config hands arrays over as JSON text).
+std::vector<std::string> role_list(const std::string& text, const std::function<void(const std::string&)>& fail) {
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    std::vector<std::string> out;
+    if (!parsed.is_array()) fail("expected an array of role names");
+    for (const auto& r : parsed) {
+        if (!r.is_string() || r.get_ref<const std::string&>().empty()) fail("expected an array of role names");
+        out.push_back(r.get<std::string>());
+    }
+    return out;
+}
+
+// "queries": {"<name>": {"sql": "...", "args": {"<arg>": "<type>"}, "returns": "<type>", "description": "...", "roles": [...]}},
 // flattened by the config into "queries.<name>.sql", "queries.<name>.args.<arg>", ...
 std::vector<std::shared_ptr<const SqlQueryDef>> sql_queries(const PluginSettings& settings) {
     std::vector<std::shared_ptr<SqlQueryDef>> out;
@@ -94,7 +107,8 @@ std::vector<std::shared_ptr<const SqlQueryDef>> sql_queries(const PluginSettings
         else if (member == "returns") q.returns = value;
         else if (member == "description") q.description = value;
         else if (member.starts_with("args.") && member.size() > 5) q.arguments.emplace_back(member.substr(5), value);
-        else fail(key, "unknown member (known: sql, args, returns, description)");
+        else if (member == "roles") q.roles = role_list(value, [&](const std::string& problem) { fail(key, problem); });
+        else fail(key, "unknown member (known: sql, args, returns, description, roles)");
     }
     std::vector<std::shared_ptr<const SqlQueryDef>> done;
     for (auto& q : out) {

@@ -6,6 +6,8 @@
 #include <rex/sdk/catalog.hpp>
 #include <rex/sdk/log.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -25,16 +27,49 @@ public:
         for (const auto& [name, e] : api.entities) by_type_[e.type_name] = &e;
     }
 
-    std::optional<std::vector<std::string>> of(const EntityApi& root, const SelectedField& field) {
+    // `requester`: a role's, whose row filters may read more entities (through relations).
+    std::optional<std::vector<std::string>> of(const EntityApi& root, const SelectedField& field, const GraphqlExecutor::Requester& requester) {
         add(root);
         arguments(root, field);
         selection(field);
+        if (requester.who && !requester.who->admin && requester.who->rules && requester.full) rule_relations(*requester.full, *requester.who->rules);
         if (unknown_) return std::nullopt;
         return std::vector<std::string>(names_.begin(), names_.end());
     }
 
 private:
     void add(const EntityApi& e) { names_.insert(e.entity->name); }
+
+    // A row filter that follows a relation lets rows through by the related rows' values: a
+    // change to those may change the result too.
+    void rule_relations(const Api& full, const RoleRules& rules) {
+        for (const auto& name : std::vector<std::string>(names_.begin(), names_.end())) {
+            const auto* r = rules.entity(name);
+            const auto* e = full.entity(name);
+            if (r && r->select && !r->select->filter.empty() && e) rule_relations(full, *e, nlohmann::json::parse(r->select->filter));
+        }
+    }
+
+    void rule_relations(const Api& full, const EntityApi& e, const nlohmann::json& condition) {
+        if (condition.is_array()) {
+            for (const auto& item : condition) rule_relations(full, e, item);
+            return;
+        }
+        if (!condition.is_object()) return;
+        for (const auto& [key, value] : condition.items()) {
+            if (key == "_and" || key == "_or" || key == "_not") {
+                rule_relations(full, e, value);
+            } else if (const auto* r = e.entity->relation(key)) {
+                const auto* target = full.target(*r);
+                if (!target || !r->through.empty()) {  // a join table may have no entity: every change counts
+                    unknown_ = true;
+                    continue;
+                }
+                add(*target);
+                rule_relations(full, *target, value);
+            }
+        }
+    }
 
     void relation(const EntityApi& from, const RelationInfo& r) {
         const auto* target = api_.target(r);
@@ -132,7 +167,7 @@ public:
     Live(SubscriptionRequest request, std::shared_ptr<Registry> registry) : request_(std::move(request)), registry_(registry) {
         const auto& field = request_.operation.fields.front();
         root_ = request_.api->subscription_fields.at(field.name);
-        entities_ = ReadEntities(*request_.api).of(*root_.entity, field);
+        entities_ = ReadEntities(*request_.api).of(*root_.entity, field, request_.requester);
     }
 
     ~Live() { subscription_.reset(); }  // waits for a bus callback in progress
@@ -187,7 +222,7 @@ public:
                     if (auto live = weak.lock()) live->changed(e);
                 });
             }
-            body = request_.executor->run_prepared(*request_.api, request_.operation).body;
+            body = request_.executor->run_prepared(*request_.api, request_.operation, nullptr, &request_.requester).body;
         } catch (const std::exception& e) {
             request_.executor->context().logger().log(LogLevel::error, "graphql", std::string("live query failed: ") + e.what());
             body = R"({"data":null,"errors":[{"message":"Internal error","extensions":{"code":"internal"}}]})";

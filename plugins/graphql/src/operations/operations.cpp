@@ -147,11 +147,12 @@ private:
         keep_->counted = owner_.subscriptions_;
         std::shared_ptr<void> membership;
         if (root->second.kind == RootKind::stream) {
-            membership = start_stream({executor_, prepared.api, std::move(*prepared.operation), {}}, delivery_);
+            membership = start_stream({executor_, prepared.api, std::move(*prepared.operation), {}, std::move(prepared.requester)}, delivery_);
         } else {
             // The API's identity is part of the key: after a catalog change new subscribers get a new execution.
             auto key = share_key() + '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(prepared.api.get()));
-            SubscriptionRequest live{executor_, prepared.api, std::move(*prepared.operation), std::move(key)};
+            // The key holds the requester's role and session values: only they share the execution.
+            SubscriptionRequest live{executor_, prepared.api, std::move(*prepared.operation), std::move(key), std::move(prepared.requester)};
             membership = owner_.live_.join(std::move(live), delivery_);
         }
         std::lock_guard lock(keep_->mutex);

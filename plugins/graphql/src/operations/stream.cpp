@@ -50,6 +50,9 @@ public:
     Stream(SubscriptionRequest request, std::shared_ptr<Delivery> delivery) : request_(std::move(request)), delivery_(std::move(delivery)) {
         const auto& field = request_.operation.fields.front();
         entity_ = request_.api->subscription_fields.at(field.name).entity;
+        // The key's columns by the full API's names: a role may stream rows whose key it cannot read.
+        const auto* full = request_.requester.full ? request_.requester.full->entity(entity_->entity->name) : nullptr;
+        keys_ = full ? full : entity_;
         read_arguments(field);
     }
 
@@ -212,7 +215,7 @@ private:
     // Rows strictly after `last` = (cursor value, key values) in the stream's order.
     InputValue after(const std::vector<InputValue>& last) const {
         std::vector<std::string> columns{cursor_name_};
-        for (const auto* k : entity_->primary_key) columns.push_back(entity_->column_name(k->name));
+        for (const auto* k : entity_->primary_key) columns.push_back(keys_->column_name(k->name));
         std::vector<InputValue> any;
         for (std::size_t i = 0; i < columns.size(); ++i) {
             std::vector<InputValue> part;
@@ -265,7 +268,7 @@ private:
     InputValue key_match(const std::vector<InputValue>& key) const {
         std::vector<InputValue> parts;
         for (std::size_t i = 0; i < entity_->primary_key.size(); ++i)
-            parts.push_back(op(entity_->column_name(entity_->primary_key[i]->name), "_eq", key[i]));
+            parts.push_back(op(keys_->column_name(entity_->primary_key[i]->name), "_eq", key[i]));
         return all_of(std::move(parts));
     }
 
@@ -284,7 +287,7 @@ private:
             std::vector<InputValue> order;
             const auto direction = InputValue::enumeration(descending_ ? "desc" : "asc");
             order.push_back(object({{cursor_name_, direction}}));
-            for (const auto* k : entity_->primary_key) order.push_back(object({{entity_->column_name(k->name), InputValue::enumeration("asc")}}));
+            for (const auto* k : entity_->primary_key) order.push_back(object({{keys_->column_name(k->name), InputValue::enumeration("asc")}}));
             q.arguments.emplace_back(request_.api->names.field("order_by"), InputValue::list(std::move(order)));
             q.arguments.emplace_back("limit", InputValue::number(std::to_string(batch_size_), false));
         }
@@ -297,11 +300,12 @@ private:
             q.selection.push_back(std::move(f));
         };
         hidden("c", cursor_name_);
-        for (std::size_t i = 0; i < entity_->primary_key.size(); ++i) hidden("k" + std::to_string(i), entity_->column_name(entity_->primary_key[i]->name));
+        for (std::size_t i = 0; i < entity_->primary_key.size(); ++i) hidden("k" + std::to_string(i), keys_->column_name(entity_->primary_key[i]->name));
         PreparedOperation op;
         op.kind = OperationKind::query;
         op.fields.push_back(std::move(q));
-        const auto body = request_.executor->run_prepared(*request_.api, op).body;
+        // Under the requester's rules: the role's row filter and session values on every batch.
+        const auto body = request_.executor->run_prepared(*request_.api, op, nullptr, &request_.requester).body;
         auto parsed = ordered::parse(body, nullptr, false);
         if (parsed.is_discarded() || parsed.contains("errors") || !parsed["data"]["rows"].is_array()) {
             auto errors = ordered::parse(body, nullptr, false);
@@ -347,7 +351,8 @@ private:
 
     SubscriptionRequest request_;
     std::shared_ptr<Delivery> delivery_;
-    const EntityApi* entity_ = nullptr;
+    const EntityApi* entity_ = nullptr;  // as the requester sees it
+    const EntityApi* keys_ = nullptr;    // as the SQL compiles it (the full API's)
     std::int64_t batch_size_ = 0;
     std::string cursor_name_;
     const FieldInfo* cursor_column_ = nullptr;

@@ -1,7 +1,9 @@
 // What a subscription (a live query or a stream) runs with: the executor, the API it was
-// prepared against (kept alive: the operation points into its schema), and the operation.
+// prepared against (kept alive: the operation points into its schema), the operation, and the
+// requester whose rules every execution applies (its role's rows and session variables).
 #pragma once
 
+#include "executor/executor.hpp"
 #include "schema/operation.hpp"
 
 #include <memory>
@@ -9,7 +11,6 @@
 
 namespace rex::graphql {
 
-class GraphqlExecutor;
 struct Api;
 
 struct SubscriptionRequest {
@@ -17,6 +18,7 @@ struct SubscriptionRequest {
     std::shared_ptr<const Api> api;
     PreparedOperation operation;  // a subscription of one root field
     std::string key;              // live queries: equal keys share one execution
+    GraphqlExecutor::Requester requester;  // empty: the admin
 };
 
 }  // namespace rex::graphql

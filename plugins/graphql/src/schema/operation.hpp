@@ -74,8 +74,9 @@ struct GraphqlRequest {
     const std::vector<HttpHeader>* headers = nullptr;
     // Set when the host watches the client: a hang-up cancels the running statement.
     std::shared_ptr<RequestAbandon> abandon = nullptr;
-    // Who asks: set by the permission layer once one exists; nullptr is anonymous (custom
-    // resolvers then see an empty Requester).
+    // What custom resolvers are told of the requester when the request runs without an identity
+    // (run_prepared with no GraphqlExecutor::Requester); with one, its role and session variables.
+    // nullptr: an empty Requester.
     const Requester* requester = nullptr;
 };
 

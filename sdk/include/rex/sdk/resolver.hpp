@@ -28,11 +28,14 @@ struct ResolverArgument {
     std::string description;
 };
 
-// Who sends the request. Filled by the permission layer when one is configured; empty (no role,
-// no variables) until then, so a resolver that checks it refuses by default.
+// Who sends the request (docs/permissions.md): the identity the host derived from its token or
+// the operator secret. A resolver offered to roles (Resolver::roles) reads as the server through
+// `ResolverCall::connection` (the role's rules are NOT applied to its SQL): it must restrict what
+// it reads by these values itself, bound as parameters.
 struct Requester {
-    std::string role;
-    std::vector<std::pair<std::string, std::string>> variables;  // session variables (claims)
+    std::string role;                                            // the role the rules are of
+    std::vector<std::pair<std::string, std::string>> variables;  // session variables, names lower case ("x-rex-user-id")
+    bool admin = false;  // the operator, or a host without permissions: every rule bypassed
 };
 
 // What a resolver gets for one call. Valid only during the call.
@@ -70,6 +73,9 @@ struct Resolver {
     // ("[Float!]!"), or an entity's object type or a list of it ("artist", "[track!]!").
     std::string returns;
     ResolverFunction resolve;
+    // The roles the field is offered to on a host with permissions (the admin always has it); a
+    // role not listed does not see the field (an unknown field, absent from its introspection).
+    std::vector<std::string> roles;
 };
 
 // ConfigurationError naming the resolver when it lacks a name, a callback or a result type
