@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
 
 namespace rex::host {
 
@@ -31,31 +34,98 @@ class StreamAccess {
 public:
     static StreamAccess of(const ChangeStreamRequest& /*request*/) { return {}; }
     bool may_read(const ChangeEvent& /*event*/) const { return true; }
+    // Names what this requester sees (its role's row filter and columns): streams with equal
+    // keys share one filtering and one rendering of each event (EventViews below).
+    std::string view_key() const { return {}; }
+    // The event as this requester may see it (its columns only).
+    std::string render(const ChangeEvent& event) const { return change_message(event); }
+};
+
+// The work one event costs, shared by every stream that asks the same of it: with a thousand
+// subscribers of one table and one filter, the filter runs once per event and the message is
+// rendered once, then handed to each sink as the same shared string. One event's calls come
+// one after another from the bus's delivering thread, so a view remembers only the last event
+// it decided (identified by its sequence number and its row's storage: a resume replayed from
+// the log is a different copy and decided again); the lock only guards against a second bus.
+class EventView {
+public:
+    EventView(std::vector<ChangeKind> kinds, RowFilter filter, StreamAccess access)
+        : kinds_(std::move(kinds)), filter_(std::move(filter)), access_(std::move(access)) {}
+
+    // The message for `e`, or nullptr when this view does not show it.
+    std::shared_ptr<const std::string> message(const ChangeEvent& e) {
+        std::lock_guard lock(mutex_);
+        if (e.sequence != sequence_ || e.values.data() != row_) {
+            sequence_ = e.sequence;
+            row_ = e.values.data();
+            message_ = shows(e) ? std::make_shared<const std::string>(access_.render(e)) : nullptr;
+        }
+        return message_;
+    }
+
+private:
+    bool shows(const ChangeEvent& e) const {
+        if (!e.shape) return false;
+        if (!kinds_.empty() && std::find(kinds_.begin(), kinds_.end(), e.kind) == kinds_.end()) return false;
+        // An update is shown when the row matched before or after it, so a client also learns
+        // that a row left its filter.
+        const bool before = e.kind == ChangeKind::update && !e.old_values.empty() && filter_.matches(*e.shape, e.old_values);
+        if (!before && !filter_.matches(*e.shape, e.values)) return false;
+        return access_.may_read(e);
+    }
+
+    const std::vector<ChangeKind> kinds_;
+    const RowFilter filter_;
+    const StreamAccess access_;
+    std::mutex mutex_;
+    std::uint64_t sequence_ = 0;
+    const Value* row_ = nullptr;
+    std::shared_ptr<const std::string> message_;
 };
 
 // A stream that ended before it began (refetch): nothing to cancel.
 class EndedSubscription final : public ChangeSubscription {};
 
 struct StreamState {
-    std::vector<ChangeKind> kinds;  // empty: all
-    RowFilter filter;
-    StreamAccess access;
+    std::shared_ptr<EventView> view;
     std::shared_ptr<ChangeStreamSink> sink;
     Logger* logger = nullptr;
 
     void deliver(const ChangeEvent& e) const {
-        if (!e.shape) return;
-        if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), e.kind) == kinds.end()) return;
-        // An update is shown when the row matched before or after it, so a client also learns
-        // that a row left its filter.
-        const bool before = e.kind == ChangeKind::update && !e.old_values.empty() && filter.matches(*e.shape, e.old_values);
-        if (!before && !filter.matches(*e.shape, e.values)) return;
-        if (!access.may_read(e)) return;
-        sink->event(e.sequence, change_message(e));
+        if (auto message = view->message(e)) sink->event(e.sequence, std::move(message));
     }
 };
 
 }  // namespace
+
+// The views of open streams by what they ask (operations, where, access): a new stream asking
+// the same as an open one shares its view.
+struct HostChangeStreams::Views {
+    std::mutex mutex;
+    std::unordered_map<std::string, std::weak_ptr<EventView>> by_key;
+
+    std::shared_ptr<EventView> find_or_make(const std::string& key, const std::function<std::shared_ptr<EventView>()>& make) {
+        std::lock_guard lock(mutex);
+        if (auto it = by_key.find(key); it != by_key.end())
+            if (auto view = it->second.lock()) return view;
+        // Forget the views no stream uses any more, now and then (amortised over the opens).
+        if (by_key.size() >= 2 * swept_at) {
+            std::erase_if(by_key, [](const auto& entry) { return entry.second.expired(); });
+            swept_at = std::max<std::size_t>(by_key.size(), 16);
+        }
+        auto view = make();
+        by_key[key] = view;
+        return view;
+    }
+
+private:
+    std::size_t swept_at = 16;
+};
+
+HostChangeStreams::HostChangeStreams(const CatalogView& catalog, ChangeBus& bus, Logger& logger)
+    : catalog_(catalog), bus_(bus), logger_(logger), views_(std::make_unique<Views>()) {}
+
+HostChangeStreams::~HostChangeStreams() = default;
 
 std::string change_message(const ChangeEvent& event) {
     std::string out = R"({"event":")";
@@ -84,12 +154,10 @@ std::unique_ptr<ChangeSubscription> HostChangeStreams::open(ChangeStreamRequest 
         if (!entity) refuse(ErrorCategory::not_found, "entity: no entity named '" + name + "' (" + entity_list(catalog_) + ")");
         entities.push_back(std::move(entity));
     }
-    auto state = std::make_shared<StreamState>();
-    state->kinds = std::move(request.kinds);
-    state->filter = RowFilter::parse(request.where);
+    auto filter = RowFilter::parse(request.where);
     ChangeFilter wanted;
-    if (!state->filter.empty()) {
-        for (const auto& e : entities) state->filter.check(*e);
+    if (!filter.empty()) {
+        for (const auto& e : entities) filter.check(*e);
         if (entities.empty()) {
             // Every entity the filter fits (it names their fields); none at all is a mistake.
             std::string first_problem;
@@ -97,7 +165,7 @@ std::unique_ptr<ChangeSubscription> HostChangeStreams::open(ChangeStreamRequest 
                 const auto entity = catalog_.find_entity(name);
                 if (!entity) continue;
                 try {
-                    state->filter.check(*entity);
+                    filter.check(*entity);
                     wanted.entities.push_back(name);
                 } catch (const Error& e) {
                     if (first_problem.empty()) first_problem = e.message();
@@ -109,7 +177,12 @@ std::unique_ptr<ChangeSubscription> HostChangeStreams::open(ChangeStreamRequest 
         }
     }
     if (wanted.entities.empty()) wanted.entities = request.entities;
-    state->access = StreamAccess::of(request);
+    auto access = StreamAccess::of(request);
+    auto state = std::make_shared<StreamState>();
+    std::string key;
+    for (const auto kind : request.kinds) key += static_cast<char>('0' + static_cast<int>(kind));
+    key += '\n' + request.where + '\n' + access.view_key();
+    state->view = views_->find_or_make(key, [&] { return std::make_shared<EventView>(std::move(request.kinds), std::move(filter), std::move(access)); });
     state->sink = std::move(sink);
     state->logger = &logger_;
 

@@ -10,20 +10,24 @@
 #include <rex/sdk/change_stream.hpp>
 #include <rex/sdk/log.hpp>
 
+#include <memory>
 #include <string>
 
 namespace rex::host {
 
 class HostChangeStreams final : public ChangeStreams {
 public:
-    HostChangeStreams(const CatalogView& catalog, ChangeBus& bus, Logger& logger) : catalog_(catalog), bus_(bus), logger_(logger) {}
+    HostChangeStreams(const CatalogView& catalog, ChangeBus& bus, Logger& logger);
+    ~HostChangeStreams() override;
 
     std::unique_ptr<ChangeSubscription> open(ChangeStreamRequest request, std::shared_ptr<ChangeStreamSink> sink) override;
 
 private:
+    struct Views;
     const CatalogView& catalog_;
     ChangeBus& bus_;
     Logger& logger_;
+    std::unique_ptr<Views> views_;
 };
 
 // {"event":"insert|update|delete","model":…,"data":{…},"old":{…}?,"seq":n}: "data" is the row

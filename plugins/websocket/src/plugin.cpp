@@ -70,6 +70,7 @@ public:
         services.operations = context.operations();
         services.change_streams = context.change_streams();
         services.logger = &context.logger();
+        if (auto* metrics = context.metrics()) services.gauges = RealtimeMetrics::of(*metrics, "websocket");
         registry_ = std::make_shared<Registry>(services);
         // Sessions run on an I/O context of the plugin's own, not the host's: the plugin is built
         // with hidden visibility, so it has its own copy of Boost.Asio's per-thread state, which is
