@@ -32,9 +32,9 @@ constexpr std::uint16_t subscriber_exists = 4409;
 
 // The stream's id spliced into each event, {"id":"a",<the event's members>}: the head is the
 // stream's own, the event's text stays the one shared by every subscriber.
-Outgoing tagged(const std::string& head, std::uint64_t sequence, std::shared_ptr<const std::string> event) {
-    if (event->size() <= 2) return Outgoing{head.substr(0, head.size() - 1) + "}", nullptr, 0, sequence};  // {}: no members
-    return Outgoing{head, std::move(event), 1, sequence};
+Outgoing tagged(const std::shared_ptr<const std::string>& head, std::uint64_t sequence, std::shared_ptr<const std::string> event) {
+    if (event->size() <= 2) return Outgoing{head->substr(0, head->size() - 1) + "}", nullptr, nullptr, 0, sequence};  // {}: no members
+    return Outgoing{{}, head, std::move(event), 1, sequence};
 }
 
 // Paces what a stream sends: "subscribed" comes first even when open() delivers retained events
@@ -48,7 +48,7 @@ public:
         : peer_(std::move(peer)), id_(std::move(id)), slice_messages_(std::max<std::size_t>(1, limits.queue_messages / 2)),
           slice_bytes_(limits.queue_bytes / 2), max_held_(4096 + limits.queue_messages) {
         append_json_string(id_json_, id_);
-        head_ = R"({"id":)" + id_json_ + ",";
+        head_ = std::make_shared<const std::string>(R"({"id":)" + id_json_ + ",");
     }
 
     void event(std::uint64_t sequence, std::shared_ptr<const std::string> message) override {
@@ -59,7 +59,7 @@ public:
         std::string text = R"({"type":"end","id":)" + id_json_ + R"(,"refetch":)" + (why.refetch ? "true" : "false") + R"(,"reason":)";
         if (!append_json_string(text, why.reason)) text += R"("")";
         text += '}';
-        deliver(Outgoing{std::move(text), nullptr, 0, 0});
+        deliver(Outgoing{std::move(text), nullptr, nullptr, 0, 0});
         ended_.store(true);
     }
     bool ended() const { return ended_.load(); }
@@ -75,6 +75,7 @@ public:
     }
     // The connection's queue drained: the next slice.
     void drained() {
+        if (!holding_.load(std::memory_order_acquire)) return;  // the usual case: no lock per written message
         std::lock_guard lock(mutex_);
         if (held_.empty() || !confirmed_ || stopped_) return;
         if (auto peer = peer_.lock()) pump(*peer);
@@ -103,6 +104,7 @@ private:
             return;
         }
         held_.push_back(std::move(text));
+        holding_.store(true, std::memory_order_release);
     }
 
     void pump(Peer& peer) {
@@ -112,19 +114,21 @@ private:
             ++count;
             if (!peer.send(std::move(held_.front()))) {
                 held_.clear();
-                return;
+                break;
             }
             held_.pop_front();
         }
+        holding_.store(!held_.empty(), std::memory_order_release);
     }
 
     std::weak_ptr<Peer> peer_;
     const std::string id_;
     std::string id_json_;
-    std::string head_;  // {"id":<id>,
+    std::shared_ptr<const std::string> head_;  // {"id":<id>,
     const std::size_t slice_messages_, slice_bytes_, max_held_;
     std::mutex mutex_;
     std::deque<Outgoing> held_;
+    std::atomic<bool> holding_{false};  // held_ is not empty: drained() has work
     bool confirmed_ = false;
     bool stopped_ = false;
     std::atomic<bool> ended_{false};

@@ -185,6 +185,7 @@ private:
     }
 
     void write_next() {
+        bool backlog = false;
         {
             std::unique_lock lock(queue_mutex_);
             if (queue_.empty() || close_started_) {
@@ -197,15 +198,26 @@ private:
             current_ = std::move(queue_.front());
             queue_.pop_front();
             queued_bytes_ -= current_.size();
+            backlog = !queue_.empty();
+        }
+        // Beast writes one message per system call. While a backlog waits (a client falling
+        // behind), Nagle lets the kernel pack those writes into fewer segments; once the queue is
+        // empty it is switched off again, which also sends at once what it held back, so a
+        // client that keeps up gets each message without delay.
+        if (backlog != nagle_) {
+            beast::error_code ignored;
+            beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(!backlog), ignored);
+            nagle_ = backlog;
         }
         const auto& gauges = registry_.services().gauges;
         if (gauges.queued) gauges.queued->add(-1);
         if (current_.sequence && gauges.sent_sequence && static_cast<double>(current_.sequence) > gauges.sent_sequence->value())
             gauges.sent_sequence->set(static_cast<double>(current_.sequence));
         ws_.text(true);
-        // The head and the shared body as one message (one frame, one gathering write).
-        std::array<net::const_buffer, 2> buffers{net::buffer(current_.head), net::const_buffer()};
-        if (current_.body) buffers[1] = net::buffer(current_.body->data() + current_.body_from, current_.body->size() - current_.body_from);
+        // The pieces as one message (one frame, one gathering write).
+        std::array<net::const_buffer, 3> buffers{net::buffer(current_.text), net::const_buffer(), net::const_buffer()};
+        if (current_.head) buffers[1] = net::buffer(*current_.head);
+        if (current_.body) buffers[2] = net::buffer(current_.body->data() + current_.body_from, current_.body->size() - current_.body_from);
         ws_.async_write(buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             self->current_ = Outgoing{};
             if (ec) {
@@ -280,6 +292,7 @@ private:
     std::string raw_;
     Outgoing current_;
     bool over_limit_ = false;
+    bool nagle_ = false;  // TCP_NODELAY is off (set at accept: on)
     bool close_started_ = false;
     bool closed_ = false;
 
@@ -307,8 +320,9 @@ void Registry::accept(net::io_context& io, Endpoint endpoint, const HttpRequest&
             ::close(socket.native_handle);
             return;
         }
-        // Each message is written when it comes: without this, Nagle holds a message back until
-        // the client acknowledges the one before, which its delayed ACK puts off by up to 40 ms.
+        // Each message is written when it comes (write_next lets Nagle in only for a backlog):
+        // with Nagle a message waits for the client to acknowledge the one before, which its
+        // delayed ACK puts off by up to 40 ms.
         s.set_option(tcp::no_delay(true), ec);
         std::uint64_t id = 0;
         bool over_limit = false;

@@ -56,15 +56,17 @@ struct Services {
     RealtimeMetrics gauges;  // for GET /metrics
 };
 
-// One text message: `head` followed by `body` from `body_from`. A change event is rendered once
-// for every subscriber (the shared body); each connection adds only its own head ({"id":"a",).
+// One text message: `text`, or a change event as the stream's `head` ({"id":"a",) followed by
+// `body` from `body_from`. Both are shared: the body is rendered once for every subscriber, the
+// head once per stream, so queueing an event allocates nothing of its own.
 struct Outgoing {
-    std::string head;
+    std::string text;
+    std::shared_ptr<const std::string> head;
     std::shared_ptr<const std::string> body;
     std::size_t body_from = 0;
     std::uint64_t sequence = 0;  // of the change event carried; 0 for other messages
 
-    std::size_t size() const noexcept { return head.size() + (body ? body->size() - body_from : 0); }
+    std::size_t size() const noexcept { return text.size() + (head ? head->size() : 0) + (body ? body->size() - body_from : 0); }
 };
 
 // Close codes of RFC 6455 the transport uses itself.
@@ -79,7 +81,7 @@ public:
     // Queues a text message; any thread. False when the connection is closing or the message
     // overflowed the write queue (the connection is then closed with 1013 and a reason).
     virtual bool send(Outgoing message) = 0;
-    bool send(std::string text) { return send(Outgoing{std::move(text), nullptr, 0, 0}); }
+    bool send(std::string text) { return send(Outgoing{std::move(text), nullptr, nullptr, 0, 0}); }
     // Closes with a code and a one-line reason; any thread; later calls are ignored.
     virtual void close(std::uint16_t code, std::string reason) = 0;
     // Runs `fn` on the connection's strand (any thread); dropped once the connection is gone.
