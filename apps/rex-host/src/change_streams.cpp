@@ -56,9 +56,11 @@ public:
     std::shared_ptr<const std::string> message(const ChangeEvent& e) {
         std::lock_guard lock(mutex_);
         if (e.sequence != sequence_ || e.values.data() != row_) {
+            // Decided before it is remembered: a throw leaves no stale message for this event.
+            auto message = shows(e) ? std::make_shared<const std::string>(access_.render(e)) : nullptr;
             sequence_ = e.sequence;
             row_ = e.values.data();
-            message_ = shows(e) ? std::make_shared<const std::string>(access_.render(e)) : nullptr;
+            message_ = std::move(message);
         }
         return message_;
     }
