@@ -62,9 +62,9 @@ struct WaitingSink final : rex::ChangeStreamSink {
     std::mutex mutex;
     std::condition_variable changed;
     std::vector<std::string> messages;
-    void event(std::uint64_t, std::string message) override {
+    void event(std::uint64_t, std::shared_ptr<const std::string> message) override {
         std::lock_guard lock(mutex);
-        messages.push_back(std::move(message));
+        messages.push_back(*message);
         changed.notify_all();
     }
     void end(rex::ChangeStreamEnd) override {}

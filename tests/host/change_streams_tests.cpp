@@ -80,10 +80,12 @@ std::string refusal(const std::function<void()>& fn) {
 struct Sink final : rex::ChangeStreamSink {
     std::mutex mutex;
     std::vector<std::pair<std::uint64_t, std::string>> events;
+    std::vector<std::shared_ptr<const std::string>> shared;  // as handed over
     std::vector<rex::ChangeStreamEnd> ends;
-    void event(std::uint64_t sequence, std::string message) override {
+    void event(std::uint64_t sequence, std::shared_ptr<const std::string> message) override {
         std::lock_guard lock(mutex);
-        events.emplace_back(sequence, std::move(message));
+        events.emplace_back(sequence, *message);
+        shared.push_back(std::move(message));
     }
     void end(rex::ChangeStreamEnd why) override {
         std::lock_guard lock(mutex);
@@ -234,6 +236,41 @@ TEST_CASE("change stream: an update carries the old row and shows when a row lea
     CHECK(m[0].starts_with(R"({"event":"update","model":"Album","data":{"AlbumId":1,"Title":"A","ArtistId":2,)"));
     CHECK(m[0].find(R"(,"old":{"AlbumId":1,"Title":"A","ArtistId":1,)") != std::string::npos);
     CHECK(m[0].ends_with(R"(,"seq":1})"));
+}
+
+TEST_CASE("change stream: streams asking the same share one rendered message per event; others are decided on their own",
+          "[changes][stream][shared]") {
+    Fixture f;
+    std::vector<std::shared_ptr<Sink>> sinks;
+    std::vector<std::unique_ptr<rex::ChangeSubscription>> subs;
+    const auto open = [&](rex::ChangeStreamRequest request) {
+        sinks.push_back(std::make_shared<Sink>());
+        subs.push_back(f.streams.open(std::move(request), sinks.back()));
+    };
+    for (int i = 0; i < 3; ++i) open({{"Album"}, {ChangeKind::insert}, R"({"ArtistId":{"_eq":1}})", {}, {}, {}});
+    open({{"Album"}, {ChangeKind::insert}, R"({"ArtistId":{"_eq":2}})", {}, {}, {}});  // another filter
+    open({{"Album"}, {}, R"({"ArtistId":{"_eq":1}})", {}, {}, {}});                    // other operations
+    f.publish(ChangeKind::insert, album(1, "A", 1));
+    f.publish(ChangeKind::insert, album(2, "B", 2));
+    f.publish(ChangeKind::update, album(1, "A2", 1));
+    for (int i = 0; i < 3; ++i) REQUIRE(sinks[i]->shared.size() == 1);
+    CHECK(sinks[1]->shared[0] == sinks[0]->shared[0]);  // the same string, not an equal copy
+    CHECK(sinks[2]->shared[0] == sinks[0]->shared[0]);
+    REQUIRE(sinks[3]->messages().size() == 1);
+    CHECK(sinks[3]->events[0].first == 2);
+    REQUIRE(sinks[4]->messages().size() == 2);  // the insert and the update
+    CHECK(*sinks[4]->shared[0] == *sinks[0]->shared[0]);
+    // A stream opened later with the same request resumes through the same view: the retained
+    // event it is sent again is the same message, decided once.
+    open({{"Album"}, {ChangeKind::insert}, R"({"ArtistId":{"_eq":1}})", 0, {}, {}});
+    REQUIRE(sinks[5]->shared.size() == 1);
+    CHECK(*sinks[5]->shared[0] == *sinks[0]->shared[0]);
+    // When every stream of a view is gone, a new one starts a fresh view.
+    subs.clear();
+    open({{"Album"}, {ChangeKind::insert}, R"({"ArtistId":{"_eq":1}})", {}, {}, {}});
+    f.publish(ChangeKind::insert, album(4, "D", 1));
+    REQUIRE(sinks[6]->messages().size() == 1);
+    CHECK(sinks[6]->events[0].first == 4);
 }
 
 TEST_CASE("change stream: a where without entities applies to every entity that has its fields", "[changes][stream]") {

@@ -8,7 +8,10 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 
 namespace rex::host {
 
@@ -24,33 +27,110 @@ std::string entity_list(const CatalogView& catalog) {
     return out.empty() ? "the catalog is empty" : "entities: " + out;
 }
 
+// The work one event costs, shared by every stream that asks the same of it: with a thousand
+// subscribers of one table and one filter, the filter runs once per event and the message is
+// rendered once, then handed to each sink as the same shared string. One event's calls come
+// one after another from the bus's delivering thread, so a view remembers only the last event
+// it decided (identified by its sequence number and its row's storage: a resume replayed from
+// the log is a different copy and decided again); the lock only guards against a second bus.
+class EventView {
+public:
+    EventView(std::vector<ChangeKind> kinds, RowFilter filter, StreamAccess access)
+        : kinds_(std::move(kinds)), filter_(std::move(filter)), access_(std::move(access)) {}
+
+    // The message for `e`, or nullptr when this view does not show it.
+    std::shared_ptr<const std::string> message(const ChangeEvent& e) {
+        std::lock_guard lock(mutex_);
+        if (e.sequence != sequence_ || e.values.data() != row_) {
+            // Decided before it is remembered: a throw leaves no stale message for this event.
+            auto message = decide(e);
+            sequence_ = e.sequence;
+            row_ = e.values.data();
+            message_ = std::move(message);
+        }
+        return message_;
+    }
+
+private:
+    // The message of `event` for this view, or nullptr. First what the role sees of the event (its
+    // rows and columns), then the client's choice; the admin's view (a host without permissions)
+    // uses the event as it is, uncopied.
+    std::shared_ptr<const std::string> decide(const ChangeEvent& event) const {
+        if (!event.shape) return nullptr;
+        std::optional<ChangeEvent> seen;
+        if (!access_.admin() && !(seen = access_.view(event))) return nullptr;
+        const auto& e = seen ? *seen : event;
+        if (!kinds_.empty() && std::find(kinds_.begin(), kinds_.end(), e.kind) == kinds_.end()) return nullptr;
+        // An update is shown when the row matched before or after it, so a client also learns
+        // that a row left its filter.
+        const bool before = e.kind == ChangeKind::update && !e.old_values.empty() && filter_.matches(*e.shape, e.old_values);
+        if (!before && !filter_.matches(*e.shape, e.values)) return nullptr;
+        return std::make_shared<const std::string>(change_message(e));
+    }
+
+    const std::vector<ChangeKind> kinds_;
+    const RowFilter filter_;
+    const StreamAccess access_;  // its view() is not thread-safe: called under mutex_
+    std::mutex mutex_;
+    std::uint64_t sequence_ = 0;
+    const Value* row_ = nullptr;
+    std::shared_ptr<const std::string> message_;
+};
+
 // A stream that ended before it began (refetch): nothing to cancel.
 class EndedSubscription final : public ChangeSubscription {};
 
 struct StreamState {
-    std::vector<ChangeKind> kinds;  // empty: all
-    RowFilter filter;
-    StreamAccess access;
+    std::shared_ptr<EventView> view;
     std::shared_ptr<ChangeStreamSink> sink;
     Logger* logger = nullptr;
 
-    void deliver(const ChangeEvent& event) const {
-        if (!event.shape) return;
-        // First what the role sees of the event (its rows and columns), then the client's choice.
-        // The admin's stream (a host without permissions) uses the event as it is, uncopied.
-        std::optional<ChangeEvent> seen;
-        if (!access.admin() && !(seen = access.view(event))) return;
-        const auto& e = seen ? *seen : event;
-        if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), e.kind) == kinds.end()) return;
-        // An update is shown when the row matched before or after it, so a client also learns
-        // that a row left its filter.
-        const bool before = e.kind == ChangeKind::update && !e.old_values.empty() && filter.matches(*e.shape, e.old_values);
-        if (!before && !filter.matches(*e.shape, e.values)) return;
-        sink->event(e.sequence, change_message(e));
+    void deliver(const ChangeEvent& e) const {
+        if (auto message = view->message(e)) sink->event(e.sequence, std::move(message));
     }
 };
 
+// What a requester's identity makes of a stream: streams of one role with the same session
+// variables see the same rows and columns, so they may share a view.
+std::string identity_key(const Identity& identity) {
+    if (identity.admin) return "admin";
+    std::string key = "role:" + identity.role;
+    auto variables = identity.variables;
+    std::sort(variables.begin(), variables.end());
+    for (const auto& [name, value] : variables) key += '\n' + name + '=' + std::to_string(value.size()) + ':' + value;
+    return key;
+}
+
 }  // namespace
+
+// The views of open streams by what they ask (operations, where, access): a new stream asking
+// the same as an open one shares its view.
+struct HostChangeStreams::Views {
+    std::mutex mutex;
+    std::unordered_map<std::string, std::weak_ptr<EventView>> by_key;
+
+    std::shared_ptr<EventView> find_or_make(const std::string& key, const std::function<std::shared_ptr<EventView>()>& make) {
+        std::lock_guard lock(mutex);
+        if (auto it = by_key.find(key); it != by_key.end())
+            if (auto view = it->second.lock()) return view;
+        // Forget the views no stream uses any more, now and then (amortised over the opens).
+        if (by_key.size() >= 2 * swept_at) {
+            std::erase_if(by_key, [](const auto& entry) { return entry.second.expired(); });
+            swept_at = std::max<std::size_t>(by_key.size(), 16);
+        }
+        auto view = make();
+        by_key[key] = view;
+        return view;
+    }
+
+private:
+    std::size_t swept_at = 16;
+};
+
+HostChangeStreams::HostChangeStreams(const CatalogView& catalog, ChangeBus& bus, Logger& logger, Identify identify)
+    : catalog_(catalog), bus_(bus), logger_(logger), identify_(std::move(identify)), views_(std::make_unique<Views>()) {}
+
+HostChangeStreams::~HostChangeStreams() = default;
 
 std::string change_message(const ChangeEvent& event) {
     std::string out = R"({"event":")";
@@ -88,22 +168,20 @@ std::unique_ptr<ChangeSubscription> HostChangeStreams::open(ChangeStreamRequest 
     if (!named && !identity.admin)
         for (const auto& name : catalog_.entity_names())
             if (auto entity = catalog_.find_entity(name)) entities.push_back(std::move(entity));
-    auto state = std::make_shared<StreamState>();
-    state->access = StreamAccess::of(identity, entities, catalog_, named);
-    state->kinds = std::move(request.kinds);
-    state->filter = RowFilter::parse(request.where);
+    auto access = StreamAccess::of(identity, entities, catalog_, named);
+    auto filter = RowFilter::parse(request.where);
     const auto fits = [&](const EntityInfo& entity) {
-        state->filter.check(entity);
-        state->access.check_client_filter(state->filter, entity.name);
+        filter.check(entity);
+        access.check_client_filter(filter, entity.name);
     };
     ChangeFilter wanted;
-    if (!state->filter.empty()) {
+    if (!filter.empty()) {
         if (named)
             for (const auto& e : entities) fits(*e);
         else {
             // Every entity the filter fits (it names their fields); none at all is a mistake.
             std::string first_problem;
-            for (const auto& name : identity.admin ? catalog_.entity_names() : state->access.entity_names()) {
+            for (const auto& name : identity.admin ? catalog_.entity_names() : access.entity_names()) {
                 const auto entity = catalog_.find_entity(name);
                 if (!entity) continue;
                 try {
@@ -119,7 +197,14 @@ std::unique_ptr<ChangeSubscription> HostChangeStreams::open(ChangeStreamRequest 
         }
     }
     // The bus's entity filter: a role's stream never asks for all entities.
-    if (wanted.entities.empty()) wanted.entities = identity.admin ? request.entities : state->access.entity_names();
+    if (wanted.entities.empty()) wanted.entities = identity.admin ? request.entities : access.entity_names();
+    // Streams asking the same (operations, where, entities, identity) share one view of each event.
+    std::string key;
+    for (const auto kind : request.kinds) key += static_cast<char>('0' + static_cast<int>(kind));
+    key += '\n' + request.where + '\n' + identity_key(identity);
+    for (const auto& name : wanted.entities) key += '\n' + name;
+    auto state = std::make_shared<StreamState>();
+    state->view = views_->find_or_make(key, [&] { return std::make_shared<EventView>(std::move(request.kinds), std::move(filter), std::move(access)); });
     state->sink = std::move(sink);
     state->logger = &logger_;
 

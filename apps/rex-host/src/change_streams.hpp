@@ -12,6 +12,7 @@
 #include <rex/sdk/log.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace rex::host {
@@ -22,16 +23,18 @@ using Identify = std::function<IdentifyResult(const IdentityRequest&)>;
 class HostChangeStreams final : public ChangeStreams {
 public:
     // Without `identify`, every requester is the admin (a host without permissions).
-    HostChangeStreams(const CatalogView& catalog, ChangeBus& bus, Logger& logger, Identify identify = {})
-        : catalog_(catalog), bus_(bus), logger_(logger), identify_(std::move(identify)) {}
+    HostChangeStreams(const CatalogView& catalog, ChangeBus& bus, Logger& logger, Identify identify = {});
+    ~HostChangeStreams() override;
 
     std::unique_ptr<ChangeSubscription> open(ChangeStreamRequest request, std::shared_ptr<ChangeStreamSink> sink) override;
 
 private:
+    struct Views;
     const CatalogView& catalog_;
     ChangeBus& bus_;
     Logger& logger_;
     Identify identify_;
+    std::unique_ptr<Views> views_;
 };
 
 // {"event":"insert|update|delete","model":…,"data":{…},"old":{…}?,"seq":n}: "data" is the row

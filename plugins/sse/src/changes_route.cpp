@@ -56,8 +56,8 @@ std::string end_message(std::string_view reason, bool refetch) {
 class ChangesSink final : public ChangeStreamSink {
 public:
     explicit ChangesSink(std::weak_ptr<EventStream> stream) : stream_(std::move(stream)) {}
-    void event(std::uint64_t sequence, std::string message) override {
-        if (auto s = stream_.lock()) s->send("id: " + std::to_string(sequence) + "\ndata: " + message + "\n\n");
+    void event(std::uint64_t sequence, std::shared_ptr<const std::string> message) override {
+        if (auto s = stream_.lock()) s->send_event(sequence, std::move(message));
     }
     void end(ChangeStreamEnd why) override {
         if (auto s = stream_.lock()) s->finish(end_message(why.reason, why.refetch));
@@ -122,7 +122,7 @@ void ChangesRoute::take_stream(const HttpRequest& request, StreamSocket socket) 
                                         false));
         stream->on_shutdown(end_message("the server is shutting down", false));
         auto subscription = streams->open(std::move(r), std::make_shared<ChangesSink>(stream));
-        stream->hold(std::shared_ptr<ChangeSubscription>(std::move(subscription)));
+        stream->hold(std::shared_ptr<ChangeSubscription>(std::move(subscription)), true);
         stream->begin("retry: " + std::to_string(context_->options.retry.count()) + "\n\n");
         return;
     } catch (const Refusal& e) {

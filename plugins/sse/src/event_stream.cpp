@@ -54,6 +54,10 @@ EventStream::EventStream(net::io_context& io, StreamSocket socket, StreamOptions
     if (ec) {
         ::close(socket.native_handle);
         closed_ = true;
+    } else {
+        // Each event is written when it comes: without this, Nagle holds it back until the client
+        // acknowledges the previous one, which its delayed ACK puts off by up to 40 ms.
+        socket_.set_option(tcp::no_delay(true), ec);
     }
     // Bytes the client sent past its request are of no use to an event stream.
 }
@@ -67,8 +71,8 @@ void EventStream::respond(int status, std::string content_type, std::string body
     response += "\r\n" + body;
     {
         std::lock_guard lock(mutex_);
-        queue_.clear();
-        queue_.push_back(std::move(response));
+        drop_queue();
+        enqueue({std::move(response), nullptr, 0});
         started_ = true;
         ending_ = true;
         kick();
@@ -94,7 +98,7 @@ void EventStream::begin(std::string first) {
         std::lock_guard lock(mutex_);
         if (closed_) return;
         queued_bytes_ += head.size();
-        queue_.push_front(std::move(head));
+        enqueue({std::move(head), nullptr, 0}, true);
         exempt_events_ = queue_.size();
         exempt_bytes_ = queued_bytes_;
         started_ = true;
@@ -107,42 +111,70 @@ void EventStream::begin(std::string first) {
     });
 }
 
-void EventStream::send(std::string message) {
+void EventStream::send(std::string message) { push({std::move(message), nullptr, 0}); }
+
+void EventStream::send_event(std::uint64_t sequence, std::shared_ptr<const std::string> message) {
+    push({{}, std::move(message), sequence});
+}
+
+void EventStream::push(Queued message) {
     std::lock_guard lock(mutex_);
     if (closed_ || ending_) return;
+    const auto& metrics = registry_->metrics();
     if (bounded_ && (queue_.size() - exempt_events_ >= options_.queue_events ||
                      queued_bytes_ - exempt_bytes_ + message.size() > options_.queue_bytes)) {
         // The client cannot keep up: what it has not been sent is dropped (it resumes from the
         // last message it got) and the stream ends with the reason.
-        queue_.clear();
-        queued_bytes_ = exempt_events_ = exempt_bytes_ = 0;
-        if (!overflow_.empty()) queue_.push_back(overflow_);
+        drop_queue();
+        if (!overflow_.empty()) enqueue({overflow_, nullptr, 0});
         ending_ = true;
+        if (metrics.slow_consumers) metrics.slow_consumers->add(1);
         kick();
         return;
     }
     queued_bytes_ += message.size();
-    queue_.push_back(std::move(message));
+    enqueue(std::move(message));
     kick();
+}
+
+void EventStream::enqueue(Queued message, bool first) {
+    if (first) queue_.push_front(std::move(message));
+    else queue_.push_back(std::move(message));
+    if (const auto& queued = registry_->metrics().queued) queued->add(1);
+}
+
+void EventStream::drop_queue() {
+    if (const auto& queued = registry_->metrics().queued; queued && !queue_.empty()) queued->add(-static_cast<double>(queue_.size()));
+    queue_.clear();
+    queued_bytes_ = exempt_events_ = exempt_bytes_ = 0;
 }
 
 void EventStream::finish(std::string message) {
     std::lock_guard lock(mutex_);
     if (closed_ || ending_) return;
-    queue_.push_back(std::move(message));
+    enqueue({std::move(message), nullptr, 0});
     ending_ = true;
     kick();
 }
 
-void EventStream::hold(std::shared_ptr<void> feed) {
+void EventStream::hold(std::shared_ptr<void> feed, bool subscription) {
     {
         std::lock_guard lock(mutex_);
         if (!closed_) {
             feeds_.push_back(std::move(feed));
+            if (subscription) {
+                ++subscriptions_;
+                if (const auto& gauge = registry_->metrics().subscriptions) gauge->add(1);
+            }
             return;
         }
     }
     feed.reset();  // closed already: outside the lock
+}
+
+void EventStream::release_subscriptions() {
+    if (const auto& gauge = registry_->metrics().subscriptions; gauge && subscriptions_) gauge->add(-static_cast<double>(subscriptions_));
+    subscriptions_ = 0;
 }
 
 void EventStream::kick() {
@@ -164,9 +196,22 @@ void EventStream::write_next() {
     }
     // Everything queued goes in one write: a burst costs one system call, not one per event.
     batch_.clear();
-    for (auto& m : queue_) batch_ += m;
-    queue_.clear();
-    queued_bytes_ = exempt_events_ = exempt_bytes_ = 0;
+    std::uint64_t sent = 0;
+    for (const auto& m : queue_) {
+        if (!m.event) {
+            batch_ += m.text;
+            continue;
+        }
+        batch_ += "id: ";
+        batch_ += std::to_string(m.sequence);
+        batch_ += "\ndata: ";
+        batch_ += *m.event;
+        batch_ += "\n\n";
+        sent = std::max(sent, m.sequence);
+    }
+    drop_queue();
+    if (const auto& gauge = registry_->metrics().sent_sequence; gauge && sent && static_cast<double>(sent) > gauge->value())
+        gauge->set(static_cast<double>(sent));
     write_started_ = std::chrono::steady_clock::now();
     lock.unlock();
     net::async_write(socket_, net::buffer(batch_), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
@@ -190,7 +235,7 @@ void EventStream::tick() {
         if (closed_) return;
         stuck = writing_ && std::chrono::steady_clock::now() - write_started_ > options_.write_timeout;
         if (!writing_ && queue_.empty() && !ending_) {
-            queue_.push_back(":\n\n");  // a comment: keeps proxies from closing an idle stream
+            enqueue({":\n\n", nullptr, 0});  // a comment: keeps proxies from closing an idle stream
             kick();
         }
     }
@@ -204,9 +249,10 @@ void EventStream::close() {
         std::lock_guard lock(mutex_);
         if (!closed_) {
             closed_ = true;
-            queue_.clear();
+            drop_queue();
         }
         feeds.swap(feeds_);
+        release_subscriptions();
         boost::system::error_code ec;
         socket_.shutdown(tcp::socket::shutdown_both, ec);
         socket_.close(ec);
@@ -224,7 +270,8 @@ void EventStream::shutdown() {
         if (closed_) return;
         closed_ = true;
         feeds.swap(feeds_);
-        queue_.clear();
+        release_subscriptions();
+        drop_queue();
         const int fd = socket_.native_handle();
         // Only between writes: a message in the middle of another would garble both.
         if (started_ && bounded_ && !writing_ && !message.empty())
@@ -239,12 +286,13 @@ bool StreamRegistry::admit(const std::shared_ptr<EventStream>& stream) {
     std::lock_guard lock(mutex_);
     if (stopped_ || streams_.size() >= max_) return false;
     streams_.emplace(stream.get(), stream);
+    if (metrics_.connections) metrics_.connections->set(static_cast<double>(streams_.size()));
     return true;
 }
 
 void StreamRegistry::leave(const EventStream* stream) {
     std::lock_guard lock(mutex_);
-    streams_.erase(stream);
+    if (streams_.erase(stream) && metrics_.connections) metrics_.connections->set(static_cast<double>(streams_.size()));
 }
 
 void StreamRegistry::stop() {

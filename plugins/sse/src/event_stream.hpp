@@ -6,6 +6,7 @@
 #pragma once
 
 #include <rex/sdk/http.hpp>
+#include <rex/sdk/metrics.hpp>
 #include <rex/sdk/transport.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -51,6 +52,10 @@ public:
     void begin(std::string first);
     // Queues one whole SSE message. Thread-safe; ignored once the stream is ending.
     void send(std::string message);
+    // Queues a change event as `id: <sequence>` and `data: <message>` (one line of JSON): the
+    // message is the one shared by every stream showing the event, formatted only into the
+    // write's batch.
+    void send_event(std::uint64_t sequence, std::shared_ptr<const std::string> message);
     // The message that ends a stream whose queue is full, and one whose transport stops (set
     // before begin(); empty: none).
     void on_overflow(std::string message) { overflow_ = std::move(message); }
@@ -58,14 +63,25 @@ public:
     // Queues a last message and closes after it. Thread-safe.
     void finish(std::string message);
     // Keeps what feeds this stream (a subscription, an operation) until it closes; then it is
-    // destroyed outside every lock of the stream.
-    void hold(std::shared_ptr<void> feed);
+    // destroyed outside every lock of the stream. `subscription`: counted in the metrics' gauge.
+    void hold(std::shared_ptr<void> feed, bool subscription = false);
     // For stop(): the shutdown message when the socket is idle, then the connection is shut down now.
     void shutdown();
     // Bytes of an idle stream object (what memory per connection is reported from).
     static std::size_t footprint() { return sizeof(EventStream); }
 
 private:
+    // A queued message: `text`, or a change event formatted at write time.
+    struct Queued {
+        std::string text;
+        std::shared_ptr<const std::string> event;
+        std::uint64_t sequence = 0;
+        std::size_t size() const noexcept { return event ? event->size() + 32 : text.size(); }
+    };
+    void push(Queued message);
+    void enqueue(Queued message, bool first = false);  // with mutex_ held
+    void drop_queue();             // with mutex_ held
+    void release_subscriptions();  // with mutex_ held
     void kick();  // with mutex_ held
     void write_next();
     void read();
@@ -81,13 +97,14 @@ private:
     std::string shutdown_;
 
     std::mutex mutex_;  // guards the fields below
-    std::deque<std::string> queue_;
+    std::deque<Queued> queue_;
     std::size_t queued_bytes_ = 0;
     // What was queued before begin() (a resume's backlog) until it goes to the socket: not held
     // to the bounds, or a long backlog would cut a resuming client off at once.
     std::size_t exempt_events_ = 0, exempt_bytes_ = 0;
     std::string batch_;  // being written
     std::vector<std::shared_ptr<void>> feeds_;
+    std::size_t subscriptions_ = 0;  // of the feeds, counted in the gauge
     bool started_ = false;  // the head is queued: writing may begin
     bool bounded_ = false;  // the queue's bounds apply (after begin())
     bool writing_ = false;
@@ -101,7 +118,7 @@ private:
 // The live streams of one transport: a connection limit, and stop() for all of them.
 class StreamRegistry {
 public:
-    explicit StreamRegistry(std::size_t max_streams) : max_(max_streams) {}
+    explicit StreamRegistry(std::size_t max_streams, RealtimeMetrics metrics = {}) : max_(max_streams), metrics_(std::move(metrics)) {}
     // False when the limit is reached or the transport stopped.
     bool admit(const std::shared_ptr<EventStream>& stream);
     void leave(const EventStream* stream);
@@ -109,9 +126,11 @@ public:
     void stop();
     std::size_t size() const;
     std::size_t limit() const { return max_; }
+    const RealtimeMetrics& metrics() const { return metrics_; }
 
 private:
     const std::size_t max_;
+    const RealtimeMetrics metrics_;
     mutable std::mutex mutex_;
     bool stopped_ = false;
     std::unordered_map<const EventStream*, std::weak_ptr<EventStream>> streams_;

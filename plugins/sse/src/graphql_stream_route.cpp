@@ -199,7 +199,7 @@ void GraphqlStreamRoute::take_stream(const HttpRequest& request, StreamSocket so
                                                            std::to_string(context_->options.stream.queue_events) +
                                                            " results waited for it; the stream ends")));
     auto handle = operations->start(std::move(op), std::make_shared<OperationStreamSink>(stream));
-    stream->hold(std::shared_ptr<OperationHandle>(std::move(handle)));
+    stream->hold(std::shared_ptr<OperationHandle>(std::move(handle)), true);
     stream->begin(":\n\n");
 }
 

@@ -37,7 +37,8 @@ public:
 
     void start(TransportContext& host) override {
         auto options = options_of(host.settings("sse"));
-        auto registry = std::make_shared<StreamRegistry>(options.max_connections);
+        auto* metrics = host.metrics();
+        auto registry = std::make_shared<StreamRegistry>(options.max_connections, metrics ? RealtimeMetrics::of(*metrics, "sse") : RealtimeMetrics{});
         io_ = std::make_unique<boost::asio::io_context>(static_cast<int>(options.threads));
         work_.emplace(boost::asio::make_work_guard(*io_));
         for (unsigned i = 0; i < options.threads; ++i) threads_.emplace_back([io = io_.get()] { io->run(); });

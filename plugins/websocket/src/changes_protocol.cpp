@@ -30,15 +30,11 @@ namespace {
 constexpr std::uint16_t bad_request = 4400;
 constexpr std::uint16_t subscriber_exists = 4409;
 
-// A quoted id, spliced into each event: {"id":"a",<the event's members>}.
-std::string tagged(const std::string& id_json, const std::string& event) {
-    std::string out;
-    out.reserve(event.size() + id_json.size() + 8);
-    out += R"({"id":)";
-    out += id_json;
-    if (event.size() > 2) out += ',';
-    out.append(event, 1);
-    return out;
+// The stream's id spliced into each event, {"id":"a",<the event's members>}: the head is the
+// stream's own, the event's text stays the one shared by every subscriber.
+Outgoing tagged(const std::shared_ptr<const std::string>& head, std::uint64_t sequence, std::shared_ptr<const std::string> event) {
+    if (event->size() <= 2) return Outgoing{head->substr(0, head->size() - 1) + "}", nullptr, nullptr, 0, sequence};  // {}: no members
+    return Outgoing{{}, head, std::move(event), 1, sequence};
 }
 
 // Paces what a stream sends: "subscribed" comes first even when open() delivers retained events
@@ -52,15 +48,18 @@ public:
         : peer_(std::move(peer)), id_(std::move(id)), slice_messages_(std::max<std::size_t>(1, limits.queue_messages / 2)),
           slice_bytes_(limits.queue_bytes / 2), max_held_(4096 + limits.queue_messages) {
         append_json_string(id_json_, id_);
+        head_ = std::make_shared<const std::string>(R"({"id":)" + id_json_ + ",");
     }
 
-    void event(std::uint64_t, std::string message) override { deliver(tagged(id_json_, message)); }
+    void event(std::uint64_t sequence, std::shared_ptr<const std::string> message) override {
+        deliver(tagged(head_, sequence, std::move(message)));
+    }
 
     void end(ChangeStreamEnd why) override {
         std::string text = R"({"type":"end","id":)" + id_json_ + R"(,"refetch":)" + (why.refetch ? "true" : "false") + R"(,"reason":)";
         if (!append_json_string(text, why.reason)) text += R"("")";
         text += '}';
-        deliver(std::move(text));
+        deliver(Outgoing{std::move(text), nullptr, nullptr, 0, 0});
         ended_.store(true);
     }
     bool ended() const { return ended_.load(); }
@@ -76,6 +75,7 @@ public:
     }
     // The connection's queue drained: the next slice.
     void drained() {
+        if (!holding_.load(std::memory_order_acquire)) return;  // the usual case: no lock per written message
         std::lock_guard lock(mutex_);
         if (held_.empty() || !confirmed_ || stopped_) return;
         if (auto peer = peer_.lock()) pump(*peer);
@@ -87,7 +87,7 @@ public:
     }
 
 private:
-    void deliver(std::string text) {
+    void deliver(Outgoing text) {
         std::lock_guard lock(mutex_);
         if (stopped_) return;
         if (confirmed_ && held_.empty()) {
@@ -97,11 +97,14 @@ private:
         if (held_.size() >= max_held_) {
             stopped_ = true;
             held_.clear();
-            if (auto peer = peer_.lock())
+            if (auto peer = peer_.lock()) {
+                if (const auto& slow = peer->services().gauges.slow_consumers) slow->add(1);
                 peer->close(close_code::try_again_later, "client too slow: " + std::to_string(max_held_) + " events held; reconnect and resume");
+            }
             return;
         }
         held_.push_back(std::move(text));
+        holding_.store(true, std::memory_order_release);
     }
 
     void pump(Peer& peer) {
@@ -111,18 +114,21 @@ private:
             ++count;
             if (!peer.send(std::move(held_.front()))) {
                 held_.clear();
-                return;
+                break;
             }
             held_.pop_front();
         }
+        holding_.store(!held_.empty(), std::memory_order_release);
     }
 
     std::weak_ptr<Peer> peer_;
     const std::string id_;
     std::string id_json_;
+    std::shared_ptr<const std::string> head_;  // {"id":<id>,
     const std::size_t slice_messages_, slice_bytes_, max_held_;
     std::mutex mutex_;
-    std::deque<std::string> held_;
+    std::deque<Outgoing> held_;
+    std::atomic<bool> holding_{false};  // held_ is not empty: drained() has work
     bool confirmed_ = false;
     bool stopped_ = false;
     std::atomic<bool> ended_{false};
@@ -168,6 +174,7 @@ private:
     struct Stream {
         std::shared_ptr<StreamSink> sink;
         std::unique_ptr<ChangeSubscription> subscription;
+        GaugeHold counted;
     };
 
     void refuse(const std::string& id, std::string_view why) {
@@ -228,7 +235,7 @@ private:
         auto sink = std::make_shared<StreamSink>(weak_, id, peer_.services().limits);
         try {
             auto subscription = streams->open(std::move(*request), sink);
-            streams_[id] = Stream{sink, std::move(subscription)};
+            streams_[id] = Stream{sink, std::move(subscription), GaugeHold(peer_.services().gauges.subscriptions)};
             sink->confirm();
         } catch (const Error& e) {
             sink->stop();

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <deque>
 
 namespace rex::websocket {
@@ -74,22 +75,28 @@ public:
     }
 
     // Peer
-    bool send(std::string text) override {
+    using Peer::send;
+    bool send(Outgoing message) override {
         std::unique_lock lock(queue_mutex_);
         if (closing_) return false;
-        const auto& limits = registry_.services().limits;
-        if (queue_.size() + 1 > limits.queue_messages || queued_bytes_ + text.size() > limits.queue_bytes) {
+        const auto& services = registry_.services();
+        const auto size = message.size();
+        if (queue_.size() + 1 > services.limits.queue_messages || queued_bytes_ + size > services.limits.queue_bytes) {
             closing_ = true;
             const auto n = queue_.size();
             lock.unlock();
+            if (services.gauges.slow_consumers) services.gauges.slow_consumers->add(1);
             net::post(ws_.get_executor(), [self = shared_from_this(), n] {
                 self->begin_close(close_code::try_again_later,
                                   "client too slow: " + std::to_string(n) + " messages queued; reconnect and resume");
             });
             return false;
         }
-        queued_bytes_ += text.size();
-        queue_.push_back(std::move(text));
+        queued_bytes_ += size;
+        queue_.push_back(std::move(message));
+        if (services.gauges.queued) services.gauges.queued->add(1);
+        // One post when the queue starts filling; while a write is under way, its completion
+        // takes the next message without another trip through the strand.
         if (!writing_) {
             writing_ = true;
             net::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
@@ -178,6 +185,7 @@ private:
     }
 
     void write_next() {
+        bool backlog = false;
         {
             std::unique_lock lock(queue_mutex_);
             if (queue_.empty() || close_started_) {
@@ -190,10 +198,28 @@ private:
             current_ = std::move(queue_.front());
             queue_.pop_front();
             queued_bytes_ -= current_.size();
+            backlog = !queue_.empty();
         }
+        // Beast writes one message per system call. While a backlog waits (a client falling
+        // behind), Nagle lets the kernel pack those writes into fewer segments; once the queue is
+        // empty it is switched off again, which also sends at once what it held back, so a
+        // client that keeps up gets each message without delay.
+        if (backlog != nagle_) {
+            beast::error_code ignored;
+            beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(!backlog), ignored);
+            nagle_ = backlog;
+        }
+        const auto& gauges = registry_.services().gauges;
+        if (gauges.queued) gauges.queued->add(-1);
+        if (current_.sequence && gauges.sent_sequence && static_cast<double>(current_.sequence) > gauges.sent_sequence->value())
+            gauges.sent_sequence->set(static_cast<double>(current_.sequence));
         ws_.text(true);
-        ws_.async_write(net::buffer(current_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            self->current_.clear();
+        // The pieces as one message (one frame, one gathering write).
+        std::array<net::const_buffer, 3> buffers{net::buffer(current_.text), net::const_buffer(), net::const_buffer()};
+        if (current_.head) buffers[1] = net::buffer(*current_.head);
+        if (current_.body) buffers[2] = net::buffer(current_.body->data() + current_.body_from, current_.body->size() - current_.body_from);
+        ws_.async_write(buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->current_ = Outgoing{};
             if (ec) {
                 std::lock_guard lock(self->queue_mutex_);
                 self->writing_ = false;
@@ -212,8 +238,7 @@ private:
         {
             std::lock_guard lock(queue_mutex_);
             closing_ = true;
-            queue_.clear();
-            queued_bytes_ = 0;
+            drop_queue();
         }
         stop_protocol();
         if (reason.size() > 123) reason.resize(123);  // a close frame's reason is at most 123 bytes
@@ -232,8 +257,7 @@ private:
         {
             std::lock_guard lock(queue_mutex_);
             closing_ = true;
-            queue_.clear();
-            queued_bytes_ = 0;
+            drop_queue();
         }
         stop_protocol();
         closed_ = true;
@@ -241,6 +265,13 @@ private:
         close_timer_.cancel();
         beast::error_code ignored;
         beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+
+    // With queue_mutex_ held.
+    void drop_queue() {
+        if (const auto& queued = registry_.services().gauges.queued; queued && !queue_.empty()) queued->add(-static_cast<double>(queue_.size()));
+        queue_.clear();
+        queued_bytes_ = 0;
     }
 
     void stop_protocol() {
@@ -259,13 +290,14 @@ private:
     const std::uint64_t id_;
     std::unique_ptr<Protocol> protocol_;
     std::string raw_;
-    std::string current_;
+    Outgoing current_;
     bool over_limit_ = false;
+    bool nagle_ = false;  // TCP_NODELAY is off (set at accept: on)
     bool close_started_ = false;
     bool closed_ = false;
 
     std::mutex queue_mutex_;  // the queue is filled from any thread, drained on the strand
-    std::deque<std::string> queue_;
+    std::deque<Outgoing> queue_;
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
     bool closing_ = false;
@@ -288,6 +320,10 @@ void Registry::accept(net::io_context& io, Endpoint endpoint, const HttpRequest&
             ::close(socket.native_handle);
             return;
         }
+        // Each message is written when it comes (write_next lets Nagle in only for a backlog):
+        // with Nagle a message waits for the client to acknowledge the one before, which its
+        // delayed ACK puts off by up to 40 ms.
+        s.set_option(tcp::no_delay(true), ec);
         std::uint64_t id = 0;
         bool over_limit = false;
         {
@@ -307,12 +343,13 @@ bool Registry::enter(std::uint64_t id, std::weak_ptr<Peer> peer) {
     std::lock_guard lock(mutex_);
     if (stopped_ || live_.size() >= services_.limits.max_connections) return false;
     live_.emplace(id, std::move(peer));
+    if (services_.gauges.connections) services_.gauges.connections->set(static_cast<double>(live_.size()));
     return true;
 }
 
 void Registry::leave(std::uint64_t id) {
     std::lock_guard lock(mutex_);
-    live_.erase(id);
+    if (live_.erase(id) && services_.gauges.connections) services_.gauges.connections->set(static_cast<double>(live_.size()));
     if (live_.empty()) drained_.notify_all();
 }
 

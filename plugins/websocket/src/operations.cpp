@@ -64,7 +64,7 @@ void Operations::start(const std::string& id, OperationRequest request, std::str
     const auto generation = ++generations_;
     auto sink = std::make_shared<Sink>(peer_, wording_, id, generation, this, alive_);
     // Entered before start: a result may come (and finish) before start returns.
-    running_[id] = Running{sink, nullptr, generation};
+    running_[id] = Running{sink, nullptr, generation, GaugeHold(peer->services().gauges.subscriptions)};
     try {
         auto handle = executor->start(std::move(request), sink);
         auto it = running_.find(id);

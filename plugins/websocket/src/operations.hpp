@@ -41,6 +41,7 @@ private:
         std::shared_ptr<Sink> sink;
         std::unique_ptr<OperationHandle> handle;
         std::uint64_t generation = 0;  // tells a reused id's new operation from the finished one
+        GaugeHold counted;
     };
     void forget(const std::string& id, std::uint64_t generation);
 

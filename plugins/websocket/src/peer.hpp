@@ -6,6 +6,7 @@
 
 #include <rex/sdk/access.hpp>
 #include <rex/sdk/http.hpp>
+#include <rex/sdk/metrics.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -21,6 +22,31 @@ class OperationExecutor;
 REX_SDK_END
 
 namespace rex::websocket {
+
+// Counts one in a gauge while it lives (an open subscription); movable, so it can sit in a map.
+class GaugeHold {
+public:
+    GaugeHold() = default;
+    explicit GaugeHold(std::shared_ptr<MetricValue> gauge) : gauge_(std::move(gauge)) {
+        if (gauge_) gauge_->add(1);
+    }
+    GaugeHold(GaugeHold&&) noexcept = default;
+    GaugeHold& operator=(GaugeHold&& other) noexcept {
+        if (this != &other) {
+            release();
+            gauge_ = std::move(other.gauge_);
+        }
+        return *this;
+    }
+    ~GaugeHold() { release(); }
+
+private:
+    void release() noexcept {
+        if (gauge_) gauge_->add(-1);
+        gauge_.reset();
+    }
+    std::shared_ptr<MetricValue> gauge_;
+};
 
 // The transport's shared services, valid while it runs.
 struct Services {
@@ -38,6 +64,21 @@ struct Services {
         auto result = identify(IdentityRequest{&upgrade.headers, params});
         return result.identity ? std::string() : result.refusal.empty() ? std::string("the requester is not accepted") : std::move(result.refusal);
     }
+
+    RealtimeMetrics gauges;  // for GET /metrics
+};
+
+// One text message: `text`, or a change event as the stream's `head` ({"id":"a",) followed by
+// `body` from `body_from`. Both are shared: the body is rendered once for every subscriber, the
+// head once per stream, so queueing an event allocates nothing of its own.
+struct Outgoing {
+    std::string text;
+    std::shared_ptr<const std::string> head;
+    std::shared_ptr<const std::string> body;
+    std::size_t body_from = 0;
+    std::uint64_t sequence = 0;  // of the change event carried; 0 for other messages
+
+    std::size_t size() const noexcept { return text.size() + (head ? head->size() : 0) + (body ? body->size() - body_from : 0); }
 };
 
 // Close codes of RFC 6455 the transport uses itself.
@@ -51,7 +92,8 @@ public:
     virtual ~Peer() = default;
     // Queues a text message; any thread. False when the connection is closing or the message
     // overflowed the write queue (the connection is then closed with 1013 and a reason).
-    virtual bool send(std::string text) = 0;
+    virtual bool send(Outgoing message) = 0;
+    bool send(std::string text) { return send(Outgoing{std::move(text), nullptr, nullptr, 0, 0}); }
     // Closes with a code and a one-line reason; any thread; later calls are ignored.
     virtual void close(std::uint16_t code, std::string reason) = 0;
     // Runs `fn` on the connection's strand (any thread); dropped once the connection is gone.

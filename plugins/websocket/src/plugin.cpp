@@ -71,6 +71,7 @@ public:
         services.change_streams = context.change_streams();
         services.logger = &context.logger();
         services.identify = [&context](const IdentityRequest& request) { return context.identify(request); };
+        if (auto* metrics = context.metrics()) services.gauges = RealtimeMetrics::of(*metrics, "websocket");
         registry_ = std::make_shared<Registry>(services);
         // Sessions run on an I/O context of the plugin's own, not the host's: the plugin is built
         // with hidden visibility, so it has its own copy of Boost.Asio's per-thread state, which is

@@ -67,6 +67,9 @@ test('a slow consumer is cut off while 100 others keep receiving on time', async
     const { code, reason } = await within(20000, slow.closed, 'the slow consumer cut off');
     assert.equal(code, 1013);
     assert.match(reason, /client too slow/);
+    // Counted on /metrics as a slow consumer cut off (exactly one: the 100 others kept up).
+    const metrics = await (await fetch(`${host.base}/metrics`)).text();
+    assert.match(metrics, /^rex_realtime_slow_consumers_total\{transport="websocket"\} 1$/m);
     // It resumes after the last event it got.
     const seen = [];
     for (;;) {

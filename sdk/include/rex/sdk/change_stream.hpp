@@ -39,8 +39,10 @@ struct ChangeStreamEnd {
 class REX_SDK_API ChangeStreamSink {
 public:
     virtual ~ChangeStreamSink();
-    // `message`: {"event":"insert|update|delete","model":…,"data":{…},"old":{…}?,"seq":n}
-    virtual void event(std::uint64_t sequence, std::string message) = 0;
+    // `message`: {"event":"insert|update|delete","model":…,"data":{…},"old":{…}?,"seq":n}, never
+    // null. Rendered once per event and view and shared by every stream that sees the same: a
+    // sink keeps the pointer (queues it) rather than copying the text.
+    virtual void event(std::uint64_t sequence, std::shared_ptr<const std::string> message) = 0;
     virtual void end(ChangeStreamEnd why) = 0;
 };
 

@@ -42,4 +42,26 @@ public:
     virtual std::shared_ptr<MetricValue> counter(std::string_view name, std::string_view help, MetricLabels labels = {}) = 0;
 };
 
+// What every realtime transport reports, labelled {transport="<name>"} (the same names for
+// WebSocket and SSE, so one dashboard reads both). Empty pointers when the host keeps no metrics.
+struct RealtimeMetrics {
+    std::shared_ptr<MetricValue> connections;     // open connections (streams)
+    std::shared_ptr<MetricValue> subscriptions;   // active subscriptions and operations
+    std::shared_ptr<MetricValue> queued;          // messages waiting for their socket, all connections
+    std::shared_ptr<MetricValue> slow_consumers;  // connections cut off for falling behind (counter)
+    std::shared_ptr<MetricValue> sent_sequence;   // the newest change sequence number written to a client
+
+    static RealtimeMetrics of(Metrics& metrics, std::string_view transport) {
+        const MetricLabels labels{{"transport", std::string(transport)}};
+        RealtimeMetrics m;
+        m.connections = metrics.gauge("rex_realtime_connections", "Open realtime connections", labels);
+        m.subscriptions = metrics.gauge("rex_realtime_subscriptions", "Active subscriptions (change streams and GraphQL operations)", labels);
+        m.queued = metrics.gauge("rex_realtime_queued_messages", "Messages queued for realtime clients, waiting for their sockets", labels);
+        m.slow_consumers = metrics.counter("rex_realtime_slow_consumers_total", "Realtime clients cut off for falling behind", labels);
+        m.sent_sequence = metrics.gauge("rex_realtime_sent_sequence",
+                                        "Sequence number of the newest change written to a client (lag: rex_changes_last_sequence minus this)", labels);
+        return m;
+    }
+};
+
 REX_SDK_END
