@@ -8,7 +8,7 @@ packages=(build-essential cmake ninja-build pkg-config libboost1.81-dev nlohmann
           libsqlite3-dev libpq-dev libmariadb-dev libcli11-dev libfmt-dev
           libssl-dev)  # OpenSSL: rex-host verifies JWT signatures (HS256, RS256, ES256)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql-15 postgresql-client-15 mariadb-server mariadb-client pgbouncer sqlite3 curl)
+  packages+=(postgresql-15 postgresql-15-wal2json postgresql-client-15 mariadb-server mariadb-client pgbouncer sqlite3 curl)
   packages+=(chromium)  # the console page test (tests/console) drives headless Chromium
   packages+=(python3-prometheus-client)  # /usr/bin/python3 parses rex-host's /metrics in the host tests
   # graphql-js and graphql-http (npm) check the GraphQL side, bench/graphql runs PostGraphile;

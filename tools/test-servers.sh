@@ -2,6 +2,7 @@
 # Throwaway database servers for the tests, on loopback and non-default ports, with their data
 # under ${REX_TEST_SERVERS_DIR:-/tmp/rex-test-servers}. Never touches the system's own clusters.
 # REX_TEST_PG_PORT, REX_TEST_PGBOUNCER_PORT and REX_TEST_MYSQL_PORT move the ports.
+# REX_TEST_DURABLE=1 starts them with fsync / commit flushes on (off by default: faster tests).
 #
 #   eval "$(tools/test-servers.sh start)"   start (installing what is missing) and export the URLs
 #   tools/test-servers.sh env               print the export lines again
@@ -48,6 +49,15 @@ wait_for() {
 
 pg_running() { [[ -f "$dir/pg/postmaster.pid" ]] && as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg" status >/dev/null 2>&1; }
 
+# wal_level=logical with a few slots and senders: the capture's logical mode (docs/realtime.md).
+# REX_TEST_DURABLE=1 keeps fsync and synchronous commit on (production defaults, for benchmarks).
+pg_options() {
+  local o="-c listen_addresses=127.0.0.1 -c max_connections=200 -c wal_level=logical -c max_replication_slots=8 -c max_wal_senders=8"
+  # Asynchronous commits reach logical decoding when the WAL writer flushes: every 10 ms, not 200.
+  [[ "${REX_TEST_DURABLE:-0}" == 1 ]] || o+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_writer_delay=10ms"
+  echo "$o"
+}
+
 start_postgres() {
   if pg_running; then return; fi
   [[ -x "$pg_bin/initdb" ]] || die "PostgreSQL 15 is not installed (tools/install-deps.sh --test)"
@@ -68,13 +78,15 @@ HBA
   fi
   say "starting PostgreSQL on 127.0.0.1:$pg_port"
   as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/pg-run/pg.log" -w -t 60 start \
-    -o "-p $pg_port -k $dir/pg-run -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $pg_port -k $dir/pg-run $(pg_options)" \
     >/dev/null || die "PostgreSQL did not start: $(tail -5 "$dir/pg-run/pg.log")"
   local psql=(psql -h "$dir/pg-run" -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q)
   if ! as_user postgres "${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$user'" | grep -q 1; then
     as_user postgres "${psql[@]}" -c "CREATE ROLE $user LOGIN PASSWORD '$password'" >/dev/null
     as_user postgres "${psql[@]}" -c "CREATE DATABASE $database OWNER $user" >/dev/null
   fi
+  # REPLICATION: the capture's logical mode reads a logical slot (no superuser needed).
+  as_user postgres "${psql[@]}" -c "ALTER ROLE $user REPLICATION" >/dev/null
 }
 
 start_pgbouncer() {
@@ -125,11 +137,12 @@ start_mariadb() {
   say "starting MariaDB on 127.0.0.1:$mysql_port"
   mkdir -p "$dir/mysql-run"
   chown mysql:mysql "$dir/mysql-run" 2>/dev/null || true
-  local run_as=()
+  local run_as=() mysql_flush=0
+  [[ "${REX_TEST_DURABLE:-0}" == 1 ]] && mysql_flush=1
   [[ $(id -u) -eq 0 ]] && run_as=(--user=mysql)
   setsid /usr/sbin/mariadbd --no-defaults --datadir="$dir/mysql" --port="$mysql_port" --bind-address=127.0.0.1 \
     --socket="$dir/mysql-run/mysql.sock" --pid-file="$dir/mysql-run/mysql.pid" --log-error="$dir/mysql-run/mysql.log" "${run_as[@]}" \
-    --skip-log-bin --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --innodb-buffer-pool-size=128M \
+    --skip-log-bin "--innodb-flush-log-at-trx-commit=$mysql_flush" "--innodb-doublewrite=$mysql_flush" --innodb-buffer-pool-size=128M \
     --innodb-lock-wait-timeout=10 --max-connections=300 --character-set-server=utf8mb4 \
     --collation-server=utf8mb4_unicode_ci </dev/null >/dev/null 2>&1 &
   wait_for "MariaDB" mariadb-admin --socket="$dir/mysql-run/mysql.sock" -u root ping
@@ -173,7 +186,7 @@ case "${1:-}" in
     pg_running || die "PostgreSQL is not running"
     say "restarting PostgreSQL"
     as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/pg-run/pg.log" -m fast -w -t 60 restart \
-      -o "-p $pg_port -k $dir/pg-run -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-p $pg_port -k $dir/pg-run $(pg_options)" \
       >/dev/null
     ;;
   restart-mysql)

@@ -1,9 +1,14 @@
 // rex-bench-changes [writes] [rate]: for each engine whose URL is set (SQLite always, on a temp
-// file; REX_TEST_POSTGRES_URL, REX_TEST_MYSQL_URL), one JSON line with
+// file; REX_TEST_POSTGRES_URL — twice: the trigger mode and the logical mode —, REX_TEST_MYSQL_URL),
+// one JSON line with
 //  - single-row autocommit insert throughput without and with capture, and their ratio;
 //  - commit-to-bus latency (p50, p99): a writer inserts at a steady rate, the kernel's capture
 //    pump (its own connection, as another process would be) publishes to the change bus, and
-//    each row's arrival is timed against the return of its commit.
+//    each row's arrival is timed against the return of its commit;
+//  - the server's durability settings and the machine's load average, to label the figures.
+// In the logical mode the pump runs through the throughput rounds too, as a host would: its
+// feeder decodes on the same server while the writer writes, which is part of that mode's cost
+// (the trigger modes' cost is all in the writer's transaction).
 #include <rex/capture.hpp>
 #include <rex/kernel.hpp>
 
@@ -28,7 +33,18 @@ struct Engine {
     std::string name;
     std::string url;
     std::string placeholder1, placeholder2;
+    std::string mode = "triggers";
+    std::string durability_sql;  // one text column saying whether commits are flushed
 };
+
+std::string load_average() {
+    std::FILE* f = std::fopen("/proc/loadavg", "r");
+    if (!f) return "0";
+    char buffer[32] = {};
+    const auto n = std::fscanf(f, "%31s", buffer);
+    std::fclose(f);
+    return n == 1 ? buffer : "0";
+}
 
 double insert_rate(rex::Connection& c, const std::string& table, const Engine& e, int writes) {
     const auto sql = "INSERT INTO " + table + " (id, name) VALUES (" + e.placeholder1 + ", " + e.placeholder2 + ")";
@@ -53,15 +69,8 @@ void run(rex::Kernel& kernel, const Engine& e, int writes, int rate) {
         c->execute("CREATE TABLE " + t + " (id BIGINT PRIMARY KEY, name VARCHAR(40))");
     }
     capture->install(*c, {captured, live});
-    // Interleaved rounds so that a drift of the machine hits both sides alike.
-    double plain_rate = 0, captured_rate = 0;
-    for (int round = 0; round < 3; ++round) {
-        c->execute("DELETE FROM " + plain);
-        c->execute("DELETE FROM " + captured);
-        plain_rate += insert_rate(*c, plain, e, writes) / 3;
-        captured_rate += insert_rate(*c, captured, e, writes) / 3;
-    }
-
+    capture->set_mode(*c, e.mode);
+    const auto durability = c->execute(e.durability_sql).rows.at(0).at(0).as_text();
     std::mutex mutex;
     std::map<std::int64_t, Clock::time_point> committed, arrived;
     auto sub = kernel.changes().subscribe({{live}}, kernel.changes().last_sequence(), [&](const rex::ChangeEvent& ev) {
@@ -71,7 +80,19 @@ void run(rex::Kernel& kernel, const Engine& e, int writes, int rate) {
     });
     rex::CapturePumpOptions options;
     options.url = e.url;
-    auto pump = rex::start_capture_pump(kernel, options);
+    std::unique_ptr<rex::CapturePump> pump;
+    if (e.mode != "triggers") pump = rex::start_capture_pump(kernel, options);
+    // Interleaved rounds so that a drift of the machine hits both sides alike.
+    double plain_rate = 0, captured_rate = 0;
+    for (int round = 0; round < 3; ++round) {
+        c->execute("DELETE FROM " + plain);
+        c->execute("DELETE FROM " + captured);
+        plain_rate += insert_rate(*c, plain, e, writes) / 3;
+        captured_rate += insert_rate(*c, captured, e, writes) / 3;
+    }
+    if (pump) std::this_thread::sleep_for(1s);  // the feeder catches up with the rounds first
+    else pump = rex::start_capture_pump(kernel, options);
+
     const auto samples = std::max(1, rate * 3);  // three seconds at the rate
     const auto sql = "INSERT INTO " + live + " (id, name) VALUES (" + e.placeholder1 + ", " + e.placeholder2 + ")";
     auto next = Clock::now();
@@ -97,11 +118,14 @@ void run(rex::Kernel& kernel, const Engine& e, int writes, int rate) {
     for (const auto& [id, at] : arrived)
         if (const auto it = committed.find(id); it != committed.end())
             latencies_ms.push_back(std::max(0.0, std::chrono::duration<double, std::milli>(at - it->second).count()));
-    std::printf("{\"bench\":\"changes\",\"engine\":\"%s\",\"writes\":%d,\"plain_per_s\":%.0f,\"captured_per_s\":%.0f,"
-                "\"capture_cost\":%.2f,\"rate_per_s\":%d,\"delivered\":%zu,\"of\":%d,\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f}\n",
-                e.name.c_str(), writes, plain_rate, captured_rate, plain_rate / captured_rate, rate, latencies_ms.size(), samples,
-                percentile(latencies_ms, 0.5), percentile(latencies_ms, 0.99));
+    std::printf("{\"bench\":\"changes\",\"engine\":\"%s\",\"mode\":\"%s\",\"durability\":\"%s\",\"load\":%s,\"writes\":%d,"
+                "\"plain_per_s\":%.0f,\"captured_per_s\":%.0f,\"capture_cost\":%.2f,\"rate_per_s\":%d,\"delivered\":%zu,\"of\":%d,"
+                "\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f}\n",
+                e.name.c_str(), e.mode.c_str(), durability.c_str(), load_average().c_str(), writes, plain_rate, captured_rate,
+                plain_rate / captured_rate, rate, latencies_ms.size(), samples, percentile(latencies_ms, 0.5),
+                percentile(latencies_ms, 0.99));
     std::fflush(stdout);
+    if (e.mode != "triggers") capture->set_mode(*c, "triggers");
     capture->uninstall(*c, {captured, live});
     for (const auto& t : {plain, captured, live}) c->execute("DROP TABLE IF EXISTS " + t);
 }
@@ -111,15 +135,21 @@ void run(rex::Kernel& kernel, const Engine& e, int writes, int rate) {
 int main(int argc, char** argv) {
     const int writes = argc > 1 ? std::atoi(argv[1]) : 2000;
     const int rate = argc > 2 ? std::atoi(argv[2]) : 200;
-    rex::Kernel kernel(rex::LogLevel::warn);
-    kernel.load_plugins(std::filesystem::path(REX_BENCH_PLUGIN_DIR));
     const auto file = std::filesystem::temp_directory_path() / ("rex-bench-changes-" + std::to_string(::getpid()) + ".db");
-    std::vector<Engine> engines{{"sqlite", "sqlite:" + file.string(), "?", "?"}};
-    if (const char* url = std::getenv("REX_TEST_POSTGRES_URL")) engines.push_back({"postgres", url, "$1", "$2"});
-    if (const char* url = std::getenv("REX_TEST_MYSQL_URL")) engines.push_back({"mysql", url, "?", "?"});
+    std::vector<Engine> engines{{"sqlite", "sqlite:" + file.string(), "?", "?", "triggers", "SELECT 'synchronous=' || synchronous FROM pragma_synchronous"}};
+    const std::string pg_durability = "SELECT 'fsync=' || current_setting('fsync') || ',synchronous_commit=' || current_setting('synchronous_commit')";
+    if (const char* url = std::getenv("REX_TEST_POSTGRES_URL")) {
+        engines.push_back({"postgres", url, "$1", "$2", "triggers", pg_durability});
+        engines.push_back({"postgres", url, "$1", "$2", "logical", pg_durability});
+    }
+    if (const char* url = std::getenv("REX_TEST_MYSQL_URL"))
+        engines.push_back({"mysql", url, "?", "?", "triggers", "SELECT CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit)"});
     int failures = 0;
     for (const auto& e : engines) {
         try {
+            // A kernel per engine: a bus takes the sequence numbers of one log.
+            rex::Kernel kernel(rex::LogLevel::warn);
+            kernel.load_plugins(std::filesystem::path(REX_BENCH_PLUGIN_DIR));
             run(kernel, e, writes, rate);
         } catch (const std::exception& ex) {
             std::cerr << "rex-bench-changes: " << e.name << ": " << ex.what() << '\n';

@@ -26,6 +26,10 @@ ChangeFeed::~ChangeFeed() = default;
 Connection::~Connection() = default;
 Adapter::~Adapter() = default;
 ChangeCapture::~ChangeCapture() = default;
+void ChangeCapture::set_mode(Connection&, std::string_view mode) {
+    if (mode != "triggers")
+        raise({ErrorCategory::unsupported, "capture: this database only captures through triggers, not '" + std::string(mode) + "'", {}, {}});
+}
 Dialect::~Dialect() = default;
 CatalogView::~CatalogView() = default;
 std::vector<std::shared_ptr<const Resolver>> CatalogView::resolvers() const { return {}; }

@@ -8,14 +8,85 @@
 #include <catch2/catch.hpp>
 #include <subprocess.hpp>
 
+#include <atomic>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <thread>
+
 namespace rex::capture_test {
 
 using namespace rex::conformance;
+using namespace std::chrono_literals;
+
+namespace {
+
+// In the logical mode something must feed the log, as a host's pump does: a thread of this
+// program that reconnects when its session dies (the restart and failover cases end it). At
+// exit it puts the database back in the trigger mode, for the other programs sharing it.
+class BackgroundFeeder {
+public:
+    explicit BackgroundFeeder(ChangeCapture& capture) : capture_(capture), thread_([this] { run(); }) {}
+    ~BackgroundFeeder() {
+        stop_ = true;
+        thread_.join();
+        try {
+            capture_.set_mode(*kernel().connect(backend().url), "triggers");
+        } catch (const std::exception&) {  // the server is gone: nothing to put back
+        }
+    }
+
+private:
+    void run() {
+        while (!stop_) {
+            try {
+                auto c = kernel().connect(backend().url);
+                while (!stop_) capture_.wait(*c, std::numeric_limits<std::int64_t>::max(), 50ms);
+            } catch (const std::exception&) {
+                std::this_thread::sleep_for(50ms);
+            }
+        }
+    }
+    ChangeCapture& capture_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+}  // namespace
+
+std::string capture_mode() {
+    const char* mode = std::getenv("REX_TEST_CAPTURE_MODE");
+    return mode && *mode ? mode : "triggers";
+}
 
 ChangeCapture& capture() {
     auto* c = kernel().adapter_for_url(backend().url)->capture();
     REQUIRE(c != nullptr);
+    static const bool mode_set = [c] {
+        c->set_mode(*connect(), capture_mode());
+        return true;
+    }();
+    (void)mode_set;
+    static const auto feeder = capture_mode() == "logical" ? std::make_unique<BackgroundFeeder>(*c) : nullptr;
     return *c;
+}
+
+void settle() {
+    if (capture_mode() != "logical") return;
+    capture();
+    auto c = connect();
+    // A transactional message commits after everything before it: once the feeder is past its
+    // commit, it has logged (or passed over) every earlier commit.
+    const auto mark = c->execute("SELECT pg_logical_emit_message(true, 'rex_test', '')::text").rows.at(0).at(0).as_text();
+    for (int i = 0; i < 3000; ++i) {
+        const auto rs = c->execute(
+            "SELECT greatest(fed_lsn, (SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = m.slot)) > $1::pg_lsn "
+            "FROM rex_capture_meta AS m WHERE id = 1",
+            {Value(mark)});
+        if (rs.rows.at(0).at(0).as_bool()) return;
+        std::this_thread::sleep_for(10ms);
+    }
+    FAIL("the logical feeder did not catch up within 30 s");
 }
 
 const std::string& engine() { return backend().name; }
@@ -66,6 +137,7 @@ std::string make_table(Connection& c, const std::string& stem) {
 }
 
 std::int64_t last_position() {
+    settle();
     auto c = connect();
     return capture().status(*c).last_position;
 }

@@ -10,7 +10,13 @@
 
 namespace rex::capture_test {
 
+// The capture, switched once per program to capture_mode(): REX_TEST_CAPTURE_MODE, "triggers"
+// by default; "logical" (PostgreSQL) also runs a feeder thread, as a host's pump would.
 ChangeCapture& capture();
+std::string capture_mode();
+// In the logical mode, waits until the feeder has logged everything committed before the call
+// (reads of the log right after a commit need it); nothing in the trigger mode.
+void settle();
 const std::string& engine();
 // Runs `sql` through the engine's own command-line client (sqlite3, psql, mariadb), as another
 // program would; the case fails when it does.

@@ -108,6 +108,7 @@ public:
 
 // Every change in the log after `start`, numbered as the pump numbers them.
 std::vector<Delivered> logged_after(std::int64_t start) {
+    settle();
     auto c = connect();
     CaptureShapes shapes;
     std::vector<Delivered> out;

@@ -63,6 +63,7 @@ struct RealtimeOptions {
     long long max_batches = 0;        // prune --max-batches
     bool migration = false;           // enable/disable --migration: write a migration instead
     std::string dir;                  // --dir: its folder (default: the config's migrations.path)
+    std::string mode;                 // enable --mode: triggers or logical (none: keep the database's)
 };
 int run_realtime(CliContext& context, const RealtimeOptions& options);
 

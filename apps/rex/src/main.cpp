@@ -137,6 +137,9 @@ int main(int argc, char** argv) {
             sub->add_flag("--migration", realtime_options.migration, "Write the set-up as a migration for rex migrate up instead of running it");
             sub->add_option("--dir", realtime_options.dir, "The migration's folder (default: the config's migrations.path)");
         }
+        if (std::string(action) == "enable")
+            sub->add_option("--mode", realtime_options.mode, "triggers (default) or logical (PostgreSQL: WAL decoding, needs REPLICATION)")
+                ->check(CLI::IsMember({"triggers", "logical"}));
         if (std::string(action) == "prune") {
             sub->add_option("--max-age", realtime_options.max_age_seconds, "Drop batches older than this many seconds");
             sub->add_option("--max-batches", realtime_options.max_batches, "Keep at most this many batches");

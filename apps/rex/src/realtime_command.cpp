@@ -43,6 +43,8 @@ int run_realtime(CliContext& context, const RealtimeOptions& options) {
     if (!capture) raise({ErrorCategory::unsupported, "the database's adapter cannot capture changes", {}, {}});
     auto connection = kernel.connect(url);
     if (!options.dir.empty() && !options.migration) raise({ErrorCategory::validation, "--dir goes with --migration", {}, {}});
+    if (options.migration && !options.mode.empty())
+        raise({ErrorCategory::validation, "--mode is set on the database directly, not written as a migration", {}, {}});
     if (options.migration) {
         // enable and disable are each other's down; a disable of everything re-enables what is captured now.
         const bool enable = options.action == "enable";
@@ -61,7 +63,8 @@ int run_realtime(CliContext& context, const RealtimeOptions& options) {
         const auto tables = options.tables.empty() ? all_tables(context, *connection) : options.tables;
         if (tables.empty()) raise({ErrorCategory::not_found, "the database has no tables to capture", {}, {}});
         capture->install(*connection, tables);
-        std::cout << "capturing changes of " << joined(tables) << '\n';
+        if (!options.mode.empty()) capture->set_mode(*connection, options.mode);
+        std::cout << "capturing changes of " << joined(tables) << " (" << capture->status(*connection).mode << ")\n";
     } else if (options.action == "disable") {
         capture->uninstall(*connection, options.tables);
         std::cout << (options.tables.empty() ? "capture removed (triggers and log tables)" : "stopped capturing " + joined(options.tables)) << '\n';
@@ -77,11 +80,12 @@ int run_realtime(CliContext& context, const RealtimeOptions& options) {
         if (options.json) {
             std::cout << nlohmann::json{{"installed", s.installed},       {"tables", s.tables},
                                         {"oldest_position", s.oldest_position}, {"last_position", s.last_position},
-                                        {"kept_changes", s.kept_changes}, {"pruned_through", s.pruned_through}}
+                                        {"kept_changes", s.kept_changes}, {"pruned_through", s.pruned_through},
+                                        {"mode", s.mode}}
                              .dump()
                       << '\n';
         } else {
-            std::cout << "capture: " << (s.installed ? "installed" : "not installed") << "\ntables: " << joined(s.tables)
+            std::cout << "capture: " << (s.installed ? "installed (" + s.mode + ")" : "not installed") << "\ntables: " << joined(s.tables)
                       << "\npositions: " << s.oldest_position << " to " << s.last_position << " (" << s.kept_changes
                       << " changes kept, pruned through " << s.pruned_through << ")\n";
         }

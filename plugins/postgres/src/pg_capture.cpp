@@ -1,9 +1,12 @@
 #include "pg_capture.hpp"
 
 #include "pg_change_feed.hpp"
+#include "pg_logical_capture.hpp"
 
 #include <rex/sdk/adapter.hpp>
 #include <rex/sdk/error.hpp>
+
+#include <algorithm>
 
 namespace rex::postgres {
 
@@ -30,6 +33,9 @@ CREATE TABLE IF NOT EXISTS rex_changes (
 CREATE INDEX IF NOT EXISTS rex_changes_xid ON rex_changes (xid);
 CREATE TABLE IF NOT EXISTS rex_capture_meta (id int PRIMARY KEY, pruned_through bigint NOT NULL);
 INSERT INTO rex_capture_meta VALUES (1, 0) ON CONFLICT DO NOTHING;
+-- The logical mode's state (pg_logical_capture.cpp): the mode, its slot, the WAL position fed.
+ALTER TABLE rex_capture_meta ADD COLUMN IF NOT EXISTS mode text NOT NULL DEFAULT 'triggers',
+  ADD COLUMN IF NOT EXISTS slot text, ADD COLUMN IF NOT EXISTS fed_lsn pg_lsn NOT NULL DEFAULT '0/0';
 CREATE OR REPLACE FUNCTION rex_capture_row() RETURNS trigger LANGUAGE plpgsql AS $rex$
 DECLARE
   n json;
@@ -76,18 +82,11 @@ BEGIN
 END $rex$;
 DROP TRIGGER IF EXISTS rex_capture_commit ON rex_capture_tx;
 DROP TRIGGER IF EXISTS rex_capture_commit ON rex_changes;
+-- The logical mode's feeder logs under xids from 2^62 and numbers its batches itself.
 CREATE CONSTRAINT TRIGGER rex_capture_commit AFTER INSERT ON rex_changes
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rex_capture_commit();
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.xid < '4611686018427387904'::xid8)
+  EXECUTE FUNCTION rex_capture_commit();
 )SQL";
-
-std::string literal(std::string_view text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'') out += '\'';
-        out += c;
-    }
-    return out + '\'';
-}
 
 std::vector<std::string> primary_key(Connection& c, const std::string& table) {
     const auto rs = c.execute(
@@ -108,11 +107,16 @@ bool log_exists(Connection& c) {
 void PgCapture::install(Connection& c, const std::vector<std::string>& tables) {
     for (const auto& t : tables) require_identifier(t, "table");
     c.execute_script(schema_sql);
+    const bool logical_mode = logical::current_mode(c) == "logical";
     for (const auto& t : tables) {
         if (c.execute("SELECT to_regclass($1)::text", {Value(quote_identifier(t))}).rows.at(0).at(0).is_null())
             raise({ErrorCategory::not_found, "capture: no table '" + t + "' in this database", {}, {}});
+        if (logical_mode) {
+            logical::add_table(c, t);
+            continue;
+        }
         std::string args;
-        for (const auto& k : primary_key(c, t)) args += (args.empty() ? "" : ", ") + literal(k);
+        for (const auto& k : primary_key(c, t)) args += (args.empty() ? "" : ", ") + quote_literal(k);
         const auto q = quote_identifier(t);
         c.execute_script("DROP TRIGGER IF EXISTS rex_capture ON " + q + ";\nCREATE TRIGGER rex_capture AFTER INSERT OR UPDATE OR DELETE ON " + q +
                          " FOR EACH ROW EXECUTE FUNCTION rex_capture_row(" + args + ")");
@@ -123,10 +127,16 @@ void PgCapture::uninstall(Connection& c, const std::vector<std::string>& tables)
     for (const auto& t : tables) require_identifier(t, "table");
     auto targets = tables;
     if (targets.empty()) targets = status(c).tables;
-    for (const auto& t : targets) c.execute_script("DROP TRIGGER IF EXISTS rex_capture ON " + quote_identifier(t));
-    if (tables.empty())
-        c.execute_script("DROP TABLE IF EXISTS rex_changes, rex_capture_tx, rex_capture_meta; DROP SEQUENCE IF EXISTS rex_capture_seq; "
-                         "DROP FUNCTION IF EXISTS rex_capture_row(); DROP FUNCTION IF EXISTS rex_capture_commit()");
+    for (const auto& t : targets) {
+        c.execute_script("DROP TRIGGER IF EXISTS rex_capture ON " + quote_identifier(t));
+        logical::remove_table(c, t);
+    }
+    if (tables.empty()) {
+        logical::disable(c);
+        c.execute_script("DROP TABLE IF EXISTS rex_changes, rex_capture_tx, rex_capture_meta, rex_capture_tables; DROP SEQUENCE IF EXISTS rex_capture_seq; "
+                         "DROP FUNCTION IF EXISTS rex_capture_row(); DROP FUNCTION IF EXISTS rex_capture_commit(); "
+                         "DROP FUNCTION IF EXISTS rex_capture_feed(int); DROP FUNCTION IF EXISTS rex_capture_decoded_row(text, text, jsonb)");
+    }
 }
 
 CaptureStatus PgCapture::status(Connection& c) {
@@ -135,8 +145,11 @@ CaptureStatus PgCapture::status(Connection& c) {
                                      "WHERE g.tgname = 'rex_capture' AND pg_table_is_visible(c.oid) ORDER BY 1")
                                .rows)
         s.tables.push_back(row[0].as_text());
+    for (auto& t : logical::tables(c)) s.tables.push_back(std::move(t));
+    std::sort(s.tables.begin(), s.tables.end());
     s.installed = log_exists(c);
     if (!s.installed) return s;
+    s.mode = logical::current_mode(c);
     const auto rs = c.execute(
         "SELECT (SELECT min(seq) FROM rex_capture_tx), (SELECT max(seq) FROM rex_capture_tx), "
         "(SELECT count(*) FROM rex_changes), (SELECT pruned_through FROM rex_capture_meta WHERE id = 1)");
@@ -157,9 +170,28 @@ std::vector<CaptureBatch> PgCapture::read(Connection& c, std::int64_t after, std
 bool PgCapture::wait(Connection& c, std::int64_t after, std::chrono::milliseconds timeout) {
     auto* feed = c.change_feed();
     if (feed) feed->listen(channel);  // before the check, so a commit after it still wakes us
-    if (!c.execute("SELECT 1 FROM rex_capture_tx WHERE seq > $1::bigint LIMIT 1", {Value(after)}).rows.empty()) return true;
+    const auto rs = c.execute("SELECT EXISTS (SELECT 1 FROM rex_capture_tx WHERE seq > $1::bigint), "
+                              "(SELECT to_jsonb(m)->>'mode' FROM rex_capture_meta AS m WHERE id = 1)",
+                              {Value(after)});
+    if (rs.rows.at(0).at(0).as_bool()) return true;
+    if (!rs.rows[0][1].is_null() && rs.rows[0][1].as_text() == "logical") {
+        if (feed) feed->poll(std::chrono::milliseconds(0));  // the feeder's own NOTIFYs: drop them
+        if (const auto fed = logical::feed(c, timeout)) return *fed;
+    }
     if (!feed) return false;
     return !feed->poll(timeout).empty();
+}
+
+void PgCapture::set_mode(Connection& c, std::string_view mode) {
+    if (mode != "triggers" && mode != "logical")
+        raise({ErrorCategory::configuration, "capture: the mode is 'triggers' or 'logical', not '" + std::string(mode) + "'", {}, {}});
+    c.execute_script(schema_sql);
+    if (mode == "logical") {
+        logical::enable(c, status(c).tables);
+        return;
+    }
+    const auto moved = logical::disable(c);
+    if (!moved.empty()) install(c, moved);
 }
 
 std::int64_t PgCapture::prune(Connection& c, const CaptureRetention& retention) {

@@ -9,14 +9,22 @@
 
 namespace rex::postgres {
 
-std::string quote_identifier(std::string_view identifier) {
-    std::string out = "\"";
-    for (char c : identifier) {
-        if (c == '"') out += '"';
+namespace {
+
+std::string quoted(std::string_view text, char quote) {
+    std::string out(1, quote);
+    for (char c : text) {
+        if (c == quote) out += quote;
         out += c;
     }
-    return out + '"';
+    return out + quote;
 }
+
+}  // namespace
+
+std::string quote_identifier(std::string_view identifier) { return quoted(identifier, '"'); }
+
+std::string quote_literal(std::string_view text) { return quoted(text, '\''); }
 
 void PgChangeFeed::command(const std::string& sql) {
     ResultPtr r(PQexec(conn_, sql.c_str()));

@@ -24,5 +24,8 @@ private:
 
 // "name" with embedded quotes doubled.
 std::string quote_identifier(std::string_view identifier);
+// 'text' with embedded quotes doubled (standard_conforming_strings): for DDL that takes no
+// parameters and for statements a migration records.
+std::string quote_literal(std::string_view text);
 
 }  // namespace rex::postgres

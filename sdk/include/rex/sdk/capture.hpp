@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 REX_SDK_BEGIN
@@ -50,6 +51,8 @@ struct CaptureStatus {
     std::int64_t kept_changes = 0;     // rows in the log
     std::int64_t pruned_through = 0;   // batches up to this position were pruned: a reader
                                        // resuming before it has lost changes and must refetch
+    std::string mode = "triggers";     // how changes reach the log: "triggers", or "logical"
+                                       // (PostgreSQL: decoded from the WAL by one reader, the feeder)
 };
 
 // How much of the log to keep; unset limits keep everything.
@@ -78,6 +81,10 @@ public:
     // Deletes the batches older than the retention allows, in short transactions that do not
     // block writers; returns how many batches went.
     virtual std::int64_t prune(Connection& connection, const CaptureRetention& retention) = 0;
+    // Switches how changes reach the log for every captured table: "triggers" (the default, every
+    // adapter) or an adapter's own mode ("logical" on PostgreSQL). The log, its positions and
+    // read() stay the same. The default accepts "triggers" only.
+    virtual void set_mode(Connection& connection, std::string_view mode);
 };
 
 // For adapters: groups the rows of a log read into batches. Columns, in order: position
