@@ -207,7 +207,7 @@ const streamed = (events) => events.filter((e) => e.event === 'insert' && !e.nam
 let dir;
 before(async () => {
   if (skip) return;
-  psql(`DROP TABLE IF EXISTS ${table}`);
+  psql(`SET client_min_messages = warning; DROP TABLE IF EXISTS ${table}`);
   psql(`CREATE TABLE ${table} (id serial PRIMARY KEY, name text NOT NULL, n integer NOT NULL DEFAULT 0)`);
   psql(`INSERT INTO ${table} (name) SELECT 'seed-' || i FROM generate_series(1, ${seeds}) i`);
   execFileSync(cliBinary, ['--url', url, 'realtime', 'enable', '--tables', table], { stdio: ['ignore', 'ignore', 'inherit'] });
