@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Throwaway database servers for the tests, on loopback and non-default ports, with their data
 # under ${REX_TEST_SERVERS_DIR:-/tmp/rex-test-servers}. Never touches the system's own clusters.
-# REX_TEST_PG_PORT, REX_TEST_PGBOUNCER_PORT and REX_TEST_MYSQL_PORT move the ports.
+# REX_TEST_PG_PORT, REX_TEST_PGBOUNCER_PORT, REX_TEST_MYSQL_PORT and REX_TEST_PG_REPLICA_PORT (default:
+# the PostgreSQL port + 10) move the ports.
 #
 #   eval "$(tools/test-servers.sh start)"   start (installing what is missing) and export the URLs
 #   tools/test-servers.sh env               print the export lines again
