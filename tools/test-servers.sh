@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Throwaway database servers for the tests, on loopback and non-default ports, with their data
 # under ${REX_TEST_SERVERS_DIR:-/tmp/rex-test-servers}. Never touches the system's own clusters.
-# REX_TEST_PG_PORT, REX_TEST_PGBOUNCER_PORT and REX_TEST_MYSQL_PORT move the ports.
+# REX_TEST_PG_PORT, REX_TEST_PGBOUNCER_PORT, REX_TEST_MYSQL_PORT and REX_TEST_PG_REPLICA_PORT (default:
+# the PostgreSQL port + 10) move the ports.
 # REX_TEST_DURABLE=1 starts them with fsync / commit flushes on (off by default: faster tests).
 #
 #   eval "$(tools/test-servers.sh start)"   start (installing what is missing) and export the URLs
 #   tools/test-servers.sh env               print the export lines again
 #   tools/test-servers.sh restart-postgres  restart PostgreSQL only (connections break)
 #   tools/test-servers.sh restart-mysql     restart MariaDB only (connections break)
+#   tools/test-servers.sh start-replica     (also part of start) a PostgreSQL hot standby streaming
+#                                           from the first (pg_basebackup -R), for read-replica tests
 #   tools/test-servers.sh stop              stop everything and remove the data
 #
 # Progress goes to stderr; stdout carries only the export lines.
@@ -17,6 +20,7 @@ dir=${REX_TEST_SERVERS_DIR:-/tmp/rex-test-servers}
 # Ports can be moved so that two test runs on one machine do not meet.
 pg_port=${REX_TEST_PG_PORT:-54329}
 bouncer_port=${REX_TEST_PGBOUNCER_PORT:-64329}
+replica_port=${REX_TEST_PG_REPLICA_PORT:-$((pg_port + 10))}
 mysql_port=${REX_TEST_MYSQL_PORT:-33069}
 pg_bin=/usr/lib/postgresql/15/bin
 user=rex
@@ -34,6 +38,7 @@ as_user() {
 
 print_env() {
   echo "export REX_TEST_POSTGRES_URL=postgres://$user:$password@127.0.0.1:$pg_port/$database"
+  echo "export REX_TEST_POSTGRES_REPLICA_URL=postgres://$user:$password@127.0.0.1:$replica_port/$database"
   echo "export REX_TEST_PGBOUNCER_URL=postgres://$user:$password@127.0.0.1:$bouncer_port/$database"
   echo "export REX_TEST_MYSQL_URL=mysql://$user:$password@127.0.0.1:$mysql_port/$database"
 }
@@ -72,6 +77,7 @@ start_postgres() {
       --auth-host=scram-sha-256 >"$dir/pg-initdb.log" 2>&1 || die "initdb failed: $(tail -3 "$dir/pg-initdb.log")"
     cat >"$dir/pg/pg_hba.conf" <<HBA
 local all all trust
+local replication postgres trust
 host all postgres 127.0.0.1/32 trust
 host all all 127.0.0.1/32 scram-sha-256
 HBA
@@ -87,6 +93,33 @@ HBA
   fi
   # REPLICATION: the capture's logical mode reads a logical slot (no superuser needed).
   as_user postgres "${psql[@]}" -c "ALTER ROLE $user REPLICATION" >/dev/null
+}
+
+replica_running() { [[ -f "$dir/pg-replica/postmaster.pid" ]] && as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg-replica" status >/dev/null 2>&1; }
+
+# A hot standby of the cluster above: pg_basebackup -R (streaming replication over the socket).
+start_replica() {
+  if replica_running; then return; fi
+  pg_running || die "PostgreSQL is not running"
+  if ! grep -q '^local replication postgres trust' "$dir/pg/pg_hba.conf"; then  # a cluster made before this line
+    echo 'local replication postgres trust' >>"$dir/pg/pg_hba.conf"
+    as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg" reload >/dev/null
+  fi
+  if [[ ! -f "$dir/pg-replica/standby.signal" ]]; then
+    say "copying PostgreSQL into $dir/pg-replica (pg_basebackup -R)"
+    rm -rf "$dir/pg-replica"
+    mkdir -p "$dir/pg-replica" "$dir/pg-replica-run"
+    chmod 700 "$dir/pg-replica"
+    chown postgres:postgres "$dir/pg-replica" "$dir/pg-replica-run" 2>/dev/null || true
+    as_user postgres "$pg_bin/pg_basebackup" -h "$dir/pg-run" -p "$pg_port" -U postgres -D "$dir/pg-replica" -R -X stream -c fast \
+      >"$dir/pg-replica-basebackup.log" 2>&1 || die "pg_basebackup failed: $(tail -3 "$dir/pg-replica-basebackup.log")"
+  fi
+  mkdir -p "$dir/pg-replica-run"
+  chown postgres:postgres "$dir/pg-replica-run" 2>/dev/null || true
+  say "starting the PostgreSQL replica on 127.0.0.1:$replica_port"
+  as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg-replica" -l "$dir/pg-replica-run/pg.log" -w -t 60 start \
+    -o "-p $replica_port -k $dir/pg-replica-run -c listen_addresses=127.0.0.1 -c hot_standby=on -c fsync=off -c max_connections=200" \
+    >/dev/null || die "the PostgreSQL replica did not start: $(tail -5 "$dir/pg-replica-run/pg.log")"
 }
 
 start_pgbouncer() {
@@ -159,6 +192,9 @@ stop_all() {
   if [[ -f "$dir/bouncer/pgbouncer.pid" ]]; then
     kill "$(cat "$dir/bouncer/pgbouncer.pid")" 2>/dev/null || true
   fi
+  if [[ -f "$dir/pg-replica/postmaster.pid" ]]; then
+    as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg-replica" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
   if [[ -f "$dir/pg/postmaster.pid" ]]; then
     as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg" -m immediate -w stop >/dev/null 2>&1 || true
   fi
@@ -176,6 +212,7 @@ case "${1:-}" in
   start)
     "$(dirname "$0")/install-deps.sh" --test
     start_postgres
+    start_replica
     start_pgbouncer
     start_mariadb
     say "ready"
@@ -197,6 +234,7 @@ case "${1:-}" in
     for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     start_mariadb
     ;;
+  start-replica) start_replica; print_env ;;
   stop) stop_all ;;
-  *) echo "usage: $0 start|env|restart-postgres|restart-mysql|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|env|start-replica|restart-postgres|restart-mysql|stop" >&2; exit 2 ;;
 esac

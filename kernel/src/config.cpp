@@ -202,18 +202,24 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& sou
     }
 
     if (root.contains("database")) {
-        const auto& db = reader.object(root["database"], "/database", {"url", "direct_url", "pool"});
+        const auto& db = reader.object(root["database"], "/database", {"url", "direct_url", "replicas", "pool"});
         if (db.contains("url")) config.database_url = reader.string(db["url"], "/database/url");
         if (config.database_url.empty()) reader.fail("/database/url", "must not be empty");
         if (db.contains("direct_url")) {
             config.database_direct_url = reader.string(db["direct_url"], "/database/direct_url");
             if (config.database_direct_url.empty()) reader.fail("/database/direct_url", "must not be empty (leave it out to use url)");
         }
+        if (db.contains("replicas")) {
+            config.database_replicas = reader.strings(db["replicas"], "/database/replicas");
+            for (std::size_t i = 0; i < config.database_replicas.size(); ++i)
+                if (config.database_replicas[i].empty()) reader.fail("/database/replicas/" + std::to_string(i), "must not be empty");
+        }
         if (db.contains("pool")) read_pool(reader, db["pool"], config.pool);
     }
     if (source_name.has_parent_path()) {
         config.database_url = resolve_sqlite_url(config.database_url, base);
         config.database_direct_url = resolve_sqlite_url(config.database_direct_url, base);
+        for (auto& url : config.database_replicas) url = resolve_sqlite_url(url, base);
     }
     config.realtime.state_file = base / config.realtime.state_file;
     if (root.contains("realtime")) read_realtime(reader, root["realtime"], base, config.realtime);

@@ -59,6 +59,7 @@ const PluginSettings& ExecutorContext::settings() const {
 }
 void ExecutorContext::post(std::function<void()> work) { work(); }
 Metrics* ExecutorContext::metrics() { return nullptr; }
+std::shared_ptr<Connection> ExecutorContext::acquire_read() { return acquire(); }
 IdentifyResult ExecutorContext::identify(const IdentityRequest&) const { return {Identity::administrator(), {}}; }
 RequestExecutor::~RequestExecutor() = default;
 std::shared_ptr<OperationExecutor> RequestExecutor::operations() { return nullptr; }

@@ -83,6 +83,35 @@ describe('GraphQL through PgBouncer in transaction mode', { skip }, () => {
   });
 });
 
+describe('statement_timeout_ms through PgBouncer in transaction mode', { skip }, () => {
+  // Server connections pass from client to client between transactions: the request's timeout
+  // must end with its transaction (SET LOCAL), or another client of PgBouncer inherits it.
+  test('is transaction-local: no server connection keeps it for other clients', async () => {
+    const host = await startHost({ url: throughBouncer(pg.url), http: { workers: 6 }, config: { settings: { graphql: { statement_timeout_ms: 4321 } } } });
+    try {
+      const answers = await Promise.all(Array.from({ length: 30 }, () => post(host, { query: queries[0] })));
+      for (const a of answers) assert.ok(a.status === 200 && !a.json.errors, a.text);
+    } finally {
+      await host.stop();
+    }
+    // Eight psql clients at once through PgBouncer, each holding its server connection for a
+    // moment, so they take the connections the host just used (PgBouncer reuses the newest first).
+    const psqlUrl = new URL(throughBouncer(pg.url));
+    psqlUrl.search = '';
+    const show = () =>
+      new Promise((resolve, reject) => {
+        const child = spawn('psql', [psqlUrl.toString(), '-qAt', '-c', "SELECT current_setting('statement_timeout'), pg_sleep(0.3)"], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('|')[0]) : reject(new Error(`psql failed: ${err}`))));
+      });
+    const seen = await Promise.all(Array.from({ length: 8 }, show));
+    assert.deepEqual(seen, Array(8).fill('0'), `the settings other clients found: ${seen.join(', ')}`);
+  });
+});
+
 describe('an exhausted pool', { skip: pg.skip }, () => {
   test('answers 503 with Retry-After and extensions.code after the acquire timeout; /metrics counts it', async () => {
     const host = await startHost({ url: pg.url, http: { workers: 4 }, config: { database: { url: pg.url, pool: { max_size: 1, acquire_timeout_ms: 300 } } } });

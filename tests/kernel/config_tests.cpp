@@ -223,6 +223,16 @@ TEST_CASE("the realtime keys: capture, its state file, retention, a direct datab
           "/etc/rex/rex.json: /database/direct_url: must not be empty (leave it out to use url)");
 }
 
+TEST_CASE("database.replicas: a list of URLs, none by default", "[config]") {
+    const auto config = rex::parse_config(R"({"database": {"url": "postgres://app@db/app",
+        "replicas": ["postgres://app@replica-1/app", "postgres://app@replica-2/app"]}})",
+                                          "/etc/rex/rex.json");
+    CHECK(config.database_replicas == std::vector<std::string>{"postgres://app@replica-1/app", "postgres://app@replica-2/app"});
+    CHECK(rex::parse_config("{}", "/etc/rex/rex.json").database_replicas.empty());
+    CHECK(config_error(R"({"database": {"replicas": "postgres://r/app"}})").starts_with("/etc/rex/rex.json: /database/replicas: expected"));
+    CHECK(config_error(R"({"database": {"replicas": ["postgres://r/app", ""]}})") == "/etc/rex/rex.json: /database/replicas/1: must not be empty");
+}
+
 TEST_CASE("each plugin's settings section is kept as dotted keys of text", "[config][settings]") {
     const auto config = rex::parse_config(R"({"settings": {
         "graphql": {"naming": "camel", "limits": {"max_depth": 12, "introspection": false}, "allow": ["a", "b"]},

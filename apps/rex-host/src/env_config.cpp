@@ -25,9 +25,10 @@ struct Key {
 };
 
 // Every key parse_config knows (kernel/src/config.cpp); the variable is derived from the pointer.
-constexpr std::array<Key, 29> keys{{
+constexpr std::array<Key, 30> keys{{
     {"/profile", Kind::text},
     {"/database/url", Kind::text},
+    {"/database/replicas", Kind::list},
     {"/database/pool/max_size", Kind::integer},
     {"/database/pool/min_size", Kind::integer},
     {"/database/pool/acquire_timeout_ms", Kind::integer},

@@ -35,10 +35,27 @@ ConnectionPool& HostExecutorContext::pool() {
     return *pool_;
 }
 
-std::shared_ptr<Connection> HostExecutorContext::acquire() {
-    auto handle = std::make_shared<PooledConnection>(pool().acquire());
+namespace {
+std::shared_ptr<Connection> shared(PooledConnection pooled) {
+    auto handle = std::make_shared<PooledConnection>(std::move(pooled));
     Connection* connection = handle->get();
     return std::shared_ptr<Connection>(std::move(handle), connection);  // the handle lives as long as the connection is shared
+}
+}  // namespace
+
+std::shared_ptr<Connection> HostExecutorContext::acquire() { return shared(pool().acquire()); }
+
+void HostExecutorContext::use_replicas(std::vector<std::string> urls) {
+    PoolOptions options = pool_options_;
+    if (!options.max_size) options.max_size = pool_size_;  // as the primary's pool
+    replicas_.emplace(kernel_, std::move(urls), options);
+}
+
+std::shared_ptr<Connection> HostExecutorContext::acquire_read() {
+    if (replicas_ && !replicas_->empty()) {
+        if (auto replica = replicas_->acquire()) return shared(std::move(replica));
+    }
+    return acquire();
 }
 
 const Dialect& HostExecutorContext::dialect() const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "auth/authenticator.hpp"
+#include "read_replicas.hpp"
 
 #include <rex/kernel.hpp>
 
@@ -12,6 +13,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <string>
 
 namespace rex::host {
@@ -29,6 +32,11 @@ public:
     // A pooled connection; given back to the pool (rolled back if a transaction is open) when the
     // last reference goes.
     std::shared_ptr<Connection> acquire() override;
+    // A connection to a read replica (database.replicas, round-robin) for a read that needs no
+    // fresh data; the primary's when there are none or none answers.
+    std::shared_ptr<Connection> acquire_read() override;
+    // database.replicas; call after set_pool_options and before serving.
+    void use_replicas(std::vector<std::string> urls);
     // ConfigurationError when no loaded adapter serves the URL's scheme.
     const Dialect& dialect() const override;
     ChangeBus& changes() override { return kernel_.changes(); }
@@ -64,6 +72,7 @@ private:
     PoolOptions pool_options_;
     Metrics* metrics_ = nullptr;
     const Authenticator* authenticator_ = nullptr;
+    std::optional<ReadReplicas> replicas_;
     // Made once under the mutex, then read with one atomic load (std::call_once is not used: in
     // libstdc++ 12 a call that throws leaves later calls hanging).
     mutable std::mutex mutex_;

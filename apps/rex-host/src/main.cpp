@@ -62,6 +62,12 @@ int main(int argc, char** argv) {
     pool_options.idle_timeout = config.pool.idle_timeout;
     pool_options.max_lifetime = config.pool.max_lifetime;
     executor_context.set_pool_options(pool_options);
+    if (!config.database_replicas.empty()) {
+        std::string names;
+        for (const auto& url : config.database_replicas) names += (names.empty() ? "" : ", ") + rex::redact_url(url);
+        log.log(rex::LogLevel::info, "host", "read replicas for queries: " + names);
+        executor_context.use_replicas(config.database_replicas);
+    }
     std::optional<rex::host::Authenticator> authenticator;
     try {
         authenticator.emplace(config);

@@ -74,6 +74,8 @@ struct Config {
     std::string database_url = "sqlite:rex.db";
     // A direct connection (not through PgBouncer) for the capture pump's LISTEN; empty: database_url.
     std::string database_direct_url;
+    // Read replicas for GraphQL queries that need no fresh read (docs/deploy.md); empty: none.
+    std::vector<std::string> database_replicas;
     PoolConfig pool;
     // "serverless": defaults for platforms that start and stop instances (docs/rex-host.md).
     std::string profile = "default";

@@ -348,20 +348,30 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
     } withdraw;
     const auto& dialect = context_.dialect();
     const auto engine = engine_of(dialect);
+    const bool local_timeout = options_.statement_timeout.count() > 0 && engine == Engine::postgres;
+    // A read replica (the host's database.replicas) may answer a client's query: not a mutation,
+    // not a subscription's run (request == nullptr: it must reflect the bus position it was
+    // taken at), not a custom resolver (it may write), not a result the response cache would keep
+    // (an invalidation followed by a lagging read would keep a stale answer).
+    const bool replica_read = !mutation && request && !cache_ &&
+                              std::none_of(op.fields.begin(), op.fields.end(), [&](const SelectedField& f) { return api->custom(false, f.name); });
     const auto open = [&]() -> SqlRunner& {
         if (!runner) {
-            connection = context_.acquire();
+            connection = replica_read ? context_.acquire_read() : context_.acquire();
             runner.emplace(*connection, &context_.logger());
             if (request && request->abandon) {
                 withdraw.abandon = request->abandon.get();
                 request->abandon->on_abandon([&withdraw, c = connection.get()] { withdraw.canceller = std::thread([c] { c->cancel(); }); });
             }
-            if (options_.statement_timeout.count() > 0) {
-                const auto ms = std::to_string(options_.statement_timeout.count());
-                if (engine == Engine::postgres) connection->execute("SET statement_timeout = " + ms);
-                else if (engine == Engine::mysql) connection->execute("SET SESSION max_statement_time = " + std::to_string(options_.statement_timeout.count() / 1000.0));
-            }
-            if (mutation) connection->begin();
+            // PostgreSQL: the timeout is transaction-local (SET LOCAL in the request's own
+            // transaction, sent with its BEGIN in one round trip), so nothing outlives the request:
+            // behind PgBouncer in transaction mode a session SET would stay on the server
+            // connection for other clients. MariaDB has no pooler in between: the session
+            // setting stays on rex's own connection, where every request sets it again.
+            if (options_.statement_timeout.count() > 0 && engine == Engine::mysql)
+                connection->execute("SET SESSION max_statement_time = " + std::to_string(options_.statement_timeout.count() / 1000.0));
+            if (local_timeout) connection->execute_script("BEGIN; SET LOCAL statement_timeout = " + std::to_string(options_.statement_timeout.count()));
+            else if (mutation) connection->begin();
         }
         return *runner;
     };
@@ -407,7 +417,7 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                 throw Failure(describe(field, context_.logger()));
             }
         }
-        if (connection && mutation) {
+        if (connection && (mutation || local_timeout)) {
             try {
                 connection->commit();
             } catch (...) {  // the commit itself failed (a full disk, a deferred constraint): no field's error

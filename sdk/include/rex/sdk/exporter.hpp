@@ -47,6 +47,11 @@ public:
     // Who sends a request (rex/sdk/access.hpp): the host checks the token or the operator secret
     // and hands the role's rules with the identity; the default (no permissions) is the admin.
     virtual IdentifyResult identify(const IdentityRequest& request) const;
+    // A connection for a read that needs no fresh data (a GraphQL query outside any transaction):
+    // from a read replica when the host has some (database.replicas), which may lag behind the
+    // primary; the default is acquire(). Writes, reads that must reflect a change-log position
+    // and transactions use acquire().
+    virtual std::shared_ptr<Connection> acquire_read();
 };
 
 class REX_SDK_API RequestExecutor {
