@@ -125,6 +125,34 @@ function rssMiB(pid) {
   return Math.round(kb / 102.4) / 10;
 }
 
+// CPU time (user + system, children reaped included) of a process and its children, in ms: with
+// the requests served it gives CPU per request, which other work on a shared machine disturbs far
+// less than requests per second.
+function cpuMs(pid) {
+  let ticks = 0;
+  const visit = (p) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      for (const t of readdirSync(`/proc/${p}/task`))
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) visit(c);
+    } catch {}
+  };
+  visit(pid);
+  return ticks * 10;  // USER_HZ is 100 on Linux
+}
+
+// The database server's process (tools/test-servers.sh's pid files), when it runs on this machine.
+function databasePid(engine) {
+  const dir = process.env.REX_TEST_SERVERS_DIR || '/tmp/rex-test-servers';
+  const file = { postgres: 'pg/postmaster.pid', mysql: 'mysql-run/mysql.pid' }[engine];
+  try {
+    return Number(readFileSync(join(dir, file), 'utf8').split('\n')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function bodyOf(q) {
   return q.keyed ? undefined : JSON.stringify({ query: q.query });
 }
@@ -151,8 +179,12 @@ async function measure(server, name, connections) {
   if (warmup > 0) await cannon(server.graphqlUrl, q, connections, warmup);
   let rss = 0;
   const sampler = setInterval(() => (rss = Math.max(rss, rssMiB(server.pid))), 250);
+  const db = databasePid(server.engine);
+  const cpu0 = [cpuMs(server.pid), db ? cpuMs(db) : 0];
   const r = await cannon(server.graphqlUrl, q, connections, duration);
+  const cpu1 = [cpuMs(server.pid), db ? cpuMs(db) : 0];
   clearInterval(sampler);
+  const perRequest = (a, b) => (r.requests.total ? Math.round(((b - a) / r.requests.total) * 1000) / 1000 : undefined);
   const line = {
     server: server.label,
     engine: server.engine,
@@ -167,6 +199,8 @@ async function measure(server, name, connections) {
     timeouts: r.timeouts,
     non_2xx: r.non2xx,
     rss_mib_max: rss,
+    server_cpu_ms_per_request: perRequest(cpu0[0], cpu1[0]),
+    database_cpu_ms_per_request: db ? perRequest(cpu0[1], cpu1[1]) : undefined,
   };
   console.log(JSON.stringify(line));
   return line;
@@ -198,6 +232,7 @@ try {
 
 // The summary: Rex against PostGraphile per query and connection count.
 const find = (server, engine, q, c) => results.find((r) => r.server === server && r.engine === engine && r.query === q && r.connections === c);
+const cpuTotal = (r) => (r?.server_cpu_ms_per_request === undefined ? undefined : Math.round((r.server_cpu_ms_per_request + (r.database_cpu_ms_per_request ?? 0)) * 1000) / 1000);
 const rows = [];
 for (const q of queryNames)
   for (const c of connectionCounts) {
@@ -212,6 +247,9 @@ for (const q of queryNames)
       ratio: rex && pg ? Math.round((rex.requests_per_s / pg.requests_per_s) * 100) / 100 : undefined,
       rex_p99_ms: rex?.latency_ms.p99,
       postgraphile_p99_ms: pg?.latency_ms.p99,
+      // CPU per request of the server and the database together (ms).
+      rex_cpu_ms: cpuTotal(rex),
+      postgraphile_cpu_ms: cpuTotal(pg),
       rex_rss_mib: rex?.rss_mib_max,
       postgraphile_rss_mib: pg?.rss_mib_max,
       rex_sqlite_rps: others.sqlite,
@@ -219,10 +257,10 @@ for (const q of queryNames)
     });
   }
 console.log(JSON.stringify({ summary: rows }));
-console.error('\nquery          conns   rex r/s  postgraphile r/s  ratio  p99 rex/pg (ms)  rss rex/pg (MiB)  rex sqlite r/s  rex mariadb r/s');
+console.error('\nquery          conns   rex r/s  postgraphile r/s  ratio  p99 rex/pg (ms)  rss rex/pg (MiB)  cpu ms/req rex/pg  rex sqlite r/s  rex mariadb r/s');
 for (const r of rows) {
   const f = (v, w) => String(v ?? '-').padStart(w);
   console.error(
-    `${r.query.padEnd(14)} ${f(r.connections, 5)} ${f(r.rex_rps, 9)} ${f(r.postgraphile_rps, 17)} ${f(r.ratio, 6)} ${f(`${r.rex_p99_ms ?? '-'}/${r.postgraphile_p99_ms ?? '-'}`, 16)} ${f(`${r.rex_rss_mib ?? '-'}/${r.postgraphile_rss_mib ?? '-'}`, 17)} ${f(r.rex_sqlite_rps, 15)} ${f(r.rex_mysql_rps, 16)}`,
+    `${r.query.padEnd(14)} ${f(r.connections, 5)} ${f(r.rex_rps, 9)} ${f(r.postgraphile_rps, 17)} ${f(r.ratio, 6)} ${f(`${r.rex_p99_ms ?? '-'}/${r.postgraphile_p99_ms ?? '-'}`, 16)} ${f(`${r.rex_rss_mib ?? '-'}/${r.postgraphile_rss_mib ?? '-'}`, 17)} ${f(`${r.rex_cpu_ms ?? '-'}/${r.postgraphile_cpu_ms ?? '-'}`, 18)} ${f(r.rex_sqlite_rps, 15)} ${f(r.rex_mysql_rps, 16)}`,
   );
 }

@@ -1,7 +1,7 @@
 // The SQL compiler: a root field of a prepared operation -> ONE statement that builds the field's
-// whole JSON value inside the database (PostgreSQL json_build_object / json_agg, SQLite
-// json_object / json_group_array, MariaDB JSON_OBJECT / JSON_ARRAYAGG), relations as correlated
-// subqueries. Every value is a bound parameter; every identifier comes from the catalog, quoted by
+// whole JSON value inside the database (PostgreSQL: JSON text concatenated, to_json per value and
+// string_agg per array; SQLite json_object / json_group_array, MariaDB JSON_OBJECT / JSON_ARRAYAGG),
+// relations as correlated subqueries. Every value is a bound parameter; every identifier comes from the catalog, quoted by
 // the dialect. How values render is the same on the three engines (docs/graphql.md).
 #pragma once
 
@@ -106,6 +106,9 @@ private:
     void add_order_terms(const EntityApi& e, const InputValue& object, std::vector<const RelationInfo*> path, std::vector<OrderTerm>& out) const;
     std::string order_by(const EntityApi& e, const std::string& alias, const std::vector<OrderTerm>& terms);
     std::string comparison(const std::string& column, const FieldInfo& field, const InputValue& ops);
+    // A scalar SQL value as a member of json_object (on PostgreSQL its JSON text; members that are
+    // objects, arrays or nested() values are JSON already). `number`: an integer.
+    std::string scalar(const std::string& value, bool number = false) const;
     std::string json_object(const std::vector<std::pair<std::string, std::string>>& members) const;
     std::string string_literal(std::string_view text) const;
     std::string json_array_agg(const std::string& element, const std::string& order) const;
