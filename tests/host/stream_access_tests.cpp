@@ -82,9 +82,9 @@ rex::IdentifyResult identify(const rex::IdentityRequest& request) {
 struct Sink final : rex::ChangeStreamSink {
     std::mutex mutex;
     std::vector<std::string> messages;
-    void event(std::uint64_t, std::string message) override {
+    void event(std::uint64_t, std::shared_ptr<const std::string> message) override {
         std::lock_guard lock(mutex);
-        messages.push_back(std::move(message));
+        messages.push_back(*message);
     }
     void end(rex::ChangeStreamEnd) override {}
 };
