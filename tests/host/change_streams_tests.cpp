@@ -340,9 +340,15 @@ TEST_CASE("change stream: a write during open is neither lost nor doubled", "[ch
     Fixture f;
     constexpr int writes = 3000;
     std::atomic<bool> go{false};
+    std::atomic<int> opens{0};
     std::thread writer([&] {
         while (!go) std::this_thread::yield();
-        for (int i = 1; i <= writes; ++i) f.publish(ChangeKind::insert, album(i, "T", 1));
+        for (int i = 1; i <= writes; ++i) {
+            // Every 500 writes, wait for one more open: on a loaded machine the writer could
+            // otherwise finish before a few streams opened against it.
+            while (i % 500 == 0 && opens < i / 500) std::this_thread::yield();
+            f.publish(ChangeKind::insert, album(i, "T", 1));
+        }
     });
     struct Opened {
         std::uint64_t last_before;
@@ -356,6 +362,7 @@ TEST_CASE("change stream: a write during open is neither lost nor doubled", "[ch
         const auto before = f.kernel.changes().last_sequence();
         auto sub = f.streams.open({{"Album"}, {}, {}, {}, {}, {}}, sink);
         opened.push_back({before, sink, std::move(sub)});
+        ++opens;
         std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     writer.join();
