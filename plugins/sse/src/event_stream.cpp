@@ -54,10 +54,6 @@ EventStream::EventStream(net::io_context& io, StreamSocket socket, StreamOptions
     if (ec) {
         ::close(socket.native_handle);
         closed_ = true;
-    } else {
-        // Each event is written when it comes: without this, Nagle holds it back until the client
-        // acknowledges the previous one, which its delayed ACK puts off by up to 40 ms.
-        socket_.set_option(tcp::no_delay(true), ec);
     }
     // Bytes the client sent past its request are of no use to an event stream.
 }

@@ -185,7 +185,6 @@ private:
     }
 
     void write_next() {
-        bool backlog = false;
         {
             std::unique_lock lock(queue_mutex_);
             if (queue_.empty() || close_started_) {
@@ -198,16 +197,6 @@ private:
             current_ = std::move(queue_.front());
             queue_.pop_front();
             queued_bytes_ -= current_.size();
-            backlog = !queue_.empty();
-        }
-        // Beast writes one message per system call. While a backlog waits (a client falling
-        // behind), Nagle lets the kernel pack those writes into fewer segments; once the queue is
-        // empty it is switched off again, which also sends at once what it held back, so a
-        // client that keeps up gets each message without delay.
-        if (backlog != nagle_) {
-            beast::error_code ignored;
-            beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(!backlog), ignored);
-            nagle_ = backlog;
         }
         const auto& gauges = registry_.services().gauges;
         if (gauges.queued) gauges.queued->add(-1);
@@ -292,7 +281,6 @@ private:
     std::string raw_;
     Outgoing current_;
     bool over_limit_ = false;
-    bool nagle_ = false;  // TCP_NODELAY is off (set at accept: on)
     bool close_started_ = false;
     bool closed_ = false;
 
@@ -320,10 +308,6 @@ void Registry::accept(net::io_context& io, Endpoint endpoint, const HttpRequest&
             ::close(socket.native_handle);
             return;
         }
-        // Each message is written when it comes (write_next lets Nagle in only for a backlog):
-        // with Nagle a message waits for the client to acknowledge the one before, which its
-        // delayed ACK puts off by up to 40 ms.
-        s.set_option(tcp::no_delay(true), ec);
         std::uint64_t id = 0;
         bool over_limit = false;
         {
