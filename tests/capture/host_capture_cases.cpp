@@ -267,6 +267,7 @@ TEST_CASE("capture host: the host prunes the log by its retention", "[capture][h
     std::string sql;
     for (int i = 1; i <= 6; ++i) sql += row_insert(name, i, "p") + ";\n";
     client(sql);
+    settle();
     const auto deadline = std::chrono::steady_clock::now() + 30s;
     auto status = capture().status(*c);
     while (status.pruned_through < status.last_position - 2 && std::chrono::steady_clock::now() < deadline) {
