@@ -107,7 +107,7 @@ std::vector<std::shared_ptr<const SqlQueryDef>> sql_queries(const PluginSettings
         else if (member == "returns") q.returns = value;
         else if (member == "description") q.description = value;
         else if (member.starts_with("args.") && member.size() > 5) q.arguments.emplace_back(member.substr(5), value);
-        else if (member == "roles") q.roles = role_list(value, [&](const std::string& problem) { fail(key, problem); });
+        else if (member == "roles") q.roles = role_list(value, [&fail, &key = key](const std::string& problem) { fail(key, problem); });
         else fail(key, "unknown member (known: sql, args, returns, description, roles)");
     }
     std::vector<std::shared_ptr<const SqlQueryDef>> done;
