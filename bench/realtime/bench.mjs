@@ -37,8 +37,9 @@ if (!url) throw new Error('REX_TEST_POSTGRES_URL is not set');
 const table = 'rex_bench_rt_items';
 // ms on CLOCK_MONOTONIC (process.hrtime), the clock load_client.cpp reads too: one clock for all.
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-if (!['native', 'node'].includes(opt.client)) throw new Error(`--client must be native or node, not ${opt.client}`);
-if (opt.client === 'native' && !opt['load-client']) throw new Error('--client native needs --load-client <binary> (run.sh builds it)');
+// (Worker threads see no arguments: the checks are the main thread's.)
+if (isMainThread && !['native', 'node'].includes(opt.client)) throw new Error(`--client must be native or node, not ${opt.client}`);
+if (isMainThread && opt.client === 'native' && !opt['load-client']) throw new Error('--client native needs --load-client <binary> (run.sh builds it)');
 
 const pageSize = 4096;
 function hostStats(pid) {
