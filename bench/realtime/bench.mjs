@@ -5,12 +5,16 @@
 //   node bench.mjs [--subscribers 100,1000,10000] [--rate 100] [--duration 10]
 //                  [--max-deliveries 150000]   (writes/s is lowered so N × rate stays under it:
 //                                               the client threads cannot read more)
-//                  [--clients 2]               (threads the subscribers are spread over)
-import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+//                  [--clients 2]               (Node client threads the subscribers are spread over)
+//                  [--tcp-nodelay true|false]  (the websocket plugin's setting; default: its default)
+//                  [--client native|node]      (native: load_client.cpp, one epoll thread, built by
+//                                               run.sh; node: `ws` in worker threads, what users run)
+import { readFileSync, unlinkSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { cliBinary, startHost } from '../../tests/e2e/lib/host.mjs';
@@ -23,12 +27,19 @@ const { values: opt } = parseArgs({
     'max-deliveries': { type: 'string', default: '150000' },
     'connect-batch': { type: 'string', default: '200' },
     clients: { type: 'string', default: '2' },  // client threads sharing the subscribers
+    client: { type: 'string', default: 'native' },
+    'load-client': { type: 'string', default: '' },
+    'tcp-nodelay': { type: 'string', default: '' },  // true|false: the websocket setting; empty: its default  // the native client's binary (run.sh builds it)
   },
 });
 const url = process.env.REX_TEST_POSTGRES_URL;
 if (!url) throw new Error('REX_TEST_POSTGRES_URL is not set');
 const table = 'rex_bench_rt_items';
-const now = () => performance.timeOrigin + performance.now();  // ms, sub-ms resolution
+// ms on CLOCK_MONOTONIC (process.hrtime), the clock load_client.cpp reads too: one clock for all.
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+// (Worker threads see no arguments: the checks are the main thread's.)
+if (isMainThread && !['native', 'node'].includes(opt.client)) throw new Error(`--client must be native or node, not ${opt.client}`);
+if (isMainThread && opt.client === 'native' && !opt['load-client']) throw new Error('--client native needs --load-client <binary> (run.sh builds it)');
 
 const pageSize = 4096;
 function hostStats(pid) {
@@ -48,6 +59,12 @@ async function prepare() {
   execFileSync(cliBinary, ['--url', url, 'realtime', 'enable', '--tables', table], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+function websocketSettings(n) {
+  const settings = { max_connections: n + 100 };
+  if (opt['tcp-nodelay']) settings.tcp_nodelay = opt['tcp-nodelay'] === 'true';
+  return settings;
+}
+
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null);
 
 async function run(n, requestedRate, durationS) {
@@ -56,34 +73,16 @@ async function run(n, requestedRate, durationS) {
   const expected = writes * n;
   const host = await startHost({
     url,
-    config: { realtime: { capture: true }, settings: { websocket: { max_connections: n + 100 } } },
+    config: { realtime: { capture: true }, settings: { websocket: websocketSettings(n) } },
     http: { threads: 2 },
   });
   try {
     const idle = hostStats(host.pid);
-    const threads = Math.max(1, Math.min(Number(opt.clients), n));
+    const threads = opt.client === 'native' ? 1 : Math.max(1, Math.min(Number(opt.clients), n));
     const t0 = now();
-    const workers = [];
-    const counts = [];
-    for (let w = 0; w < threads; ++w) {
-      const count = Math.floor(n / threads) + (w < n % threads ? 1 : 0);
-      const worker = new Worker(new URL(import.meta.url), {
-        workerData: { base: host.base, count, batch: Number(opt['connect-batch']), expected: writes * count },
-      });
-      worker.delivered = 0;
-      worker.ready = new Promise((resolve, reject) => {
-        worker.on('error', reject);
-        worker.on('message', (m) => {
-          if (m.ready) resolve();
-          if (m.delivered !== undefined) worker.delivered = m.delivered;
-          if (m.final) worker.final = m;
-        });
-      });
-      workers.push(worker);
-      counts.push(count);
-    }
-    await Promise.all(workers.map((w) => w.ready));
-    const deliveredNow = () => workers.reduce((sum, w) => sum + w.delivered, 0);
+    const groups = opt.client === 'native' ? [nativeGroup(host.base, n, writes * n)] : nodeGroups(host.base, n, threads, writes);
+    await Promise.all(groups.map((g) => g.ready));
+    const deliveredNow = () => groups.reduce((sum, g) => sum + g.delivered, 0);
     const connectS = (now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 1000));
     const connected = hostStats(host.pid);
@@ -111,12 +110,7 @@ async function run(n, requestedRate, durationS) {
     clearInterval(sampler);
     await writer.end();
 
-    const finals = await Promise.all(
-      workers.map((w) => new Promise((resolve) => {
-        w.on('message', (m) => m.final && resolve(m));
-        w.postMessage('report');
-      })),
-    );
+    const finals = await Promise.all(groups.map((g) => g.report()));
     const delivered = finals.reduce((sum, f) => sum + f.delivered, 0);
     const all = new Float64Array(finals.reduce((sum, f) => sum + f.latencies.length, 0));
     let offset = 0;
@@ -143,14 +137,75 @@ async function run(n, requestedRate, durationS) {
       host_rss_mib_peak: round(Math.max(peakRss, end.rssBytes) / 2 ** 20),
       idle_kib_per_connection: round((connected.rssBytes - idle.rssBytes) / n / 1024),
       connect_s: round(connectS),
+      client: opt.client,
       client_threads: threads,
+      client_cpu_pct: finals.every((f) => f.clientCpuS !== undefined) ? round((finals.reduce((sum, f) => sum + f.clientCpuS, 0) / wallS) * 100) : null,
+      subscribers_closed: finals.reduce((sum, f) => sum + (f.closed ?? 0), 0),
+      tcp_nodelay: opt['tcp-nodelay'] || 'default',
       load_avg_1m: loadAtStart,  // of the machine when the writes began: a shared box skews every figure
     };
     console.log(JSON.stringify(line));
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(groups.map((g) => g.stop()));
   } finally {
     await host.stop();
   }
+}
+
+// The Node subscribers: `threads` worker threads running subscriberThread below.
+function nodeGroups(base, n, threads, writes) {
+  const groups = [];
+  for (let w = 0; w < threads; ++w) {
+    const count = Math.floor(n / threads) + (w < n % threads ? 1 : 0);
+    const worker = new Worker(new URL(import.meta.url), {
+      workerData: { base, count, batch: Number(opt['connect-batch']), expected: writes * count },
+    });
+    const group = { delivered: 0 };
+    let final;
+    const finalSeen = new Promise((resolve) => (final = resolve));
+    group.ready = new Promise((resolve, reject) => {
+      worker.on('error', reject);
+      worker.on('message', (m) => {
+        if (m.ready) resolve();
+        if (m.delivered !== undefined) group.delivered = m.delivered;
+        if (m.final) final(m);
+      });
+    });
+    group.report = () => (worker.postMessage('report'), finalSeen);
+    group.stop = () => worker.terminate();
+    groups.push(group);
+  }
+  return groups;
+}
+
+// The native subscribers: one load_client process (load_client.cpp), driven over its stdin/stdout;
+// its latencies come back as a file of float64s.
+function nativeGroup(base, n, expected) {
+  const { hostname, port } = new URL(base);
+  const file = `${tmpdir()}/rex-bench-rt-${process.pid}-${n}.f64`;
+  const child = spawn(opt['load-client'], [hostname === 'localhost' ? '127.0.0.1' : hostname, port, String(n), String(expected), file], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const group = { delivered: 0 };
+  let final;
+  const finalSeen = new Promise((resolve) => (final = resolve));
+  group.ready = new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => code && reject(new Error(`load_client exited with ${code}`)));
+    createInterface({ input: child.stdout }).on('line', (text) => {
+      const m = JSON.parse(text);
+      if (m.ready) resolve();
+      if (m.delivered !== undefined) group.delivered = m.delivered;
+      if (m.final) {
+        const bytes = readFileSync(file);
+        unlinkSync(file);
+        const latencies = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8).slice();
+        final({ delivered: m.delivered, latencies, clientCpuS: m.client_cpu_s, closed: m.closed });
+      }
+    });
+  });
+  group.report = () => (child.stdin.write('report\n'), finalSeen);
+  group.stop = () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.on('exit', resolve), child.stdin.end())));
+  return group;
 }
 
 // A client thread: opens its share of the subscribers, then counts events and their latencies

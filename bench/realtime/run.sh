@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The realtime benchmark (not in CI): N WebSocket subscribers on /changes of one rex-host serving
 # PostgreSQL with change capture, writes through the database (node-postgres) at a fixed rate,
-# commit-to-client latency p50/p99, delivered = expected, rex-host CPU and RSS. Needs the servers:
+# commit-to-client latency p50/p99 (read by load_client.cpp, or by `ws` with --client node),
+# delivered = expected, rex-host CPU and RSS. Needs the servers:
 #   eval "$(tools/test-servers.sh start)"; bench/realtime/run.sh [bench.mjs options]
 # JSON lines go to stdout and build/bench-realtime.jsonl.
 set -euo pipefail
@@ -16,6 +17,11 @@ for dir in "$here" "$root/tests/e2e"; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
   fi
 done
+# The native load client (--client native, the default): one C++ file, rebuilt when it changed.
+load_client=$REX_BUILD_DIR/bench-realtime-load-client
+if [[ ! -x $load_client || $here/load_client.cpp -nt $load_client ]]; then
+  ${CXX:-c++} -std=c++20 -O2 -Wall -Wextra -o "$load_client" "$here/load_client.cpp"
+fi
 # 10 000 subscribers need 10 000 descriptors on each side.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-node "$here/bench.mjs" "$@" | tee "$REX_BUILD_DIR/bench-realtime.jsonl"
+node "$here/bench.mjs" --load-client "$load_client" "$@" | tee "$REX_BUILD_DIR/bench-realtime.jsonl"

@@ -54,6 +54,8 @@ EventStream::EventStream(net::io_context& io, StreamSocket socket, StreamOptions
     if (ec) {
         ::close(socket.native_handle);
         closed_ = true;
+    } else if (options_.tcp_nodelay) {
+        socket_.set_option(tcp::no_delay(true), ec);  // best effort
     }
     // Bytes the client sent past its request are of no use to an event stream.
 }

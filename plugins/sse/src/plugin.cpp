@@ -1,6 +1,6 @@
 // rex-sse.so: the "sse" realtime transport — GET /changes (the plain change stream) and
 // /graphql/stream (graphql-sse) as Server-Sent Events. Settings ("settings": {"sse": {…}}):
-// heartbeat_ms, queue_events, queue_bytes, write_timeout_ms, max_connections, retry_ms, threads.
+// heartbeat_ms, queue_events, queue_bytes, write_timeout_ms, max_connections, retry_ms, threads, tcp_nodelay.
 #include "routes.hpp"
 #include "stream_context.hpp"
 
@@ -18,7 +18,7 @@ using namespace rex;
 using namespace rex::sse;
 
 SseOptions options_of(const PluginSettings& s) {
-    s.check_known({"heartbeat_ms", "queue_events", "queue_bytes", "write_timeout_ms", "max_connections", "retry_ms", "threads"});
+    s.check_known({"heartbeat_ms", "queue_events", "queue_bytes", "write_timeout_ms", "max_connections", "retry_ms", "threads", "tcp_nodelay"});
     SseOptions o;
     o.stream.heartbeat = std::chrono::milliseconds(s.integer("heartbeat_ms", 15000, 10, 3'600'000));
     o.stream.queue_events = static_cast<std::size_t>(s.integer("queue_events", 1024, 1, 1'000'000));
@@ -27,6 +27,7 @@ SseOptions options_of(const PluginSettings& s) {
     o.max_connections = static_cast<std::size_t>(s.integer("max_connections", 10000, 1, 10'000'000));
     o.retry = std::chrono::milliseconds(s.integer("retry_ms", 2000, 0, 3'600'000));
     o.threads = static_cast<unsigned>(s.integer("threads", 1, 1, 64));
+    o.stream.tcp_nodelay = s.boolean("tcp_nodelay", o.stream.tcp_nodelay);
     return o;
 }
 

@@ -308,6 +308,7 @@ void Registry::accept(net::io_context& io, Endpoint endpoint, const HttpRequest&
             ::close(socket.native_handle);
             return;
         }
+        if (services_.limits.tcp_nodelay) s.set_option(tcp::no_delay(true), ec);  // best effort
         std::uint64_t id = 0;
         bool over_limit = false;
         {

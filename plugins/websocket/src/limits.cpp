@@ -5,7 +5,7 @@ namespace rex::websocket {
 Limits Limits::from(const PluginSettings& s) {
     s.check_known({"max_connections", "max_subscriptions", "queue_messages", "queue_bytes", "max_message_bytes",
                    "handshake_timeout_ms", "idle_timeout_ms", "connection_init_timeout_ms", "keep_alive_ms",
-                   "close_timeout_ms", "threads"});
+                   "close_timeout_ms", "threads", "tcp_nodelay"});
     Limits l;
     auto size = [&](std::string_view key, std::size_t fallback, std::int64_t min, std::int64_t max) {
         return static_cast<std::size_t>(s.integer(key, static_cast<std::int64_t>(fallback), min, max));
@@ -24,6 +24,7 @@ Limits Limits::from(const PluginSettings& s) {
     l.keep_alive = ms("keep_alive_ms", l.keep_alive);
     l.close_timeout = ms("close_timeout_ms", l.close_timeout);
     l.threads = static_cast<unsigned>(s.integer("threads", l.threads, 1, 64));
+    l.tcp_nodelay = s.boolean("tcp_nodelay", l.tcp_nodelay);
     return l;
 }
 

@@ -20,6 +20,7 @@ struct Limits {
     std::chrono::milliseconds keep_alive{15000};            // legacy "ka" messages
     std::chrono::milliseconds close_timeout{10000};         // a close handshake that hangs is cut
     unsigned threads = 2;                                   // of the transport's own I/O context
+    bool tcp_nodelay = false;                               // TCP_NODELAY on each socket (see docs/performance.md)
 
     // Reads and checks every key; ConfigurationError names a bad or unknown one.
     static Limits from(const PluginSettings& settings);

@@ -203,3 +203,31 @@ for (const { engine, skip, setup } of engines()) {
     });
   });
 }
+
+test('settings.websocket.tcp_nodelay: on, events still arrive; a value that is not a boolean is refused by name', async (t) => {
+  const db = engines()[0].setup();  // sqlite
+  const host = await startCaptureHost(db.url, { tcp_nodelay: true });
+  if (host.unsupported) return t.skip(host.unsupported);
+  try {
+    const c = await rawSocket(wsUrl(host, '/changes'));
+    c.send({ type: 'subscribe', id: 'n', op: 'insert' });
+    assert.deepEqual(await c.next(), { type: 'subscribed', id: 'n' });
+    db.write("INSERT INTO items (name, n) VALUES ('nodelay', 1)");
+    const e = await c.next(10000);
+    assert.deepEqual([e.id, e.event, e.data.name], ['n', 'insert', 'nodelay']);
+    c.close();
+  } finally {
+    await host.stop();
+  }
+  // The host either refuses to start or starts without the transport; either way one line names the key.
+  let stderr;
+  try {
+    const bad = await startCaptureHost(db.url, { tcp_nodelay: 'yes' });
+    await new Promise((r) => setTimeout(r, 200));
+    stderr = bad.stderr();
+    await bad.stop();
+  } catch (e) {
+    stderr = e.message;
+  }
+  assert.match(stderr, /tcp_nodelay.*expected true or false/);
+});
