@@ -29,7 +29,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-HttpRequest to_sdk_request(const http::request<http::string_body>& req, const tcp::endpoint& remote) {
+// The parser's request is dropped after this (a new parser per request): its body moves.
+HttpRequest to_sdk_request(http::request<http::string_body>& req, const std::string& remote_address) {
     HttpRequest out;
     out.method = std::string(req.method_string());
     out.target = std::string(req.target());
@@ -37,9 +38,8 @@ HttpRequest to_sdk_request(const http::request<http::string_body>& req, const tc
     out.path = out.target.substr(0, q);
     out.query = q == std::string::npos ? std::string() : out.target.substr(q + 1);
     for (const auto& field : req) out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-    out.body = req.body();
-    boost::system::error_code ec;
-    out.remote_address = remote.address().to_string(ec);
+    out.body = std::move(req.body());
+    out.remote_address = remote_address;
     return out;
 }
 
@@ -62,6 +62,10 @@ public:
     ~Session() { --sessions_->count; }
 
     void run() {
+        // The peer's address, once per connection rather than a getpeername() per request.
+        boost::system::error_code remote_ec;
+        const auto remote = stream_.socket().remote_endpoint(remote_ec);
+        if (!remote_ec) remote_address_ = remote.address().to_string(remote_ec);
         {
             std::lock_guard lock(sessions_->mutex);
             std::erase_if(sessions_->live, [](const auto& w) { return w.expired(); });
@@ -99,9 +103,7 @@ private:
         if (ec) return fail(400, "malformed request: " + ec.message());
 
         auto& req = parser_->get();
-        boost::system::error_code remote_ec;
-        const auto remote = stream_.socket().remote_endpoint(remote_ec);
-        request_ = to_sdk_request(req, remote);
+        request_ = to_sdk_request(req, remote_address_);
         keep_alive_ = req.keep_alive();
         version_ = req.version();
 
@@ -220,6 +222,7 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<void> response_;
     HttpRequest request_;
+    std::string remote_address_;  // empty when the peer was gone before the session ran
     bool keep_alive_ = false;
     bool answered_ = false;  // the current request has its answer (no hang-up watch needed)
     bool head_ = false;

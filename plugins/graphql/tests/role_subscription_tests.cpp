@@ -4,6 +4,7 @@
 // values and is shared only within one identity; a stream's batches never carry a row of another
 // user, also when a row changes owner; a custom field is offered to the roles it names and its
 // resolver is told the requester's role and session variables.
+// A query's compiled SQL (executor/plan_cache.hpp) serves only the requester it was compiled for.
 #include "operation_support.hpp"
 
 #include "api/role_api.hpp"
@@ -229,4 +230,44 @@ TEST_CASE("custom fields are offered to the roles they name, and their resolver 
     CHECK(nobody->messages().front().kind == "error");  // a validation error: not in its schema
     auto h3 = ops->start(operation("{ whoami }"), admin);
     CHECK(admin->text(0).find(R"("whoami":"admin admin")") != std::string::npos);
+}
+
+// executor/plan_cache.hpp: a repeated query runs its compiled SQL, which holds the requester's
+// session values; so a plan serves only the same role with the same values, and a role whose API
+// lacks the field is still refused by validation.
+TEST_CASE("a query's compiled SQL is reused only by the same requester", "[graphql][plans][permissions]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        RoleFixture f(b, fast());
+        auto& plans = f.executor().plans();
+        const auto ask = [&](std::vector<HttpHeader> headers, const std::string& body) {
+            headers.push_back({"content-type", "application/json"});
+            return f.request("POST", body, {}, std::move(headers)).body;
+        };
+        const std::string albums = R"({"query":"{ album(order_by: {album_id: asc}) { album_id artist_id } }"})";
+        const std::string one = R"({"data":{"album":[{"album_id":1,"artist_id":1},{"album_id":4,"artist_id":1}]}})";
+        const std::string two = R"({"data":{"album":[{"album_id":2,"artist_id":2},{"album_id":3,"artist_id":2}]}})";
+        const auto before = plans.size();
+        CHECK(ask({{"x-test-user", "1"}}, albums) == one);
+        CHECK(plans.size() == before + 1);
+        CHECK(ask({{"x-test-user", "1"}}, albums) == one);  // from the plan
+        CHECK(plans.size() == before + 1);
+        CHECK(ask({{"x-test-user", "2"}}, albums) == two);  // other session values: a plan of its own
+        CHECK(plans.size() == before + 2);
+        CHECK(ask({{"x-test-user", "2"}}, albums) == two);
+        CHECK(ask({{"x-test-user", "1"}}, albums) == one);
+        CHECK(ask({{"x-test-role", "nobody"}}, albums).find(R"("errors")") != std::string::npos);
+        const auto all = ask({}, albums);  // the admin: every album
+        CHECK(all.find(R"({"album_id":1,"artist_id":1},{"album_id":2,"artist_id":2})") != std::string::npos);
+        CHECK(ask({}, albums) == all);
+        CHECK(plans.size() == before + 3);
+        // A request with variables is not kept; a column the role may not read is refused again.
+        const std::string by_key = R"({"query":"query($id: Int!) { album_by_pk(album_id: $id) { title } }","variables":{"id":1}})";
+        CHECK(ask({{"x-test-user", "1"}}, by_key).find(R"("title")") != std::string::npos);
+        CHECK(plans.size() == before + 3);
+        const std::string hidden = R"({"query":"{ track { milliseconds } }"})";
+        CHECK(ask({}, hidden).find(R"("data")") != std::string::npos);
+        CHECK(ask({{"x-test-user", "1"}}, hidden).find("milliseconds") != std::string::npos);
+        CHECK(ask({{"x-test-user", "1"}}, hidden).find(R"("errors")") != std::string::npos);
+    }
 }

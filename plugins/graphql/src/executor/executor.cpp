@@ -107,16 +107,16 @@ std::vector<std::pair<std::string, std::string>> query_parameters(std::string_vi
 
 // Estimated rows a selection may produce: each list multiplies by its limit (or the default
 // page size; a list with neither counts as one row).
-double estimate_nodes(const SelectedField& field, const CompileLimits& pages, double factor) {
+double estimate_nodes(const std::vector<SelectedField>& selection, const CompileLimits& pages, double factor) {
     double total = 0;
-    for (const auto& f : field.selection) {
+    for (const auto& f : selection) {
         if (f.selection.empty()) continue;
         double rows = 1;
         if (const auto* l = f.argument("limit"); l && l->as_number())
             rows = std::max(1.0, std::strtod(l->as_number()->text.c_str(), nullptr));
         else if (f.definition && f.definition->type.is_list() && pages.default_limit)
             rows = static_cast<double>(*pages.default_limit);
-        total += factor * rows + estimate_nodes(f, pages, factor * rows);
+        total += factor * rows + estimate_nodes(f.selection, pages, factor * rows);
     }
     return total;
 }
@@ -232,6 +232,15 @@ std::shared_ptr<const Api> GraphqlExecutor::api_for(const std::shared_ptr<const 
 
 namespace {
 
+// A query whose root fields each compile to one statement (no introspection, no __typename, no
+// custom resolver): its compiled SQL may be kept (executor/plan_cache.hpp).
+bool plannable(const Api& api, const PreparedOperation& op) {
+    if (op.kind != OperationKind::query || op.fields.empty()) return false;
+    return std::all_of(op.fields.begin(), op.fields.end(), [&](const SelectedField& f) {
+        return !f.name.starts_with("__") && !api.custom(false, f.name) && api.root(false, f.name);
+    });
+}
+
 // A refusal of the requester's credentials (HTTP 401).
 GraphqlExecutor::Result unauthenticated(std::string refusal) {
     GraphqlExecutor::Result result;
@@ -289,8 +298,33 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
             return result;
         }
     }
+    // A query seen before from the same requester runs its compiled SQL while the API and the
+    // role's rules it was compiled against are still the current ones. The response cache, when
+    // on, answers repeated queries already.
+    std::optional<std::string> plan_key;
+    if (!cache_) plan_key = PlanCache::key(request, *who);
+    if (plan_key) {
+        if (auto plan = plans_.find(*plan_key)) {
+            auto full = this->api();
+            auto viewed = view_for(full, *who);
+            if (plan->full == full && plan->api == viewed.api && plan->parsed == viewed.parsed) {
+                Requester requester{std::move(full), std::move(who), std::move(viewed.parsed)};
+                Compiled compiled{&plan->statements, {}};
+                return run_prepared(*plan->api, plan->operation, &request, &requester, &compiled);
+            }
+        }
+    }
     auto prepared = prepare_request(request, std::move(who));
     if (!prepared.operation) return std::move(prepared.refused);
+    if (plan_key && plannable(*prepared.api, *prepared.operation)) {
+        Compiled compiled;
+        auto result = run_prepared(*prepared.api, *prepared.operation, &request, &prepared.requester, &compiled);
+        if (!result.failed && !result.request_error && compiled.made.size() == prepared.operation->fields.size())
+            plans_.store(std::move(*plan_key), std::make_shared<const QueryPlan>(QueryPlan{
+                                                  prepared.requester.full, prepared.api, prepared.requester.parsed,
+                                                  std::move(*prepared.operation), std::move(compiled.made)}));
+        return result;
+    }
     const bool mutation = prepared.operation->kind == OperationKind::mutation;
     if (prepared.operation->kind == OperationKind::subscription || (mutation && !allow_mutation)) {
         ErrorOut e;
@@ -307,7 +341,7 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
 }
 
 GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const PreparedOperation& op, const GraphqlRequest* request,
-                                                      const Requester* requester) {
+                                                      const Requester* requester, Compiled* compiled) {
     Result result;
     result.kind = op.kind;
     const auto* api = &api_ref;
@@ -318,9 +352,7 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
     if (requester && requester->who && !requester->who->admin) pages.access = &access.emplace(*full, requester->who, requester->parsed.get());
     const bool mutation = op.kind == OperationKind::mutation;
     if (options_.max_nodes) {
-        SelectedField root;
-        root.selection = op.fields;
-        const double nodes = estimate_nodes(root, options_.pages, 1);
+        const double nodes = estimate_nodes(op.fields, options_.pages, 1);
         if (nodes > static_cast<double>(options_.max_nodes)) {
             ErrorOut e;
             e.error.message = "The query may select about " + std::to_string(static_cast<std::int64_t>(nodes)) + " rows, above the limit of " +
@@ -407,7 +439,14 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                     if (mutation) {
                         data += run_mutation(*full, dialect, r, *root, field, pages);
                     } else {
-                        const auto json = r.json(compile_query(*full, dialect, *root, field, pages));
+                        std::optional<std::string> json;
+                        if (compiled && compiled->reuse) {
+                            json = r.json(compiled->reuse->at(i));
+                        } else {
+                            auto statement = compile_query(*full, dialect, *root, field, pages);
+                            json = r.json(statement);
+                            if (compiled) compiled->made.push_back(std::move(statement));
+                        }
                         append_compact_json(json ? *json : std::string_view("null"), data);
                     }
                 } else {

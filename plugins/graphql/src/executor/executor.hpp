@@ -4,6 +4,7 @@
 #pragma once
 
 #include "executor/options.hpp"
+#include "executor/plan_cache.hpp"
 
 #include <rex/sdk/access.hpp>
 #include <rex/sdk/exporter.hpp>
@@ -62,8 +63,14 @@ public:
     // `who` nullptr: identified from no credentials (the anonymous role, or refused).
     Preparation prepare_request(const GraphqlRequest& request, std::shared_ptr<const Identity> who = nullptr);
     // `request` (optional) gives custom resolvers the headers and lets a hang-up cancel the statement.
+    // `compiled` (optional, a query of plain root fields only): with `reuse` its statements run,
+    // one per root field, instead of being compiled; otherwise the compiled ones go to `made`.
+    struct Compiled {
+        const std::vector<Statement>* reuse = nullptr;
+        std::vector<Statement> made;
+    };
     Result run_prepared(const Api& api, const PreparedOperation& op, const GraphqlRequest* request = nullptr,
-                        const Requester* requester = nullptr);
+                        const Requester* requester = nullptr, Compiled* compiled = nullptr);
 
     ExecutorContext& context() noexcept { return context_; }
     const ExecutorOptions& options() const noexcept { return options_; }
@@ -72,6 +79,7 @@ public:
     std::shared_ptr<const Api> api();
     // nullptr when settings.cache is off.
     ResponseCache* cache() noexcept { return cache_.get(); }
+    PlanCache& plans() noexcept { return plans_; }
     // The API `who` sees (api/role_api.hpp): `full` itself for the admin, else the role's, cached.
     std::shared_ptr<const Api> api_for(const std::shared_ptr<const Api>& full, const Identity& who);
 
@@ -88,6 +96,7 @@ private:
     std::shared_ptr<const Built> built_;
     std::unique_ptr<GraphqlOperations> operations_;  // made on first use
     std::unique_ptr<ResponseCache> cache_;
+    PlanCache plans_;
     struct RoleView {
         std::shared_ptr<const Api> full;          // the API it was made from
         std::shared_ptr<const RoleRules> rules;   // the rules it shows
