@@ -8,15 +8,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 export REX_BUILD_DIR=${REX_BUILD_DIR:-$root/build}
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "scale: skipped: node and npm are not installed (tools/install-deps.sh --test)" >&2
-  exit 77
-fi
-[[ -x $REX_BUILD_DIR/bin/rex-host ]] || { echo "scale: error: $REX_BUILD_DIR/bin/rex-host is not built" >&2; exit 1; }
+source "$root/tools/node-suite.sh"
+node_suite_require scale
 cd "$here"
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error >&2
-fi
-args=("$@")
-((${#args[@]})) || args=(*.test.mjs)
-exec node --test --test-reporter=spec --test-concurrency=1 --test-timeout=180000 "${args[@]}"
+node_suite_npm_ci scale .
+node_suite_exec 180000 "$@"

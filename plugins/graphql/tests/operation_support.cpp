@@ -2,6 +2,12 @@
 
 namespace rex::graphql::test {
 
+ExecutorOptions fast_live_options() {
+    ExecutorOptions o;
+    o.live_debounce = std::chrono::milliseconds(5);
+    return o;
+}
+
 WorkerFixture::WorkerFixture(const Backend& backend, ExecutorOptions options) : Fixture(backend, std::move(options)) {
     for (int i = 0; i < 2; ++i)
         threads_.emplace_back([this] {

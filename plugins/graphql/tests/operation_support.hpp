@@ -18,6 +18,9 @@
 
 namespace rex::graphql::test {
 
+// Executor options for live-query tests: a 5 ms debounce, so updates come quickly.
+ExecutorOptions fast_live_options();
+
 // Fixture + two worker threads behind post().
 class WorkerFixture : public Fixture {
 public:

@@ -18,12 +18,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-rex::graphql::ExecutorOptions fast() {
-    rex::graphql::ExecutorOptions o;
-    o.live_debounce = 5ms;
-    return o;
-}
-
 // Role "fan": the albums of its artist (x-rex-user-id) and their tracks' id and name; nothing of
 // genres; no aggregates. Role "nobody": no rule at all.
 std::shared_ptr<const RoleRules> fan_rules() {
@@ -106,7 +100,7 @@ std::vector<std::string> names(const std::vector<rex::graphql::FieldDef>& fields
 
 TEST_CASE("a role's schema has the subscriptions of what its select rules allow, and only those", "[graphql][subscriptions][permissions]") {
     const auto b = backends().front();
-    RoleFixture f(b, fast());
+    RoleFixture f(b, fast_live_options());
     const auto full = f.executor().api();
     const auto fan = rex::graphql::role_api(*full, *fan_rules(), "fan");
     std::vector<std::string> roots;
@@ -133,7 +127,7 @@ TEST_CASE("a role's schema has the subscriptions of what its select rules allow,
 TEST_CASE("live queries and streams of a role: its rows only, shared only within one identity", "[graphql][subscriptions][permissions]") {
     for (const auto& b : backends()) {
         INFO("backend " << b.name);
-        RoleFixture f(b, fast());
+        RoleFixture f(b, fast_live_options());
         AlbumWriter albums(f);
         auto ops = f.executor().operations();
         auto& graphql_ops = dynamic_cast<rex::graphql::GraphqlOperations&>(*ops);
@@ -200,7 +194,7 @@ TEST_CASE("live queries and streams of a role: its rows only, shared only within
 
 TEST_CASE("custom fields are offered to the roles they name, and their resolver is told the requester", "[graphql][custom][permissions]") {
     const auto b = backends().front();
-    auto options = fast();
+    auto options = fast_live_options();
     // A config query offered to the fan role: its SQL runs as written (no rule applies to it).
     auto count = std::make_shared<rex::graphql::SqlQueryDef>();
     count->name = "album_count";
@@ -238,7 +232,7 @@ TEST_CASE("custom fields are offered to the roles they name, and their resolver 
 TEST_CASE("a query's compiled SQL is reused only by the same requester", "[graphql][plans][permissions]") {
     for (const auto& b : backends()) {
         INFO("backend " << b.name);
-        RoleFixture f(b, fast());
+        RoleFixture f(b, fast_live_options());
         auto& plans = f.executor().plans();
         const auto ask = [&](std::vector<HttpHeader> headers, const std::string& body) {
             headers.push_back({"content-type", "application/json"});

@@ -17,12 +17,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-rex::graphql::ExecutorOptions fast() {
-    rex::graphql::ExecutorOptions o;
-    o.live_debounce = 5ms;
-    return o;
-}
-
 // Writes a genre row and publishes its change as the ORM does after a commit.
 class GenreWriter {
 public:
@@ -65,7 +59,7 @@ constexpr const char* genres_below_10 = "subscription { genre(where: {genre_id: 
 TEST_CASE("live query: first result with its sequence, then insert, unrelated change, update, delete", "[graphql][subscriptions]") {
     for (const auto& b : backends()) {
         INFO("backend " << b.name);
-        WorkerFixture f(b, fast());
+        WorkerFixture f(b, fast_live_options());
         GenreWriter writer(f);
         writer.insert(30, "Before");  // the bus has a history: the first result's sequence is after it
         const auto before = f.changes().last_sequence();
@@ -106,7 +100,7 @@ TEST_CASE("live query: first result with its sequence, then insert, unrelated ch
 TEST_CASE("live query: _by_pk, _aggregate and relations", "[graphql][subscriptions]") {
     for (const auto& b : backends()) {
         INFO("backend " << b.name);
-        WorkerFixture f(b, fast());
+        WorkerFixture f(b, fast_live_options());
         GenreWriter writer(f);
         auto ops = f.executor().operations();
         auto by_pk = std::make_shared<RecordingSink>();
@@ -137,7 +131,7 @@ TEST_CASE("live query: _by_pk, _aggregate and relations", "[graphql][subscriptio
 
 TEST_CASE("live query: identical subscriptions share one execution; different variables do not", "[graphql][subscriptions]") {
     const auto b = backends().front();
-    WorkerFixture f(b, fast());
+    WorkerFixture f(b, fast_live_options());
     GenreWriter writer(f);
     auto ops = f.executor().operations();
     auto& graphql_ops = dynamic_cast<rex::graphql::GraphqlOperations&>(*ops);
@@ -168,7 +162,7 @@ TEST_CASE("live query: identical subscriptions share one execution; different va
 TEST_CASE("live query: writes racing the subscribe are neither lost nor doubled", "[graphql][subscriptions]") {
     for (const auto& b : backends()) {
         INFO("backend " << b.name);
-        WorkerFixture f(b, fast());
+        WorkerFixture f(b, fast_live_options());
         GenreWriter writer(f);
         auto ops = f.executor().operations();
         constexpr int rows = 40;
@@ -212,7 +206,7 @@ TEST_CASE("live query: writes racing the subscribe are neither lost nor doubled"
 
 TEST_CASE("subscriptions: the limit, request errors, and stopping", "[graphql][subscriptions]") {
     const auto b = backends().front();
-    auto options = fast();
+    auto options = fast_live_options();
     options.max_subscriptions = 2;
     WorkerFixture f(b, options);
     GenreWriter writer(f);

@@ -8,25 +8,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 export REX_BUILD_DIR=${REX_BUILD_DIR:-$root/build}
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "sse_clients: skipped: node and npm are not installed (tools/install-deps.sh --test)" >&2
-  exit 77
-fi
-major=$(node -p 'process.versions.node.split(".")[0]')
-if ((major < 20)); then
-  echo "sse_clients: skipped: Node 20 or newer is needed; found $(node --version)" >&2
-  exit 77
-fi
+source "$root/tools/node-suite.sh"
+node_suite_require sse_clients
 for f in bin/rex-host plugins/rex-sse.so test-plugins/sse/rex-sse-test-publisher.so; do
   [[ -e $REX_BUILD_DIR/$f ]] || { echo "sse_clients: error: $REX_BUILD_DIR/$f is not built" >&2; exit 1; }
 done
 command -v sqlite3 >/dev/null || { echo "sse_clients: error: the sqlite3 client is needed (tools/install-deps.sh --test)" >&2; exit 1; }
 
 cd "$here/js"
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "sse_clients: npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
-fi
-args=("$@")
-((${#args[@]})) || args=(*.test.mjs)
-exec node --test --test-reporter=spec --test-concurrency=1 --test-timeout=120000 "${args[@]}"
+node_suite_npm_ci sse_clients .
+node_suite_exec 120000 "$@"
