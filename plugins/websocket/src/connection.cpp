@@ -78,10 +78,13 @@ std::string raw_request(const HttpRequest& request, const std::string& already_r
 class SocketGate {
 public:
     virtual ~SocketGate() = default;
-    // Beast wants to write (`close_frame`: its close frame, after which no data frame may follow);
-    // `start` runs now or once the data frame being written is complete.
+    // Beast wants to write; `first_bytes` (the first of its buffers) tell its close frame, after
+    // which no data frame may follow. `start` runs now or once the data frame being written is
+    // complete.
     virtual void beast_write(std::span<const unsigned char> first_bytes, std::function<void()> start) = 0;
-    // One of Beast's writes completed; `whole`: it wrote everything it was given (its frame ended).
+    // One of Beast's writes completed; `whole`: it wrote everything it was given, so its frame
+    // ended (Beast writes a control frame, at most 131 bytes, with one async_write whose later
+    // write_some calls each carry the frame's whole rest).
     virtual void beast_write_done(bool whole) = 0;
     // The socket is about to be closed or shut down: no more data frames.
     virtual void socket_closing() = 0;
@@ -146,7 +149,7 @@ private:
 
 // A server's text frame header (unmasked): 2, 4 or 10 bytes.
 struct FrameHeader {
-    std::array<unsigned char, 10> bytes{};
+    std::array<unsigned char, 10> bytes;
     std::size_t size = 0;
 
     FrameHeader() = default;
@@ -168,11 +171,11 @@ struct FrameHeader {
     }
 };
 
-// Several messages as frames for one sendmsg: a header and up to three pieces each.
+// Up to `max_messages` messages as frames for one sendmsg: a header and up to three pieces each.
+// Its arrays are left uninitialised (only what add() fills is read): one is made per message.
+template <std::size_t max_messages>
 class FrameBatch {
 public:
-    static constexpr std::size_t max_messages = 64;
-
     // False when full.
     bool add(const Outgoing& m) {
         if (count_ == max_messages) return false;
@@ -219,10 +222,10 @@ private:
         return size;
     }
 
-    std::array<FrameHeader, max_messages> headers_{};
-    std::array<std::size_t, max_messages> sizes_{};
-    std::array<std::size_t, max_messages> first_iov_{};
-    std::array<iovec, 4 * max_messages> iov_{};
+    std::array<FrameHeader, max_messages> headers_;
+    std::array<std::size_t, max_messages> sizes_;
+    std::array<std::size_t, max_messages> first_iov_;
+    std::array<iovec, 4 * max_messages> iov_;
     std::size_t count_ = 0, iovs_ = 0;
 };
 
@@ -247,7 +250,7 @@ public:
         const auto& services = registry_.services();
         // The fast path: nothing pending, so the frame goes out at once from this thread.
         if (open_ && !writing_ && !beast_writing_ && !beast_waiting_ && queue_.empty()) {
-            FrameBatch batch;
+            FrameBatch<1> batch;
             batch.add(message);
             const auto written = batch.send(fd());
             if (written < 0) return write_failed();
@@ -474,7 +477,7 @@ private:
                 writing_ = false;  // beast_write_done restarts this writer
                 return;
             }
-            FrameBatch batch;
+            FrameBatch<64> batch;
             for (auto it = queue_.begin(); it != queue_.end() && batch.add(*it); ++it) {
             }
             const auto written = batch.send(fd());
