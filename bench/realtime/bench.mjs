@@ -142,6 +142,11 @@ async function run(n, requestedRate, durationS) {
       client_cpu_pct: finals.every((f) => f.clientCpuS !== undefined) ? round((finals.reduce((sum, f) => sum + f.clientCpuS, 0) / wallS) * 100) : null,
       subscribers_closed: finals.reduce((sum, f) => sum + (f.closed ?? 0), 0),
       tcp_nodelay: opt['tcp-nodelay'] || 'default',
+      // Per event (native client): commit → its first subscriber, and first → last subscriber (the
+      // host's fan-out of one event); with several client processes, the largest of theirs.
+      ...(finals.every((f) => f.stages)
+        ? Object.fromEntries(['first_p50_ms', 'first_p99_ms', 'spread_p50_ms', 'spread_p99_ms'].map((k) => [`event_${k}`, Math.max(...finals.map((f) => f.stages[k]))]))
+        : {}),
       load_avg_1m: loadAtStart,  // of the machine when the writes began: a shared box skews every figure
     };
     console.log(JSON.stringify(line));
@@ -199,7 +204,7 @@ function nativeGroup(base, n, expected) {
         const bytes = readFileSync(file);
         unlinkSync(file);
         const latencies = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8).slice();
-        final({ delivered: m.delivered, latencies, clientCpuS: m.client_cpu_s, closed: m.closed });
+        final({ delivered: m.delivered, latencies, clientCpuS: m.client_cpu_s, closed: m.closed, stages: m });
       }
     });
   });

@@ -8,7 +8,10 @@
 //   load_client HOST PORT COUNT EXPECTED LATENCY_FILE
 // stdout: {"ready":true} once all are subscribed, then {"delivered":n} every 50 ms; on "report" from
 // stdin it writes the latencies (float64, native order, at most EXPECTED) to LATENCY_FILE and prints
-// {"final":true,"delivered":n,"closed":c,"client_cpu_s":s}. Errors: one line on stderr, exit 1.
+// {"final":true,"delivered":n,"closed":c,"client_cpu_s":s,"first_p50_ms":…,"first_p99_ms":…,
+// "spread_p50_ms":…,"spread_p99_ms":…}: per event, the latency of its first subscriber and the
+// time from its first to its last subscriber (the host's fan-out of one event, as seen by the
+// client; with one client thread). Errors: one line on stderr, exit 1.
 //
 // Built by run.sh (c++ -O2): no dependency beyond libc.
 #include <arpa/inet.h>
@@ -28,6 +31,8 @@
 #include <ctime>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <algorithm>
 #include <vector>
 
 namespace {
@@ -72,6 +77,8 @@ struct Client {
     int epoll_fd = -1;
     std::vector<Conn> conns;
     std::vector<double> latencies;
+    // Per event (by its writer's clock): when its first and its last subscriber got it.
+    std::unordered_map<double, std::pair<double, double>> arrivals;
     std::size_t expected = 0;
     std::size_t delivered = 0;
     std::size_t subscribed = 0;
@@ -114,8 +121,11 @@ struct Client {
         const auto at = text.find(marker);
         if (at == std::string_view::npos) return;
         const double sent = std::strtod(text.data() + at + marker.size(), nullptr);  // ends at ',' or '}'
-        if (delivered < expected) latencies[delivered] = now_ms() - sent;
+        const double now = now_ms();
+        if (delivered < expected) latencies[delivered] = now - sent;
         ++delivered;
+        auto [it, first] = arrivals.try_emplace(sent, now, now);
+        if (!first) it->second.second = now;
     }
 
     // Parses whole frames from c.in; returns false when the connection ended.
@@ -295,7 +305,19 @@ int main(int argc, char** argv) {
     FILE* out = std::fopen(latency_file.c_str(), "wb");
     if (!out || std::fwrite(client.latencies.data(), sizeof(double), kept, out) != kept || std::fclose(out) != 0)
         fail("cannot write " + latency_file);
-    std::printf("{\"final\":true,\"delivered\":%zu,\"closed\":%zu,\"client_cpu_s\":%.3f}\n", client.delivered, client.closed, cpu);
+    std::vector<double> first, spread;
+    for (const auto& [sent, when] : client.arrivals) {
+        first.push_back(when.first - sent);
+        spread.push_back(when.second - when.first);
+    }
+    const auto pct = [](std::vector<double>& v, double p) {
+        if (v.empty()) return 0.0;
+        std::sort(v.begin(), v.end());
+        return v[std::min(v.size() - 1, static_cast<std::size_t>(p / 100 * static_cast<double>(v.size())))];
+    };
+    std::printf("{\"final\":true,\"delivered\":%zu,\"closed\":%zu,\"client_cpu_s\":%.3f,\"first_p50_ms\":%.3f,\"first_p99_ms\":%.3f,"
+                "\"spread_p50_ms\":%.3f,\"spread_p99_ms\":%.3f}\n",
+                client.delivered, client.closed, cpu, pct(first, 50), pct(first, 99), pct(spread, 50), pct(spread, 99));
     std::fflush(stdout);
     return 0;
 }

@@ -3,7 +3,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cerrno>
+#include <cstdio>
+
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace rex::sse {
@@ -130,9 +134,46 @@ void EventStream::push(Queued message) {
         kick();
         return;
     }
+    if (started_ && !writing_ && queue_.empty() && write_now(message)) return;
     queued_bytes_ += message.size();
     enqueue(std::move(message));
     kick();
+}
+
+// Nothing is queued or being written: the message goes to the socket from this thread (one
+// non-blocking sendmsg, no trip through the strand). What the socket does not take is queued
+// first and written by the strand as usual. False: nothing was written (queue it).
+bool EventStream::write_now(Queued& message) {
+    char prefix[40];
+    iovec iov[3];
+    int count = 0;
+    if (message.event) {
+        const auto n = std::snprintf(prefix, sizeof prefix, "id: %llu\ndata: ", static_cast<unsigned long long>(message.sequence));
+        iov[count++] = {prefix, static_cast<std::size_t>(n)};
+        iov[count++] = {const_cast<char*>(message.event->data()), message.event->size()};
+        iov[count++] = {const_cast<char*>("\n\n"), 2};
+    } else {
+        iov[count++] = {message.text.data(), message.text.size()};
+    }
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<std::size_t>(count);
+    ssize_t written = 0;
+    do written = ::sendmsg(socket_.native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    while (written < 0 && errno == EINTR);
+    if (written <= 0) return false;  // full, or failed: the strand's write finds out
+    std::size_t total = 0;
+    for (int i = 0; i < count; ++i) total += iov[i].iov_len;
+    const auto& sent = registry_->metrics().sent_sequence;
+    if (message.sequence && sent && static_cast<double>(message.sequence) > sent->value()) sent->set(static_cast<double>(message.sequence));
+    if (static_cast<std::size_t>(written) == total) return true;
+    std::string rest;
+    for (int i = 0; i < count; ++i) rest.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+    rest.erase(0, static_cast<std::size_t>(written));
+    queued_bytes_ += rest.size();
+    enqueue({std::move(rest), nullptr, 0}, true);
+    kick();
+    return true;
 }
 
 void EventStream::enqueue(Queued message, bool first) {

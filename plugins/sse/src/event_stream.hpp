@@ -81,6 +81,7 @@ private:
     };
     void push(Queued message);
     void enqueue(Queued message, bool first = false);  // with mutex_ held
+    bool write_now(Queued& message);                   // with mutex_ held
     void drop_queue();             // with mutex_ held
     void release_subscriptions();  // with mutex_ held
     void kick();  // with mutex_ held

@@ -6,8 +6,7 @@
 
 #include <rex/sdk/plugin_entry.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
+#include <io_threads.hpp>
 
 #include <optional>
 #include <thread>
@@ -40,10 +39,8 @@ public:
         auto options = options_of(host.settings("sse"));
         auto* metrics = host.metrics();
         auto registry = std::make_shared<StreamRegistry>(options.max_connections, metrics ? RealtimeMetrics::of(*metrics, "sse") : RealtimeMetrics{});
-        io_ = std::make_unique<boost::asio::io_context>(static_cast<int>(options.threads));
-        work_.emplace(boost::asio::make_work_guard(*io_));
-        for (unsigned i = 0; i < options.threads; ++i) threads_.emplace_back([io = io_.get()] { io->run(); });
-        context_ = std::make_shared<const StreamContext>(StreamContext{host, *io_, options, registry});
+        io_ = std::make_unique<plugins::IoThreads>(options.threads);
+        context_ = std::make_shared<const StreamContext>(StreamContext{host, io_->context(), options, registry});
         host.add_route("/changes", std::make_shared<ChangesRoute>(context_));
         host.add_route("/graphql/stream", std::make_shared<GraphqlStreamRoute>(context_));
         host.logger().log(LogLevel::info, "sse",
@@ -58,23 +55,16 @@ public:
         context_->registry->stop();
         // Every stream is shut down: the I/O threads finish their last handlers and return (or
         // are stopped after a grace period, should a handler be stuck).
-        work_.reset();
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-        while (!io_->stopped() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         io_->stop();
-        for (auto& t : threads_) t.join();
-        threads_.clear();
         context_->host.logger().log(LogLevel::info, "sse", "stopped; ended " + std::to_string(open) + " open streams");
     }
 
     ~SseTransport() override {
-        if (work_) stop();
+        if (io_ && io_->running()) stop();
     }
 
 private:
-    std::unique_ptr<boost::asio::io_context> io_;
-    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-    std::vector<std::thread> threads_;
+    std::unique_ptr<plugins::IoThreads> io_;
     std::shared_ptr<const StreamContext> context_;
 };
 

@@ -119,6 +119,7 @@ private:
             held_.pop_front();
         }
         holding_.store(!held_.empty(), std::memory_order_release);
+        if (!held_.empty()) peer.notify_when_drained();
     }
 
     std::weak_ptr<Peer> peer_;

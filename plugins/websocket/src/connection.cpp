@@ -14,7 +14,11 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <deque>
+#include <span>
+
+#include <sys/uio.h>
 
 namespace rex::websocket {
 
@@ -61,11 +65,175 @@ std::string raw_request(const HttpRequest& request, const std::string& already_r
     return raw;
 }
 
-class Connection final : public Peer, public std::enable_shared_from_this<Connection> {
+// Who writes to a connection's socket. After the handshake the connection writes its data frames
+// itself (a non-blocking sendmsg of [header][text | head + shared body], from whichever thread
+// queues the message when nothing is pending, else from the strand, several queued messages per
+// call); Beast keeps the handshake, the reads and the control frames it writes on its own (the pong
+// to a client's ping, its keep-alive ping, the close frame). Both write to one TCP stream, so a
+// frame of one must never be cut by the other: every Beast write passes through GatedSocket,
+// which asks the gate first — a Beast write waits while a data frame is half written, and no data
+// frame starts while a Beast frame is under way. The gate also learns when the socket is closed
+// (by Beast's timeouts or teardown, or by us), so a write from another thread never reaches a
+// closed (and maybe reused) descriptor.
+class SocketGate {
+public:
+    virtual ~SocketGate() = default;
+    // Beast wants to write; `first_bytes` (the first of its buffers) tell its close frame, after
+    // which no data frame may follow. `start` runs now or once the data frame being written is
+    // complete.
+    virtual void beast_write(std::span<const unsigned char> first_bytes, std::function<void()> start) = 0;
+    // One of Beast's writes completed; `whole`: it wrote everything it was given, so its frame
+    // ended (Beast writes a control frame, at most 131 bytes, with one async_write whose later
+    // write_some calls each carry the frame's whole rest).
+    virtual void beast_write_done(bool whole) = 0;
+    // The socket is about to be closed or shut down: no more data frames.
+    virtual void socket_closing() = 0;
+};
+
+// The websocket stream's next layer: the TCP socket with Beast's writes passed through the gate.
+class GatedSocket {
+public:
+    using executor_type = tcp::socket::executor_type;
+
+    GatedSocket(tcp::socket socket, SocketGate& gate) : socket_(std::move(socket)), gate_(gate) {}
+
+    executor_type get_executor() noexcept { return socket_.get_executor(); }
+    tcp::socket& socket() noexcept { return socket_; }
+    SocketGate& gate() noexcept { return gate_; }
+
+    template <class Buffers, class Token>
+    auto async_read_some(const Buffers& buffers, Token&& token) {
+        return socket_.async_read_some(buffers, std::forward<Token>(token));
+    }
+
+    template <class Buffers, class Token>
+    auto async_write_some(const Buffers& buffers, Token&& token) {
+        return net::async_initiate<Token, void(beast::error_code, std::size_t)>(
+            [this](auto handler, const Buffers& b) {
+                // Beast's handlers are move-only; a shared holder makes the deferred start copyable.
+                auto held = std::make_shared<decltype(handler)>(std::move(handler));
+                std::array<unsigned char, 1> first{};
+                const auto n = net::buffer_copy(net::buffer(first), b);
+                gate_.beast_write(std::span<const unsigned char>(first.data(), n), [this, held, b] {
+                    const auto size = net::buffer_size(b);
+                    socket_.async_write_some(b, [this, held, size](beast::error_code ec, std::size_t written) {
+                        gate_.beast_write_done(ec || written >= size);
+                        (*held)(ec, written);
+                    });
+                });
+            },
+            token, buffers);
+    }
+
+    // Beast's customisation points (found by argument-dependent lookup): its timeouts close the
+    // socket, its close handshake shuts it down; the gate hears of both first.
+    friend void beast_close_socket(GatedSocket& s) {
+        s.gate_.socket_closing();
+        beast::error_code ignored;
+        s.socket_.close(ignored);
+    }
+    friend void teardown(beast::role_type role, GatedSocket& s, beast::error_code& ec) {
+        s.gate_.socket_closing();
+        ws::teardown(role, s.socket_, ec);
+    }
+    template <class Handler>
+    friend void async_teardown(beast::role_type role, GatedSocket& s, Handler&& handler) {
+        s.gate_.socket_closing();
+        ws::async_teardown(role, s.socket_, std::forward<Handler>(handler));
+    }
+
+private:
+    tcp::socket socket_;
+    SocketGate& gate_;
+};
+
+// A server's text frame header (unmasked): 2, 4 or 10 bytes.
+struct FrameHeader {
+    std::array<unsigned char, 10> bytes;
+    std::size_t size = 0;
+
+    FrameHeader() = default;
+    explicit FrameHeader(std::size_t payload) {
+        bytes[0] = 0x81;  // FIN, text
+        if (payload < 126) {
+            bytes[1] = static_cast<unsigned char>(payload);
+            size = 2;
+        } else if (payload <= 0xffff) {
+            bytes[1] = 126;
+            bytes[2] = static_cast<unsigned char>(payload >> 8);
+            bytes[3] = static_cast<unsigned char>(payload);
+            size = 4;
+        } else {
+            bytes[1] = 127;
+            for (int i = 0; i < 8; ++i) bytes[2 + i] = static_cast<unsigned char>(static_cast<std::uint64_t>(payload) >> (56 - 8 * i));
+            size = 10;
+        }
+    }
+};
+
+// Up to `max_messages` messages as frames for one sendmsg: a header and up to three pieces each.
+// Its arrays are left uninitialised (only what add() fills is read): one is made per message.
+template <std::size_t max_messages>
+class FrameBatch {
+public:
+    // False when full.
+    bool add(const Outgoing& m) {
+        if (count_ == max_messages) return false;
+        headers_[count_] = FrameHeader(m.size());
+        const auto& h = headers_[count_];
+        first_iov_[count_] = iovs_;
+        std::size_t total = push(h.bytes.data(), h.size);
+        total += push(m.text.data(), m.text.size());
+        if (m.head) total += push(m.head->data(), m.head->size());
+        if (m.body) total += push(m.body->data() + m.body_from, m.body->size() - m.body_from);
+        sizes_[count_++] = total;
+        return true;
+    }
+    std::size_t count() const noexcept { return count_; }
+    std::size_t frame_size(std::size_t i) const noexcept { return sizes_[i]; }
+
+    // Written bytes (all, some or none), or -1 with errno on an error other than "would block".
+    ssize_t send(int fd) {
+        msghdr msg{};
+        msg.msg_iov = iov_.data();
+        msg.msg_iovlen = iovs_;
+        for (;;) {
+            const auto n = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n >= 0) return n;
+            if (errno == EINTR) continue;
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+        }
+    }
+
+    // Frame `i`'s bytes from `offset` on: what stays to be written after a partial write.
+    std::string rest_of(std::size_t i, std::size_t offset) const {
+        std::string bytes;
+        bytes.reserve(sizes_[i]);
+        const auto first = first_iov_[i], last = i + 1 < count_ ? first_iov_[i + 1] : iovs_;
+        for (auto k = first; k < last; ++k) bytes.append(static_cast<const char*>(iov_[k].iov_base), iov_[k].iov_len);
+        return bytes.substr(offset);
+    }
+
+private:
+    std::size_t push(const char* data, std::size_t size) { return push(reinterpret_cast<const unsigned char*>(data), size); }
+    std::size_t push(const unsigned char* data, std::size_t size) {
+        if (size == 0) return 0;
+        iov_[iovs_++] = iovec{const_cast<unsigned char*>(data), size};
+        return size;
+    }
+
+    std::array<FrameHeader, max_messages> headers_;
+    std::array<std::size_t, max_messages> sizes_;
+    std::array<std::size_t, max_messages> first_iov_;
+    std::array<iovec, 4 * max_messages> iov_;
+    std::size_t count_ = 0, iovs_ = 0;
+};
+
+class Connection final : public Peer, public SocketGate, public std::enable_shared_from_this<Connection> {
 public:
     Connection(tcp::socket socket, Registry& registry, Endpoint endpoint, HttpRequest request, std::uint64_t id)
-        : ws_(std::move(socket)), timer_(ws_.get_executor()), close_timer_(ws_.get_executor()), registry_(registry),
-          endpoint_(endpoint), request_(std::move(request)), id_(id) {}
+        : ws_(std::move(socket), static_cast<SocketGate&>(*this)), timer_(ws_.get_executor()), close_timer_(ws_.get_executor()),
+          registry_(registry), endpoint_(endpoint), request_(std::move(request)), id_(id) {}
 
     ~Connection() override { registry_.leave(id_); }
 
@@ -80,6 +248,28 @@ public:
         std::unique_lock lock(queue_mutex_);
         if (closing_) return false;
         const auto& services = registry_.services();
+        // The fast path: nothing pending, so the frame goes out at once from this thread.
+        if (open_ && !writing_ && !beast_writing_ && !beast_waiting_ && queue_.empty()) {
+            FrameBatch<1> batch;
+            batch.add(message);
+            const auto written = batch.send(fd());
+            if (written < 0) return write_failed();
+            if (static_cast<std::size_t>(written) == batch.frame_size(0)) {
+                note_sent(message.sequence);
+                return true;
+            }
+            // The socket's buffer is full: the rest waits for the strand.
+            if (written > 0) {
+                partial_ = batch.rest_of(0, static_cast<std::size_t>(written));
+                note_sent(message.sequence);
+            } else {
+                queue(std::move(message));
+            }
+            writing_ = true;
+            lock.unlock();
+            net::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
+            return true;
+        }
         const auto size = message.size();
         if (queue_.size() + 1 > services.limits.queue_messages || queued_bytes_ + size > services.limits.queue_bytes) {
             closing_ = true;
@@ -92,16 +282,22 @@ public:
             });
             return false;
         }
-        queued_bytes_ += size;
-        queue_.push_back(std::move(message));
-        if (services.gauges.queued) services.gauges.queued->add(1);
-        // One post when the queue starts filling; while a write is under way, its completion
-        // takes the next message without another trip through the strand.
+        queue(std::move(message));
+        // One post when the queue starts filling; while the strand writes, it takes the next
+        // messages without another trip through the strand.
         if (!writing_) {
             writing_ = true;
             net::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
         }
         return true;
+    }
+
+    void notify_when_drained() override {
+        std::unique_lock lock(queue_mutex_);
+        if (writing_ || closing_) return;  // the writer calls on_drained when it is done
+        writing_ = true;
+        lock.unlock();
+        net::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
     }
 
     void close(std::uint16_t code, std::string reason) override {
@@ -126,7 +322,63 @@ public:
     const HttpRequest& request() const override { return request_; }
     const Services& services() const override { return registry_.services(); }
 
+    // SocketGate; Beast calls these on the strand.
+    void beast_write(std::span<const unsigned char> first_bytes, std::function<void()> start) override {
+        {
+            std::lock_guard lock(queue_mutex_);
+            if (!beast_writing_ && open_ && !first_bytes.empty() && (first_bytes[0] & 0x0f) == 0x8) {
+                closing_ = true;  // its close frame: nothing may follow it
+                drop_queue();
+            }
+            // Beast continues a frame it began (beast_writing_), or starts one when no data frame
+            // is half written; otherwise the strand's writer starts it once that frame is done.
+            if (!beast_writing_ && !partial_.empty()) {
+                beast_waiting_ = std::move(start);
+                return;
+            }
+            beast_writing_ = true;
+        }
+        start();
+    }
+
+    void beast_write_done(bool whole) override {
+        if (!whole) return;  // Beast's write continues with the rest of its frame
+        std::unique_lock lock(queue_mutex_);
+        beast_writing_ = false;
+        if (!queue_.empty() && !writing_ && !closing_) {
+            writing_ = true;
+            lock.unlock();
+            net::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
+        }
+    }
+
+    void socket_closing() override {
+        std::lock_guard lock(queue_mutex_);
+        closing_ = true;
+        drop_queue();
+    }
+
 private:
+    int fd() { return ws_.next_layer().socket().native_handle(); }
+
+    // With queue_mutex_ held.
+    void queue(Outgoing message) {
+        queued_bytes_ += message.size();
+        queue_.push_back(std::move(message));
+        if (const auto& queued = registry_.services().gauges.queued) queued->add(1);
+    }
+    void note_sent(std::uint64_t sequence) {
+        const auto& sent = registry_.services().gauges.sent_sequence;
+        if (sequence && sent && static_cast<double>(sequence) > sent->value()) sent->set(static_cast<double>(sequence));
+    }
+    // The socket failed (reset, or shut down): nothing more is written; the read loop ends the connection.
+    bool write_failed() {
+        closing_ = true;
+        partial_.clear();
+        drop_queue();
+        return false;
+    }
+
     void accept(std::string raw) {
         const auto& limits = registry_.services().limits;
         ws_.set_option(ws::stream_base::timeout{limits.handshake_timeout, limits.idle_timeout, true});
@@ -141,6 +393,10 @@ private:
             self->raw_.clear();
             self->raw_.shrink_to_fit();
             if (ec) return self->finish();
+            {
+                std::lock_guard lock(self->queue_mutex_);
+                self->open_ = true;  // data frames may be written now
+            }
             self->on_accepted(subprotocol);
         });
     }
@@ -184,37 +440,89 @@ private:
         return closing_;
     }
 
+    // The strand's writer: the rest of a half-written frame, then Beast's waiting frame, then as
+    // many queued messages per sendmsg as fit; waits for the socket when its buffer is full.
     void write_next() {
-        {
-            std::unique_lock lock(queue_mutex_);
-            if (queue_.empty() || close_started_) {
+        std::unique_lock lock(queue_mutex_);
+        const auto& gauges = registry_.services().gauges;
+        for (;;) {
+            if (!partial_.empty()) {
+                const auto n = closed_ ? -1 : send_partial();
+                if (n < 0) {
+                    write_failed();
+                } else if (static_cast<std::size_t>(n) < partial_.size()) {
+                    partial_.erase(0, static_cast<std::size_t>(n));
+                    return wait_writable();
+                } else {
+                    partial_.clear();
+                }
+            }
+            if (beast_waiting_) {
+                auto start = std::move(beast_waiting_);
+                beast_waiting_ = nullptr;
+                beast_writing_ = true;
+                writing_ = false;  // Beast's completion restarts this writer if messages wait
+                lock.unlock();
+                start();
+                return;
+            }
+            if (queue_.empty() || close_started_ || closing_) {
                 writing_ = false;
                 const bool drained = queue_.empty() && !closing_;
                 lock.unlock();
                 if (drained && protocol_ && !closed_) protocol_->on_drained();
                 return;
             }
-            current_ = std::move(queue_.front());
-            queue_.pop_front();
-            queued_bytes_ -= current_.size();
-        }
-        const auto& gauges = registry_.services().gauges;
-        if (gauges.queued) gauges.queued->add(-1);
-        if (current_.sequence && gauges.sent_sequence && static_cast<double>(current_.sequence) > gauges.sent_sequence->value())
-            gauges.sent_sequence->set(static_cast<double>(current_.sequence));
-        ws_.text(true);
-        // The pieces as one message (one frame, one gathering write).
-        std::array<net::const_buffer, 3> buffers{net::buffer(current_.text), net::const_buffer(), net::const_buffer()};
-        if (current_.head) buffers[1] = net::buffer(*current_.head);
-        if (current_.body) buffers[2] = net::buffer(current_.body->data() + current_.body_from, current_.body->size() - current_.body_from);
-        ws_.async_write(buffers, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            self->current_ = Outgoing{};
-            if (ec) {
-                std::lock_guard lock(self->queue_mutex_);
-                self->writing_ = false;
+            if (beast_writing_) {
+                writing_ = false;  // beast_write_done restarts this writer
                 return;
             }
-            self->write_next();
+            FrameBatch<64> batch;
+            for (auto it = queue_.begin(); it != queue_.end() && batch.add(*it); ++it) {
+            }
+            const auto written = batch.send(fd());
+            if (written < 0) {
+                write_failed();
+                continue;
+            }
+            auto left = static_cast<std::size_t>(written);
+            std::size_t done = 0;
+            for (; done < batch.count() && left > 0; ++done) {
+                const auto size = batch.frame_size(done);
+                if (left < size) partial_ = batch.rest_of(done, left);
+                left -= std::min(left, size);
+            }
+            for (std::size_t i = 0; i < done; ++i) {
+                note_sent(queue_.front().sequence);
+                queued_bytes_ -= queue_.front().size();
+                queue_.pop_front();
+            }
+            if (gauges.queued && done) gauges.queued->add(-static_cast<double>(done));
+            if (!partial_.empty()) {
+                // Its rest is partial_ now; wait for room.
+                return wait_writable();
+            }
+            if (done < batch.count()) return wait_writable();  // nothing or whole frames only: the socket is full
+        }
+    }
+
+    ssize_t send_partial() {
+        for (;;) {
+            const auto n = ::send(fd(), partial_.data(), partial_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n >= 0) return n;
+            if (errno == EINTR) continue;
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+        }
+    }
+
+    // With queue_mutex_ held, from write_next (writing_ stays true).
+    void wait_writable() {
+        ws_.next_layer().socket().async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
+            if (ec) {
+                std::lock_guard lock(self->queue_mutex_);
+                self->write_failed();
+            }
+            self->write_next();  // also after an error: hands the socket to a waiting Beast write
         });
     }
 
@@ -235,25 +543,29 @@ private:
         close_timer_.expires_after(registry_.services().limits.close_timeout);
         close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
             if (ec) return;
-            beast::error_code ignored;
-            beast::get_lowest_layer(self->ws_).socket().close(ignored);
+            beast_close_socket(self->ws_.next_layer());
         });
     }
 
     // The read loop ended: the connection is over.
     void finish() {
         if (closed_) return;
-        {
-            std::lock_guard lock(queue_mutex_);
-            closing_ = true;
-            drop_queue();
-        }
         stop_protocol();
         closed_ = true;
         timer_.cancel();
         close_timer_.cancel();
-        beast::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);
+        beast_close_socket(ws_.next_layer());
+        // A Beast write still waiting for a data frame's end starts now and fails, so its handler
+        // (which holds this connection) runs.
+        std::function<void()> start;
+        {
+            std::lock_guard lock(queue_mutex_);
+            partial_.clear();
+            start = std::move(beast_waiting_);
+            beast_waiting_ = nullptr;
+            if (start) beast_writing_ = true;
+        }
+        if (start) start();
     }
 
     // With queue_mutex_ held.
@@ -269,7 +581,7 @@ private:
         protocol_.reset();
     }
 
-    ws::stream<beast::tcp_stream> ws_;
+    ws::stream<GatedSocket> ws_;
     net::steady_timer timer_;
     net::steady_timer close_timer_;
     beast::flat_buffer buffer_;
@@ -279,15 +591,20 @@ private:
     const std::uint64_t id_;
     std::unique_ptr<Protocol> protocol_;
     std::string raw_;
-    Outgoing current_;
     bool over_limit_ = false;
     bool close_started_ = false;
     bool closed_ = false;
 
-    std::mutex queue_mutex_;  // the queue is filled from any thread, drained on the strand
+    // The write side, filled from any thread, guarded by queue_mutex_ (held during a sendmsg, so
+    // a connection's frames leave whole and in order).
+    std::mutex queue_mutex_;
     std::deque<Outgoing> queue_;
     std::size_t queued_bytes_ = 0;
-    bool writing_ = false;
+    std::string partial_;                 // the unwritten rest of a data frame
+    std::function<void()> beast_waiting_;  // a Beast write waiting for partial_ to go out
+    bool open_ = false;                   // handshake done: data frames may be written
+    bool writing_ = false;                // the strand's writer runs or is posted
+    bool beast_writing_ = false;          // a Beast frame is being written
     bool closing_ = false;
 };
 

@@ -1,6 +1,7 @@
-// One WebSocket connection (Boost.Beast, as in its advanced server): everything runs on the
-// connection's strand; a bounded write queue; keep-alive pings, handshake and idle timeouts from
-// Beast's stream timeouts; a subprotocol (Protocol) on top.
+// One WebSocket connection (Boost.Beast, as in its advanced server): reads, timers and the
+// protocol run on the connection's strand; data frames are written by the transport itself (at
+// once from the sending thread when nothing is pending, else from a bounded queue); keep-alive
+// pings, handshake and idle timeouts from Beast's stream timeouts; a subprotocol (Protocol) on top.
 #pragma once
 
 #include "peer.hpp"

@@ -68,6 +68,7 @@ private:
         if (const auto refusal = peer_.services().refusal(peer_.request(), *payload); !refusal.empty()) {
             refused_ = "Forbidden: " + refusal;
             peer_.send(message("connection_error", {}, error_object(refused_)));
+            peer_.notify_when_drained();
             return peer_.set_timer(std::chrono::seconds(1), [this] { peer_.close(1011, refused_); });
         }
         connection_params_ = std::move(*payload);

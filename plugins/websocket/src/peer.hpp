@@ -94,6 +94,10 @@ public:
     // overflowed the write queue (the connection is then closed with 1013 and a reason).
     virtual bool send(Outgoing message) = 0;
     bool send(std::string text) { return send(Outgoing{std::move(text), nullptr, nullptr, 0, 0}); }
+    // Asks for on_drained once nothing queued is left to write (maybe at once); any thread. A
+    // message written straight to the socket never queues, so a protocol holding messages back
+    // asks for the call rather than waiting for one.
+    virtual void notify_when_drained() = 0;
     // Closes with a code and a one-line reason; any thread; later calls are ignored.
     virtual void close(std::uint16_t code, std::string reason) = 0;
     // Runs `fn` on the connection's strand (any thread); dropped once the connection is gone.
@@ -111,7 +115,8 @@ public:
     virtual ~Protocol() = default;
     virtual void on_open() {}
     virtual void on_message(std::string_view text) = 0;
-    // The write queue just became empty: a protocol holding messages back may send more.
+    // The write queue just became empty (or notify_when_drained asked): a protocol holding
+    // messages back may send more.
     virtual void on_drained() {}
     // The connection is gone or going: stop every operation (the sinks may still be called by a
     // worker until their handles are destroyed, and their sends are then refused).

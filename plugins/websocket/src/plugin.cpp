@@ -7,8 +7,7 @@
 #include <rex/sdk/plugin_entry.hpp>
 #include <rex/sdk/transport.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
+#include <io_threads.hpp>
 
 #include <cctype>
 #include <chrono>
@@ -73,14 +72,11 @@ public:
         services.identify = [&context](const IdentityRequest& request) { return context.identify(request); };
         if (auto* metrics = context.metrics()) services.gauges = RealtimeMetrics::of(*metrics, "websocket");
         registry_ = std::make_shared<Registry>(services);
-        // Sessions run on an I/O context of the plugin's own, not the host's: the plugin is built
-        // with hidden visibility, so it has its own copy of Boost.Asio's per-thread state, which is
-        // empty on the host's threads (a completion there can crash in compensating_work_started).
-        io_ = std::make_unique<boost::asio::io_context>(static_cast<int>(services.limits.threads));
-        work_.emplace(boost::asio::make_work_guard(*io_));
-        for (unsigned i = 0; i < services.limits.threads; ++i) threads_.emplace_back([io = io_.get()] { io->run(); });
-        context.add_route("/graphql", std::make_shared<Route>(registry_, *io_, Endpoint::graphql));
-        context.add_route("/changes", std::make_shared<Route>(registry_, *io_, Endpoint::changes));
+        // Sessions run on an I/O context of the plugin's own, not the host's (a completion on a
+        // host thread can crash in compensating_work_started: see io_threads.hpp).
+        io_ = std::make_unique<plugins::IoThreads>(services.limits.threads);
+        context.add_route("/graphql", std::make_shared<Route>(registry_, io_->context(), Endpoint::graphql));
+        context.add_route("/changes", std::make_shared<Route>(registry_, io_->context(), Endpoint::changes));
         if (!services.operations)
             context.logger().log(LogLevel::warn, "websocket", "the host offers no GraphQL operations: /graphql over WebSocket answers every operation with an error");
         if (!services.change_streams)
@@ -90,12 +86,7 @@ public:
     void stop() override {
         if (registry_) registry_->stop();  // closes every session with 1001 and waits for the handshakes
         if (!io_) return;
-        work_.reset();
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-        while (!io_->stopped() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         io_->stop();
-        for (auto& t : threads_) t.join();
-        threads_.clear();
         io_.reset();
     }
 
@@ -105,9 +96,7 @@ public:
 
 private:
     std::shared_ptr<Registry> registry_;
-    std::unique_ptr<boost::asio::io_context> io_;
-    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-    std::vector<std::thread> threads_;
+    std::unique_ptr<plugins::IoThreads> io_;
 };
 
 void register_extensions(Registrar& registrar) { registrar.add_transport(std::make_shared<WebSocketTransport>()); }
