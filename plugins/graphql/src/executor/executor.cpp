@@ -445,6 +445,14 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                         } else {
                             auto statement = compile_query(*full, dialect, *root, field, pages);
                             json = r.json(statement);
+                            // What the plan cache keeps runs from the document's second sending
+                            // on: with its integers as literals (CompileLimits::literal_integers),
+                            // so a document sent once never adds a statement to the database's.
+                            if (compiled && engine == Engine::postgres) {
+                                auto literal = pages;
+                                literal.literal_integers = true;
+                                statement = compile_query(*full, dialect, *root, field, literal);
+                            }
                             if (compiled) compiled->made.push_back(std::move(statement));
                         }
                         append_compact_json(json ? *json : std::string_view("null"), data);
