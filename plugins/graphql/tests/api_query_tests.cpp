@@ -247,6 +247,31 @@ TEST_CASE("a repeated document's SQL has its integers as literals on PostgreSQL"
     }
 }
 
+TEST_CASE("a request with variables reuses its plan only for the same values", "[graphql][api][plans]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        Fixture f(b);
+        auto& plans = f.executor().plans();
+        const auto before = plans.size();
+        // Values that change the SQL itself: a null operand drops its comparison, _is_null flips.
+        const std::string query = "query($g: Int, $n: Boolean!) { track(where: {genre_id: {_eq: $g}, bytes: {_is_null: $n}}) { track_id } }";
+        const std::vector<std::pair<std::string, std::string>> cases = {
+            {R"({"g":1,"n":false})", R"({"data":{"track":[{"track_id":1},{"track_id":2},{"track_id":5}]}})"},
+            {R"({"g":null,"n":true})", R"({"data":{"track":[{"track_id":3}]}})"},
+            {R"({"g":3,"n":true})", R"({"data":{"track":[{"track_id":3}]}})"},
+            {R"({"g":3,"n":false})", R"({"data":{"track":[]}})"},
+        };
+        for (int round = 0; round < 3; ++round)
+            for (const auto& [variables, answer] : cases) CHECK(f.post(query, variables) == answer);
+        CHECK(plans.size() == before + cases.size());  // each kept from its second sending
+        // Values sent once are not kept; `{}` is no variables, kept at once.
+        CHECK(f.post(query, R"({"g":2,"n":false})") == R"({"data":{"track":[{"track_id":6}]}})");
+        CHECK(plans.size() == before + cases.size());
+        CHECK(f.post("{ track_by_pk(track_id: 4) { track_id } }", "{}") == R"({"data":{"track_by_pk":{"track_id":4}}})");
+        CHECK(plans.size() == before + cases.size() + 1);
+    }
+}
+
 TEST_CASE("hostile input stays bound values or becomes a clean error", "[graphql][api]") {
     for (const auto& b : backends()) {
         INFO("backend " << b.name);
