@@ -255,10 +255,16 @@ TEST_CASE("a query's compiled SQL is reused only by the same requester", "[graph
         CHECK(all.find(R"({"album_id":1,"artist_id":1},{"album_id":2,"artist_id":2})") != std::string::npos);
         CHECK(ask({}, albums) == all);
         CHECK(plans.size() == before + 3);
-        // A request with variables is not kept; a column the role may not read is refused again.
+        // A request with variables is kept from its second sending with the same values; a column
+        // the role may not read is refused again.
         const std::string by_key = R"({"query":"query($id: Int!) { album_by_pk(album_id: $id) { title } }","variables":{"id":1}})";
-        CHECK(ask({{"x-test-user", "1"}}, by_key).find(R"("title")") != std::string::npos);
+        const auto title = ask({{"x-test-user", "1"}}, by_key);
+        CHECK(title.find(R"("title")") != std::string::npos);
         CHECK(plans.size() == before + 3);
+        CHECK(ask({{"x-test-user", "1"}}, by_key) == title);
+        CHECK(plans.size() == before + 4);
+        CHECK(ask({{"x-test-user", "1"}}, by_key) == title);  // from the plan
+        CHECK(ask({{"x-test-user", "2"}}, by_key) == R"({"data":{"album_by_pk":null}})");  // user 2 sees no album 1
         const std::string hidden = R"({"query":"{ track { milliseconds } }"})";
         CHECK(ask({}, hidden).find(R"("data")") != std::string::npos);
         CHECK(ask({{"x-test-user", "1"}}, hidden).find("milliseconds") != std::string::npos);

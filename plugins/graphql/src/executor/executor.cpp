@@ -298,9 +298,9 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
             return result;
         }
     }
-    // A query seen before from the same requester runs its compiled SQL while the API and the
-    // role's rules it was compiled against are still the current ones. The response cache, when
-    // on, answers repeated queries already.
+    // A query seen before from the same requester, with the same variables, runs its compiled SQL
+    // while the API and the role's rules it was compiled against are still the current ones. The
+    // response cache, when on, answers repeated queries already.
     std::optional<std::string> plan_key;
     if (!cache_) plan_key = PlanCache::key(request, *who);
     if (plan_key) {
@@ -316,8 +316,10 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
     }
     auto prepared = prepare_request(request, std::move(who));
     if (!prepared.operation) return std::move(prepared.refused);
-    if (plan_key && plannable(*prepared.api, *prepared.operation)) {
+    const bool has_variables = PlanCache::has_variables(request);
+    if (plan_key && plannable(*prepared.api, *prepared.operation) && plans_.admit(*plan_key, has_variables)) {
         Compiled compiled;
+        compiled.literal = !has_variables;
         auto result = run_prepared(*prepared.api, *prepared.operation, &request, &prepared.requester, &compiled);
         if (!result.failed && !result.request_error && compiled.made.size() == prepared.operation->fields.size())
             plans_.store(std::move(*plan_key), std::make_shared<const QueryPlan>(QueryPlan{
@@ -445,6 +447,14 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                         } else {
                             auto statement = compile_query(*full, dialect, *root, field, pages);
                             json = r.json(statement);
+                            // What the plan cache keeps runs from the document's second sending
+                            // on: with its integers as literals (CompileLimits::literal_integers),
+                            // so a document sent once never adds a statement to the database's.
+                            if (compiled && compiled->literal && engine == Engine::postgres) {
+                                auto literal = pages;
+                                literal.literal_integers = true;
+                                statement = compile_query(*full, dialect, *root, field, literal);
+                            }
                             if (compiled) compiled->made.push_back(std::move(statement));
                         }
                         append_compact_json(json ? *json : std::string_view("null"), data);

@@ -68,6 +68,9 @@ public:
     struct Compiled {
         const std::vector<Statement>* reuse = nullptr;
         std::vector<Statement> made;
+        // `made` on PostgreSQL with the integers as literals (CompileLimits::literal_integers):
+        // not for a request with variables, whose values would make a statement per value.
+        bool literal = true;
     };
     Result run_prepared(const Api& api, const PreparedOperation& op, const GraphqlRequest* request = nullptr,
                         const Requester* requester = nullptr, Compiled* compiled = nullptr);

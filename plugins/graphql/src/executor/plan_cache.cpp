@@ -16,9 +16,14 @@ void add(std::string& key, std::string_view part) {
 }  // namespace
 
 std::optional<std::string> PlanCache::key(const GraphqlRequest& request, const Identity& who) {
-    if (!request.variables.is_null() || request.query.size() > max_key_text) return std::nullopt;
+    if (request.query.size() > max_key_text) return std::nullopt;
+    std::string variables;
+    if (has_variables(request)) {
+        variables = input_json(request.variables);
+        if (variables.size() > max_key_text) return std::nullopt;
+    }
     std::string key;
-    key.reserve(request.query.size() + 64);
+    key.reserve(request.query.size() + variables.size() + 64);
     add(key, who.admin ? "admin" : "role");
     add(key, who.role);
     // Session variables are part of the compiled SQL (rules compare rows with them).
@@ -30,8 +35,24 @@ std::optional<std::string> PlanCache::key(const GraphqlRequest& request, const I
     }
     add(key, request.operation_name ? "named" : "anonymous");
     add(key, request.operation_name.value_or(""));
+    add(key, variables);
     key += request.query;
     return key;
+}
+
+bool PlanCache::has_variables(const GraphqlRequest& request) {
+    const auto* object = request.variables.as_object();
+    return !request.variables.is_null() && !(object && object->empty());
+}
+
+bool PlanCache::admit(const std::string& key, bool has_variables) {
+    if (!has_variables) return true;
+    const auto hash = std::hash<std::string>{}(key);
+    std::lock_guard lock(mutex_);
+    if (seen_.erase(hash)) return true;
+    if (seen_.size() >= 4 * capacity_) seen_.clear();  // bounded: forgetting costs one more sending
+    seen_.insert(hash);
+    return false;
 }
 
 std::shared_ptr<const QueryPlan> PlanCache::find(const std::string& key) {

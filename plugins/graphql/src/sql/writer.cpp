@@ -59,6 +59,10 @@ Writer::Writer(const Api& api, const Dialect& dialect, CompileLimits limits)
     : api_(api), dialect_(dialect), engine_(engine_of(dialect)), limits_(limits) {}
 
 std::string Writer::bind(Value value) {
+    if (limits_.literal_integers && engine_ == Engine::postgres && !in_rule_ && value.kind() == ValueKind::int64) {
+        const auto n = value.as_int64();
+        return n < 0 ? "(" + std::to_string(n) + ")" : std::to_string(n);
+    }
     values_.push_back(std::move(value));
     return std::string(1, marker_begin) + std::to_string(values_.size() - 1) + marker_end;
 }

@@ -2,7 +2,7 @@
 // whole JSON value inside the database (PostgreSQL: JSON text concatenated, to_json per value and
 // string_agg per array; SQLite json_object / json_group_array, MariaDB JSON_OBJECT / JSON_ARRAYAGG),
 // relations as correlated subqueries. Every value is a bound parameter; every identifier comes from the catalog, quoted by
-// the dialect. How values render is the same on the three engines (docs/graphql.md).
+// the dialect (save CompileLimits::literal_integers). How values render is the same on the three engines (docs/graphql.md).
 #pragma once
 
 #include "api/api.hpp"
@@ -39,6 +39,13 @@ struct CompileLimits {
     std::optional<std::int64_t> max_limit;      // a larger limit is an error
     // The requester's permission rules (sql/access.hpp); nullptr: every row (the admin).
     const Access* access = nullptr;
+    // PostgreSQL: integer values of the document itself (filters, keys, limit, offset; not a
+    // rule's or a session variable's) written as literals. For the compiled SQL that the plan
+    // cache keeps for a document sent again: a statement with any parameter is planned again on
+    // every run whenever PostgreSQL finds the generic plan dearer than a custom one (a filtered
+    // page: LIMIT $2 on genre_id = $1), one without is planned once per connection. An integer's
+    // text cannot carry SQL; strings and other values stay bound.
+    bool literal_integers = false;
 };
 
 // Builds SQL text with values held aside: a value is written as a marker and numbered by the
