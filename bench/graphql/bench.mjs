@@ -4,6 +4,7 @@
 // the ratios. Started by bench/graphql/run.sh, which loads Chinook and installs the packages.
 //   node bench.mjs [--duration S] [--warmup S] [--connections 16,64] [--queries a,b]
 //                  [--engines postgres,sqlite,mysql] ("" for none) [--no-postgraphile] [--postgraphile-workers N]
+//                  [--inline-integers] (Rex's opt-in graphql setting inline_integers)
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -23,6 +24,7 @@ const { values: opt } = parseArgs({
     engines: { type: 'string', default: 'postgres,sqlite,mysql' },
     'no-postgraphile': { type: 'boolean', default: false },
     'postgraphile-workers': { type: 'string', default: '2' },
+    'inline-integers': { type: 'boolean', default: false },
   },
 });
 const duration = Number(opt.duration);
@@ -214,7 +216,8 @@ try {
       console.error(`bench: Rex on ${engine} skipped: REX_CHINOOK_${engine.toUpperCase()}_URL is not set`);
       continue;
     }
-    const host = await startHost({ url: urls[engine], http: { threads: 0 } });
+    const config = opt['inline-integers'] ? { settings: { graphql: { inline_integers: true } } } : undefined;
+    const host = await startHost({ url: urls[engine], http: { threads: 0 }, config });
     servers.push({ label: 'rex', engine, graphqlUrl: host.graphqlUrl, pid: host.pid, stop: host.stop, queries: rexQueries(spelling(engine)) });
   }
   if (!opt['no-postgraphile'] && urls.postgres) {

@@ -319,7 +319,7 @@ GraphqlExecutor::Result GraphqlExecutor::run(const GraphqlRequest& request, bool
     const bool has_variables = PlanCache::has_variables(request);
     if (plan_key && plannable(*prepared.api, *prepared.operation) && plans_.admit(*plan_key, has_variables)) {
         Compiled compiled;
-        compiled.literal = !has_variables;
+        compiled.literal = !has_variables && options_.inline_integers;
         auto result = run_prepared(*prepared.api, *prepared.operation, &request, &prepared.requester, &compiled);
         if (!result.failed && !result.request_error && compiled.made.size() == prepared.operation->fields.size())
             plans_.store(std::move(*plan_key), std::make_shared<const QueryPlan>(QueryPlan{

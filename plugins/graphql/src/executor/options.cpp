@@ -123,7 +123,7 @@ std::vector<std::shared_ptr<const SqlQueryDef>> sql_queries(const PluginSettings
 
 ExecutorOptions ExecutorOptions::from_settings(const PluginSettings& settings) {
     settings.check_known({"naming", "simple_names", "default_limit", "max_limit", "max_body", "max_nodes", "max_depth",
-                          "introspection", "statement_timeout_ms", "persisted_queries", "live_debounce_ms", "max_subscriptions", "cache", "console",
+                          "introspection", "statement_timeout_ms", "persisted_queries", "live_debounce_ms", "max_subscriptions", "inline_integers", "cache", "console",
                           "queries"});
     constexpr std::int64_t most = std::numeric_limits<std::int32_t>::max();
     ExecutorOptions o;
@@ -141,6 +141,7 @@ ExecutorOptions ExecutorOptions::from_settings(const PluginSettings& settings) {
     o.max_subscriptions = static_cast<std::size_t>(settings.integer("max_subscriptions", static_cast<std::int64_t>(o.max_subscriptions), 0, most));
     if (const auto path = settings.find("persisted_queries"); path && !path->empty()) o.persisted_queries = load_persisted_queries(std::string(*path));
     o.console = settings.boolean("console", o.console);
+    o.inline_integers = settings.boolean("inline_integers", o.inline_integers);
     read_cache(settings, o.cache);
     return o;
 }

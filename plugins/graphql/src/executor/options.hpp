@@ -33,10 +33,15 @@ struct ExecutorOptions {
     // at most this many subscriptions run at once (live queries and streams; 0: no limit).
     std::chrono::milliseconds live_debounce{50};
     std::size_t max_subscriptions = 10000;
+    // Opt-in (off by default: values are bound parameters): on PostgreSQL, the SQL the plan cache
+    // keeps for a document without variables sent again has the document's own integers written
+    // as literals (CompileLimits::literal_integers), so PostgreSQL plans it once per connection
+    // instead of on every run when it finds the generic plan dearer (docs/performance.md).
+    bool inline_integers = false;
 
     // naming (as-is | camel), simple_names, default_limit, max_limit, max_body, max_nodes, max_depth,
     // introspection, statement_timeout_ms, persisted_queries (a JSON file: an array of query texts, or
-    // an object from their sha256 to them), live_debounce_ms, max_subscriptions, cache (true/false or {enabled,
+    // an object from their sha256 to them), live_debounce_ms, max_subscriptions, inline_integers, cache (true/false or {enabled,
     // max_entries, max_bytes, ttl_ms}), console, queries (named SQL queries as root fields). An unknown key or a
     // malformed value throws
     // ConfigurationError naming the config file and the key.
