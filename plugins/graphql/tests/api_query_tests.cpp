@@ -215,7 +215,7 @@ TEST_CASE("with inline_integers, a repeated document's SQL has its integers as l
     // has none left; by default every value stays bound.
     for (const bool inline_integers : {false, true}) for (const auto& b : backends()) {
         INFO("backend " << b.name << ", inline_integers " << inline_integers);
-        ExecutorOptions options;
+        rex::graphql::ExecutorOptions options;
         options.inline_integers = inline_integers;
         Fixture f(b, options);
         const auto twice = [&](const std::string& query, const std::string& answer) {
