@@ -177,11 +177,19 @@ Received LogicalStream::receive(PGconn* session, Clock::time_point deadline, std
     Received out;
     std::size_t changes = 0;
     while (true) {
-        // Everything that has arrived, up to max_changes.
+        // Everything that has arrived, up to max_changes: libpq's buffer, then what the socket
+        // holds (read without blocking), until both are empty.
+        bool read_socket = false;
         while (!stop_ && changes < max_changes) {
             char* buffer = nullptr;
             const int n = PQgetCopyData(conn_, &buffer, 1);
-            if (n == 0) break;
+            if (n == 0) {
+                if (read_socket) break;
+                if (!PQconsumeInput(conn_)) fail("reading the stream failed");
+                read_socket = true;
+                continue;
+            }
+            read_socket = false;
             if (n == -1) fail("the server ended the stream");
             if (n < 0) fail("reading the stream failed");
             handle(buffer, static_cast<std::size_t>(n), out, changes);
