@@ -702,6 +702,28 @@ TEST_CASE("capture: the logical feeder streams its slot; its replication connect
     drop_table(*c, name);
 }
 
+TEST_CASE("capture: a captured table dropped by the transaction that wrote it does not stop the logical feeder", "[capture][drop]") {
+    if (!available()) return;
+    if (engine() != "postgres" || capture_mode() != "logical") return;
+    auto c = connect();
+    const auto gone = make_table(*c, "cap_gone");
+    const auto name = make_table(*c, "cap_after");
+    const auto start = last_position();
+    // Decoded at its commit with the catalog of its WAL; stored when the table no longer exists.
+    c->begin();
+    c->execute(row_insert(gone, 1, "g"));
+    c->execute("DROP TABLE " + q(gone));
+    c->commit();
+    c->execute(row_insert(name, 2, "a"));
+    const auto batches = read_all(*c, start);
+    REQUIRE(batches.size() == 2);
+    CHECK(batches[0].changes.at(0).table == gone);
+    CHECK(batches[0].changes.at(0).new_row->text.find("\"id\"") != std::string::npos);
+    CHECK(batches[1].changes.at(0).table == name);
+    capture().uninstall(*c, {gone});
+    drop_table(*c, name);
+}
+
 TEST_CASE("capture: rex realtime enable, status, prune and disable", "[capture][cli]") {
     if (!available()) return;
     auto c = connect();
