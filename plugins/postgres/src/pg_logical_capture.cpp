@@ -227,15 +227,17 @@ std::int64_t store(Connection& c, const std::vector<DecodedTransaction>& transac
 }  // namespace
 
 std::optional<bool> feed(Connection& c, std::chrono::milliseconds timeout) {
-    // A session lock (per database): held while this session lives, so when the feeder's host or
-    // connection dies the next reader to ask takes over.
-    const auto held = c.execute(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
-        "AND classid = 5928 AND objid = 174406 AND objsubid = 2 AND granted) THEN true ELSE pg_try_advisory_lock(5928, 174406) END");
-    if (!held.rows.at(0).at(0).as_bool()) return std::nullopt;
     auto* session = dynamic_cast<PgChangeFeed*>(c.change_feed());
     if (!session) raise({ErrorCategory::internal, "capture: the logical mode needs a PostgreSQL connection of rex-postgres", {}, {}});
     auto& stream = session->logical_stream();
+    // A session lock (per database): held while this session lives, so when the feeder's host or
+    // connection dies the next reader to ask takes over. A session with a stream holds it.
+    if (!stream) {
+        const auto held = c.execute(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+            "AND classid = 5928 AND objid = 174406 AND objsubid = 2 AND granted) THEN true ELSE pg_try_advisory_lock(5928, 174406) END");
+        if (!held.rows.at(0).at(0).as_bool()) return std::nullopt;
+    }
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     Lsn received = 0;
     try {
