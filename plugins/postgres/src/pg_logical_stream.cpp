@@ -192,8 +192,8 @@ Received LogicalStream::receive(PGconn* session, Clock::time_point deadline, std
             read_socket = false;
             if (n == -1) fail("the server ended the stream");
             if (n < 0) fail("reading the stream failed");
+            const std::unique_ptr<char, decltype(&PQfreemem)> owned(buffer, &PQfreemem);
             handle(buffer, static_cast<std::size_t>(n), out, changes);
-            PQfreemem(buffer);
         }
         if (!out.transactions.empty() || out.tables_changed) return out;
         // Nothing to store is pending: commits that changed no captured table (the feeder's
