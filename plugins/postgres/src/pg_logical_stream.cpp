@@ -124,6 +124,10 @@ void LogicalStream::confirm() {
 void LogicalStream::handle(const char* data, std::size_t size, Received& out, std::size_t& changes) {
     if (size < 1) return;
     if (data[0] == 'k' && size >= 18) {  // keepalive: walEnd, clock, reply requested
+        // Every commit below walEnd has been received (the stream is in order), so it counts as
+        // received through: with no commit in this database for a while (others writing), the
+        // slot still moves on and does not hold the server's WAL.
+        if (!stop_) last_commit_ = std::max(last_commit_, read_u64(data + 1));
         if (data[17]) status_update(confirmed_);
         return;
     }

@@ -62,7 +62,7 @@ private:
     [[noreturn]] void fail(std::string_view what);
 
     PGconn* conn_ = nullptr;
-    Lsn last_commit_ = 0;  // end of the last commit record received
+    Lsn last_commit_ = 0;  // end of the last commit record received (or a keepalive's position)
     Lsn confirmed_ = 0;    // sent as flushed
     Lsn skip_through_ = 0;
     std::chrono::steady_clock::time_point last_status_;
