@@ -8,7 +8,7 @@
 //  - the server's durability settings and the machine's load average, to label the figures.
 // In the logical mode the pump runs through the throughput rounds too, as a host would: its
 // feeder decodes on the same server while the writer writes, which is part of that mode's cost
-// (the trigger modes' cost is all in the writer's transaction).
+// (the trigger modes' cost is all in the writer's transaction). REX_BENCH_ONLY=engine/mode runs one.
 #include <rex/capture.hpp>
 #include <rex/kernel.hpp>
 
@@ -145,7 +145,9 @@ int main(int argc, char** argv) {
     if (const char* url = std::getenv("REX_TEST_MYSQL_URL"))
         engines.push_back({"mysql", url, "?", "?", "triggers", "SELECT CONCAT('innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit)"});
     int failures = 0;
+    const char* only = std::getenv("REX_BENCH_ONLY");  // "postgres/logical": that engine and mode alone
     for (const auto& e : engines) {
+        if (only && *only && e.name + "/" + e.mode != only) continue;
         try {
             // A kernel per engine: a bus takes the sequence numbers of one log.
             rex::Kernel kernel(rex::LogLevel::warn);

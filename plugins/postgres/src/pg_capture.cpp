@@ -135,7 +135,7 @@ void PgCapture::uninstall(Connection& c, const std::vector<std::string>& tables)
         logical::disable(c);
         c.execute_script("DROP TABLE IF EXISTS rex_changes, rex_capture_tx, rex_capture_meta, rex_capture_tables; DROP SEQUENCE IF EXISTS rex_capture_seq; "
                          "DROP FUNCTION IF EXISTS rex_capture_row(); DROP FUNCTION IF EXISTS rex_capture_commit(); "
-                         "DROP FUNCTION IF EXISTS rex_capture_feed(int); DROP FUNCTION IF EXISTS rex_capture_decoded_row(text, text, jsonb)");
+                         "DROP FUNCTION IF EXISTS rex_capture_feed(int); DROP FUNCTION IF EXISTS rex_capture_store(jsonb); DROP FUNCTION IF EXISTS rex_capture_decoded_row(text, text, jsonb)");
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "pg_cursor.hpp"
 #include "pg_errors.hpp"
+#include "pg_logical_stream.hpp"
 
 #include <poll.h>
 
@@ -25,6 +26,10 @@ std::string quoted(std::string_view text, char quote) {
 std::string quote_identifier(std::string_view identifier) { return quoted(identifier, '"'); }
 
 std::string quote_literal(std::string_view text) { return quoted(text, '\''); }
+
+PgChangeFeed::PgChangeFeed(PGconn* conn) : conn_(conn) {}
+
+PgChangeFeed::~PgChangeFeed() = default;
 
 void PgChangeFeed::command(const std::string& sql) {
     ResultPtr r(PQexec(conn_, sql.c_str()));

@@ -1,6 +1,7 @@
 #include "pg_logical_capture.hpp"
 
 #include "pg_change_feed.hpp"
+#include "pg_logical_stream.hpp"
 
 #include <rex/sdk/capture.hpp>
 #include <rex/sdk/error.hpp>
@@ -34,23 +35,24 @@ BEGIN
            WHEN c->>'type' IN ('json', 'jsonb') THEN (c->>'value')::jsonb
            ELSE c->'value' END)
     INTO o FROM jsonb_array_elements(cols) AS c;
+  -- A table dropped since it was written (decoding reads the WAL's catalog, the store today's):
+  -- the columns as decoded, rather than a store that fails for ever.
+  IF to_regclass(format('%I.%I', sch, tab)) IS NULL THEN RETURN o::json; END IF;
   EXECUTE format('SELECT row_to_json(jsonb_populate_record(NULL::%I.%I, $1))', sch, tab) INTO r USING o;
   RETURN r;
 END $rex$;
--- One feed: the committed transactions the slot holds (up to about max_changes changes), each
--- appended to the log as one batch numbered like the commit trigger numbers (under its lock, a
--- block of rex_capture_seq). The slot is confirmed only up to what a committed feed recorded
--- (fed_lsn, at the start of the next feed), so a feed that fails or a server that crashes
--- loses nothing, and transactions at or below fed_lsn are skipped, so none is logged twice.
-CREATE OR REPLACE FUNCTION rex_capture_feed(max_changes int) RETURNS bigint LANGUAGE plpgsql AS $rex$
+-- One store: committed transactions the feeder received from the slot's stream, as
+-- [{"lsn", "commit": wal2json's C, "changes": [its I/U/D]}], each appended to the log as one
+-- batch numbered like the commit trigger numbers (under its lock, a block of rex_capture_seq).
+-- fed_lsn records the last commit stored, in the same transaction: the stream is confirmed to
+-- the server only after this commits, and transactions at or below fed_lsn are skipped, so a
+-- feeder that dies or a server that crashes loses nothing and logs nothing twice.
+CREATE OR REPLACE FUNCTION rex_capture_store(txs jsonb) RETURNS bigint LANGUAGE plpgsql AS $rex$
 DECLARE
-  s text;
   done pg_lsn;
-  filter text;
-  r record;
+  t jsonb;
   d jsonb;
-  pending jsonb[] := '{}';
-  p jsonb;
+  at pg_lsn;
   last_commit pg_lsn;
   fed bigint := 0;
   n bigint;
@@ -60,55 +62,33 @@ DECLARE
   nw json;
   k json;
 BEGIN
-  SELECT slot, fed_lsn INTO s, done FROM rex_capture_meta WHERE id = 1;
-  IF s IS NULL THEN RAISE EXCEPTION 'capture: no logical slot (run rex realtime enable --mode logical)'; END IF;
-  IF done > (SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = s) THEN
-    PERFORM pg_replication_slot_advance(s, done);
-  END IF;
-  SELECT coalesce(string_agg('*.' || regexp_replace(table_name, '([,.*\\ ])', '\\\1', 'g'), ','), 'rex_capture_none.rex_capture_none')
-    INTO filter FROM rex_capture_tables;
-  FOR r IN SELECT c.lsn, c.data::jsonb AS d FROM pg_logical_slot_peek_changes(s, NULL, max_changes,
-      'format-version', '2', 'include-timestamp', '1', 'include-pk', '1', 'add-tables', filter) AS c LOOP
-    d := r.d;
-    CASE d->>'action'
-    WHEN 'B' THEN
-      pending := '{}';
-    WHEN 'I', 'U', 'D' THEN
+  SELECT fed_lsn INTO done FROM rex_capture_meta WHERE id = 1 FOR UPDATE;
+  FOR t IN SELECT e FROM jsonb_array_elements(txs) AS e LOOP
+    at := (t->>'lsn')::pg_lsn;
+    CONTINUE WHEN at <= done;
+    IF fed = 0 THEN PERFORM pg_advisory_xact_lock(5928174405); END IF;
+    n := jsonb_array_length(t->'changes');
+    last := nextval('rex_capture_seq') + n - 1;
+    IF n > 1 THEN PERFORM setval('rex_capture_seq', last); END IF;
+    x := (last + 4611686018427387904)::text::xid8;
+    FOR d IN SELECT e FROM jsonb_array_elements(t->'changes') AS e LOOP
       nw := rex_capture_decoded_row(d->>'schema', d->>'table', d->'columns');
       o := rex_capture_decoded_row(d->>'schema', d->>'table', d->'identity');
       SELECT coalesce(json_object_agg(pk.name, coalesce(nw, o) -> pk.name), '{}') INTO k
         FROM (SELECT e->>'name' AS name FROM jsonb_array_elements(d->'pk') AS e) AS pk;
-      -- Rows as row_to_json's text (->> of a JSON null is NULL).
-      pending := pending || jsonb_build_object('t', d->>'table', 'o', d->>'action', 'k', k::text, 'old', o::text, 'new', nw::text);
-    WHEN 'C' THEN
-      IF r.lsn > done AND cardinality(pending) > 0 THEN
-        IF fed = 0 THEN PERFORM pg_advisory_xact_lock(5928174405); END IF;
-        n := cardinality(pending);
-        last := nextval('rex_capture_seq') + n - 1;
-        IF n > 1 THEN PERFORM setval('rex_capture_seq', last); END IF;
-        x := (last + 4611686018427387904)::text::xid8;
-        FOREACH p IN ARRAY pending LOOP
-          INSERT INTO rex_changes (xid, table_name, op, key, old_row, new_row)
-          VALUES (x, p->>'t', p->>'o', (p->>'k')::json, (p->>'old')::json, (p->>'new')::json);
-        END LOOP;
-        INSERT INTO rex_capture_tx (xid, seq, committed_at) VALUES (x, last, (d->>'timestamp')::timestamptz);
-        fed := fed + 1;
-      END IF;
-      last_commit := r.lsn;
-      pending := '{}';
-    ELSE
-      NULL;  -- truncate, messages: not captured
-    END CASE;
+      INSERT INTO rex_changes (xid, table_name, op, key, old_row, new_row) VALUES (x, d->>'table', d->>'action', k, o, nw);
+    END LOOP;
+    INSERT INTO rex_capture_tx (xid, seq, committed_at) VALUES (x, last, (t->'commit'->>'timestamp')::timestamptz);
+    fed := fed + 1;
+    last_commit := at;
   END LOOP;
   IF fed > 0 THEN
     UPDATE rex_capture_meta SET fed_lsn = last_commit WHERE id = 1;
     PERFORM pg_notify('rex_changes', '');
-  ELSIF last_commit > (SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = s) THEN
-    -- Only transactions that touched no captured table (the feeder's own among them): confirm now.
-    PERFORM pg_replication_slot_advance(s, last_commit);
   END IF;
   RETURN fed;
 END $rex$;
+DROP FUNCTION IF EXISTS rex_capture_feed(int);
 )SQL";
 
 bool meta_exists(Connection& c) {
@@ -158,9 +138,11 @@ std::vector<std::string> disable(Connection& c) {
     auto moved = tables(c);
     for (const auto& t : moved) remove_table(c, t);
     c.execute("UPDATE rex_capture_meta SET mode = 'triggers' WHERE id = 1");
-    // A feeder may hold the slot for a moment: retry briefly.
+    // The feeder streams the slot: end its stream (it stops with an error and, seeing the mode,
+    // does not start again), retrying while it lets go.
     for (int attempt = 0;; ++attempt) {
         try {
+            c.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active AND slot_name = " + std::string(slot_sql));
             c.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = " + std::string(slot_sql));
             break;
         } catch (const Error&) {
@@ -199,30 +181,82 @@ std::vector<std::string> tables(Connection& c) {
     return out;
 }
 
-std::optional<bool> feed(Connection& c, std::chrono::milliseconds timeout) {
-    // A session lock (per database): held while this session lives, so when the feeder's host or
-    // connection dies the next reader to ask takes over.
-    const auto held = c.execute(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
-        "AND classid = 5928 AND objid = 174406 AND objsubid = 2 AND granted) THEN true ELSE pg_try_advisory_lock(5928, 174406) END");
-    if (!held.rows.at(0).at(0).as_bool()) return std::nullopt;
-    // Decoding reads flushed WAL only: peek when the flush position moved (a cheap probe), with
-    // a pause of 1 ms growing to 8 ms while nothing moves.
-    using Clock = std::chrono::steady_clock;
-    const auto deadline = Clock::now() + timeout;
-    auto pause = std::chrono::milliseconds(1);
-    std::string seen;
-    while (true) {
-        auto flushed = c.execute("SELECT pg_current_wal_flush_lsn()::text").rows.at(0).at(0).as_text();
-        if (flushed != seen) {
-            seen = std::move(flushed);
-            if (first_integer(c.execute("SELECT rex_capture_feed($1::int)", {Value(std::int64_t{4096})})) > 0) return true;
-            pause = std::chrono::milliseconds(1);
+namespace {
+
+// Opens the slot's stream for this session, the feeder: from the last commit stored (fed_lsn)
+// or, when the stream restarts for a new table filter, from the last commit it received.
+std::unique_ptr<LogicalStream> open_stream(Connection& c, PGconn* session, Lsn received) {
+    if (c.execute("SELECT to_regprocedure('rex_capture_store(jsonb)')::text").rows.at(0).at(0).is_null())
+        c.execute_script(functions_sql);  // a log enabled by an older Rex
+    // wal2json's add-tables: "*.name" for each captured table, with , . * \ and space escaped.
+    constexpr std::string_view filter =
+        R"SQL((SELECT coalesce(string_agg('*.' || regexp_replace(table_name, '([,.*\\ ])', '\\\1', 'g'), ','), '') FROM rex_capture_tables))SQL";
+    const auto rs = c.execute("SELECT m.slot, m.fed_lsn::text, " + std::string(filter) +
+                              ", s.active_pid, s.confirmed_flush_lsn::text FROM rex_capture_meta AS m "
+                              "LEFT JOIN pg_replication_slots AS s ON s.slot_name = m.slot WHERE m.id = 1");
+    const auto& row = rs.rows.at(0);
+    if (row.at(0).is_null()) raise({ErrorCategory::configuration, "capture: no logical slot (run rex realtime enable --mode logical)", {}, {}});
+    // The server starts at its confirmed position when asked for less; confirming less later
+    // would move the slot back (PostgreSQL 15 lets it).
+    const Lsn confirmed = row[4].is_null() ? 0 : parse_lsn(row[4].as_text());
+    StreamStart start{row[0].as_text(), std::max({parse_lsn(row[1].as_text()), received, confirmed}), row[2].as_text()};
+    if (!row[3].is_null()) {
+        // Another session streams the slot: a feeder whose session (and lock) ended, or this
+        // session's stream closed a moment ago. This session holds the lock: end it, and wait
+        // until the server has let the slot go.
+        c.execute("SELECT pg_terminate_backend($1::int)", {row[3]});
+        for (int i = 0; i < 200; ++i) {
+            if (!c.execute("SELECT active FROM pg_replication_slots WHERE slot_name = $1", {Value(start.slot)}).rows.at(0).at(0).as_bool()) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        const auto now = Clock::now();
-        if (now >= deadline) return false;
-        std::this_thread::sleep_for(std::min<Clock::duration>(pause, deadline - now));
-        pause = std::min(pause * 2, std::chrono::milliseconds(8));
+    }
+    return std::make_unique<LogicalStream>(session, start);
+}
+
+// One store transaction for what the stream gave; the number of batches appended.
+std::int64_t store(Connection& c, const std::vector<DecodedTransaction>& transactions) {
+    std::string json = "[";
+    for (const auto& t : transactions) {
+        if (json.size() > 1) json += ',';
+        json += t.json;
+    }
+    json += ']';
+    return first_integer(c.execute("SELECT rex_capture_store($1::jsonb)", {Value(std::move(json))}));
+}
+
+}  // namespace
+
+std::optional<bool> feed(Connection& c, std::chrono::milliseconds timeout) {
+    auto* session = dynamic_cast<PgChangeFeed*>(c.change_feed());
+    if (!session) raise({ErrorCategory::internal, "capture: the logical mode needs a PostgreSQL connection of rex-postgres", {}, {}});
+    auto& stream = session->logical_stream();
+    // A session lock (per database): held while this session lives, so when the feeder's host or
+    // connection dies the next reader to ask takes over. A session with a stream holds it.
+    if (!stream) {
+        const auto held = c.execute(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+            "AND classid = 5928 AND objid = 174406 AND objsubid = 2 AND granted) THEN true ELSE pg_try_advisory_lock(5928, 174406) END");
+        if (!held.rows.at(0).at(0).as_bool()) return std::nullopt;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    Lsn received = 0;
+    try {
+        while (true) {
+            if (!stream) stream = open_stream(c, session->session(), received);
+            auto got = stream->receive(session->session(), deadline, 4096);
+            const auto fed = got.transactions.empty() ? 0 : store(c, got.transactions);
+            // Stored (committed) or nothing to store: now the server may move the slot on.
+            if (!got.transactions.empty() || got.tables_changed) stream->confirm();
+            if (got.tables_changed) {
+                received = stream->received_through();
+                stream.reset();
+            }
+            if (fed > 0) return true;
+            if (got.transactions.empty() && !got.tables_changed && std::chrono::steady_clock::now() >= deadline) return false;
+        }
+    } catch (...) {
+        stream.reset();  // opened again at the next turn, from what the log has stored
+        throw;
     }
 }
 

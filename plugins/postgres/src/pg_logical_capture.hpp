@@ -1,6 +1,6 @@
 // The capture's logical mode on PostgreSQL: writers pay no trigger; one reader at a time, the
 // feeder (it holds a session advisory lock; another host's pump takes over when its session
-// ends), decodes the WAL through a logical slot with wal2json and appends each committed
+// ends), streams a logical slot with wal2json (pg_logical_stream.hpp) and appends each committed
 // transaction, in commit order, to the same log the triggers write (rex_changes,
 // rex_capture_tx), numbered the same way. Every reader, resume, retention and refetch then work
 // as in the trigger mode. Needs wal_level=logical and the REPLICATION attribute (or superuser).
@@ -28,8 +28,9 @@ void remove_table(Connection& c, const std::string& table);
 std::vector<std::string> tables(Connection& c);
 
 // The feeder's turn in a reader's wait: when this session holds (or can take) the feeder lock,
-// feeds decoded transactions into the log until at least one was appended (true) or `timeout`
-// passed (false). `std::nullopt` when another session is the feeder: wait for its NOTIFY.
+// reads the slot's stream (opened on the first turn, kept with the session) and stores decoded
+// transactions in the log until at least one was appended (true) or `timeout` passed (false).
+// `std::nullopt` when another session is the feeder: wait for its NOTIFY.
 std::optional<bool> feed(Connection& c, std::chrono::milliseconds timeout);
 
 }  // namespace rex::postgres::logical
