@@ -172,6 +172,10 @@ bool SqliteCapture::wait(Connection& c, std::int64_t after, std::chrono::millise
             if (const auto g = signal->wait(signalled, until); g != signalled) {
                 signalled = g;
                 if (logged()) return true;
+                // A commit to a table not captured: the next probe no sooner than 1 ms on, so a
+                // busy writer of other tables costs this reader at most a thousand probes a second
+                // (commits meanwhile are not missed: they moved the generation).
+                std::this_thread::sleep_until(std::min(std::chrono::steady_clock::now() + std::chrono::milliseconds(1), deadline));
                 continue;
             }
         } else {
