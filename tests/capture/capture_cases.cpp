@@ -417,6 +417,35 @@ TEST_CASE("capture: pruning everything keeps the next positions above the pruned
     drop_table(*c, name);
 }
 
+TEST_CASE("capture: pruning by age deletes the older changes and keeps the younger", "[capture][retention]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_prune_age");
+    for (int i = 1; i <= 3; ++i) c->execute(row_insert(name, i, "old"));
+    const auto old_end = last_position();
+    std::this_thread::sleep_for(2500ms);
+    for (int i = 4; i <= 5; ++i) c->execute(row_insert(name, i, "young"));
+    settle();
+    CaptureRetention by_age;
+    by_age.max_age = std::chrono::seconds(2);
+    capture().prune(*c, by_age);
+    CHECK(capture().status(*c).pruned_through >= old_end);
+    CHECK(read_all(*c, old_end).size() == 2);
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: MariaDB install drops the committed_at index of an earlier Rex's log", "[capture][upgrade]") {
+    if (!available() || engine() != "mysql") return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_index");
+    c->execute_script("CREATE INDEX IF NOT EXISTS rex_changes_at ON rex_changes (committed_at)");
+    capture().install(*c, {name});
+    CHECK(c->execute("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                     "AND TABLE_NAME = 'rex_changes' AND INDEX_NAME = 'rex_changes_at'")
+              .rows.at(0).at(0).as_int64() == 0);
+    drop_table(*c, name);
+}
+
 TEST_CASE("capture: SQLite install converts an earlier Rex's AUTOINCREMENT log, keeping its ids", "[capture][upgrade]") {
     if (!available() || engine() != "sqlite") return;
     const auto file = std::filesystem::temp_directory_path() / ("rex-capture-upgrade-" + std::to_string(::getpid()) + ".db");
