@@ -5,6 +5,7 @@
 //  - commit-to-bus latency (p50, p99): a writer inserts at a steady rate, the kernel's capture
 //    pump (its own connection, as another process would be) publishes to the change bus, and
 //    each row's arrival is timed against the return of its commit;
+//  - the writer thread's CPU per write, plain and captured (on SQLite all of the work);
 //  - the server's durability settings and the machine's load average, to label the figures.
 // In the logical mode the pump runs through the throughput rounds too, as a host would: its
 // feeder decodes on the same server while the writer writes, which is part of that mode's cost
@@ -22,6 +23,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <time.h>
 #include <unistd.h>
 
 using Clock = std::chrono::steady_clock;
@@ -46,11 +48,23 @@ std::string load_average() {
     return n == 1 ? buffer : "0";
 }
 
-double insert_rate(rex::Connection& c, const std::string& table, const Engine& e, int writes) {
+double thread_cpu_us() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+struct InsertRun {
+    double per_s = 0;
+    double cpu_us = 0;  // the writer thread's CPU per write: SQLite's whole cost, robust to load
+};
+
+InsertRun insert_rate(rex::Connection& c, const std::string& table, const Engine& e, int writes) {
     const auto sql = "INSERT INTO " + table + " (id, name) VALUES (" + e.placeholder1 + ", " + e.placeholder2 + ")";
     const auto start = Clock::now();
+    const auto cpu = thread_cpu_us();
     for (int i = 1; i <= writes; ++i) c.execute(sql, {rex::Value(i), rex::Value("row")});
-    return writes / std::chrono::duration<double>(Clock::now() - start).count();
+    return {writes / std::chrono::duration<double>(Clock::now() - start).count(), (thread_cpu_us() - cpu) / writes};
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -83,12 +97,15 @@ void run(rex::Kernel& kernel, const Engine& e, int writes, int rate) {
     std::unique_ptr<rex::CapturePump> pump;
     if (e.mode != "triggers") pump = rex::start_capture_pump(kernel, options);
     // Interleaved rounds so that a drift of the machine hits both sides alike.
-    double plain_rate = 0, captured_rate = 0;
+    double plain_rate = 0, captured_rate = 0, plain_cpu = 0, captured_cpu = 0;
     for (int round = 0; round < 3; ++round) {
         c->execute("DELETE FROM " + plain);
         c->execute("DELETE FROM " + captured);
-        plain_rate += insert_rate(*c, plain, e, writes) / 3;
-        captured_rate += insert_rate(*c, captured, e, writes) / 3;
+        const auto p = insert_rate(*c, plain, e, writes), k = insert_rate(*c, captured, e, writes);
+        plain_rate += p.per_s / 3;
+        captured_rate += k.per_s / 3;
+        plain_cpu += p.cpu_us / 3;
+        captured_cpu += k.cpu_us / 3;
     }
     if (pump) std::this_thread::sleep_for(1s);  // the feeder catches up with the rounds first
     else pump = rex::start_capture_pump(kernel, options);
@@ -119,10 +136,10 @@ void run(rex::Kernel& kernel, const Engine& e, int writes, int rate) {
         if (const auto it = committed.find(id); it != committed.end())
             latencies_ms.push_back(std::max(0.0, std::chrono::duration<double, std::milli>(at - it->second).count()));
     std::printf("{\"bench\":\"changes\",\"engine\":\"%s\",\"mode\":\"%s\",\"durability\":\"%s\",\"load\":%s,\"writes\":%d,"
-                "\"plain_per_s\":%.0f,\"captured_per_s\":%.0f,\"capture_cost\":%.2f,\"rate_per_s\":%d,\"delivered\":%zu,\"of\":%d,"
+                "\"plain_per_s\":%.0f,\"captured_per_s\":%.0f,\"capture_cost\":%.2f,\"writer_cpu_us\":[%.1f,%.1f],\"rate_per_s\":%d,\"delivered\":%zu,\"of\":%d,"
                 "\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f}\n",
                 e.name.c_str(), e.mode.c_str(), durability.c_str(), load_average().c_str(), writes, plain_rate, captured_rate,
-                plain_rate / captured_rate, rate, latencies_ms.size(), samples, percentile(latencies_ms, 0.5),
+                plain_rate / captured_rate, plain_cpu, captured_cpu, rate, latencies_ms.size(), samples, percentile(latencies_ms, 0.5),
                 percentile(latencies_ms, 0.99));
     std::fflush(stdout);
     if (e.mode != "triggers") capture->set_mode(*c, "triggers");

@@ -145,22 +145,74 @@ CaptureShapes::~CaptureShapes() = default;
 
 namespace {
 
-OrderedJson parse_row(const std::optional<Json>& text, const CaptureBatch& batch, const CapturedChange& change) {
+// A logged row, with the text of its top-level numbers that have a fraction or pass 64 bits:
+// nlohmann reads those into doubles, and a decimal must keep every digit the database wrote.
+struct ParsedRow {
+    OrderedJson json;
+    std::map<std::string, std::string, std::less<>> number_text;
+};
+
+// nlohmann's DOM builder, noting the text of top-level fractional numbers on the way.
+class RowParser {
+public:
+    explicit RowParser(ParsedRow& out) : out_(out), dom_(out.json) {}
+    bool null() { return dom_.null(); }
+    bool boolean(bool v) { return dom_.boolean(v); }
+    bool number_integer(OrderedJson::number_integer_t v) { return dom_.number_integer(v); }
+    bool number_unsigned(OrderedJson::number_unsigned_t v) { return dom_.number_unsigned(v); }
+    bool number_float(OrderedJson::number_float_t v, const std::string& text) {
+        if (depth_ == 1) out_.number_text[key_] = text;
+        return dom_.number_float(v, text);
+    }
+    bool string(std::string& v) { return dom_.string(v); }
+    bool binary(OrderedJson::binary_t& v) { return dom_.binary(v); }
+    bool start_object(std::size_t n) { return ++depth_, dom_.start_object(n); }
+    bool key(std::string& k) {
+        if (depth_ == 1) key_ = k;
+        return dom_.key(k);
+    }
+    bool end_object() { return --depth_, dom_.end_object(); }
+    bool start_array(std::size_t n) { return ++depth_, dom_.start_array(n); }
+    bool end_array() { return --depth_, dom_.end_array(); }
+    template <class Exception>
+    bool parse_error(std::size_t position, const std::string& token, const Exception& e) {
+        return dom_.parse_error(position, token, e);
+    }
+
+private:
+    ParsedRow& out_;
+    nlohmann::detail::json_sax_dom_parser<OrderedJson> dom_;
+    int depth_ = 0;
+    std::string key_;
+};
+
+ParsedRow parse_row(const std::optional<Json>& text, const CaptureBatch& batch, const CapturedChange& change) {
+    ParsedRow out;
+    if (!text) {
+        out.json = OrderedJson::object();
+        return out;
+    }
     try {
-        return text ? OrderedJson::parse(text->text) : OrderedJson::object();
+        RowParser parser(out);
+        OrderedJson::sax_parse(text->text, &parser);
+        return out;
     } catch (const std::exception& e) {
         raise({ErrorCategory::invalid_value,
                "capture log: position " + std::to_string(batch.position) + ", table " + change.table + ": bad JSON: " + e.what(), {}, {}});
     }
 }
 
-void append_values(const CaptureShapes::Impl::TableShape& ts, const OrderedJson& row, std::vector<Value>& values) {
+void append_values(const CaptureShapes::Impl::TableShape& ts, const ParsedRow& row, std::vector<Value>& values) {
     for (std::size_t i = 0; i < ts.columns.size(); ++i) {
-        const auto found = row.find(ts.columns[i]);
-        if (found == row.end())
+        const auto found = row.json.find(ts.columns[i]);
+        if (found == row.json.end()) {
             values.emplace_back();
-        else
+        } else if (ts.types[i] == LogicalType::decimal && found->is_number_float()) {
+            const auto text = row.number_text.find(ts.columns[i]);
+            values.push_back(text != row.number_text.end() ? Value(Decimal{text->second}) : typed_value(*found, LogicalType::decimal));
+        } else {
             values.push_back(ts.types[i] ? typed_value(*found, *ts.types[i]) : plain_value(*found));
+        }
     }
 }
 
@@ -177,7 +229,7 @@ std::vector<ChangeEvent> capture_events(const CaptureBatch& batch, const Catalog
         const bool removed = change.kind == ChangeKind::remove;
         const auto row = parse_row(removed ? change.old_row : change.new_row, batch, change);
         const auto key = parse_row(change.key, batch, change);
-        const auto& ts = shapes.impl->shape_for(change.table, row, key, catalog);
+        const auto& ts = shapes.impl->shape_for(change.table, row.json, key.json, catalog);
         const bool has_old = change.kind == ChangeKind::update && change.old_row;
         const auto n = ts.columns.size();
         auto block = std::make_shared<std::vector<Value>>();

@@ -1,4 +1,5 @@
 // The adapters' common step of a capture log read: rows into transaction batches.
+#include <rex/sdk/adapter.hpp>
 #include <rex/sdk/capture.hpp>
 #include <rex/sdk/error.hpp>
 #include <rex/sdk/result.hpp>
@@ -63,6 +64,19 @@ std::vector<CaptureBatch> capture_batches(const ResultSet& rows) {
         out.back().changes.push_back(std::move(change));
     }
     return out;
+}
+
+void read_change_log_counts(Connection& c, CaptureStatus& status) {
+    read_capture_counts(c.execute("SELECT (SELECT MIN(id) FROM rex_changes), (SELECT MAX(id) FROM rex_changes), "
+                                  "(SELECT COUNT(*) FROM rex_changes), (SELECT pruned_through FROM rex_capture_meta WHERE id = 1)"),
+                        status);
+}
+
+// Backquotes: MariaDB's quoting, which SQLite accepts too.
+std::vector<CaptureBatch> read_change_log(Connection& c, std::int64_t after, std::size_t max_batches) {
+    return capture_batches(c.execute("SELECT id, committed_at, table_name, op, `key`, old_row, new_row FROM rex_changes "
+                                     "WHERE id > ? ORDER BY id LIMIT ?",
+                                     {Value(after), Value(static_cast<std::int64_t>(max_batches))}));
 }
 
 REX_SDK_END

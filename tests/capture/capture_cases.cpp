@@ -189,6 +189,68 @@ TEST_CASE("capture: writes from the engine's own client reach the bus in order w
     drop_table(*c, name);
 }
 
+TEST_CASE("capture: decimals beyond double precision arrive with every digit", "[capture][client][decimal]") {
+    if (!available()) return;
+    auto c = connect();
+    const Columns columns = {{"id", LogicalType::int64}, {"amount", ColumnType::decimal(38, 9)}};
+    const auto name = make_table(*c, "cap_decimal", columns);
+    const auto start = last_position();
+    Kernel k(LogLevel::warn);
+    k.load_plugins(std::filesystem::path(REX_TEST_PLUGIN_DIR));
+    EntityInfo entity;
+    entity.name = "Amount";
+    entity.table = name;
+    for (const auto& [column, type] : columns) {
+        FieldInfo f;
+        f.name = f.column = column;
+        f.type = type;
+        f.primary_key = column == "id";
+        entity.fields.push_back(f);
+    }
+    k.register_entity(entity);
+    Collector events(k);
+    auto p = pump(k, start);
+    client("INSERT INTO " + q(name) + " (id, amount) VALUES (1, 12345678901234567890.123456789), (2, -0.000000001);\n"
+           "UPDATE " + q(name) + " SET amount = 98765432109876543210.987654321 WHERE id = 1;\n");
+    const auto got = events.wait_for(3);
+    REQUIRE(got.size() == 3);
+    const auto amount = [](const ChangeEvent& e) { return e.value("amount")->as_decimal().text; };
+    if (engine() == "sqlite") {
+        // SQLite keeps a DECIMAL column as REAL (15 digits): capture delivers what is stored.
+        const auto stored = c->execute("SELECT amount FROM " + q(name) + " WHERE id = 1").rows.at(0).at(0).as_decimal().text;
+        CHECK(std::stod(amount(got[2])) == std::stod(stored));
+    } else {
+        CHECK(amount(got[0]) == "12345678901234567890.123456789");
+        CHECK(amount(got[1]) == "-0.000000001");
+        CHECK(amount(got[2]) == "98765432109876543210.987654321");
+        CHECK(got[2].old_values[1].as_decimal().text == "12345678901234567890.123456789");
+    }
+    p->stop();
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: a same-process SQLite commit wakes the reader at once, without its polling", "[capture][wakeup]") {
+    if (!available() || engine() != "sqlite") return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_wakeup");
+    // The reader's data_version polling backs off to 10 s: only the commit signal can wake it
+    // within the bound below (polls at 1, 3, 7 … 1023, 2047 ms; the write comes at 1100 ms).
+    auto reader = kernel().connect(backend().url + "?capture_poll=10000");
+    const auto after = capture().status(*reader).last_position;
+    auto waited = std::async(std::launch::async, [&] {
+        const bool found = capture().wait(*reader, after, 20s);
+        return std::make_pair(found, std::chrono::steady_clock::now());
+    });
+    std::this_thread::sleep_for(1100ms);
+    const auto written = std::chrono::steady_clock::now();
+    c->execute(row_insert(name, 1, "woken"));
+    const auto [found, at] = waited.get();
+    CHECK(found);
+    CHECK(at - written < 300ms);
+    CHECK(read_all(*reader, after).size() == 1);
+    drop_table(*c, name);
+}
+
 TEST_CASE("capture: a rolled-back transaction delivers nothing", "[capture]") {
     if (!available()) return;
     auto c = connect();
@@ -347,6 +409,76 @@ TEST_CASE("capture: pruning by count; a position older than the log asks for a r
     by_age.max_age = std::chrono::seconds(3600);
     CHECK(capture().prune(*c, by_age) == 0);  // nothing is an hour old
     drop_table(*c, name);
+}
+
+TEST_CASE("capture: pruning everything keeps the next positions above the pruned ones", "[capture][retention]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_prune_all");
+    for (int i = 1; i <= 3; ++i) c->execute(row_insert(name, i, "p"));
+    const auto last = last_position();
+    CaptureRetention none;
+    none.max_batches = 0;
+    capture().prune(*c, none);
+    c->execute(row_insert(name, 4, "after"));
+    CHECK(last_position() > last);
+    const auto after = read_all(*c, last);
+    REQUIRE(after.size() == 1);
+    CHECK(after[0].changes.at(0).new_row->text.find("after") != std::string::npos);
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: pruning by age deletes the older changes and keeps the younger", "[capture][retention]") {
+    if (!available()) return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_prune_age");
+    for (int i = 1; i <= 3; ++i) c->execute(row_insert(name, i, "old"));
+    const auto old_end = last_position();
+    std::this_thread::sleep_for(2500ms);
+    for (int i = 4; i <= 5; ++i) c->execute(row_insert(name, i, "young"));
+    settle();
+    CaptureRetention by_age;
+    by_age.max_age = std::chrono::seconds(2);
+    capture().prune(*c, by_age);
+    CHECK(capture().status(*c).pruned_through >= old_end);
+    CHECK(read_all(*c, old_end).size() == 2);
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: MariaDB install drops the committed_at index of an earlier Rex's log", "[capture][upgrade]") {
+    if (!available() || engine() != "mysql") return;
+    auto c = connect();
+    const auto name = make_table(*c, "cap_index");
+    c->execute_script("CREATE INDEX IF NOT EXISTS rex_changes_at ON rex_changes (committed_at)");
+    capture().install(*c, {name});
+    CHECK(c->execute("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                     "AND TABLE_NAME = 'rex_changes' AND INDEX_NAME = 'rex_changes_at'")
+              .rows.at(0).at(0).as_int64() == 0);
+    drop_table(*c, name);
+}
+
+TEST_CASE("capture: SQLite install converts an earlier Rex's AUTOINCREMENT log, keeping its ids", "[capture][upgrade]") {
+    if (!available() || engine() != "sqlite") return;
+    const auto file = std::filesystem::temp_directory_path() / ("rex-capture-upgrade-" + std::to_string(::getpid()) + ".db");
+    {
+        auto c = kernel().connect("sqlite:" + file.string());
+        c->execute_script(
+            "CREATE TABLE rex_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, op TEXT NOT NULL, key TEXT, "
+            "old_row TEXT, new_row TEXT, committed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));"
+            "CREATE TABLE rex_capture_meta (id INTEGER PRIMARY KEY, pruned_through INTEGER NOT NULL);"
+            "INSERT INTO rex_capture_meta VALUES (1, 40);"
+            "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT);"
+            "INSERT INTO rex_changes (id, table_name, op, key, new_row) VALUES (41, 'items', 'I', '{\"id\":1}', '{\"id\":1,\"name\":\"old\"}')");
+        capture().install(*c, {"items"});
+        CHECK(c->execute("SELECT sql LIKE '%AUTOINCREMENT%' FROM sqlite_master WHERE name = 'rex_changes'").rows.at(0).at(0).as_int64() == 0);
+        c->execute("INSERT INTO items VALUES (2, 'new')");
+        const auto batches = capture().read(*c, 0, 10);
+        REQUIRE(batches.size() == 2);
+        CHECK(batches[0].position == 41);
+        CHECK(batches[1].position == 42);
+        CHECK(capture().status(*c).pruned_through == 40);
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
 }
 
 TEST_CASE("capture: a position ahead of the log (a restored database) starts at its newest change", "[capture][retention]") {

@@ -114,20 +114,20 @@ void client(const std::string& sql) {
 
 std::string q(const std::string& identifier) { return dialect().quote_identifier(identifier); }
 
-std::string make_table(Connection& c, const std::string& stem) {
+std::string make_table(Connection& c, const std::string& stem, const Columns& columns) {
     const auto name = table(stem);
     drop_table(c, name);
     TableSchema t;
     t.name = name;
-    const std::pair<const char*, ColumnType> columns[] = {
+    const Columns every_type = {
         {"id", LogicalType::int64},     {"name", ColumnType(LogicalType::string, 80)}, {"price", ColumnType::decimal(10, 2)},
         {"ratio", LogicalType::float64}, {"active", LogicalType::boolean}, {"born", LogicalType::date},
         {"seen", LogicalType::timestamp}, {"data", LogicalType::bytes}};
-    for (const auto& [column, type] : columns) {
+    for (const auto& [column, type] : columns.empty() ? every_type : columns) {
         ColumnSchema col;
         col.name = column;
         col.type = type;
-        col.primary_key = std::string(column) == "id";
+        col.primary_key = column == "id";
         col.nullable = !col.primary_key;
         t.columns.push_back(col);
     }

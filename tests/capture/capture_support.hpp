@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace rex::capture_test {
 
@@ -22,8 +24,10 @@ const std::string& engine();
 // program would; the case fails when it does.
 void client(const std::string& sql);
 std::string q(const std::string& identifier);
-// A captured table named after `stem`, with the value types every engine has.
-std::string make_table(Connection& c, const std::string& stem);
+using Columns = std::vector<std::pair<std::string, ColumnType>>;
+// A captured table named after `stem`, with `columns` ("id" is the key; none: the value types
+// every engine has).
+std::string make_table(Connection& c, const std::string& stem, const Columns& columns = {});
 std::int64_t last_position();
 std::string row_insert(const std::string& name, int id, const std::string& text);
 

@@ -20,13 +20,22 @@ CREATE TABLE IF NOT EXISTS rex_changes (
   `key` LONGTEXT,
   old_row LONGTEXT,
   new_row LONGTEXT,
-  committed_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-  KEY rex_changes_at (committed_at)) ENGINE=InnoDB;
+  committed_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;
 CREATE TABLE IF NOT EXISTS rex_capture_clock (id INT PRIMARY KEY, n BIGINT NOT NULL) ENGINE=InnoDB;
 INSERT IGNORE INTO rex_capture_clock VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS rex_capture_meta (id INT PRIMARY KEY, pruned_through BIGINT NOT NULL) ENGINE=InnoDB;
 INSERT IGNORE INTO rex_capture_meta VALUES (1, 0)
 )SQL";
+
+// The log has no index on committed_at: every captured write paid for it, and pruning by age
+// finds its cut by walking the log from its oldest row instead (the rows it walks are the ones
+// it deletes). Logs made by an earlier Rex lose it on install.
+void drop_time_index(Connection& c) {
+    if (!c.execute("SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'rex_changes' "
+                   "AND INDEX_NAME = 'rex_changes_at' LIMIT 1")
+             .rows.empty())
+        c.execute_script("ALTER TABLE rex_changes DROP INDEX rex_changes_at");
+}
 
 constexpr std::string_view trigger_prefix = "rexc_";
 
@@ -224,6 +233,7 @@ void write_triggers(Connection& c, const std::set<std::string>& captured) {
 void MysqlCapture::install(Connection& c, const std::vector<std::string>& tables) {
     for (const auto& t : tables) require_identifier(t, "table");
     c.execute_script(schema_sql);
+    drop_time_index(c);
     std::set<std::string> captured(tables.begin(), tables.end());
     for (auto& t : captured_tables(c)) captured.insert(t);
     write_triggers(c, captured);
@@ -252,16 +262,12 @@ CaptureStatus MysqlCapture::status(Connection& c) {
     s.installed = !c.execute("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'rex_capture_meta'")
                        .rows.empty();
     if (!s.installed) return s;
-    const auto rs = c.execute("SELECT (SELECT MIN(id) FROM rex_changes), (SELECT MAX(id) FROM rex_changes), "
-                              "(SELECT COUNT(*) FROM rex_changes), (SELECT pruned_through FROM rex_capture_meta WHERE id = 1)");
-    read_capture_counts(rs, s);
+    read_change_log_counts(c, s);
     return s;
 }
 
 std::vector<CaptureBatch> MysqlCapture::read(Connection& c, std::int64_t after, std::size_t max_batches) {
-    return capture_batches(c.execute("SELECT id, committed_at, table_name, op, `key`, old_row, new_row FROM rex_changes "
-                                     "WHERE id > ? ORDER BY id LIMIT ?",
-                                     {Value(after), Value(static_cast<std::int64_t>(max_batches))}));
+    return read_change_log(c, after, max_batches);
 }
 
 bool MysqlCapture::wait(Connection& c, std::int64_t after, std::chrono::milliseconds timeout) {
@@ -283,9 +289,10 @@ std::int64_t MysqlCapture::prune(Connection& c, const CaptureRetention& retentio
         cut = first_integer(c.execute("SELECT id FROM rex_changes ORDER BY id DESC LIMIT 1 OFFSET ?", {Value(*retention.max_batches)}));
     }
     if (retention.max_age) {
-        const auto rs = c.execute("SELECT MAX(id) FROM rex_changes WHERE committed_at < NOW(6) - INTERVAL ? SECOND",
-                                  {Value(static_cast<std::int64_t>(retention.max_age->count()))});
-        cut = std::max(cut, first_integer(rs));
+        // The rows before the first one young enough (ids follow commits, so times nearly do).
+        const Params age{Value(static_cast<std::int64_t>(retention.max_age->count()))};
+        const auto young = c.execute("SELECT id FROM rex_changes WHERE committed_at >= NOW(6) - INTERVAL ? SECOND ORDER BY id LIMIT 1", age);
+        cut = std::max(cut, young.rows.empty() ? first_integer(c.execute("SELECT MAX(id) FROM rex_changes")) : first_integer(young) - 1);
     }
     if (cut == 0) return 0;
     c.execute("UPDATE rex_capture_meta SET pruned_through = GREATEST(pruned_through, ?) WHERE id = 1", {Value(cut)});

@@ -1,5 +1,6 @@
 // Change capture on SQLite through triggers into rex_changes. SQLite has one writer at a time
-// and AUTOINCREMENT ids are taken under its write lock, so id order is commit order. Other
+// and AUTOINCREMENT ids are taken under its write lock, so id order is commit order. Commits of
+// Rex's connections in this process wake a waiting reader at once (CommitSignal); other
 // processes (the sqlite3 shell, another service) are seen by polling PRAGMA data_version on the
 // reader's connection, which changes when any other connection commits.
 #pragma once

@@ -30,9 +30,20 @@ bool only_whitespace_or_comments(const char* tail) {
     return true;
 }
 
+// Runs after each commit in WAL mode, once it is visible and the write lock is released: wakes
+// this process's capture readers of the file, then checkpoints as SQLite's own auto-checkpoint
+// hook (which this one replaces) would.
+int on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
+    auto& connection = *static_cast<SqliteConnection*>(self);
+    connection.commit_signal()->notify();
+    if (const int limit = connection.autocheckpoint_pages(); limit > 0 && pages >= limit) sqlite3_wal_checkpoint(db, name);
+    return SQLITE_OK;
+}
+
 }  // namespace
 
-SqliteConnection::SqliteConnection(const SqliteOptions& options) : cache_(std::make_shared<StatementCache>(64)) {
+SqliteConnection::SqliteConnection(const SqliteOptions& options)
+    : cache_(std::make_shared<StatementCache>(64)), capture_poll_ms_(options.capture_poll_ms) {
     int flags = SQLITE_OPEN_NOMUTEX;  // a connection is used by one thread at a time
     switch (options.mode) {
         case OpenMode::read_only: flags |= SQLITE_OPEN_READONLY; break;
@@ -57,6 +68,7 @@ SqliteConnection::SqliteConnection(const SqliteOptions& options) : cache_(std::m
             // WAL is crash-safe with NORMAL; FULL would sync on every commit.
             if (options.journal == Journal::wal) run("PRAGMA synchronous = NORMAL");
         }
+        if (!options.in_memory()) watch_commits();
     } catch (...) {
         sqlite3_close_v2(db_);
         db_ = nullptr;
@@ -67,6 +79,17 @@ SqliteConnection::SqliteConnection(const SqliteOptions& options) : cache_(std::m
 SqliteConnection::~SqliteConnection() {
     cache_->clear();
     if (db_) sqlite3_close_v2(db_);
+}
+
+void SqliteConnection::watch_commits() {
+    const char* file = sqlite3_db_filename(db_, "main");
+    if (!file || !*file) return;
+    commit_signal_ = commit_signal_for(file);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, "PRAGMA wal_autocheckpoint", -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        autocheckpoint_pages_ = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_wal_hook(db_, on_wal_commit, this);
 }
 
 // Switching the journal mode needs the database to itself, and SQLite answers SQLITE_BUSY at

@@ -1,6 +1,7 @@
 // One SQLite database handle, used by one thread at a time.
 #pragma once
 
+#include "sqlite_commit_signal.hpp"
 #include "sqlite_options.hpp"
 #include "sqlite_statement_cache.hpp"
 #include "sqlite_types.hpp"
@@ -42,7 +43,14 @@ public:
         return true;
     }
 
+    // The same-process commit wake-up of this connection's database file (null in memory), and
+    // the longest pause between PRAGMA data_version polls for other processes' commits.
+    CommitSignal* commit_signal() const noexcept { return commit_signal_.get(); }
+    int capture_poll_ms() const noexcept { return capture_poll_ms_; }
+    int autocheckpoint_pages() const noexcept { return autocheckpoint_pages_; }
+
 private:
+    void watch_commits();
     PreparedStatement* prepare(std::string_view sql);
     // The statement for `sql`, with every parameter bound.
     // Binds params (params[map[k]] as parameter k + 1 when a map is given).
@@ -55,6 +63,9 @@ private:
     sqlite3* db_ = nullptr;
     std::shared_ptr<StatementCache> cache_;  // shared with cursors, which may outlive nothing else
     bool read_only_transaction_ = false;
+    std::shared_ptr<CommitSignal> commit_signal_;
+    int capture_poll_ms_ = 10;
+    int autocheckpoint_pages_ = 0;  // the WAL hook replaces SQLite's auto-checkpoint: it does its work
 };
 
 }  // namespace rex::sqlite

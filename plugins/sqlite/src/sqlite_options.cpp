@@ -19,6 +19,14 @@ bool parse_switch(std::string_view url, const std::string& key, const std::strin
     bad(url, "option " + key + "=" + value + " must be on or off");
 }
 
+int parse_ms(std::string_view url, const std::string& key, const std::string& value, int least) {
+    int ms = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+    if (ec != std::errc() || end != value.data() + value.size() || ms < least)
+        bad(url, "option " + key + "=" + value + " must be a number of milliseconds" + (least ? " (at least 1)" : ""));
+    return ms;
+}
+
 }  // namespace
 
 SqliteOptions parse_options(std::string_view url) {
@@ -33,11 +41,9 @@ SqliteOptions parse_options(std::string_view url) {
 
     for (const auto& [key, value] : parsed.options) {
         if (key == "busy_timeout") {
-            int ms = 0;
-            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
-            if (ec != std::errc() || end != value.data() + value.size() || ms < 0)
-                bad(url, "option busy_timeout=" + value + " must be a number of milliseconds");
-            options.busy_timeout_ms = ms;
+            options.busy_timeout_ms = parse_ms(url, key, value, 0);
+        } else if (key == "capture_poll") {
+            options.capture_poll_ms = parse_ms(url, key, value, 1);
         } else if (key == "mode") {
             if (value == "ro") options.mode = OpenMode::read_only;
             else if (value == "rw") options.mode = OpenMode::read_write;
@@ -50,7 +56,7 @@ SqliteOptions parse_options(std::string_view url) {
         } else if (key == "foreign_keys") {
             options.foreign_keys = parse_switch(url, key, value);
         } else {
-            bad(url, "unknown option '" + key + "' (known: busy_timeout, mode, journal, foreign_keys)");
+            bad(url, "unknown option '" + key + "' (known: busy_timeout, mode, journal, foreign_keys, capture_poll)");
         }
     }
     return options;

@@ -3,7 +3,8 @@
 //   sqlite:relative/file.db         a file, relative to the working directory
 //   sqlite:/abs/file.db, sqlite:///abs/file.db
 // Options: busy_timeout=<ms> (5000), mode=ro|rw|rwc (rwc), journal=wal|delete (wal for files),
-// foreign_keys=on|off (on).
+// foreign_keys=on|off (on), capture_poll=<ms> (10: the longest pause of a capture reader's
+// PRAGMA data_version polling, which sees other processes' commits; this process's are signalled).
 #pragma once
 
 #include <string>
@@ -20,6 +21,7 @@ struct SqliteOptions {
     OpenMode mode = OpenMode::read_write_create;
     Journal journal = Journal::wal;
     bool foreign_keys = true;
+    int capture_poll_ms = 10;
 
     bool in_memory() const { return path == ":memory:"; }
 };

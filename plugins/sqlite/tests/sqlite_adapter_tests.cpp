@@ -126,6 +126,19 @@ TEST_CASE("bad sqlite URLs are configuration errors naming the problem", "[sqlit
     CHECK_THROWS_WITH(kernel().connect("sqlite:x.db?busy_timeout=soon"),
                       "invalid sqlite URL 'sqlite:x.db?busy_timeout=soon': option busy_timeout=soon must be a number of milliseconds");
     CHECK_THROWS_WITH(kernel().connect("sqlite:x.db?mode=wx"), Catch::Contains("option mode=wx must be ro, rw or rwc"));
+    CHECK_THROWS_WITH(kernel().connect("sqlite:x.db?capture_poll=0"),
+                      Catch::Contains("option capture_poll=0 must be a number of milliseconds (at least 1)"));
+}
+
+TEST_CASE("the WAL is still checkpointed: the commit wake-up's hook does SQLite's auto-checkpoint", "[sqlite]") {
+    DbFile file;
+    auto c = kernel().connect(file.url());
+    c->execute("CREATE TABLE t (id INTEGER PRIMARY KEY, data TEXT)");
+    const std::string page(3000, 'x');
+    // 3000 commits of about two pages each: without checkpoints the WAL would pass 20 MB; with
+    // them (every 1000 pages) it is reused from its start and stays near 4 MB.
+    for (int i = 0; i < 3000; ++i) c->execute("INSERT INTO t (data) VALUES (?)", {Value(page)});
+    CHECK(fs::file_size(file.path.string() + "-wal") < 8'000'000);
 }
 
 TEST_CASE("one statement per query; scripts run several", "[sqlite]") {

@@ -99,5 +99,10 @@ REX_SDK_API void read_capture_counts(const ResultSet& rows, CaptureStatus& statu
 REX_SDK_API std::int64_t first_integer(const ResultSet& rows);
 // The 'I' / 'U' / 'D' the log tables store; InvalidValue for anything else.
 REX_SDK_API ChangeKind capture_kind(std::string_view op);
+// For adapters whose log has one row per change (MariaDB, SQLite): rex_changes (id,
+// committed_at, table_name, op, `key`, old_row, new_row) and rex_capture_meta's pruned_through.
+// The counts of status() once rex_capture_meta exists, and read().
+REX_SDK_API void read_change_log_counts(Connection& connection, CaptureStatus& status);
+REX_SDK_API std::vector<CaptureBatch> read_change_log(Connection& connection, std::int64_t after, std::size_t max_batches);
 
 REX_SDK_END
