@@ -44,6 +44,10 @@ bool real_connect(MYSQL* conn, const MysqlOptions& o, unsigned long flags) {
 
 bool MysqlConnection::cancel() noexcept {
     if (!thread_id_) return false;
+    // Whether or not the KILL finds the statement still running, the session is not reused: a
+    // KILL QUERY that arrives as the statement ends is kept for the session, and a pooled
+    // connection's next statement (another request's) then never got its answer.
+    cancelled_ = true;
     MYSQL* killer = configured_handle(options_);
     if (!killer) return false;
     bool ok = false;

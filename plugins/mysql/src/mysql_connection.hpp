@@ -9,6 +9,7 @@
 
 #include <mysql.h>
 
+#include <atomic>
 #include <list>
 #include <memory>
 #include <string>
@@ -37,7 +38,9 @@ public:
     void rollback_to_savepoint(std::string_view name) override;
     bool ping() override;
     bool is_usable() noexcept override;
-    bool is_lost() const noexcept override { return !conn_ || broken_; }
+    // A connection asked to cancel is lost too: a KILL QUERY that lands after its statement
+    // ended stays with the session and stalled a later statement (see cancel()).
+    bool is_lost() const noexcept override { return !conn_ || broken_ || cancelled_.load(); }
     std::string_view dialect() const override { return "mysql"; }
     std::string server_version() const override { return mysql_get_server_info(conn_); }
     // KILL QUERY <this session's id> on a second connection made with the same options.
@@ -69,6 +72,7 @@ private:
     MYSQL* conn_ = nullptr;
     MysqlOptions options_;            // for cancel()'s second connection
     unsigned long thread_id_ = 0;     // this session's id on the server
+    std::atomic<bool> cancelled_{false};  // cancel() ran: not lent again by a pool
     // Owns conn_; cursors from query() share it, so that their rows stay readable after this
     // connection is gone (the last one closes it).
     std::shared_ptr<MYSQL> session_;

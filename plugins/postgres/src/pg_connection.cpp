@@ -51,6 +51,7 @@ PgConnection::PgConnection(PgOptions options, Logger* logger) : options_(std::mo
 
 bool PgConnection::cancel() noexcept {
     if (!cancel_) return false;
+    cancelled_ = true;
     char error[256];
     return PQcancel(cancel_.get(), error, sizeof error) == 1;
 }

@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <list>
 #include <memory>
 #include <string>
@@ -41,7 +42,9 @@ public:
     bool in_transaction() const override;
     bool ping() override;
     bool is_usable() noexcept override;
-    bool is_lost() const noexcept override { return !conn_ || PQstatus(conn_.get()) != CONNECTION_OK; }
+    // A connection asked to cancel is lost too: a cancel that reaches the backend as its
+    // statement ends may stop the next one, another request's on a pooled connection.
+    bool is_lost() const noexcept override { return !conn_ || cancelled_.load() || PQstatus(conn_.get()) != CONNECTION_OK; }
     void reset() override;
     std::string_view dialect() const override { return "postgresql"; }
     std::string server_version() const override;
@@ -61,6 +64,7 @@ private:
     Logger* logger_;  // may be null
     ConnPtr conn_;
     std::unique_ptr<PGcancel, CancelDeleter> cancel_;  // the server's key for this session
+    std::atomic<bool> cancelled_{false};                 // cancel() ran: not lent again by a pool
     // Named server-side statements by SQL text; least recently used first out.
     struct Statement;
     using StatementEntry = std::pair<const std::string, Statement>;

@@ -131,7 +131,9 @@ public:
     // Asks the server to stop the statement this connection is running now, from any thread
     // (PostgreSQL PQcancel, MariaDB KILL QUERY on a second connection, SQLite sqlite3_interrupt);
     // the running call then fails (TimeoutError or DatabaseError). Nothing running: no effect,
-    // or the next statement may fail at once where the engine keeps the request (SQLite does not).
+    // or the next statement may fail at once where the engine keeps the request (SQLite does not);
+    // a server adapter then reports is_lost(), so a pool never lends the session again (a late
+    // MariaDB KILL QUERY stalled a later statement, a late PostgreSQL cancel may stop one).
     // False when the adapter cannot cancel; the default cannot.
     virtual bool cancel() noexcept { return false; }
 
