@@ -82,13 +82,21 @@ LogicalStream::LogicalStream(PGconn* session, const StreamStart& start) : skip_t
     k.push_back(nullptr);
     v.push_back(nullptr);
     conn_ = PQconnectdbParams(k.data(), v.data(), 0);
-    if (PQstatus(conn_) != CONNECTION_OK) fail("the replication connection failed");
-    std::string tables = "*.rex_capture_tables";
-    if (!start.add_tables.empty()) tables += "," + start.add_tables;
-    const auto sql = "START_REPLICATION SLOT " + quote_identifier(start.slot) + " LOGICAL " + lsn_text(start.start) +
-                     " (\"format-version\" '2', \"include-timestamp\" '1', \"include-pk\" '1', \"add-tables\" " + quote_literal(tables) + ")";
-    ResultPtr r(PQexec(conn_, sql.c_str()));
-    if (PQresultStatus(r.get()) != PGRES_COPY_BOTH) fail("START_REPLICATION failed");
+    // A constructor that throws runs no destructor: the feeder retries every few seconds (a role
+    // without REPLICATION fails each time), so the connection is closed here, not leaked.
+    try {
+        if (PQstatus(conn_) != CONNECTION_OK) fail("the replication connection failed");
+        std::string tables = "*.rex_capture_tables";
+        if (!start.add_tables.empty()) tables += "," + start.add_tables;
+        const auto sql = "START_REPLICATION SLOT " + quote_identifier(start.slot) + " LOGICAL " + lsn_text(start.start) +
+                         " (\"format-version\" '2', \"include-timestamp\" '1', \"include-pk\" '1', \"add-tables\" " + quote_literal(tables) + ")";
+        ResultPtr r(PQexec(conn_, sql.c_str()));
+        if (PQresultStatus(r.get()) != PGRES_COPY_BOTH) fail("START_REPLICATION failed");
+    } catch (...) {
+        if (conn_) PQfinish(conn_);
+        conn_ = nullptr;
+        throw;
+    }
     last_commit_ = confirmed_ = start.start;
     last_status_ = Clock::now();
 }
