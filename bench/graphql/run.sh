@@ -9,11 +9,8 @@ root=$(cd "$here/../.." && pwd)
 export REX_BUILD_DIR=${REX_BUILD_DIR:-$root/build}
 [[ -x $REX_BUILD_DIR/bin/rex-host ]] || { echo "bench: error: $REX_BUILD_DIR/bin/rex-host is not built (tools/build.sh)" >&2; exit 1; }
 command -v node >/dev/null || { echo "bench: error: node is not installed (tools/install-deps.sh --test)" >&2; exit 1; }
-for dir in "$here" "$root/tests/e2e"; do
-  if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  fi
-done
+source "$root/tools/node-suite.sh"
+for dir in "$here" "$root/tests/e2e"; do node_suite_npm_ci bench "$dir"; done
 # A fresh copy each run: the insert query adds rows.
 exports=$("$root/tools/chinook-db.sh" --fresh --name chinook_bench --sqlite-file "$REX_BUILD_DIR/bench-chinook.db" all) || exit 1
 eval "$exports"

@@ -12,11 +12,8 @@ export REX_BUILD_DIR=${REX_BUILD_DIR:-$root/build}
 [[ -x $REX_BUILD_DIR/bin/rex-host ]] || { echo "bench: error: $REX_BUILD_DIR/bin/rex-host is not built (tools/build.sh)" >&2; exit 1; }
 command -v node >/dev/null || { echo "bench: error: node is not installed (tools/install-deps.sh --test)" >&2; exit 1; }
 [[ -n ${REX_TEST_POSTGRES_URL:-} ]] || { echo "bench: error: REX_TEST_POSTGRES_URL is not set (eval \"\$(tools/test-servers.sh start)\")" >&2; exit 1; }
-for dir in "$here" "$root/tests/e2e"; do
-  if [[ ! -d $dir/node_modules || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  fi
-done
+source "$root/tools/node-suite.sh"
+for dir in "$here" "$root/tests/e2e"; do node_suite_npm_ci bench "$dir"; done
 # The native load client (--client native, the default): one C++ file, rebuilt when it changed.
 load_client=$REX_BUILD_DIR/bench-realtime-load-client
 if [[ ! -x $load_client || $here/load_client.cpp -nt $load_client ]]; then
