@@ -9,6 +9,9 @@
 //                  [--tcp-nodelay true|false]  (the websocket plugin's setting; default: its default)
 //                  [--client native|node]      (native: load_client.cpp, one epoll thread, built by
 //                                               run.sh; node: `ws` in worker threads, what users run)
+//                  [--warmup 0.5]              (seconds of writes at the same rate just before the
+//                                               measured ones: delivered and checked, reported as
+//                                               warmup_p99_ms, not in p50/p99)
 import { readFileSync, unlinkSync } from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -24,6 +27,7 @@ const { values: opt } = parseArgs({
     subscribers: { type: 'string', default: '100,1000,10000' },
     rate: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '0.5' },
     'max-deliveries': { type: 'string', default: '150000' },
     'connect-batch': { type: 'string', default: '200' },
     clients: { type: 'string', default: '2' },  // client threads sharing the subscribers
@@ -70,7 +74,10 @@ const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length
 async function run(n, requestedRate, durationS) {
   const rate = Math.max(1, Math.min(requestedRate, Math.floor(Number(opt['max-deliveries']) / n)));
   const writes = Math.round(rate * durationS);
-  const expected = writes * n;
+  // The first events after N subscribers connected meet cold caches and sockets that never sent:
+  // they are written and delivered like the rest, but timed apart.
+  const warmWrites = Math.round(rate * Number(opt.warmup));
+  const expected = (warmWrites + writes) * n;
   const host = await startHost({
     url,
     config: { realtime: { capture: true }, settings: { websocket: websocketSettings(n) } },
@@ -80,7 +87,7 @@ async function run(n, requestedRate, durationS) {
     const idle = hostStats(host.pid);
     const threads = opt.client === 'native' ? 1 : Math.max(1, Math.min(Number(opt.clients), n));
     const t0 = now();
-    const groups = opt.client === 'native' ? [nativeGroup(host.base, n, writes * n)] : nodeGroups(host.base, n, threads, writes);
+    const groups = opt.client === 'native' ? [nativeGroup(host.base, n, expected)] : nodeGroups(host.base, n, threads, warmWrites + writes);
     await Promise.all(groups.map((g) => g.ready));
     const deliveredNow = () => groups.reduce((sum, g) => sum + g.delivered, 0);
     const connectS = (now() - t0) / 1000;
@@ -89,18 +96,20 @@ async function run(n, requestedRate, durationS) {
 
     const writer = new pg.Client({ connectionString: url });
     await writer.connect();
-    const start = hostStats(host.pid);
     const loadAtStart = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-    const wallStart = now();
+    const warmStart = now();
+    let start, measuredFrom, wallStart;
     let peakRss = connected.rssBytes;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, hostStats(host.pid).rssBytes);
     }, 250);
-    // One autocommit INSERT per tick, on schedule (a late tick does not shift the later ones).
-    for (let i = 0; i < writes; ++i) {
-      const due = wallStart + (i * 1000) / rate;
+    // One autocommit INSERT per tick, on schedule (a late tick does not shift the later ones); the
+    // warm-up's ticks come first, on the same schedule.
+    for (let i = 0; i < warmWrites + writes; ++i) {
+      const due = warmStart + (i * 1000) / rate;
       const wait = due - now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (i === warmWrites) (start = hostStats(host.pid)), (wallStart = measuredFrom = now());
       await writer.query(`INSERT INTO ${table} (sent_at, payload) VALUES ($1, $2)`, [now(), `row ${i}`]);
     }
     const deadline = now() + 15000;
@@ -110,12 +119,16 @@ async function run(n, requestedRate, durationS) {
     clearInterval(sampler);
     await writer.end();
 
-    const finals = await Promise.all(groups.map((g) => g.report()));
+    const finals = await Promise.all(groups.map((g) => g.report(measuredFrom)));
     const delivered = finals.reduce((sum, f) => sum + f.delivered, 0);
+    const warmDelivered = finals.reduce((sum, f) => sum + f.warmup.length, 0);
+    const warmSorted = new Float64Array(warmDelivered);
+    offsetInto(warmSorted, finals.map((f) => f.warmup));
+    warmSorted.sort();
     const all = new Float64Array(finals.reduce((sum, f) => sum + f.latencies.length, 0));
-    let offset = 0;
-    for (const f of finals) all.set(f.latencies, offset), (offset += f.latencies.length);
+    offsetInto(all, finals.map((f) => f.latencies));
     const sorted = all.sort();
+    const measuredDelivered = delivered - warmDelivered;
     const line = {
       bench: 'realtime',
       engine: 'postgres',
@@ -129,9 +142,13 @@ async function run(n, requestedRate, durationS) {
       p50_ms: round(percentile(sorted, 50)),
       p99_ms: round(percentile(sorted, 99)),
       max_ms: round(sorted.at(-1) ?? null),
+      warmup_s: Number(opt.warmup),
+      warmup_writes: warmWrites,
+      warmup_p99_ms: round(percentile(warmSorted, 99)),
+      warmup_max_ms: round(warmSorted.at(-1) ?? null),
       host_cpu_pct: round(((end.cpuS - start.cpuS) / wallS) * 100),
       // CPU time per 1000 messages delivered: what the host's work costs, whatever else runs on the box.
-      host_cpu_ms_per_1000_messages: delivered ? round(((end.cpuS - start.cpuS) * 1e6) / delivered) : null,
+      host_cpu_ms_per_1000_messages: measuredDelivered > 0 ? round(((end.cpuS - start.cpuS) * 1e6) / measuredDelivered) : null,
       host_rss_mib_before: round(idle.rssBytes / 2 ** 20),
       host_rss_mib_connected: round(connected.rssBytes / 2 ** 20),
       host_rss_mib_peak: round(Math.max(peakRss, end.rssBytes) / 2 ** 20),
@@ -175,7 +192,7 @@ function nodeGroups(base, n, threads, writes) {
         if (m.final) final(m);
       });
     });
-    group.report = () => (worker.postMessage('report'), finalSeen);
+    group.report = (from) => (worker.postMessage({ report: from }), finalSeen);
     group.stop = () => worker.terminate();
     groups.push(group);
   }
@@ -201,14 +218,17 @@ function nativeGroup(base, n, expected) {
       if (m.ready) resolve();
       if (m.delivered !== undefined) group.delivered = m.delivered;
       if (m.final) {
-        const bytes = readFileSync(file);
-        unlinkSync(file);
-        const latencies = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8).slice();
-        final({ delivered: m.delivered, latencies, clientCpuS: m.client_cpu_s, closed: m.closed, stages: m });
+        const take = (path) => {
+          const bytes = readFileSync(path);
+          unlinkSync(path);
+          return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8).slice();
+        };
+        const latencies = take(file);
+        final({ delivered: m.delivered, latencies, warmup: take(`${file}.warmup`), clientCpuS: m.client_cpu_s, closed: m.closed, stages: m });
       }
     });
   });
-  group.report = () => (child.stdin.write('report\n'), finalSeen);
+  group.report = (from) => (child.stdin.write(`report ${from}\n`), finalSeen);
   group.stop = () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.on('exit', resolve), child.stdin.end())));
   return group;
 }
@@ -218,6 +238,7 @@ function nativeGroup(base, n, expected) {
 async function subscriberThread() {
   const { base, count, batch, expected } = workerData;
   const latencies = new Float64Array(expected);
+  const sentAt = new Float64Array(expected);
   let delivered = 0;
   // Every message is read for its writer's clock, without decoding the whole frame into a string
   // (the client threads share the cores with rex-host: what they spend is taken from it).
@@ -241,7 +262,7 @@ async function subscriberThread() {
         if (at < 0) return;
         const from = at + marker.length;
         const sent = parseFloat(data.latin1Slice(from, Math.min(data.length, from + 24)));
-        if (delivered < expected) latencies[delivered] = now() - sent;
+        if (delivered < expected) (latencies[delivered] = now() - sent), (sentAt[delivered] = sent);
         ++delivered;
       });
       ws.on('open', () => ws.send(JSON.stringify({ type: 'subscribe', id: 's', op: 'insert' })));
@@ -255,14 +276,24 @@ async function subscriberThread() {
   parentPort.postMessage({ ready: true });
   const progress = setInterval(() => parentPort.postMessage({ delivered }), 50);
   parentPort.on('message', (m) => {
-    if (m !== 'report') return;
+    if (m?.report === undefined) return;
     clearInterval(progress);
     for (const ws of sockets) (ws.benchClosing = true), ws.terminate();
-    const kept = latencies.slice(0, Math.min(delivered, expected));
-    parentPort.postMessage({ final: true, delivered, latencies: kept }, [kept.buffer]);
+    // Split at the first measured write's clock: the events before it are the warm-up.
+    const kept = Math.min(delivered, expected);
+    const measured = [], warm = [];
+    for (let i = 0; i < kept; ++i) (sentAt[i] >= m.report ? measured : warm).push(latencies[i]);
+    const out = { latencies: Float64Array.from(measured), warmup: Float64Array.from(warm) };
+    parentPort.postMessage({ final: true, delivered, ...out }, [out.latencies.buffer, out.warmup.buffer]);
     parentPort.close();
   });
   await new Promise(() => {});
+}
+
+// Copies the arrays one after another into `target`.
+function offsetInto(target, arrays) {
+  let offset = 0;
+  for (const a of arrays) target.set(a, offset), (offset += a.length);
 }
 
 const round = (x) => (x === null || x === undefined ? null : Math.round(x * 100) / 100);

@@ -6,12 +6,14 @@
 // box more of the cores is left to rex-host and the figures say more about the host.
 //
 //   load_client HOST PORT COUNT EXPECTED LATENCY_FILE
-// stdout: {"ready":true} once all are subscribed, then {"delivered":n} every 50 ms; on "report" from
-// stdin it writes the latencies (float64, native order, at most EXPECTED) to LATENCY_FILE and prints
-// {"final":true,"delivered":n,"closed":c,"client_cpu_s":s,"first_p50_ms":…,"first_p99_ms":…,
-// "spread_p50_ms":…,"spread_p99_ms":…}: per event, the latency of its first subscriber and the
-// time from its first to its last subscriber (the host's fan-out of one event, as seen by the
-// client; with one client thread). Errors: one line on stderr, exit 1.
+// stdout: {"ready":true} once all are subscribed, then {"delivered":n} every 50 ms; on
+// "report [FROM_MS]" from stdin it writes the latencies (float64, native order, at most EXPECTED
+// kept) of the events written at or after FROM_MS (the writer's clock) to LATENCY_FILE, those of
+// the events before it (the warm-up) to LATENCY_FILE.warmup, and prints {"final":true,
+// "delivered":n,"closed":c,"client_cpu_s":s,"first_p50_ms":…,"first_p99_ms":…,"spread_p50_ms":…,
+// "spread_p99_ms":…}: per measured event, the latency of its first subscriber
+// and the time from its first to its last subscriber (the host's fan-out of one event, as seen by
+// the client; with one client thread). Errors: one line on stderr, exit 1.
 //
 // Built by run.sh (c++ -O2): no dependency beyond libc.
 #include <arpa/inet.h>
@@ -76,7 +78,7 @@ void append_frame(std::string& out, unsigned opcode, std::string_view payload) {
 struct Client {
     int epoll_fd = -1;
     std::vector<Conn> conns;
-    std::vector<double> latencies;
+    std::vector<double> latencies, sent_at;  // per message kept, in arrival order
     // Per event (by its writer's clock): when its first and its last subscriber got it.
     std::unordered_map<double, std::pair<double, double>> arrivals;
     std::size_t expected = 0;
@@ -122,7 +124,7 @@ struct Client {
         if (at == std::string_view::npos) return;
         const double sent = std::strtod(text.data() + at + marker.size(), nullptr);  // ends at ',' or '}'
         const double now = now_ms();
-        if (delivered < expected) latencies[delivered] = now - sent;
+        if (delivered < expected) latencies[delivered] = now - sent, sent_at[delivered] = sent;
         ++delivered;
         auto [it, first] = arrivals.try_emplace(sent, now, now);
         if (!first) it->second.second = now;
@@ -267,6 +269,7 @@ int main(int argc, char** argv) {
                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                      "Sec-WebSocket-Version: 13\r\n\r\n";
     client.latencies.resize(client.expected);
+    client.sent_at.resize(client.expected);
     client.conns.resize(count);
     client.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     epoll_event in{};
@@ -284,6 +287,7 @@ int main(int argc, char** argv) {
     std::printf("{\"ready\":true}\n");
     std::fflush(stdout);
 
+    double measured_from = -1e300;  // the writer's clock: events written before it are the warm-up
     const double cpu_start = cpu_seconds();
     double next_progress = now_ms() + 50;
     for (;;) {
@@ -297,16 +301,27 @@ int main(int argc, char** argv) {
             char line[64];
             const auto n = ::read(0, line, sizeof line);
             client.stdin_ready = false;
-            if (n <= 0 || std::string_view(line, static_cast<std::size_t>(n)).find("report") != std::string_view::npos) break;
+            const std::string_view text(line, n > 0 ? static_cast<std::size_t>(n) : 0);
+            if (n <= 0 || text.find("report") != std::string_view::npos) {
+                if (const auto at = text.find(' '); at != std::string_view::npos) measured_from = std::strtod(std::string(text.substr(at + 1)).c_str(), nullptr);
+                break;
+            }
         }
     }
     const double cpu = cpu_seconds() - cpu_start;
     const auto kept = std::min(client.delivered, client.expected);
-    FILE* out = std::fopen(latency_file.c_str(), "wb");
-    if (!out || std::fwrite(client.latencies.data(), sizeof(double), kept, out) != kept || std::fclose(out) != 0)
-        fail("cannot write " + latency_file);
+    std::vector<double> measured, warmup;
+    for (std::size_t i = 0; i < kept; ++i) (client.sent_at[i] >= measured_from ? measured : warmup).push_back(client.latencies[i]);
+    const auto write = [](const std::string& file, const std::vector<double>& values) {
+        FILE* out = std::fopen(file.c_str(), "wb");
+        if (!out || std::fwrite(values.data(), sizeof(double), values.size(), out) != values.size() || std::fclose(out) != 0)
+            fail("cannot write " + file);
+    };
+    write(latency_file, measured);
+    write(latency_file + ".warmup", warmup);
     std::vector<double> first, spread;
     for (const auto& [sent, when] : client.arrivals) {
+        if (sent < measured_from) continue;
         first.push_back(when.first - sent);
         spread.push_back(when.second - when.first);
     }
