@@ -402,9 +402,12 @@ private:
     }
 
     void on_accepted(const std::string& subprotocol) {
-        if (over_limit_)
-            return begin_close(close_code::try_again_later,
-                               "too many connections (" + std::to_string(registry_.services().limits.max_connections) + ")");
+        // A refused connection reads too: the read ends with the client's close reply, and the
+        // connection (its slot under max_connections) goes at once, not when close_timeout cuts it.
+        if (over_limit_) {
+            begin_close(close_code::try_again_later, "too many connections (" + std::to_string(registry_.services().limits.max_connections) + ")");
+            return read();
+        }
         auto self = shared_from_this();
         if (endpoint_ == Endpoint::changes) {
             protocol_ = make_changes_protocol(self);
@@ -413,7 +416,8 @@ private:
         } else if (subprotocol == "graphql-ws") {
             protocol_ = make_graphql_ws_legacy(self);
         } else {
-            return begin_close(4406, "Subprotocol not acceptable");
+            begin_close(4406, "Subprotocol not acceptable");
+            return read();
         }
         protocol_->on_open();
         read();

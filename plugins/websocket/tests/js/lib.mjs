@@ -69,3 +69,17 @@ export function within(ms, promise, what) {
     }),
   ]).finally(() => clearTimeout(timer));
 }
+
+// Resolves once GET /metrics counts `count` open WebSocket connections; rejects after `ms`. The
+// host lets a connection's slot go when its close handshake ends, which a busy machine may delay
+// past the client's `closed`.
+export async function untilConnections(host, count, ms = 10000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const text = await (await fetch(`${host.base}/metrics`)).text();
+    const m = /^rex_realtime_connections\{transport="websocket"\} (\S+)$/m.exec(text);
+    if (m && Number(m[1]) === count) return;
+    if (Date.now() > deadline) throw new Error(`${m ? m[1] : 'no rex_realtime_connections sample'} connections open after ${ms} ms, not ${count}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -2,7 +2,7 @@
 // every close code a violation gives, limits, and the close at host stop. No database writes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { rawSocket, sqliteDatabase, startHost, wsUrl } from './lib.mjs';
+import { rawSocket, sqliteDatabase, startHost, untilConnections, wsUrl } from './lib.mjs';
 
 const settings = { websocket: { connection_init_timeout_ms: 400, max_connections: 8 } };
 
@@ -116,6 +116,8 @@ describe('subprotocols and limits', () => {
       assert.equal(code, 4406);
       assert.equal(reason, 'Subprotocol not acceptable');
     }
+    // Refused sockets are let go with the close handshake, not when close_timeout (10 s) cuts them.
+    await untilConnections(host, 0, 3000);
   });
 
   test('the legacy graphql-ws subprotocol: connection_ack then ka; bad messages get error messages', async () => {
@@ -144,12 +146,14 @@ describe('subprotocols and limits', () => {
   });
 
   test('beyond max_connections a connection is closed with 1013 and a reason; others go on', async () => {
+    await untilConnections(host, 0);  // the earlier tests' sockets would take slots
     const held = [];
     for (let i = 0; i < 3; ++i) held.push(await rawSocket(wsUrl(host, '/changes')));
     const extra = await rawSocket(wsUrl(host, '/changes'));
     const { code, reason } = await extra.closed;
     assert.equal(code, 1013);
     assert.match(reason, /too many connections \(3\)/);
+    await untilConnections(host, 3, 3000);  // the refused one is gone with its close handshake
     held[0].send({ type: 'ping' });
     assert.deepEqual(await held[0].next(), { type: 'pong' });
     for (const s of held) s.close();
