@@ -9,6 +9,9 @@
 //                  [--tcp-nodelay true|false]  (the websocket plugin's setting; default: its default)
 //                  [--client native|node]      (native: load_client.cpp, one epoll thread, built by
 //                                               run.sh; node: `ws` in worker threads, what users run)
+//                  [--events-file F]           (native client: one line per event, "<written at ms>
+//                                               <first subscriber's latency> <first → last>";
+//                                               F.<N> for each N when several are run)
 //                  [--warmup 0.5]              (seconds of writes at the same rate just before the
 //                                               measured ones: delivered and checked, reported as
 //                                               warmup_p99_ms, not in p50/p99)
@@ -28,6 +31,7 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '0.5' },
+    'events-file': { type: 'string', default: '' },
     'max-deliveries': { type: 'string', default: '150000' },
     'connect-batch': { type: 'string', default: '200' },
     clients: { type: 'string', default: '2' },  // client threads sharing the subscribers
@@ -204,7 +208,10 @@ function nodeGroups(base, n, threads, writes) {
 function nativeGroup(base, n, expected) {
   const { hostname, port } = new URL(base);
   const file = `${tmpdir()}/rex-bench-rt-${process.pid}-${n}.f64`;
-  const child = spawn(opt['load-client'], [hostname === 'localhost' ? '127.0.0.1' : hostname, port, String(n), String(expected), file], {
+  const args = [hostname === 'localhost' ? '127.0.0.1' : hostname, port, String(n), String(expected), file];
+  // One file per N when several are run: F.100, F.1000, …
+  if (opt['events-file']) args.push(opt.subscribers.includes(',') ? `${opt['events-file']}.${n}` : opt['events-file']);
+  const child = spawn(opt['load-client'], args, {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const group = { delivered: 0 };

@@ -5,7 +5,7 @@
 // process.hrtime, the same clock). Costs far less CPU per message than `ws` in Node, so on a small
 // box more of the cores is left to rex-host and the figures say more about the host.
 //
-//   load_client HOST PORT COUNT EXPECTED LATENCY_FILE
+//   load_client HOST PORT COUNT EXPECTED LATENCY_FILE [EVENTS_FILE]
 // stdout: {"ready":true} once all are subscribed, then {"delivered":n} every 50 ms; on
 // "report [FROM_MS]" from stdin it writes the latencies (float64, native order, at most EXPECTED
 // kept) of the events written at or after FROM_MS (the writer's clock) to LATENCY_FILE, those of
@@ -13,7 +13,10 @@
 // "delivered":n,"closed":c,"client_cpu_s":s,"first_p50_ms":…,"first_p99_ms":…,"spread_p50_ms":…,
 // "spread_p99_ms":…}: per measured event, the latency of its first subscriber
 // and the time from its first to its last subscriber (the host's fan-out of one event, as seen by
-// the client; with one client thread). Errors: one line on stderr, exit 1.
+// the client; with one client thread). EVENTS_FILE, when given, gets one line per event, in the
+// order written: "<written at, ms> <first subscriber's latency> <first → last>", warm-up included
+// (where a run's tail came from: a slow start, a fan-out that overran the next write). Errors: one
+// line on stderr, exit 1.
 //
 // Built by run.sh (c++ -O2): no dependency beyond libc.
 #include <arpa/inet.h>
@@ -254,7 +257,7 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 6) fail("usage: load_client HOST PORT COUNT EXPECTED LATENCY_FILE");
+    if (argc != 6 && argc != 7) fail("usage: load_client HOST PORT COUNT EXPECTED LATENCY_FILE [EVENTS_FILE]");
     Client client;
     client.host = argv[1];
     const int port = std::atoi(argv[2]);
@@ -319,6 +322,14 @@ int main(int argc, char** argv) {
     };
     write(latency_file, measured);
     write(latency_file + ".warmup", warmup);
+    if (argc == 7) {
+        std::vector<std::pair<double, std::pair<double, double>>> events(client.arrivals.begin(), client.arrivals.end());
+        std::sort(events.begin(), events.end());
+        FILE* out = std::fopen(argv[6], "w");
+        if (!out) fail(std::string("cannot write ") + argv[6]);
+        for (const auto& [sent, when] : events) std::fprintf(out, "%.3f %.3f %.3f\n", sent, when.first - sent, when.second - when.first);
+        if (std::fclose(out) != 0) fail(std::string("cannot write ") + argv[6]);
+    }
     std::vector<double> first, spread;
     for (const auto& [sent, when] : client.arrivals) {
         if (sent < measured_from) continue;
