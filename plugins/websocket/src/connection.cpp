@@ -402,8 +402,8 @@ private:
     }
 
     void on_accepted(const std::string& subprotocol) {
-        // A refused connection reads too: the read ends with the client's close reply, and the
-        // connection (its slot under max_connections) goes at once, not when close_timeout cuts it.
+        // A refused connection reads too: the read ends with the client's close reply and
+        // finish() lets the connection (its slot, its close timer) go at once, not at close_timeout.
         if (over_limit_) {
             begin_close(close_code::try_again_later, "too many connections (" + std::to_string(registry_.services().limits.max_connections) + ")");
             return read();
