@@ -402,25 +402,25 @@ private:
     }
 
     void on_accepted(const std::string& subprotocol) {
-        // A refused connection reads too: the read ends with the client's close reply and
-        // finish() lets the connection (its slot, its close timer) go at once, not at close_timeout.
         if (over_limit_) {
             begin_close(close_code::try_again_later, "too many connections (" + std::to_string(registry_.services().limits.max_connections) + ")");
-            return read();
-        }
-        auto self = shared_from_this();
-        if (endpoint_ == Endpoint::changes) {
-            protocol_ = make_changes_protocol(self);
-        } else if (subprotocol == "graphql-transport-ws") {
-            protocol_ = make_graphql_transport_ws(self);
-        } else if (subprotocol == "graphql-ws") {
-            protocol_ = make_graphql_ws_legacy(self);
+        } else if ((protocol_ = make_protocol(subprotocol))) {
+            protocol_->on_open();
         } else {
             begin_close(4406, "Subprotocol not acceptable");
-            return read();
         }
-        protocol_->on_open();
+        // Every connection ends through its read loop, a refused one too: the read ends with the
+        // client's close reply and finish() lets it (its slot, its close timer) go at once.
         read();
+    }
+
+    // The protocol of this endpoint and subprotocol; nullptr when none fits.
+    std::unique_ptr<Protocol> make_protocol(const std::string& subprotocol) {
+        auto self = shared_from_this();
+        if (endpoint_ == Endpoint::changes) return make_changes_protocol(self);
+        if (subprotocol == "graphql-transport-ws") return make_graphql_transport_ws(self);
+        if (subprotocol == "graphql-ws") return make_graphql_ws_legacy(self);
+        return nullptr;
     }
 
     void read() {
