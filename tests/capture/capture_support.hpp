@@ -21,7 +21,8 @@ std::string capture_mode();
 void settle();
 const std::string& engine();
 // Runs `sql` through the engine's own command-line client (sqlite3, psql, mariadb), as another
-// program would; the case fails when it does.
+// program would; throws with the client's stderr when it fails. Writer threads call it, so it
+// uses no Catch macro (they are not thread-safe: two threads in INFO corrupted the heap).
 void client(const std::string& sql);
 std::string q(const std::string& identifier);
 using Columns = std::vector<std::pair<std::string, ColumnType>>;

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <csignal>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -127,18 +128,27 @@ class ClientWriter {
 public:
     explicit ClientWriter(std::string table) : table_(std::move(table)) {
         thread_ = std::thread([this] {
-            for (int id = 1; !stop_; id += 3) {
-                const auto t = q(table_);
-                client(row_insert(table_, id, "a") + ";\n" + row_insert(table_, id + 1, "b") + ";\nBEGIN;\n" + row_insert(table_, id + 2, "c") +
-                       ";\nUPDATE " + t + " SET name = 'u' WHERE id = " + std::to_string(id) + ";\nCOMMIT;\n");
-                ++rounds_;
+            try {
+                for (int id = 1; !stop_; id += 3) {
+                    const auto t = q(table_);
+                    client(row_insert(table_, id, "a") + ";\n" + row_insert(table_, id + 1, "b") + ";\nBEGIN;\n" + row_insert(table_, id + 2, "c") +
+                           ";\nUPDATE " + t + " SET name = 'u' WHERE id = " + std::to_string(id) + ";\nCOMMIT;\n");
+                    ++rounds_;
+                }
+            } catch (...) {
+                failure_ = std::current_exception();  // reported by finish(), on the test's thread
             }
         });
     }
-    ~ClientWriter() { finish(); }
+    ~ClientWriter() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+    // Stops the writes; rethrows what failed them.
     void finish() {
         stop_ = true;
         if (thread_.joinable()) thread_.join();
+        if (failure_) std::rethrow_exception(failure_);
     }
     // Waits for `n` more rounds of writes.
     void wait_rounds(int n) {
@@ -151,6 +161,7 @@ private:
     std::string table_;
     std::atomic<bool> stop_{false};
     std::atomic<int> rounds_{0};
+    std::exception_ptr failure_;
     std::thread thread_;
 };
 
@@ -221,6 +232,7 @@ TEST_CASE("capture host: two rex-hosts on one database give every change the sam
         });
         other.get();
         a.wait_rounds(2);
+        a.finish();
     }
     const auto expected = logged_after(start);
     REQUIRE(expected.size() >= 30);

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,9 +44,14 @@ int spawn(const std::vector<std::string>& argv, const ProcessOptions& options, i
     for (auto& e : env_strings) envp.push_back(e.data());
     envp.push_back(nullptr);
 
+    const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
+        // A test that crashes takes its children with it: a rex-host left running would hold
+        // the capture's feeder lock and slot (and its port) into the next run.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(126);
         ::dup2(stdin_fd, 0);
         ::dup2(stdout_fd, 1);
         ::dup2(stderr_fd, 2);

@@ -91,6 +91,13 @@ END $rex$;
 DROP FUNCTION IF EXISTS rex_capture_feed(int);
 )SQL";
 
+// Captured tables dropped since (by the application, psql, a migration): their rows in
+// rex_capture_tables are forgotten, so enabling again does not fail on an ALTER of a table that
+// is gone, and a table created later under the same name is not captured unasked.
+void forget_dropped_tables(Connection& c) {
+    c.execute("DELETE FROM rex_capture_tables WHERE to_regclass(quote_ident(table_name)) IS NULL");
+}
+
 bool meta_exists(Connection& c) {
     return !c.execute("SELECT to_regclass('rex_capture_meta')::text").rows.at(0).at(0).is_null();
 }
@@ -117,6 +124,7 @@ void enable(Connection& c, const std::vector<std::string>& tables) {
                "without them (managed databases) keep the trigger mode",
                {}, {}});
     c.execute_script(functions_sql);
+    forget_dropped_tables(c);
     c.execute("SELECT pg_create_logical_replication_slot(s, 'wal2json') FROM (SELECT " + std::string(slot_sql) +
               " AS s) AS x WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = x.s)");
     // One transaction: each table's ALTER waits for its writers, so every transaction that wrote
@@ -135,6 +143,7 @@ void enable(Connection& c, const std::vector<std::string>& tables) {
 
 std::vector<std::string> disable(Connection& c) {
     if (current_mode(c) != "logical") return {};
+    forget_dropped_tables(c);
     auto moved = tables(c);
     for (const auto& t : moved) remove_table(c, t);
     c.execute("UPDATE rex_capture_meta SET mode = 'triggers' WHERE id = 1");
@@ -177,7 +186,8 @@ void remove_table(Connection& c, const std::string& table) {
 std::vector<std::string> tables(Connection& c) {
     std::vector<std::string> out;
     if (c.execute("SELECT to_regclass('rex_capture_tables')::text").rows.at(0).at(0).is_null()) return out;
-    for (const auto& row : c.execute("SELECT table_name FROM rex_capture_tables ORDER BY 1").rows) out.push_back(row[0].as_text());
+    for (const auto& row : c.execute("SELECT table_name FROM rex_capture_tables WHERE to_regclass(quote_ident(table_name)) IS NOT NULL ORDER BY 1").rows)
+        out.push_back(row[0].as_text());
     return out;
 }
 

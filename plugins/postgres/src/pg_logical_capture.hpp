@@ -25,6 +25,7 @@ std::vector<std::string> disable(Connection& c);
 // Captures / stops capturing tables through the slot.
 void add_table(Connection& c, const std::string& table);
 void remove_table(Connection& c, const std::string& table);
+// The tables the slot captures (those dropped since are left out).
 std::vector<std::string> tables(Connection& c);
 
 // The feeder's turn in a reader's wait: when this session holds (or can take) the feeder lock,
