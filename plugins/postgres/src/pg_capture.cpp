@@ -30,8 +30,14 @@ CREATE TABLE IF NOT EXISTS rex_changes (
   key json,
   old_row json,
   new_row json);
-CREATE INDEX IF NOT EXISTS rex_changes_xid ON rex_changes (xid);
 CREATE TABLE IF NOT EXISTS rex_capture_meta (id int PRIMARY KEY, pruned_through bigint NOT NULL);
+-- Locked in the order the log's writers lock it (the logical feeder's store: meta, changes, tx;
+-- a trigger-mode commit: changes, tx), so a set-up beside them waits its turn: taken statement
+-- by statement below, the index's lock on rex_changes came before meta's, and an install beside
+-- a busy feeder deadlocked.
+LOCK TABLE rex_capture_meta IN ACCESS EXCLUSIVE MODE;
+LOCK TABLE rex_changes, rex_capture_tx IN SHARE ROW EXCLUSIVE MODE;
+CREATE INDEX IF NOT EXISTS rex_changes_xid ON rex_changes (xid);
 INSERT INTO rex_capture_meta VALUES (1, 0) ON CONFLICT DO NOTHING;
 -- The logical mode's state (pg_logical_capture.cpp): the mode, its slot, the WAL position fed.
 ALTER TABLE rex_capture_meta ADD COLUMN IF NOT EXISTS mode text NOT NULL DEFAULT 'triggers',
