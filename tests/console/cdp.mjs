@@ -12,7 +12,8 @@ export async function launch(binary) {
     binary,
     ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check',
       '--disable-extensions', '--remote-debugging-pipe', `--user-data-dir=${profile}`, 'about:blank'],
-    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
+    // Its own process group, so close() can end the helper processes too.
+    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true },
   );
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -97,8 +98,16 @@ export async function launch(binary) {
       } catch { /* already gone */ }
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
-      // Chromium's helper processes may still write into the profile for a moment.
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      // Chromium's helper processes outlive the browser for a moment and still write into the
+      // profile (a removal raced them: ENOTEMPTY); they go with the group.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch { /* the group is gone */ }
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 50, retryDelay: 100 });
+      } catch (error) {
+        process.stderr.write(`cdp: could not remove ${profile}: ${error.message}\n`);
+      }
     },
   };
 }
