@@ -105,14 +105,24 @@ start_replica() {
     echo 'local replication postgres trust' >>"$dir/pg/pg_hba.conf"
     as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg" reload >/dev/null
   fi
+  # The standby streams through a physical slot, which keeps the WAL it has not received yet.
+  # Without one, the writes of a test while the standby reconnected (other tests restart the
+  # primary) removed segments it still needed, and it stopped replaying for good ("requested WAL
+  # segment … has already been removed"). A standby made before the slot is copied again.
+  local slot=rex_test_replica
+  if [[ -f "$dir/pg-replica/standby.signal" ]] && ! grep -qs "primary_slot_name" "$dir/pg-replica/postgresql.auto.conf"; then
+    rm -f "$dir/pg-replica/standby.signal"
+  fi
   if [[ ! -f "$dir/pg-replica/standby.signal" ]]; then
-    say "copying PostgreSQL into $dir/pg-replica (pg_basebackup -R)"
+    say "copying PostgreSQL into $dir/pg-replica (pg_basebackup -R, slot $slot)"
     rm -rf "$dir/pg-replica"
     mkdir -p "$dir/pg-replica" "$dir/pg-replica-run"
     chmod 700 "$dir/pg-replica"
     chown postgres:postgres "$dir/pg-replica" "$dir/pg-replica-run" 2>/dev/null || true
+    as_user postgres psql -h "$dir/pg-run" -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qtAc \
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$slot'" >/dev/null
     as_user postgres "$pg_bin/pg_basebackup" -h "$dir/pg-run" -p "$pg_port" -U postgres -D "$dir/pg-replica" -R -X stream -c fast \
-      >"$dir/pg-replica-basebackup.log" 2>&1 || die "pg_basebackup failed: $(tail -3 "$dir/pg-replica-basebackup.log")"
+      -C -S "$slot" >"$dir/pg-replica-basebackup.log" 2>&1 || die "pg_basebackup failed: $(tail -3 "$dir/pg-replica-basebackup.log")"
   fi
   mkdir -p "$dir/pg-replica-run"
   chown postgres:postgres "$dir/pg-replica-run" 2>/dev/null || true
