@@ -726,7 +726,7 @@ TEST_CASE("capture: a PostgreSQL restart in the middle of a write stream loses n
     const auto restart = test::run_process({"/bin/bash", std::string(REX_TEST_SOURCE_DIR) + "/tools/test-servers.sh", "restart-postgres"},
                                            restart_options);
     INFO("restart: " << restart.err);
-    REQUIRE(restart.exit_code == 0);
+    CHECK(restart.exit_code == 0);  // not REQUIRE: the writers still run, and must be joined
     restarted = true;
     std::this_thread::sleep_for(1500ms);
     stop = true;

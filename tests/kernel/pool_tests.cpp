@@ -344,7 +344,7 @@ TEST_CASE("the pool survives a PostgreSQL restart in the middle of a concurrent 
     const auto restart = rex::test::run_process(
         {"/bin/bash", std::string(REX_TEST_SOURCE_DIR) + "/tools/test-servers.sh", "restart-postgres"}, restart_options);
     INFO("restart: " << restart.err);
-    REQUIRE(restart.exit_code == 0);
+    CHECK(restart.exit_code == 0);  // not REQUIRE: the writers still run, and must be joined
     restarted = true;
     const int errors_at_restart = connection_errors;
     std::this_thread::sleep_for(1500ms);
