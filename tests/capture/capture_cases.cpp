@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 #include <subprocess.hpp>
+#include <worker.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -84,8 +85,8 @@ std::vector<CaptureBatch> read_all(Connection& c, std::int64_t after) {
 }
 
 // Rows 1..writes inserted one per transaction, 2 ms apart, by a client of its own.
-std::thread paced_writer(const std::string& name, int writes) {
-    return std::thread([name, writes] {
+std::unique_ptr<test::Worker> paced_writer(const std::string& name, int writes) {
+    return std::make_unique<test::Worker>([name, writes] {
         auto w = connect();
         for (int i = 1; i <= writes; ++i) {
             w->execute(row_insert(name, i, "w"));
@@ -329,9 +330,9 @@ TEST_CASE("capture: readers in two kernels and another process receive the same 
         return test::run_process({std::string(REX_TEST_BIN_DIR) + "/../tests/capture_reader", backend().url, std::to_string(start),
                                   std::to_string(total)});
     });
-    std::vector<std::thread> writers;  // two writers interleaving their transactions
+    std::vector<std::unique_ptr<test::Worker>> writers;  // two writers interleaving their transactions
     for (int w = 0; w < 2; ++w)
-        writers.emplace_back([&, w] {
+        writers.push_back(std::make_unique<test::Worker>([&, w] {
             auto wc = connect();
             for (int i = 0; i < per_writer; ++i) {
                 for (int attempt = 0;; ++attempt) {
@@ -347,8 +348,8 @@ TEST_CASE("capture: readers in two kernels and another process receive the same 
                     }
                 }
             }
-        });
-    for (auto& w : writers) w.join();
+        }));
+    for (auto& w : writers) w->join();
     const auto a = e1.wait_for(total), b = e2.wait_for(total);
     REQUIRE(a.size() == total);
     REQUIRE(b.size() == total);
@@ -762,7 +763,7 @@ TEST_CASE("capture: the logical feeder's session ends and another reader takes o
     Collector e1(k1), e2(k2);
     auto p1 = pump(k1, start), p2 = pump(k2, start);
     constexpr int writes = 400;
-    auto writer = paced_writer(name, writes);
+    const auto writer = paced_writer(name, writes);
     // End the feeder's session (whichever reader holds the lock: a pump or this program's
     // feeder thread) three times during the stream; the next reader to ask takes over.
     std::int64_t ended = 0;
@@ -773,7 +774,7 @@ TEST_CASE("capture: the logical feeder's session ends and another reader takes o
                             "(SELECT oid FROM pg_database WHERE datname = current_database())")
                      .rows.at(0).at(0).as_int64();
     }
-    writer.join();
+    writer->join();
     CHECK(ended == 3);
     const auto a = e1.wait_for(writes), b = e2.wait_for(writes);
     REQUIRE(a.size() == writes);
@@ -810,7 +811,7 @@ TEST_CASE("capture: the logical feeder streams its slot; its replication connect
     for (int i = 0; i < 20; ++i, std::this_thread::sleep_for(10ms)) active += slot_active() ? 1 : 0;
     CHECK(active == 20);
     constexpr int writes = 400;
-    auto writer = paced_writer(name, writes);
+    const auto writer = paced_writer(name, writes);
     // End the walsender streaming the slot three times while rows are written: the feeder
     // starts the stream again from what the log has stored (the server resends the rest).
     std::int64_t ended = 0;
@@ -821,7 +822,7 @@ TEST_CASE("capture: the logical feeder streams its slot; its replication connect
                             "(SELECT slot FROM rex_capture_meta WHERE id = 1)")
                      .rows.at(0).at(0).as_int64();
     }
-    writer.join();
+    writer->join();
     CHECK(ended == 3);
     const auto got = events.wait_for(writes);
     REQUIRE(got.size() == writes);
@@ -889,26 +890,18 @@ TEST_CASE("capture: setting capture up for another table while a captured table 
     // logging depends on its captured children); a write between a DROP and a CREATE of one
     // of them went unlogged.
     std::atomic<bool> done{false};
-    std::exception_ptr failure;
     int written = 0;
-    std::thread writer([&] {
-        try {
-            auto w = connect();
-            for (int i = 1; i <= 300; ++i, ++written) {
-                w->execute(row_insert(name, i, "w"));
-                std::this_thread::sleep_for(1ms);
-            }
-        } catch (...) {
-            failure = std::current_exception();
+    test::Worker writer([&] {
+        struct Done {  // also when a write throws: the rounds below stop
+            std::atomic<bool>& done;
+            ~Done() { done = true; }
+        } mark{done};
+        auto w = connect();
+        for (int i = 1; i <= 300; ++i, ++written) {
+            w->execute(row_insert(name, i, "w"));
+            std::this_thread::sleep_for(1ms);
         }
-        done = true;
     });
-    struct Joined {  // an install that throws still waits for the writer (it stops by itself)
-        std::thread& thread;
-        ~Joined() {
-            if (thread.joinable()) thread.join();
-        }
-    } joined{writer};
     // At most 10: in PostgreSQL's logical mode each one restarts the slot's stream, which
     // decodes again from the slot's restart point (docs/realtime.md).
     int rounds = 0;
@@ -917,7 +910,6 @@ TEST_CASE("capture: setting capture up for another table while a captured table 
         capture().install(*c, {other});
     }
     writer.join();
-    if (failure) std::rethrow_exception(failure);
     INFO(rounds << " rounds of uninstall and install");
     settle();
     std::size_t logged = 0;

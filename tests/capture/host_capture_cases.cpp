@@ -10,13 +10,13 @@
 
 #include <catch2/catch.hpp>
 #include <subprocess.hpp>
+#include <worker.hpp>
 
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <csignal>
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -126,29 +126,20 @@ std::vector<Delivered> logged_after(std::int64_t start) {
 // third a transaction of an insert and an update.
 class ClientWriter {
 public:
-    explicit ClientWriter(std::string table) : table_(std::move(table)) {
-        thread_ = std::thread([this] {
-            try {
-                for (int id = 1; !stop_; id += 3) {
-                    const auto t = q(table_);
-                    client(row_insert(table_, id, "a") + ";\n" + row_insert(table_, id + 1, "b") + ";\nBEGIN;\n" + row_insert(table_, id + 2, "c") +
-                           ";\nUPDATE " + t + " SET name = 'u' WHERE id = " + std::to_string(id) + ";\nCOMMIT;\n");
-                    ++rounds_;
-                }
-            } catch (...) {
-                failure_ = std::current_exception();  // reported by finish(), on the test's thread
-            }
-        });
-    }
-    ~ClientWriter() {
-        stop_ = true;
-        if (thread_.joinable()) thread_.join();
-    }
+    explicit ClientWriter(std::string table)
+        : table_(std::move(table)), worker_([this] {
+              for (int id = 1; !stop_; id += 3) {
+                  const auto t = q(table_);
+                  client(row_insert(table_, id, "a") + ";\n" + row_insert(table_, id + 1, "b") + ";\nBEGIN;\n" + row_insert(table_, id + 2, "c") +
+                         ";\nUPDATE " + t + " SET name = 'u' WHERE id = " + std::to_string(id) + ";\nCOMMIT;\n");
+                  ++rounds_;
+              }
+          }) {}
+    ~ClientWriter() { stop_ = true; }  // worker_, destroyed first, joins
     // Stops the writes; rethrows what failed them.
     void finish() {
         stop_ = true;
-        if (thread_.joinable()) thread_.join();
-        if (failure_) std::rethrow_exception(failure_);
+        worker_.join();
     }
     // Waits for `n` more rounds of writes.
     void wait_rounds(int n) {
@@ -161,8 +152,7 @@ private:
     std::string table_;
     std::atomic<bool> stop_{false};
     std::atomic<int> rounds_{0};
-    std::exception_ptr failure_;
-    std::thread thread_;
+    test::Worker worker_;  // last: it starts writing at once
 };
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include "introspection/sdl.hpp"
 #include "operations/operations.hpp"
 
+#include <worker.hpp>
+
 #include <atomic>
 
 using namespace rex;
@@ -166,13 +168,11 @@ TEST_CASE("live query: writes racing the subscribe are neither lost nor doubled"
         GenreWriter writer(f);
         auto ops = f.executor().operations();
         constexpr int rows = 40;
-        std::atomic<bool> done{false};
-        std::thread writes([&] {
+        rex::test::Worker writes([&] {
             for (int i = 0; i < rows; ++i) {
                 writer.insert(100 + i, "g" + std::to_string(i));
                 std::this_thread::sleep_for(2ms);
             }
-            done = true;
         });
         std::vector<std::shared_ptr<RecordingSink>> sinks;
         std::vector<std::unique_ptr<OperationHandle>> handles;
