@@ -4,11 +4,11 @@
 #include <rex/sdk/error.hpp>
 
 #include <catch2/catch.hpp>
+#include <worker.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <exception>
 #include <future>
 #include <thread>
 
@@ -124,17 +124,9 @@ TEST_CASE("crossed locks are detected as a deadlock or time out", "[conformance]
             c.rollback();
         }
     };
-    std::exception_ptr failure;
-    std::thread t([&] {
-        try {
-            cross(*b, 1);
-        } catch (...) {
-            failure = std::current_exception();
-        }
-    });
+    rex::test::Worker t([&] { cross(*b, 1); });
     cross(*a, 2);
     t.join();
-    if (failure) std::rethrow_exception(failure);
     CHECK(not_retryable == 0);
     CHECK(conflicts == 1);  // exactly one victim; the other transaction committed
     drop_table(*setup, name);
