@@ -9,6 +9,10 @@
 //                  [--tcp-nodelay true|false]  (the websocket plugin's setting; default: its default)
 //                  [--client native|node]      (native: load_client.cpp, one epoll thread, built by
 //                                               run.sh; node: `ws` in worker threads, what users run)
+//                  [--client-acks quick|delayed] (native client: `quick` acknowledges each message as
+//                                               it reads it, as a Linux client does; `delayed` holds
+//                                               its ACKs like a client with delayed ACKs (macOS,
+//                                               Windows): one per two segments or at its timer)
 //                  [--events-file F]           (native client: one line per event, "<written at ms>
 //                                               <first subscriber's latency> <first → last>";
 //                                               F.<N> for each N when several are run)
@@ -36,6 +40,7 @@ const { values: opt } = parseArgs({
     'connect-batch': { type: 'string', default: '200' },
     clients: { type: 'string', default: '2' },  // client threads sharing the subscribers
     client: { type: 'string', default: 'native' },
+    'client-acks': { type: 'string', default: 'quick' },
     'load-client': { type: 'string', default: '' },
     'tcp-nodelay': { type: 'string', default: '' },  // true|false: the websocket setting; empty: its default  // the native client's binary (run.sh builds it)
   },
@@ -47,6 +52,8 @@ const table = 'rex_bench_rt_items';
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 // (Worker threads see no arguments: the checks are the main thread's.)
 if (isMainThread && !['native', 'node'].includes(opt.client)) throw new Error(`--client must be native or node, not ${opt.client}`);
+if (isMainThread && !['quick', 'delayed'].includes(opt['client-acks'])) throw new Error(`--client-acks must be quick or delayed, not ${opt['client-acks']}`);
+if (isMainThread && opt['client-acks'] === 'delayed' && opt.client !== 'native') throw new Error('--client-acks delayed needs --client native');
 if (isMainThread && opt.client === 'native' && !opt['load-client']) throw new Error('--client native needs --load-client <binary> (run.sh builds it)');
 
 const pageSize = 4096;
@@ -163,6 +170,7 @@ async function run(n, requestedRate, durationS) {
       client_cpu_pct: finals.every((f) => f.clientCpuS !== undefined) ? round((finals.reduce((sum, f) => sum + f.clientCpuS, 0) / wallS) * 100) : null,
       subscribers_closed: finals.reduce((sum, f) => sum + (f.closed ?? 0), 0),
       tcp_nodelay: opt['tcp-nodelay'] || 'default',
+      client_acks: opt['client-acks'],
       // Per event (native client): commit → its first subscriber, and first → last subscriber (the
       // host's fan-out of one event); with several client processes, the largest of theirs.
       ...(finals.every((f) => f.stages)
@@ -213,6 +221,7 @@ function nativeGroup(base, n, expected) {
   if (opt['events-file']) args.push(opt.subscribers.includes(',') ? `${opt['events-file']}.${n}` : opt['events-file']);
   const child = spawn(opt['load-client'], args, {
     stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, REX_BENCH_CLIENT_ACKS: opt['client-acks'] },
   });
   const group = { delivered: 0 };
   let final;

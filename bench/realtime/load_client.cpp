@@ -192,6 +192,11 @@ struct Client {
                 return drop(c, std::string("recv: ") + std::strerror(errno));
             }
             c.in.append(scratch, static_cast<std::size_t>(n));
+            // Linux leaves delayed-ACK mode at the first ACK its timer sends: set it again.
+            if (delayed_acks) {
+                const int off = 0;
+                ::setsockopt(c.fd, IPPROTO_TCP, TCP_QUICKACK, &off, sizeof off);
+            }
             if (c.state == State::handshake) {
                 const auto end = c.in.find("\r\n\r\n");
                 if (end == std::string::npos) continue;
@@ -246,6 +251,9 @@ struct Client {
     }
 
     bool stdin_ready = false;
+    // REX_BENCH_CLIENT_ACKS=delayed: hold ACKs like a client with delayed ACKs (TCP_QUICKACK off
+    // after each read) instead of acknowledging each small message as it is read.
+    bool delayed_acks = false;
 };
 
 double cpu_seconds() {
@@ -260,6 +268,7 @@ int main(int argc, char** argv) {
     if (argc != 6 && argc != 7) fail("usage: load_client HOST PORT COUNT EXPECTED LATENCY_FILE [EVENTS_FILE]");
     Client client;
     client.host = argv[1];
+    if (const char* acks = std::getenv("REX_BENCH_CLIENT_ACKS")) client.delayed_acks = std::string_view(acks) == "delayed";
     const int port = std::atoi(argv[2]);
     const std::size_t count = std::strtoull(argv[3], nullptr, 10);
     client.expected = std::strtoull(argv[4], nullptr, 10);

@@ -30,7 +30,7 @@ struct StreamOptions {
     std::size_t queue_bytes = 4u << 20;      // their bytes
     std::chrono::milliseconds heartbeat{15000};
     std::chrono::milliseconds write_timeout{30000};  // a write stuck this long ends the stream
-    bool tcp_nodelay = false;                        // TCP_NODELAY on the socket (docs/performance.md)
+    bool tcp_nodelay = true;                         // TCP_NODELAY on the socket, as for WebSocket (docs/performance.md)
 };
 
 class StreamRegistry;

@@ -12,6 +12,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -81,7 +83,9 @@ struct Harness {
     net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(context.io);
     std::thread runner;
 
-    Harness() {
+    // `settings`: the transport's keys, as under "settings": {"sse": {...}} in rex.json.
+    explicit Harness(std::vector<std::pair<std::string, std::string>> settings = {}) {
+        for (auto& [key, value] : settings) context.sse.set(std::move(key), std::move(value));
         const auto report = context.kernel.load_plugins(std::string(REX_TEST_PLUGIN_DIR) + "/rex-sse.so");
         REQUIRE(report.failures.empty());
         for (auto& t : context.kernel.transports())
@@ -98,8 +102,9 @@ struct Harness {
 
     rex::HttpRoute& route() { return *context.routes.at("/graphql/stream"); }
 
-    // A connected client socket whose server end went to the route's take_stream().
-    tcp::socket stream(rex::HttpRequest request) {
+    // A connected client socket whose server end went to the route's take_stream(); `server_fd`,
+    // when given, receives that end's descriptor (the transport's from then on).
+    tcp::socket stream(rex::HttpRequest request, int* server_fd = nullptr) {
         net::io_context local;
         tcp::acceptor acceptor(local, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
         tcp::socket client(local);
@@ -108,6 +113,7 @@ struct Harness {
         timeval timeout{5, 0};
         ::setsockopt(client.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
         REQUIRE(route().wants_stream(request));
+        if (server_fd) *server_fd = server.native_handle();
         route().take_stream(request, rex::StreamSocket{server.release(), {}});
         // A socket of its own context outliving `local` is fine for blocking reads.
         return tcp::socket(context.io, tcp::v4(), client.release());
@@ -274,4 +280,27 @@ TEST_CASE("stopping the transport closes graphql-sse streams without a message t
     CHECK(std::chrono::steady_clock::now() - stopping < std::chrono::seconds(4));  // at once, not at the read timeout
     std::lock_guard lock(h.context.executor.mutex);
     CHECK(h.context.executor.stopped == 1);
+}
+
+// A small message must not wait for the client's ACK of the one before (Nagle), which a client
+// that delays its ACKs holds back for up to its delayed-ACK timer.
+TEST_CASE("stream sockets have TCP_NODELAY unless settings.sse.tcp_nodelay is false", "[sse]") {
+    const auto nodelay_of_stream = [](Harness& h) {
+        int fd = -1;
+        auto client = h.stream(request("POST", R"({"query":"subscription { s }"})"), &fd);
+        std::string buffer;
+        read_until(client, buffer, ":\n\n");  // the stream is open: its socket was set up
+        int value = -1;
+        socklen_t size = sizeof value;
+        REQUIRE(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &value, &size) == 0);
+        return value != 0;
+    };
+    {
+        Harness h;
+        CHECK(nodelay_of_stream(h));
+    }
+    {
+        Harness h(std::vector<std::pair<std::string, std::string>>{{"tcp_nodelay", "false"}});
+        CHECK_FALSE(nodelay_of_stream(h));
+    }
 }

@@ -20,7 +20,9 @@ struct Limits {
     std::chrono::milliseconds keep_alive{15000};            // legacy "ka" messages
     std::chrono::milliseconds close_timeout{10000};         // a close handshake that hangs is cut
     unsigned threads = 2;                                   // of the transport's own I/O context
-    bool tcp_nodelay = false;                               // TCP_NODELAY on each socket (see docs/performance.md)
+    // TCP_NODELAY on each socket: without it Nagle holds a message while the previous one is
+    // unacknowledged, up to a delayed-ACK client's timer (docs/performance.md).
+    bool tcp_nodelay = true;
 
     // Reads and checks every key; ConfigurationError names a bad or unknown one.
     static Limits from(const PluginSettings& settings);

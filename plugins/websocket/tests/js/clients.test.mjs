@@ -204,9 +204,9 @@ for (const { engine, skip, setup } of engines()) {
   });
 }
 
-test('settings.websocket.tcp_nodelay: on, events still arrive; a value that is not a boolean is refused by name', async (t) => {
+test('settings.websocket.tcp_nodelay: off (Nagle), events still arrive; a value that is not a boolean is refused by name', async (t) => {
   const db = engines()[0].setup();  // sqlite
-  const host = await startCaptureHost(db.url, { tcp_nodelay: true });
+  const host = await startCaptureHost(db.url, { tcp_nodelay: false });
   if (host.unsupported) return t.skip(host.unsupported);
   try {
     const c = await rawSocket(wsUrl(host, '/changes'));
