@@ -474,6 +474,31 @@ TEST_CASE("the demo: migrations applied on first start, introspected, snapshot u
     CHECK(r.out == "wrote " + (work.path / "cli-snapshot.json").string() + " (5 entities)\n");  // not the migrations history
 }
 
+TEST_CASE("a host serving transports without realtime.capture warns that subscribers get no changes", "[host][capture]") {
+    const std::string warning = "realtime.capture is off: subscriptions and change streams get no changes";
+    {
+        RunningHost host;  // the transports of the plugin folders, capture off
+        CHECK_THAT(host.process->output(), Catch::Contains(warning));
+    }
+    // With capture on, not a word of it.
+    TempDir work;
+    const auto url = "sqlite:" + (work.path / "captured.db").string();
+    const auto rex = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {std::string(REX_TEST_BIN_DIR) + "/rex", "--plugin-dir", REX_TEST_PLUGIN_DIR, "--url", url});
+        const auto r = rex::test::run_process(args);
+        INFO(r.out << r.err);
+        REQUIRE(r.exit_code == 0);
+    };
+    rex({"query", "CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT)"});
+    rex({"realtime", "enable", "--tables", "item"});
+    HostConfig config;
+    config.url = url;
+    config.extra = R"(, "realtime": {"capture": true, "state_file": ")" + (work.path / "position").string() + R"("})";
+    RunningHost host(config);
+    INFO(host.process->output());
+    CHECK_THAT(host.process->output(), Catch::Contains("ready in") && !Catch::Contains(warning));
+}
+
 TEST_CASE("a database that cannot be introspected stops rex-host with one line", "[host][catalog]") {
     TempDir dir;
     std::ofstream(dir.path / "rex.json") << R"({"database": {"url": "nosuch://x"}, "plugins": {"paths": [")" << REX_TEST_PLUGIN_DIR
