@@ -208,6 +208,11 @@ std::uint64_t InMemoryChangeBus::first_retained() const {
     return shared_->first_servable();
 }
 
+bool InMemoryChangeBus::numbered_by_log() const {
+    std::lock_guard lock(shared_->mutex);
+    return shared_->log_numbered;
+}
+
 void InMemoryChangeBus::number_from_log(std::uint64_t sequence, std::shared_ptr<ChangeHistory> history) {
     std::lock_guard delivery(shared_->delivery);
     std::lock_guard lock(shared_->mutex);

@@ -32,6 +32,7 @@ public:
                                                   std::function<void(const ChangeEvent&)> on_event) override;
     std::uint64_t last_sequence() const override;
     std::uint64_t first_retained() const override;
+    bool numbered_by_log() const override;
 
     // Hands the numbering to a capture pump: from now on only events that carry a sequence
     // number are published (the others are dropped: the pump publishes those writes too, with

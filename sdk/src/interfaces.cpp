@@ -144,6 +144,7 @@ std::uint64_t ChangeBus::publish_all(std::vector<ChangeEvent>& events) {
 }
 
 std::uint64_t ChangeBus::first_retained() const { return 1; }
+bool ChangeBus::numbered_by_log() const { return false; }
 
 // Names are validated, then quoted in the SQL standard's way, so a name that happens to be a
 // keyword ("outer") works too. Adapters for databases without ANSI quotes override these.

@@ -474,8 +474,8 @@ TEST_CASE("the demo: migrations applied on first start, introspected, snapshot u
     CHECK(r.out == "wrote " + (work.path / "cli-snapshot.json").string() + " (5 entities)\n");  // not the migrations history
 }
 
-TEST_CASE("a host serving transports without realtime.capture warns that subscribers get no changes", "[host][capture]") {
-    const std::string warning = "realtime.capture is off: subscriptions and change streams get no changes";
+TEST_CASE("a host serving transports without realtime.capture warns that subscribers miss other writers' changes", "[host][capture]") {
+    const std::string warning = "realtime.capture is off: subscriptions and change streams get only this host's own GraphQL mutations";
     {
         RunningHost host;  // the transports of the plugin folders, capture off
         CHECK_THAT(host.process->output(), Catch::Contains(warning));

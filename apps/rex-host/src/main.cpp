@@ -117,12 +117,12 @@ int main(int argc, char** argv) {
         return fatal(e.what(), 2);
     }
     host.start_transports();
-    // Without capture the bus carries only what this process's ORM writes publish, and rex-host's
-    // own writes (GraphQL mutations) publish nothing: subscribers would wait for changes in vain.
+    // Without capture the bus carries only what this process writes (its GraphQL mutations):
+    // subscribers would wait in vain for every other writer's changes.
     if (!capture && !kernel.transports().empty())
         log.log(rex::LogLevel::warn, "host",
-                "realtime.capture is off: subscriptions and change streams get no changes made by GraphQL mutations or other "
-                "clients (run `rex realtime enable --tables ...` and set \"realtime\": {\"capture\": true})");
+                "realtime.capture is off: subscriptions and change streams get only this host's own GraphQL mutations, no "
+                "change made by other clients or hosts (run `rex realtime enable --tables ...` and set \"realtime\": {\"capture\": true})");
     // A section naming no loaded extension is most likely a typo or a plugin left out of plugins.load.
     for (const auto& [name, section] : config.settings) {
         bool used = false;

@@ -2,6 +2,8 @@
 // (where, by pk), one transaction per request, model rules, constraint errors without SQL text.
 #include "api_support.hpp"
 
+#include <rex/sdk/json_text.hpp>
+
 using namespace rex::graphql::test;
 
 namespace {
@@ -132,5 +134,51 @@ TEST_CASE("insert with a key the database generates", "[graphql][api][mutation]"
                                    insert_artist(objects: [{name: "G2"}, {name: "G3"}]) { affected_rows returning { artist_id } } })") ==
               R"({"data":{"insert_artist_one":{"artist_id":5,"name":"Generated"},"insert_artist":{"affected_rows":2,"returning":[{"artist_id":6},{"artist_id":7}]}}})");
         CHECK(count(f, "SELECT count(*) FROM gq_artist") == 7);
+    }
+}
+
+// Without change capture the host's live queries and change streams learn of its own mutations
+// from the events the executor publishes once the request committed: whole rows, the row before
+// an update, nothing of a request rolled back.
+TEST_CASE("mutations publish the rows they wrote on the change bus after the commit", "[graphql][api][mutation][changes]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        Fixture f(b);
+        std::vector<std::string> seen;
+        auto& bus = f.kernel().changes();
+        auto subscription = bus.subscribe({}, bus.last_sequence(), [&](const rex::ChangeEvent& e) {
+            std::string line = e.kind == rex::ChangeKind::insert ? "insert " : e.kind == rex::ChangeKind::update ? "update " : "delete ";
+            line += e.entity() + " " + rex::key_to_json(e).text + " " + rex::row_to_json(e).text;
+            if (!e.old_values.empty()) {
+                auto old = e;
+                old.values = e.old_values;
+                line += " was " + rex::row_to_json(old).text;
+            }
+            seen.push_back(line);
+        });
+        CHECK(f.post(R"(mutation { insert_genre(objects: [{genre_id: 9, name: "Blues"}]) { affected_rows } })") ==
+              R"({"data":{"insert_genre":{"affected_rows":1}}})");
+        // An upsert that meets a row updates it.
+        f.post(R"(mutation { insert_genre(objects: [{genre_id: 1, name: "Hard Rock"}, {genre_id: 10, name: "Soul"}],
+                   on_conflict: {constraint: genre_pkey, update_columns: [name]}) { affected_rows } })");
+        f.post(R"(mutation { update_genre(where: {genre_id: {_eq: 9}}, _set: {name: "Blues Rock"}) { affected_rows } })");
+        f.post(R"(mutation { update_playlist_track_by_pk(pk_columns: {playlist_id: 1, track_id: 5}, _set: {track_id: 6}) { track_id } })");
+        f.post(R"(mutation { delete_genre_by_pk(genre_id: 9) { name } })");
+        const std::vector<std::string> expected{
+            R"(insert genre {"genre_id":9} {"genre_id":9,"name":"Blues"})",
+            R"(update genre {"genre_id":1} {"genre_id":1,"name":"Hard Rock"} was {"genre_id":1,"name":"Rock"})",
+            R"(insert genre {"genre_id":10} {"genre_id":10,"name":"Soul"})",
+            R"(update genre {"genre_id":9} {"genre_id":9,"name":"Blues Rock"} was {"genre_id":9,"name":"Blues"})",
+            R"(update playlist_track {"playlist_id":1} {"playlist_id":1,"track_id":6} was {"playlist_id":1,"track_id":5})",
+            R"(delete genre {"genre_id":9} {"genre_id":9,"name":"Blues Rock"})"};
+        CHECK(seen == expected);
+
+        // A request that fails rolls back, and publishes nothing; nor does a query.
+        seen.clear();
+        const auto failed = f.post(R"(mutation { a: insert_genre(objects: [{genre_id: 11, name: "Funk"}]) { affected_rows }
+                                              b: insert_genre(objects: [{genre_id: 11, name: "Funk again"}]) { affected_rows } })");
+        CHECK_THAT(failed, Catch::Contains(R"("errors")"));
+        f.post("{ genre { name } }");
+        CHECK(seen.empty());
     }
 }

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -42,25 +44,28 @@ TEST_CASE("LISTEN/NOTIFY through the adapter's change feed", "[postgres][changes
     auto* feed = listener->change_feed();
     REQUIRE(feed);
     CHECK(feed->native_handle() >= 0);
-    feed->listen("rex_changes");
+    // A channel of its own: the capture triggers of suites running beside this one notify
+    // "rex_changes" on the same database.
+    const auto channel = "rex_adapter_test_" + std::to_string(::getpid());
+    feed->listen(channel);
     feed->listen("Mixed Case; channel");  // quoted, so any name works and nothing is injected
 
     CHECK(feed->poll(50ms).empty());
     auto sender = kernel().connect(u);
-    sender->execute("SELECT pg_notify($1, $2)", {Value("rex_changes"), Value("{\"id\": 1}")});
+    sender->execute("SELECT pg_notify($1, $2)", {Value(channel), Value("{\"id\": 1}")});
     sender->execute("SELECT pg_notify($1, $2)", {Value("Mixed Case; channel"), Value("two")});
     std::vector<Notification> got;
     for (int i = 0; i < 20 && got.size() < 2; ++i)
         for (auto& n : feed->poll(200ms)) got.push_back(n);
     REQUIRE(got.size() == 2);
-    CHECK(got[0].channel == "rex_changes");
+    CHECK(got[0].channel == channel);
     CHECK(got[0].payload == "{\"id\": 1}");
     CHECK(got[1].channel == "Mixed Case; channel");
 
     // Notifications are delivered on commit only.
     feed->unlisten("Mixed Case; channel");
     sender->begin();
-    sender->execute("SELECT pg_notify('rex_changes', 'in tx')");
+    sender->execute("SELECT pg_notify($1, 'in tx')", {Value(channel)});
     CHECK(feed->poll(100ms).empty());
     sender->commit();
     const auto after = feed->poll(2000ms);

@@ -420,6 +420,11 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
         return request ? request->requester : nullptr;
     };
 
+    // The rows the mutation fields write, published once the transaction committed — unless a
+    // capture pump numbers the bus: it publishes every write itself (and drops unnumbered events).
+    std::vector<ChangeEvent> written;
+    const bool publish_writes = mutation && !context_.changes().numbered_by_log();
+
     std::string data = "{";
     try {
         for (std::size_t i = 0; i < op.fields.size(); ++i) {
@@ -439,7 +444,7 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                 } else if (const auto* root = api->root(mutation, field.name) ? full->root(mutation, field.name) : nullptr) {
                     auto& r = open();
                     if (mutation) {
-                        data += run_mutation(*full, dialect, r, *root, field, pages);
+                        data += run_mutation(*full, dialect, r, *root, field, pages, publish_writes ? &written : nullptr);
                     } else {
                         std::optional<std::string> json;
                         if (compiled && compiled->reuse) {
@@ -474,6 +479,11 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                 for (auto& e : errors) e.error.locations.clear(), e.error.path.clear();
                 throw Failure(std::move(errors));
             }
+        }
+        if (!written.empty()) {
+            const Timestamp committed_at{std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
+            for (auto& e : written) e.at = committed_at;
+            context_.changes().publish_all(written);
         }
         if (cache_ && mutation) cache_->invalidate(entities_of(*api, op));
     } catch (const Failure& f) {

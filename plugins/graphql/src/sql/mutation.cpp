@@ -1,6 +1,7 @@
 #include "sql/mutation.hpp"
 
 #include "sql/access.hpp"
+#include "sql/written_rows.hpp"
 
 #include <algorithm>
 
@@ -19,9 +20,12 @@ std::string join_with(const std::vector<std::string>& parts, std::string_view se
 
 class Mutation {
 public:
-    Mutation(const Api& api, const Dialect& dialect, SqlRunner& runner, const RootField& root, const SelectedField& field, CompileLimits limits)
+    Mutation(const Api& api, const Dialect& dialect, SqlRunner& runner, const RootField& root, const SelectedField& field, CompileLimits limits,
+             std::vector<ChangeEvent>* changes)
         : api_(api), dialect_(dialect), runner_(runner), e_(*root.entity), root_(root), field_(field), limits_(limits),
-          engine_(engine_of(dialect)) {}
+          engine_(engine_of(dialect)) {
+        if (changes) written_.emplace(api, dialect, runner, e_, *changes);
+    }
 
     std::string run() {
         switch (root_.kind) {
@@ -161,6 +165,30 @@ private:
         return out;
     }
 
+    // The conflict target's columns of an upsert that updates the row it meets; nullptr otherwise.
+    const std::vector<const FieldInfo*>* updating_conflict() const {
+        const auto* on_conflict = argument(api_.names.field("on_conflict"));
+        if (!on_conflict || on_conflict->is_null()) return nullptr;
+        const auto* cols = on_conflict->field(api_.names.field("update_columns"));
+        if (!cols || !cols->as_list() || cols->as_list()->empty()) return nullptr;
+        const auto* constraint = on_conflict->field("constraint");
+        for (const auto& [name, fields] : e_.constraints)
+            if (constraint && constraint->as_enum() && constraint->as_enum()->name == name) return &fields;
+        return nullptr;
+    }
+
+    // The row an upsert of `row` would update, kept in `before` to publish the change as an update.
+    void remember_conflicting(const RowValues& row, WrittenRows::RowsByKey& before) {
+        const auto* conflict = written_ ? updating_conflict() : nullptr;
+        if (!conflict) return;
+        std::vector<Value> values;
+        for (const auto* f : *conflict)
+            for (const auto& [column, v] : row)
+                if (column == f) values.push_back(v);
+        if (values.size() != conflict->size()) return;  // a column left to its default: no row to meet
+        if (auto existing = written_->find(*conflict, values)) before.emplace(written_->key_text_of(*existing), std::move(*existing));
+    }
+
     // MariaDB has no ON CONFLICT DO NOTHING (INSERT IGNORE would hide other errors too): a row
     // whose conflict columns match an existing one is skipped before the insert.
     bool exists_on_conflict_do_nothing(const RowValues& row) {
@@ -191,9 +219,11 @@ private:
         std::vector<std::string> key_columns;
         for (const auto* k : e_.primary_key) key_columns.push_back(k->column);
         const auto returning = dialect_.returning_clause(key_columns);
+        WrittenRows::RowsByKey before;
         for (auto row : rows) {
             add_presets(row);
             if (exists_on_conflict_do_nothing(row)) continue;
+            remember_conflicting(row, before);
             Writer w(api_, dialect_, limits_);
             std::vector<std::string> columns, values;
             for (const auto& [f, v] : row) {
@@ -224,6 +254,7 @@ private:
             if (key.size() == e_.primary_key.size()) out.keys.push_back(std::move(key));
         }
         check_written(out.keys);
+        if (written_) written_->inserted(out.keys, before);
         return out;
     }
 
@@ -278,6 +309,9 @@ private:
             assignments.push_back(c + " = " + c + " + " + w.bind(v));
         }
         const auto match = w.key_match(table(), e_.primary_key, keys);
+        WrittenRows::RowsByKey before;
+        std::vector<Key> old_keys;
+        if (written_) before = written_->read(keys), old_keys = keys;
         runner_.execute(w.finish("UPDATE " + table() + " SET " + join_with(assignments, ", ") + " WHERE " + match));
         // A key column set to a new value: the rows are found under it afterwards.
         for (auto& key : keys)
@@ -285,6 +319,7 @@ private:
                 for (const auto& [f, v] : set_values)
                     if (f == e_.primary_key[i]) key[i] = v;
         check_written(keys);
+        if (written_) written_->updated(old_keys, keys, before);
         out.keys = std::move(keys);
         return out;
     }
@@ -342,9 +377,11 @@ private:
                 if (f.name == "returning") returning = rows_json(f.selection, keys, false);
         std::int64_t affected = 0;
         if (!keys.empty()) {
+            const auto before = written_ ? written_->read(keys) : WrittenRows::RowsByKey{};
             Writer w(api_, dialect_, limits_);
             const auto match = w.key_match(table(), e_.primary_key, keys);
             affected = runner_.execute(w.finish("DELETE FROM " + table() + " WHERE " + match)).affected_rows;
+            if (written_) written_->removed(keys, before);
         }
         if (by_pk) return before;
         return response(affected, returning);
@@ -358,13 +395,14 @@ private:
     const SelectedField& field_;
     CompileLimits limits_;
     Engine engine_;
+    std::optional<WrittenRows> written_;  // when the executor publishes the request's changes
 };
 
 }  // namespace
 
 std::string run_mutation(const Api& api, const Dialect& dialect, SqlRunner& runner, const RootField& root, const SelectedField& field,
-                         const CompileLimits& limits) {
-    return Mutation(api, dialect, runner, root, field, limits).run();
+                         const CompileLimits& limits, std::vector<ChangeEvent>* changes) {
+    return Mutation(api, dialect, runner, root, field, limits, changes).run();
 }
 
 }  // namespace rex::graphql

@@ -6,6 +6,8 @@
 #include "api/rules.hpp"
 #include "sql/runner.hpp"
 
+#include <rex/sdk/change.hpp>
+
 #include <stdexcept>
 #include <vector>
 
@@ -19,8 +21,9 @@ public:
     std::vector<RuleFailure> failures;
 };
 
-// The JSON value of one mutation root field.
+// The JSON value of one mutation root field. With `changes`, the rows it wrote are appended as
+// change events (sql/written_rows.hpp), for the executor to publish after the commit.
 std::string run_mutation(const Api& api, const Dialect& dialect, SqlRunner& runner, const RootField& root, const SelectedField& field,
-                         const CompileLimits& limits);
+                         const CompileLimits& limits, std::vector<ChangeEvent>* changes = nullptr);
 
 }  // namespace rex::graphql

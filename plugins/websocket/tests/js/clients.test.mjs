@@ -157,6 +157,25 @@ for (const { engine, skip, setup } of engines()) {
       }
     });
 
+    test("a GraphQL mutation's change arrives once: the capture publishes it, the executor does not", async (t) => {
+      if (why || !offered.operations || !offered.changeStreams) return t.skip(why ?? 'the host offers no operations or change stream yet');
+      const c = await rawSocket(wsUrl(host, '/changes'));
+      c.send({ type: 'subscribe', id: 'once', op: 'insert' });
+      assert.deepEqual(await c.next(), { type: 'subscribed', id: 'once' });
+      const client = createClient({ url: wsUrl(host, '/graphql'), webSocketImpl: WebSocket, retryAttempts: 0 });
+      try {
+        const m = collect(client, { query: 'mutation { insert_items_one(object: {name: "once", n: 500}) { name } }' });
+        await m.waitFor(() => true, 5000, 'the mutation result');
+      } finally {
+        await client.dispose();
+      }
+      db.write("INSERT INTO items (name, n) VALUES ('after-once', 501)");
+      const first = await c.next(10000);
+      const second = await c.next(10000);
+      assert.deepEqual([first.data.name, second.data.name], ['once', 'after-once']);
+      c.close();
+    });
+
     test('4409 when a running subscription id is used again', async (t) => {
       if (why || !offered.operations) return t.skip(why ?? 'the host runs no GraphQL operations over sockets yet');
       const s = await rawSocket(wsUrl(host, '/graphql'), 'graphql-transport-ws');
@@ -200,6 +219,49 @@ for (const { engine, skip, setup } of engines()) {
       } finally {
         client.close();
       }
+    });
+  });
+}
+
+// Without capture the host's own GraphQL mutations are what its subscribers can see: the executor
+// publishes the rows they wrote once the request committed.
+for (const { engine, skip, setup } of engines()) {
+  describe(`${engine}: without capture, GraphQL mutations reach live queries and change streams`, { skip }, () => {
+    let db;
+    let host;
+    before(async () => {
+      db = setup();
+      host = await startHost({ url: db.url });
+    });
+    after(() => host?.stop());
+
+    test('insert, update and delete through mutations: the live query follows, /changes gets each row', async () => {
+      const changes = await rawSocket(wsUrl(host, '/changes'));
+      changes.send({ type: 'subscribe', id: 'm', where: { n: { _gte: 600 } } });
+      assert.deepEqual(await changes.next(), { type: 'subscribed', id: 'm' });
+      const client = createClient({ url: wsUrl(host, '/graphql'), webSocketImpl: WebSocket, retryAttempts: 0 });
+      const mutate = async (query) => (await collect(client, { query }).waitFor(() => true, 5000, 'the mutation result')).data;
+      try {
+        const live = collect(client, { query: 'subscription { items(where: {n: {_gte: 600}}, order_by: {n: asc}) { name n } }' });
+        await live.waitFor((r) => Array.isArray(r.data?.items), 5000, 'the first result');
+        await mutate('mutation { insert_items(objects: [{name: "m1", n: 600}, {name: "m2", n: 601}]) { affected_rows } }');
+        await live.waitFor((r) => r.data?.items?.length === 2, 10000, 'the inserted rows');
+        await mutate('mutation { update_items(where: {name: {_eq: "m1"}}, _set: {n: 602}) { affected_rows } }');
+        await live.waitFor((r) => r.data?.items?.map((i) => i.name).join() === 'm2,m1', 10000, 'the updated row');
+        await mutate('mutation { delete_items(where: {name: {_eq: "m2"}}) { affected_rows } }');
+        await live.waitFor((r) => r.data?.items?.map((i) => i.name).join() === 'm1', 10000, 'the deleted row gone');
+        live.dispose();
+      } finally {
+        await client.dispose();
+      }
+      const got = [];
+      for (let i = 0; i < 4; ++i) got.push(await changes.next(10000));
+      assert.deepEqual(
+        got.map((e) => [e.event, e.data.name, e.data.n, e.old?.n]),
+        [['insert', 'm1', 600, undefined], ['insert', 'm2', 601, undefined], ['update', 'm1', 602, 600], ['delete', 'm2', 601, undefined]],
+      );
+      assert.ok(got.every((e, i) => i === 0 || e.seq > got[i - 1].seq));
+      changes.close();
     });
   });
 }

@@ -109,6 +109,10 @@ public:
     // capture-numbered bus, the oldest the log still holds. A client resuming after sequence s
     // has missed events, and must refetch, when s + 1 < this.
     virtual std::uint64_t first_retained() const;
+    // Whether a capture pump numbers this bus, so that events published without a number are
+    // dropped: a writer that publishes its own changes for in-process subscribers (the GraphQL
+    // mutations) can then skip reading the rows. The default: false.
+    virtual bool numbered_by_log() const;
 };
 
 REX_SDK_END

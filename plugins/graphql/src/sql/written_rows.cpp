@@ -1,0 +1,98 @@
+#include "sql/written_rows.hpp"
+
+#include <rex/sdk/json_text.hpp>
+
+namespace rex::graphql {
+
+WrittenRows::WrittenRows(const Api& api, const Dialect& dialect, SqlRunner& runner, const EntityApi& entity, std::vector<ChangeEvent>& events)
+    : api_(api), dialect_(dialect), runner_(runner), entity_(entity), events_(events) {
+    // The shape the capture pump gives the same entity's events: the catalog's field names.
+    auto shape = std::make_shared<ChangeShape>();
+    shape->entity = entity.entity->name;
+    const auto& fields = entity.entity->fields;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].primary_key && shape->key_field < 0) shape->key_field = static_cast<int>(i);
+        shape->fields.push_back(fields[i].name);
+        columns_ += (i ? ", " : "") + std::string("b.") + dialect.quote_identifier(fields[i].column.empty() ? fields[i].name : fields[i].column);
+    }
+    for (const auto* k : entity.primary_key)
+        for (std::size_t i = 0; i < fields.size(); ++i)
+            if (&fields[i] == k) key_fields_.push_back(i);
+    shape_ = std::move(shape);
+}
+
+std::string WrittenRows::key_text(const Key& key) const {
+    std::string out;
+    for (const auto& v : key) out += value_to_json(v) + ',';
+    return out;
+}
+
+std::string WrittenRows::key_text_of(const Row& row) const {
+    std::string out;
+    for (const auto i : key_fields_) out += value_to_json(row.at(i)) + ',';
+    return out;
+}
+
+WrittenRows::RowsByKey WrittenRows::read(const std::vector<Key>& keys) {
+    RowsByKey rows;
+    if (keys.empty()) return rows;
+    Writer w(api_, dialect_);
+    const auto table = dialect_.quote_identifier(entity_.entity->table);
+    auto result = runner_.execute(w.finish("SELECT " + columns_ + " FROM " + table + " b WHERE " + w.key_match("b", entity_.primary_key, keys)));
+    for (auto& row : result.rows) {
+        auto key = key_text_of(row);
+        rows.emplace(std::move(key), std::move(row));
+    }
+    return rows;
+}
+
+std::optional<WrittenRows::Row> WrittenRows::find(const std::vector<const FieldInfo*>& columns, const std::vector<Value>& values) {
+    Writer w(api_, dialect_);
+    std::string match;
+    for (std::size_t i = 0; i < columns.size(); ++i) match += (i ? " AND " : "") + w.column("b", *columns[i]) + " = " + w.bind(values.at(i));
+    const auto table = dialect_.quote_identifier(entity_.entity->table);
+    auto result = runner_.execute(w.finish("SELECT " + columns_ + " FROM " + table + " b WHERE " + match));
+    if (result.rows.empty()) return std::nullopt;
+    return std::move(result.rows.front());
+}
+
+void WrittenRows::add(ChangeKind kind, const Row& row, const Row* old) {
+    // One block for the row and the row before it, as the capture pump keeps them.
+    auto block = std::make_shared<std::vector<Value>>(row);
+    if (old) block->insert(block->end(), old->begin(), old->end());
+    ChangeEvent e;
+    e.kind = kind;
+    e.shape = shape_;
+    e.values = std::span<const Value>(block->data(), row.size());
+    if (old) e.old_values = std::span<const Value>(block->data() + row.size(), old->size());
+    e.storage = std::move(block);
+    events_.push_back(std::move(e));
+}
+
+void WrittenRows::inserted(const std::vector<Key>& keys, const RowsByKey& before) {
+    const auto after = read(keys);
+    for (const auto& key : keys) {
+        const auto text = key_text(key);
+        const auto now = after.find(text);
+        if (now == after.end()) continue;
+        const auto was = before.find(text);
+        if (was == before.end()) add(ChangeKind::insert, now->second);
+        else add(ChangeKind::update, now->second, &was->second);
+    }
+}
+
+void WrittenRows::updated(const std::vector<Key>& old_keys, const std::vector<Key>& new_keys, const RowsByKey& before) {
+    const auto after = read(new_keys);
+    for (std::size_t i = 0; i < old_keys.size() && i < new_keys.size(); ++i) {
+        const auto was = before.find(key_text(old_keys[i]));
+        const auto now = after.find(key_text(new_keys[i]));
+        if (was != before.end() && now != after.end()) add(ChangeKind::update, now->second, &was->second);
+    }
+}
+
+void WrittenRows::removed(const std::vector<Key>& keys, const RowsByKey& before) {
+    for (const auto& key : keys)
+        if (const auto was = before.find(key_text(key)); was != before.end()) add(ChangeKind::remove, was->second);
+}
+
+}  // namespace rex::graphql
