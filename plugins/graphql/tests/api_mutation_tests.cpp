@@ -173,6 +173,15 @@ TEST_CASE("mutations publish the rows they wrote on the change bus after the com
             R"(delete genre {"genre_id":9} {"genre_id":9,"name":"Blues Rock"})"};
         CHECK(seen == expected);
 
+        // A bulk insert is read back in chunks: every row, whatever the engine's parameter limit.
+        seen.clear();
+        std::string objects;
+        for (int id = 1000; id < 2200; ++id) objects += (objects.empty() ? "" : ", ") + std::string("{genre_id: ") + std::to_string(id) + ", name: \"g" + std::to_string(id) + "\"}";
+        CHECK(f.post("mutation { insert_genre(objects: [" + objects + "]) { affected_rows } }") == R"({"data":{"insert_genre":{"affected_rows":1200}}})");
+        REQUIRE(seen.size() == 1200);
+        CHECK(seen.front() == R"(insert genre {"genre_id":1000} {"genre_id":1000,"name":"g1000"})");
+        CHECK(seen.back() == R"(insert genre {"genre_id":2199} {"genre_id":2199,"name":"g2199"})");
+
         // A request that fails rolls back, and publishes nothing; nor does a query.
         seen.clear();
         const auto failed = f.post(R"(mutation { a: insert_genre(objects: [{genre_id: 11, name: "Funk"}]) { affected_rows }

@@ -34,14 +34,19 @@ std::string WrittenRows::key_text_of(const Row& row) const {
 }
 
 WrittenRows::RowsByKey WrittenRows::read(const std::vector<Key>& keys) {
+    // In chunks: a bulk insert writes a row per statement, and its keys all in one statement
+    // would pass the engines' limit on bound parameters (SQLite's 32766).
+    constexpr std::size_t chunk = 500;
     RowsByKey rows;
-    if (keys.empty()) return rows;
-    Writer w(api_, dialect_);
     const auto table = dialect_.quote_identifier(entity_.entity->table);
-    auto result = runner_.execute(w.finish("SELECT " + columns_ + " FROM " + table + " b WHERE " + w.key_match("b", entity_.primary_key, keys)));
-    for (auto& row : result.rows) {
-        auto key = key_text_of(row);
-        rows.emplace(std::move(key), std::move(row));
+    for (std::size_t at = 0; at < keys.size(); at += chunk) {
+        const std::vector<Key> some(keys.begin() + static_cast<std::ptrdiff_t>(at), keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + chunk)));
+        Writer w(api_, dialect_);
+        auto result = runner_.execute(w.finish("SELECT " + columns_ + " FROM " + table + " b WHERE " + w.key_match("b", entity_.primary_key, some)));
+        for (auto& row : result.rows) {
+            auto key = key_text_of(row);
+            rows.emplace(std::move(key), std::move(row));
+        }
     }
     return rows;
 }
