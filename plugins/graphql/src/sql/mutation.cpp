@@ -218,8 +218,16 @@ private:
         Outcome out;
         std::vector<std::string> key_columns;
         for (const auto* k : e_.primary_key) key_columns.push_back(k->column);
-        const auto returning = dialect_.returning_clause(key_columns);
-        WrittenRows::RowsByKey before;
+        auto returning = dialect_.returning_clause(key_columns);
+        // Where the key comes back with RETURNING, the whole row to publish comes with it.
+        const auto key_size = key_columns.size();
+        const bool whole_rows = written_ && !returning.empty();
+        if (whole_rows) {
+            auto columns = key_columns;
+            columns.insert(columns.end(), written_->columns().begin(), written_->columns().end());
+            returning = dialect_.returning_clause(columns);
+        }
+        WrittenRows::RowsByKey before, returned;
         for (auto row : rows) {
             add_presets(row);
             if (exists_on_conflict_do_nothing(row)) continue;
@@ -237,7 +245,9 @@ private:
             const auto result = runner_.execute(w.finish(sql));
             if (!returning.empty()) {
                 for (const auto& r : result.rows) {
-                    out.keys.push_back(r);
+                    Key key(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(key_size));
+                    if (whole_rows) returned.emplace(written_->key_text(key), WrittenRows::Row(r.begin() + static_cast<std::ptrdiff_t>(key_size), r.end()));
+                    out.keys.push_back(std::move(key));
                     ++out.affected;
                 }
                 continue;
@@ -254,7 +264,7 @@ private:
             if (key.size() == e_.primary_key.size()) out.keys.push_back(std::move(key));
         }
         check_written(out.keys);
-        if (written_) written_->inserted(out.keys, before);
+        if (written_) written_->inserted(out.keys, before, whole_rows ? &returned : nullptr);
         return out;
     }
 

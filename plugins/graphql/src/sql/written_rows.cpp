@@ -13,7 +13,8 @@ WrittenRows::WrittenRows(const Api& api, const Dialect& dialect, SqlRunner& runn
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (fields[i].primary_key && shape->key_field < 0) shape->key_field = static_cast<int>(i);
         shape->fields.push_back(fields[i].name);
-        columns_ += (i ? ", " : "") + std::string("b.") + dialect.quote_identifier(fields[i].column.empty() ? fields[i].name : fields[i].column);
+        column_names_.push_back(fields[i].column.empty() ? fields[i].name : fields[i].column);
+        columns_ += (i ? ", " : "") + std::string("b.") + dialect.quote_identifier(column_names_.back());
     }
     for (const auto* k : entity.primary_key)
         for (std::size_t i = 0; i < fields.size(); ++i)
@@ -74,8 +75,9 @@ void WrittenRows::add(ChangeKind kind, const Row& row, const Row* old) {
     events_.push_back(std::move(e));
 }
 
-void WrittenRows::inserted(const std::vector<Key>& keys, const RowsByKey& before) {
-    const auto after = read(keys);
+void WrittenRows::inserted(const std::vector<Key>& keys, const RowsByKey& before, const RowsByKey* returned) {
+    const auto read_back = returned ? RowsByKey{} : read(keys);
+    const auto& after = returned ? *returned : read_back;
     for (const auto& key : keys) {
         const auto text = key_text(key);
         const auto now = after.find(text);

@@ -33,9 +33,13 @@ public:
     std::string key_text(const Key& key) const;
     std::string key_text_of(const Row& row) const;
 
+    // The entity's columns in field order: an INSERT's RETURNING list brings the whole row back
+    // in the same round trip.
+    const std::vector<std::string>& columns() const { return column_names_; }
+
     // After an insert: each key's row is an insert, or an update of `before`'s row with that key
-    // (an upsert that met an existing row).
-    void inserted(const std::vector<Key>& keys, const RowsByKey& before);
+    // (an upsert that met an existing row). `after`: the rows as RETURNING gave them; else read.
+    void inserted(const std::vector<Key>& keys, const RowsByKey& before, const RowsByKey* after = nullptr);
     // After an update: old_keys[i]'s row in `before` became new_keys[i]'s (a key may be set too).
     void updated(const std::vector<Key>& old_keys, const std::vector<Key>& new_keys, const RowsByKey& before);
     // After a delete: the rows `before` held for these keys.
@@ -51,6 +55,7 @@ private:
     std::vector<ChangeEvent>& events_;
     std::shared_ptr<const ChangeShape> shape_;
     std::vector<std::size_t> key_fields_;  // where the primary key's fields are in a row
+    std::vector<std::string> column_names_;
     std::string columns_;                  // the select list of a whole row
 };
 
