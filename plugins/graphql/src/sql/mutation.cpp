@@ -322,14 +322,18 @@ private:
         WrittenRows::RowsByKey before;
         std::vector<Key> old_keys;
         if (written_) before = written_->read(keys), old_keys = keys;
-        runner_.execute(w.finish("UPDATE " + table() + " SET " + join_with(assignments, ", ") + " WHERE " + match));
+        // PostgreSQL and SQLite return the rows as updated; MariaDB has no UPDATE ... RETURNING.
+        const bool returns_rows = written_ && engine_ != Engine::mysql;
+        auto result = runner_.execute(w.finish("UPDATE " + table() + " SET " + join_with(assignments, ", ") + " WHERE " + match +
+                                               (returns_rows ? dialect_.returning_clause(written_->columns()) : std::string())));
+        const auto after = returns_rows ? written_->by_key(std::move(result.rows)) : WrittenRows::RowsByKey{};
         // A key column set to a new value: the rows are found under it afterwards.
         for (auto& key : keys)
             for (std::size_t i = 0; i < e_.primary_key.size(); ++i)
                 for (const auto& [f, v] : set_values)
                     if (f == e_.primary_key[i]) key[i] = v;
         check_written(keys);
-        if (written_) written_->updated(old_keys, keys, before);
+        if (written_) written_->updated(old_keys, keys, before, returns_rows ? &after : nullptr);
         out.keys = std::move(keys);
         return out;
     }
@@ -387,11 +391,15 @@ private:
                 if (f.name == "returning") returning = rows_json(f.selection, keys, false);
         std::int64_t affected = 0;
         if (!keys.empty()) {
-            const auto before = written_ ? written_->read(keys) : WrittenRows::RowsByKey{};
+            // The rows to publish: returned by the DELETE where it can (PostgreSQL, SQLite), else read first.
+            const bool returns_rows = written_ && engine_ != Engine::mysql;
+            const auto read_first = written_ && !returns_rows ? written_->read(keys) : WrittenRows::RowsByKey{};
             Writer w(api_, dialect_, limits_);
             const auto match = w.key_match(table(), e_.primary_key, keys);
-            affected = runner_.execute(w.finish("DELETE FROM " + table() + " WHERE " + match)).affected_rows;
-            if (written_) written_->removed(keys, before);
+            auto result = runner_.execute(w.finish("DELETE FROM " + table() + " WHERE " + match +
+                                                   (returns_rows ? dialect_.returning_clause(written_->columns()) : std::string())));
+            affected = returns_rows ? static_cast<std::int64_t>(result.rows.size()) : result.affected_rows;
+            if (written_) written_->removed(keys, returns_rows ? written_->by_key(std::move(result.rows)) : read_first);
         }
         if (by_pk) return before;
         return response(affected, returning);

@@ -44,12 +44,18 @@ WrittenRows::RowsByKey WrittenRows::read(const std::vector<Key>& keys) {
         const std::vector<Key> some(keys.begin() + static_cast<std::ptrdiff_t>(at), keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + chunk)));
         Writer w(api_, dialect_);
         auto result = runner_.execute(w.finish("SELECT " + columns_ + " FROM " + table + " b WHERE " + w.key_match("b", entity_.primary_key, some)));
-        for (auto& row : result.rows) {
-            auto key = key_text_of(row);
-            rows.emplace(std::move(key), std::move(row));
-        }
+        rows.merge(by_key(std::move(result.rows)));
     }
     return rows;
+}
+
+WrittenRows::RowsByKey WrittenRows::by_key(std::vector<Row> rows) const {
+    RowsByKey out;
+    for (auto& row : rows) {
+        auto key = key_text_of(row);
+        out.emplace(std::move(key), std::move(row));
+    }
+    return out;
 }
 
 std::optional<WrittenRows::Row> WrittenRows::find(const std::vector<const FieldInfo*>& columns, const std::vector<Value>& values) {
@@ -88,8 +94,9 @@ void WrittenRows::inserted(const std::vector<Key>& keys, const RowsByKey& before
     }
 }
 
-void WrittenRows::updated(const std::vector<Key>& old_keys, const std::vector<Key>& new_keys, const RowsByKey& before) {
-    const auto after = read(new_keys);
+void WrittenRows::updated(const std::vector<Key>& old_keys, const std::vector<Key>& new_keys, const RowsByKey& before, const RowsByKey* returned) {
+    const auto read_back = returned ? RowsByKey{} : read(new_keys);
+    const auto& after = returned ? *returned : read_back;
     for (std::size_t i = 0; i < old_keys.size() && i < new_keys.size(); ++i) {
         const auto was = before.find(key_text(old_keys[i]));
         const auto now = after.find(key_text(new_keys[i]));

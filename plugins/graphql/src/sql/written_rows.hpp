@@ -28,6 +28,8 @@ public:
 
     // The rows with these keys as they are now, by key (key_text).
     RowsByKey read(const std::vector<Key>& keys);
+    // Whole rows a statement returned (RETURNING columns()), by key.
+    RowsByKey by_key(std::vector<Row> rows) const;
     // The row whose `columns` hold `values` (an upsert's conflict target), if there is one.
     std::optional<Row> find(const std::vector<const FieldInfo*>& columns, const std::vector<Value>& values);
     std::string key_text(const Key& key) const;
@@ -41,7 +43,8 @@ public:
     // (an upsert that met an existing row). `after`: the rows as RETURNING gave them; else read.
     void inserted(const std::vector<Key>& keys, const RowsByKey& before, const RowsByKey* after = nullptr);
     // After an update: old_keys[i]'s row in `before` became new_keys[i]'s (a key may be set too).
-    void updated(const std::vector<Key>& old_keys, const std::vector<Key>& new_keys, const RowsByKey& before);
+    // `after`: the rows as RETURNING gave them; else read.
+    void updated(const std::vector<Key>& old_keys, const std::vector<Key>& new_keys, const RowsByKey& before, const RowsByKey* after = nullptr);
     // After a delete: the rows `before` held for these keys.
     void removed(const std::vector<Key>& keys, const RowsByKey& before);
 
