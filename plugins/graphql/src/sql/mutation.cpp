@@ -321,7 +321,10 @@ private:
         const auto match = w.key_match(table(), e_.primary_key, keys);
         WrittenRows::RowsByKey before;
         std::vector<Key> old_keys;
-        if (written_) before = written_->read(keys), old_keys = keys;
+        if (written_) {
+            before = written_->read(keys);
+            old_keys = keys;
+        }
         // PostgreSQL and SQLite return the rows as updated; MariaDB has no UPDATE ... RETURNING.
         const bool returns_rows = written_ && engine_ != Engine::mysql;
         auto result = runner_.execute(w.finish("UPDATE " + table() + " SET " + join_with(assignments, ", ") + " WHERE " + match +
