@@ -62,7 +62,7 @@ function hostStats(pid) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);  // utime + stime
   const rssPages = Number(fields[21]);
-  return { cpuS: ticks / 100, rssBytes: rssPages * pageSize };
+  return { cpuS: ticks / 100, userS: Number(fields[11]) / 100, rssBytes: rssPages * pageSize };
 }
 
 async function prepare() {
@@ -160,6 +160,9 @@ async function run(n, requestedRate, durationS) {
       host_cpu_pct: round(((end.cpuS - start.cpuS) / wallS) * 100),
       // CPU time per 1000 messages delivered: what the host's work costs, whatever else runs on the box.
       host_cpu_ms_per_1000_messages: measuredDelivered > 0 ? round(((end.cpuS - start.cpuS) * 1e6) / measuredDelivered) : null,
+      // Its user-space part: rex-host's own work per message, without the kernel's TCP (which on
+      // loopback includes the client's receive path).
+      host_user_cpu_ms_per_1000_messages: measuredDelivered > 0 ? round(((end.userS - start.userS) * 1e6) / measuredDelivered) : null,
       host_rss_mib_before: round(idle.rssBytes / 2 ** 20),
       host_rss_mib_connected: round(connected.rssBytes / 2 ** 20),
       host_rss_mib_peak: round(Math.max(peakRss, end.rssBytes) / 2 ** 20),
