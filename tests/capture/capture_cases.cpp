@@ -706,7 +706,8 @@ TEST_CASE("capture: a PostgreSQL restart in the middle of a write stream loses n
     std::vector<std::int64_t> confirmed;  // commits that returned: these must all arrive
     std::atomic<bool> restarted{false};
     std::atomic<int> after_restart{0};
-    std::thread writer([&] {
+    test::StoppableWorkers writer(stop);
+    writer.add([&] {
         std::shared_ptr<Connection> w;
         for (int id = 1; !stop; ++id) {
             try {
@@ -729,8 +730,7 @@ TEST_CASE("capture: a PostgreSQL restart in the middle of a write stream loses n
     CHECK(restart.exit_code == 0);  // not REQUIRE: the writers still run, and must be joined
     restarted = true;
     std::this_thread::sleep_for(1500ms);
-    stop = true;
-    writer.join();
+    writer.stop_and_join();
     REQUIRE(!confirmed.empty());
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     std::int64_t expected_last = 0;

@@ -4,6 +4,7 @@
 #include <rex/sdk/error.hpp>
 
 #include "subprocess.hpp"
+#include "worker.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -319,9 +320,9 @@ TEST_CASE("the pool survives a PostgreSQL restart in the middle of a concurrent 
     std::atomic<int> ok{0}, connection_errors{0}, other_errors{0}, ok_after_restart{0};
     std::string other_error;
     std::mutex other_error_mutex;
-    std::vector<std::thread> workers;
+    rex::test::StoppableWorkers workers(stop);
     for (int t = 0; t < 8; ++t) {
-        workers.emplace_back([&] {
+        workers.add([&] {
             while (!stop) {
                 try {
                     auto c = pool->acquire();
@@ -348,8 +349,7 @@ TEST_CASE("the pool survives a PostgreSQL restart in the middle of a concurrent 
     restarted = true;
     const int errors_at_restart = connection_errors;
     std::this_thread::sleep_for(1500ms);
-    stop = true;
-    for (auto& w : workers) w.join();
+    workers.stop_and_join();
 
     INFO("ok " << ok << ", connection errors " << connection_errors << ", other: " << other_error);
     CHECK(other_errors == 0);
