@@ -4,6 +4,7 @@
 #include "sql/written_rows.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace rex::graphql {
 
@@ -128,17 +129,44 @@ private:
 
     std::string table() const { return dialect_.quote_identifier(e_.entity->table); }
 
-    std::string upsert_clause(Writer& w) const {
+    // An insert's on_conflict: the named constraint's columns (nullptr when no constraint has that
+    // name) and whether it updates the row it meets (update_columns not empty).
+    struct ConflictTarget {
+        const InputValue* argument;
+        const std::vector<const FieldInfo*>* columns = nullptr;
+        bool updates = false;
+    };
+    std::optional<ConflictTarget> conflict_target() const {
         const auto* on_conflict = argument(api_.names.field("on_conflict"));
-        if (!on_conflict || on_conflict->is_null()) return {};
+        if (!on_conflict || on_conflict->is_null()) return std::nullopt;
+        ConflictTarget target{on_conflict};
         const auto* constraint = on_conflict->field("constraint");
-        const std::vector<const FieldInfo*>* conflict = nullptr;
         if (constraint && constraint->as_enum())
             for (const auto& [name, cols] : e_.constraints)
-                if (name == constraint->as_enum()->name) conflict = &cols;
-        if (!conflict) throw InputError("on_conflict: unknown constraint");
+                if (name == constraint->as_enum()->name) target.columns = &cols;
+        const auto* cols = on_conflict->field(api_.names.field("update_columns"));
+        target.updates = cols && cols->as_list() && !cols->as_list()->empty();
+        return target;
+    }
+
+    // The row's values of `columns`; nullopt when one is left to its default.
+    static std::optional<std::vector<Value>> values_of(const RowValues& row, const std::vector<const FieldInfo*>& columns) {
+        std::vector<Value> values;
+        for (const auto* f : columns) {
+            const auto it = std::find_if(row.begin(), row.end(), [f](const auto& c) { return c.first == f; });
+            if (it == row.end()) return std::nullopt;
+            values.push_back(it->second);
+        }
+        return values;
+    }
+
+    std::string upsert_clause(Writer& w) const {
+        const auto target = conflict_target();
+        if (!target) return {};
+        if (!target->columns) throw InputError("on_conflict: unknown constraint");
+        const auto* on_conflict = target->argument;
         UpsertSpec spec;
-        for (const auto* f : *conflict) spec.conflict_columns.push_back(f->column);
+        for (const auto* f : *target->columns) spec.conflict_columns.push_back(f->column);
         if (const auto* cols = on_conflict->field(api_.names.field("update_columns")); cols && cols->as_list())
             for (const auto& c : *cols->as_list()) {
                 const auto* column = c.as_enum() ? e_.column(c.as_enum()->name) : nullptr;
@@ -165,52 +193,29 @@ private:
         return out;
     }
 
-    // The conflict target's columns of an upsert that updates the row it meets; nullptr otherwise.
-    const std::vector<const FieldInfo*>* updating_conflict() const {
-        const auto* on_conflict = argument(api_.names.field("on_conflict"));
-        if (!on_conflict || on_conflict->is_null()) return nullptr;
-        const auto* cols = on_conflict->field(api_.names.field("update_columns"));
-        if (!cols || !cols->as_list() || cols->as_list()->empty()) return nullptr;
-        const auto* constraint = on_conflict->field("constraint");
-        for (const auto& [name, fields] : e_.constraints)
-            if (constraint && constraint->as_enum() && constraint->as_enum()->name == name) return &fields;
-        return nullptr;
-    }
-
     // The row an upsert of `row` would update, kept in `before` to publish the change as an update.
     void remember_conflicting(const RowValues& row, WrittenRows::RowsByKey& before) {
-        const auto* conflict = written_ ? updating_conflict() : nullptr;
-        if (!conflict) return;
-        std::vector<Value> values;
-        for (const auto* f : *conflict)
-            for (const auto& [column, v] : row)
-                if (column == f) values.push_back(v);
-        if (values.size() != conflict->size()) return;  // a column left to its default: no row to meet
-        if (auto existing = written_->find(*conflict, values)) before.emplace(written_->key_text_of(*existing), std::move(*existing));
+        if (!written_) return;
+        const auto target = conflict_target();
+        if (!target || !target->updates || !target->columns) return;
+        const auto values = values_of(row, *target->columns);
+        if (!values) return;  // a column left to its default: no row to meet
+        if (auto existing = written_->find(*target->columns, *values)) before.emplace(written_->key_text_of(*existing), std::move(*existing));
     }
 
     // MariaDB has no ON CONFLICT DO NOTHING (INSERT IGNORE would hide other errors too): a row
     // whose conflict columns match an existing one is skipped before the insert.
     bool exists_on_conflict_do_nothing(const RowValues& row) {
-        const auto* on_conflict = argument(api_.names.field("on_conflict"));
-        if (engine_ != Engine::mysql || !on_conflict || on_conflict->is_null()) return false;
-        const auto* cols = on_conflict->field(api_.names.field("update_columns"));
-        if (cols && cols->as_list() && !cols->as_list()->empty()) return false;
-        const auto* constraint = on_conflict->field("constraint");
-        for (const auto& [name, fields] : e_.constraints) {
-            if (!constraint || !constraint->as_enum() || constraint->as_enum()->name != name) continue;
-            Writer w(api_, dialect_, limits_);
-            std::vector<std::string> match;
-            for (const auto* f : fields) {
-                const Value* value = nullptr;
-                for (const auto& [column, v] : row)
-                    if (column == f) value = &v;
-                if (!value) return false;
-                match.push_back(dialect_.quote_identifier(f->column) + " = " + w.bind(*value));
-            }
-            return !runner_.execute(w.finish("SELECT 1 FROM " + table() + " WHERE " + join_with(match, " AND "))).rows.empty();
-        }
-        return false;
+        if (engine_ != Engine::mysql) return false;
+        const auto target = conflict_target();
+        if (!target || target->updates || !target->columns) return false;
+        const auto values = values_of(row, *target->columns);
+        if (!values) return false;
+        Writer w(api_, dialect_, limits_);
+        std::vector<std::string> match;
+        for (std::size_t i = 0; i < values->size(); ++i)
+            match.push_back(dialect_.quote_identifier((*target->columns)[i]->column) + " = " + w.bind((*values)[i]));
+        return !runner_.execute(w.finish("SELECT 1 FROM " + table() + " WHERE " + join_with(match, " AND "))).rows.empty();
     }
 
     Outcome insert(const std::vector<RowValues>& rows) {

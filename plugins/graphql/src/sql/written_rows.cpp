@@ -39,14 +39,17 @@ WrittenRows::RowsByKey WrittenRows::read(const std::vector<Key>& keys) {
     // would pass the engines' limit on bound parameters (SQLite's 32766).
     constexpr std::size_t chunk = 500;
     RowsByKey rows;
-    const auto table = dialect_.quote_identifier(entity_.entity->table);
     for (std::size_t at = 0; at < keys.size(); at += chunk) {
         const std::vector<Key> some(keys.begin() + static_cast<std::ptrdiff_t>(at), keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + chunk)));
         Writer w(api_, dialect_);
-        auto result = runner_.execute(w.finish("SELECT " + columns_ + " FROM " + table + " b WHERE " + w.key_match("b", entity_.primary_key, some)));
-        rows.merge(by_key(std::move(result.rows)));
+        rows.merge(by_key(select(w, w.key_match("b", entity_.primary_key, some))));
     }
     return rows;
+}
+
+std::vector<WrittenRows::Row> WrittenRows::select(Writer& w, const std::string& condition) {
+    const auto table = dialect_.quote_identifier(entity_.entity->table);
+    return runner_.execute(w.finish("SELECT " + columns_ + " FROM " + table + " b WHERE " + condition)).rows;
 }
 
 WrittenRows::RowsByKey WrittenRows::by_key(std::vector<Row> rows) const {
@@ -62,10 +65,9 @@ std::optional<WrittenRows::Row> WrittenRows::find(const std::vector<const FieldI
     Writer w(api_, dialect_);
     std::string match;
     for (std::size_t i = 0; i < columns.size(); ++i) match += (i ? " AND " : "") + w.column("b", *columns[i]) + " = " + w.bind(values.at(i));
-    const auto table = dialect_.quote_identifier(entity_.entity->table);
-    auto result = runner_.execute(w.finish("SELECT " + columns_ + " FROM " + table + " b WHERE " + match));
-    if (result.rows.empty()) return std::nullopt;
-    return std::move(result.rows.front());
+    auto rows = select(w, match);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
 }
 
 void WrittenRows::add(ChangeKind kind, const Row& row, const Row* old) {

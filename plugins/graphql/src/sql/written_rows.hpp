@@ -49,6 +49,8 @@ public:
     void removed(const std::vector<Key>& keys, const RowsByKey& before);
 
 private:
+    // The whole rows (alias b) that meet `condition`, written with `w`.
+    std::vector<Row> select(Writer& w, const std::string& condition);
     void add(ChangeKind kind, const Row& row, const Row* old = nullptr);
 
     const Api& api_;
