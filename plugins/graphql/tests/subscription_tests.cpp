@@ -131,6 +131,69 @@ TEST_CASE("live query: _by_pk, _aggregate and relations", "[graphql][subscriptio
     }
 }
 
+TEST_CASE("live query: a related change outside a nested list's where does not re-run it", "[graphql][subscriptions]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        WorkerFixture f(b, fast_live_options());
+        auto shape = std::make_shared<ChangeShape>();
+        shape->entity = "track";
+        shape->fields = {"track_id", "genre_id", "milliseconds"};
+        shape->key_field = 0;
+        const auto track = [&](ChangeKind kind, std::vector<Value> row, std::vector<Value> old = {}) {
+            if (old.empty()) return f.changes().publish(ChangeEvent::of(kind, shape, std::move(row)));
+            const auto n = row.size();
+            row.insert(row.end(), old.begin(), old.end());
+            auto values = std::make_shared<const std::vector<Value>>(std::move(row));
+            ChangeEvent e;
+            e.kind = kind;
+            e.shape = shape;
+            e.values = std::span<const Value>(values->data(), n);
+            e.old_values = std::span<const Value>(values->data() + n, n);
+            e.storage = values;
+            return f.changes().publish(std::move(e));
+        };
+        auto ops = f.executor().operations();
+        auto list = std::make_shared<RecordingSink>();
+        auto count = std::make_shared<RecordingSink>();
+        auto h1 = ops->start(operation("subscription { genre(where: {genre_id: {_eq: 1}}) { name tracks(where: {milliseconds: {_gt: 300000}}, "
+                                       "order_by: {track_id: asc}) { track_id } } }"),
+                             list);
+        auto h2 = ops->start(operation("subscription { genre_by_pk(genre_id: 1) { name tracks_aggregate(where: {milliseconds: {_gt: 300000}}) { aggregate { count } } } }"),
+                             count);
+        CHECK(data_of(list->text(0)) == R"(next {"data":{"genre":[{"name":"Rock","tracks":[{"track_id":1},{"track_id":2}]}]}})");
+        CHECK(data_of(count->text(0)) == R"(next {"data":{"genre_by_pk":{"name":"Rock","tracks_aggregate":{"aggregate":{"count":2}}}}})");
+
+        // The genre's name changes unpublished: a re-run would show it. A track outside the
+        // lists' filter, before and after its change, re-runs neither query.
+        f.sql("UPDATE gq_genre SET name = 'Rock!' WHERE genre_id = 1");
+        f.sql("UPDATE gq_track SET milliseconds = 200000 WHERE track_id = 5");
+        track(ChangeKind::update, {Value(5), Value(1), Value(200000)}, {Value(5), Value(1), Value(205662)});
+        track(ChangeKind::insert, {Value(99), Value(2), Value(1000)});
+        track(ChangeKind::remove, {Value(98), Value(1), Value(5)});
+        std::this_thread::sleep_for(300ms);
+        CHECK(list->messages().size() == 1);
+        CHECK(count->messages().size() == 1);
+
+        // A track inside the filter re-runs both.
+        f.sql("INSERT INTO gq_track (track_id, name, genre_id, milliseconds, unit_price) VALUES (7, 'Long', 1, 400000, 0.99)");
+        track(ChangeKind::insert, {Value(7), Value(1), Value(400000)});
+        CHECK(data_of(list->text(1)) == R"(next {"data":{"genre":[{"name":"Rock!","tracks":[{"track_id":1},{"track_id":2},{"track_id":7}]}]}})");
+        CHECK(data_of(count->text(1)) == R"(next {"data":{"genre_by_pk":{"name":"Rock!","tracks_aggregate":{"aggregate":{"count":3}}}}})");
+
+        // An update that moves a track out of the filter: its old values matched.
+        f.sql("UPDATE gq_track SET milliseconds = 100 WHERE track_id = 7");
+        track(ChangeKind::update, {Value(7), Value(1), Value(100)}, {Value(7), Value(1), Value(400000)});
+        CHECK(data_of(list->text(2)) == R"(next {"data":{"genre":[{"name":"Rock!","tracks":[{"track_id":1},{"track_id":2}]}]}})");
+        CHECK(data_of(count->text(2)) == R"(next {"data":{"genre_by_pk":{"name":"Rock!","tracks_aggregate":{"aggregate":{"count":2}}}}})");
+
+        // An update whose old values are unknown counts, though its new row is outside.
+        f.sql("UPDATE gq_genre SET name = 'Rock 3' WHERE genre_id = 1");
+        track(ChangeKind::update, {Value(5), Value(1), Value(200000)});
+        CHECK(data_of(list->text(3)) == R"(next {"data":{"genre":[{"name":"Rock 3","tracks":[{"track_id":1},{"track_id":2}]}]}})");
+        CHECK(data_of(count->text(3)) == R"(next {"data":{"genre_by_pk":{"name":"Rock 3","tracks_aggregate":{"aggregate":{"count":2}}}}})");
+    }
+}
+
 TEST_CASE("live query: identical subscriptions share one execution; different variables do not", "[graphql][subscriptions]") {
     const auto b = backends().front();
     WorkerFixture f(b, fast_live_options());

@@ -1,140 +1,19 @@
 #include "operations/live_queries.hpp"
 
 #include "executor/executor.hpp"
+#include "operations/read_entities.hpp"
 #include "operations/row_match.hpp"
 
-#include <rex/sdk/catalog.hpp>
 #include <rex/sdk/log.hpp>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <map>
 #include <mutex>
-#include <set>
 #include <vector>
 
 namespace rex::graphql {
 
 namespace {
-
-// The entities a live query reads: the root's, and every relation's target reached by its
-// selection or its arguments (where, order_by), including many-to-many join tables. nullopt
-// when one cannot be named (a join table with no entity): then every change counts.
-class ReadEntities {
-public:
-    explicit ReadEntities(const Api& api) : api_(api) {
-        for (const auto& [name, e] : api.entities) by_type_[e.type_name] = &e;
-    }
-
-    // `requester`: a role's, whose row filters may read more entities (through relations).
-    std::optional<std::vector<std::string>> of(const EntityApi& root, const SelectedField& field, const GraphqlExecutor::Requester& requester) {
-        add(root);
-        arguments(root, field);
-        selection(field);
-        if (requester.who && !requester.who->admin && requester.who->rules && requester.full) rule_relations(*requester.full, *requester.who->rules);
-        if (unknown_) return std::nullopt;
-        return std::vector<std::string>(names_.begin(), names_.end());
-    }
-
-private:
-    void add(const EntityApi& e) { names_.insert(e.entity->name); }
-
-    // A row filter that follows a relation lets rows through by the related rows' values: a
-    // change to those may change the result too.
-    void rule_relations(const Api& full, const RoleRules& rules) {
-        for (const auto& name : std::vector<std::string>(names_.begin(), names_.end())) {
-            const auto* r = rules.entity(name);
-            const auto* e = full.entity(name);
-            if (r && r->select && !r->select->filter.empty() && e) rule_relations(full, *e, nlohmann::json::parse(r->select->filter));
-        }
-    }
-
-    void rule_relations(const Api& full, const EntityApi& e, const nlohmann::json& condition) {
-        if (condition.is_array()) {
-            for (const auto& item : condition) rule_relations(full, e, item);
-            return;
-        }
-        if (!condition.is_object()) return;
-        for (const auto& [key, value] : condition.items()) {
-            if (key == "_and" || key == "_or" || key == "_not") {
-                rule_relations(full, e, value);
-            } else if (const auto* r = e.entity->relation(key)) {
-                const auto* target = full.target(*r);
-                if (!target || !r->through.empty()) {  // a join table may have no entity: every change counts
-                    unknown_ = true;
-                    continue;
-                }
-                add(*target);
-                rule_relations(full, *target, value);
-            }
-        }
-    }
-
-    void relation(const EntityApi& from, const RelationInfo& r) {
-        const auto* target = api_.target(r);
-        if (!target) {
-            unknown_ = true;
-            return;
-        }
-        add(*target);
-        if (r.through.empty()) return;
-        bool found = false;
-        for (const auto& [name, e] : api_.entities)
-            if (e.entity->table == r.through) {
-                add(e);
-                found = true;
-            }
-        unknown_ = unknown_ || !found;
-        (void)from;
-    }
-
-    void arguments(const EntityApi& e, const SelectedField& field) {
-        for (const auto& [name, value] : field.arguments)
-            if (name == "where" || name == api_.names.field("order_by")) input(e, value);
-    }
-
-    // Relation names inside a where or order_by value.
-    void input(const EntityApi& e, const InputValue& value) {
-        if (const auto* list = value.as_list()) {
-            for (const auto& item : *list) input(e, item);
-            return;
-        }
-        const auto* object = value.as_object();
-        if (!object) return;
-        for (const auto& [key, inner] : *object) {
-            if (key == "_and" || key == "_or" || key == "_not") {
-                input(e, inner);
-            } else if (const auto* r = e.relation(key)) {
-                relation(e, *r);
-                if (const auto* target = api_.target(*r)) input(*target, inner);
-            } else if (const auto* ra = e.relation_aggregate(key)) {
-                relation(e, *ra);
-            }
-        }
-    }
-
-    void selection(const SelectedField& field) {
-        for (const auto& sub : field.selection) {
-            const auto it = by_type_.find(sub.parent_type);
-            if (it != by_type_.end()) {
-                const auto& e = *it->second;
-                const RelationInfo* r = e.relation(sub.name);
-                if (!r) r = e.relation_aggregate(sub.name);
-                if (r) {
-                    relation(e, *r);
-                    if (const auto* target = api_.target(*r)) arguments(*target, sub);
-                }
-            }
-            selection(sub);
-        }
-    }
-
-    const Api& api_;
-    std::map<std::string, const EntityApi*, std::less<>> by_type_;
-    std::set<std::string> names_;
-    bool unknown_ = false;
-};
 
 struct Member {
     std::shared_ptr<Delivery> delivery;
@@ -167,7 +46,7 @@ public:
     Live(SubscriptionRequest request, std::shared_ptr<Registry> registry) : request_(std::move(request)), registry_(registry) {
         const auto& field = request_.operation.fields.front();
         root_ = request_.api->subscription_fields.at(field.name);
-        entities_ = ReadEntities(*request_.api).of(*root_.entity, field, request_.requester);
+        reads_ = read_entities(*request_.api, *root_.entity, field, request_.requester);
     }
 
     ~Live() { subscription_.reset(); }  // waits for a bus callback in progress
@@ -216,7 +95,7 @@ public:
         try {
             if (!subscription_) {
                 ChangeFilter filter;
-                if (entities_) filter.entities = *entities_;
+                if (reads_.entities) filter.entities = *reads_.entities;
                 std::weak_ptr<Live> weak = weak_from_this();
                 subscription_ = bus.subscribe(std::move(filter), sequence, [weak](const ChangeEvent& e) {
                     if (auto live = weak.lock()) live->changed(e);
@@ -266,7 +145,13 @@ private:
 
     bool affects(const ChangeEvent& event) const {
         const auto& e = *root_.entity;
-        if (event.entity() != e.entity->name) return true;  // a related entity: conservatively yes
+        if (event.entity() == e.entity->name && root_affects(event)) return true;
+        return reads_.related_change_matters(event);
+    }
+
+    // Whether a change of the root field's entity may change the rows the root field selects.
+    bool root_affects(const ChangeEvent& event) const {
+        const auto& e = *root_.entity;
         const auto& field = request_.operation.fields.front();
         const auto match = [&](std::span<const Value> row) {
             if (root_.kind == RootKind::by_pk) return match_key(e, request_.api->names, field.arguments, event, row);
@@ -302,7 +187,7 @@ private:
     SubscriptionRequest request_;
     std::weak_ptr<Registry> registry_;
     RootField root_;
-    std::optional<std::vector<std::string>> entities_;
+    LiveReads reads_;  // points into request_.operation
     std::unique_ptr<ChangeSubscription> subscription_;  // made by the first run; touched by runs only (never two at once)
 
     std::mutex mutex_;
