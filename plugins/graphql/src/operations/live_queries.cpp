@@ -46,7 +46,7 @@ public:
     Live(SubscriptionRequest request, std::shared_ptr<Registry> registry) : request_(std::move(request)), registry_(registry) {
         const auto& field = request_.operation.fields.front();
         root_ = request_.api->subscription_fields.at(field.name);
-        reads_ = read_entities(*request_.api, *root_.entity, field, request_.requester);
+        reads_ = read_entities(*request_.api, root_, field, request_.requester);
     }
 
     ~Live() { subscription_.reset(); }  // waits for a bus callback in progress
@@ -187,7 +187,7 @@ private:
     SubscriptionRequest request_;
     std::weak_ptr<Registry> registry_;
     RootField root_;
-    LiveReads reads_;  // points into request_.operation
+    LiveReads reads_;
     std::unique_ptr<ChangeSubscription> subscription_;  // made by the first run; touched by runs only (never two at once)
 
     std::mutex mutex_;

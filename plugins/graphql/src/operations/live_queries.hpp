@@ -2,7 +2,7 @@
 // per distinct (requester identity, document, operation name, variables): its subscribers share
 // each result. The first result reflects a change-bus sequence taken before its SQL ran, and the
 // execution follows the bus from exactly there, so no change in between is missed; a change
-// that may affect the result (operations/row_match.hpp) re-runs the query after the debounce
+// that may affect the result (operations/row_match.hpp, read_entities.hpp) re-runs the query after the debounce
 // interval, and a result equal to the last one is not sent.
 #pragma once
 

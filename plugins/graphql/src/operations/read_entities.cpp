@@ -10,18 +10,18 @@ namespace rex::graphql {
 
 namespace {
 
-bool is_list(RelationKind kind) { return kind == RelationKind::has_many || kind == RelationKind::many_to_many; }
-
 class Reader {
 public:
     explicit Reader(const Api& api) : api_(api) {
         for (const auto& [name, e] : api.entities) by_type_[e.type_name] = &e;
     }
 
-    LiveReads of(const EntityApi& root, const SelectedField& field, const GraphqlExecutor::Requester& requester) {
+    LiveReads of(const RootField& root_field, const SelectedField& field, const GraphqlExecutor::Requester& requester) {
+        const auto& root = *root_field.entity;
         names_.insert(root.entity->name);
+        root_keys_ = root_keys(root_field, field);
         arguments(root, field);
-        selection(field);
+        selection(field, true);
         if (requester.who && !requester.who->admin && requester.who->rules && requester.full) rule_relations(*requester.full, *requester.who->rules);
         LiveReads out;
         out.root = root.entity->name;
@@ -36,26 +36,71 @@ private:
         related_[e.entity->name].every_change = true;
     }
 
+    // The values the root's single-column key is restricted to: `_by_pk`'s argument, or a `where`
+    // whose top level compares the key with `_eq` or `_in`; nullopt when not restricted.
+    std::optional<InputValue> root_keys(const RootField& root, const SelectedField& field) const {
+        const auto& e = *root.entity;
+        if (e.primary_key.size() != 1) return std::nullopt;
+        const auto name = e.column_name(e.primary_key.front()->name);
+        if (name.empty()) return std::nullopt;
+        if (root.kind == RootKind::by_pk) {
+            const auto* key = field.argument(name);
+            if (!key || key->is_null()) return std::nullopt;
+            return InputValue::list({*key});
+        }
+        const auto* where = field.argument("where");
+        const auto* top = where ? where->as_object() : nullptr;
+        if (!top) return std::nullopt;
+        for (const auto& [column, ops] : *top) {
+            const auto* compared = column == name ? ops.as_object() : nullptr;
+            if (!compared) continue;
+            for (const auto& [op, value] : *compared) {
+                if (op == "_eq" && !value.is_null()) return InputValue::list({value});
+                if (op == "_in" && value.as_list()) return value;
+            }
+        }
+        return std::nullopt;
+    }
+
+    // `{<graphql name of field>: {_in: <root keys>}}` on `e`; null when `e` does not show the field.
+    InputValue points_at_root(const EntityApi& e, std::string_view field) const {
+        const auto name = e.column_name(field);
+        if (name.empty() || !root_keys_) return InputValue::null();
+        return InputValue::object({{name, InputValue::object({{"_in", *root_keys_}})}});
+    }
+
+    void filtered(const EntityApi& e, InputValue where) {
+        names_.insert(e.entity->name);
+        related_[e.entity->name].lists.push_back({&e, std::move(where)});
+    }
+
     // A relation's target read through `r`; `list_where`: the filter of the list (or its
-    // aggregate) the target is read through, nullptr when it is read any other way.
-    void relation(const RelationInfo& r, const InputValue* list_where) {
+    // aggregate) the target is read through, nullptr when it is read any other way; `under_root`:
+    // selected right under the root field, whose keys may narrow it.
+    void relation(const RelationInfo& r, const InputValue* list_where, bool under_root = false) {
         const auto* target = api_.target(r);
         if (!target) {
             unknown_ = true;
             return;
         }
-        if (list_where && !list_where->is_null()) {
-            names_.insert(target->entity->name);
-            related_[target->entity->name].lists.push_back({target, list_where});
-        } else {
-            every_change(*target);
+        // A belongs-to target is the row the root's foreign key names, not known here.
+        const bool keyed = under_root && root_keys_ && r.through.empty() && r.kind != RelationKind::belongs_to;
+        std::vector<InputValue> parts;
+        if (list_where && !list_where->is_null()) parts.push_back(*list_where);
+        if (keyed) {
+            if (auto pin = points_at_root(*target, r.foreign_key); !pin.is_null()) parts.push_back(std::move(pin));
         }
+        if (parts.empty()) every_change(*target);
+        else filtered(*target, parts.size() == 1 ? parts.front() : InputValue::object({{"_and", InputValue::list(std::move(parts))}}));
         if (r.through.empty()) return;
-        // A join table's row decides which targets are in the list, whatever their values.
+        // A join table's row decides which targets are in the list, whatever their values; under
+        // a keyed root only its rows pointing at those keys.
         bool found = false;
         for (const auto& [name, e] : api_.entities)
             if (e.entity->table == r.through) {
-                every_change(e);
+                auto pin = under_root ? points_at_root(e, r.through_source_key) : InputValue::null();
+                if (pin.is_null()) every_change(e);
+                else filtered(e, std::move(pin));
                 found = true;
             }
         unknown_ = unknown_ || !found;
@@ -118,20 +163,19 @@ private:
         }
     }
 
-    void selection(const SelectedField& field) {
+    void selection(const SelectedField& field, bool root) {
         for (const auto& sub : field.selection) {
             const auto it = by_type_.find(sub.parent_type);
             if (it != by_type_.end()) {
                 const auto& e = *it->second;
                 const RelationInfo* r = e.relation(sub.name);
-                const bool aggregate = !r;
                 if (!r) r = e.relation_aggregate(sub.name);
                 if (r) {
-                    relation(*r, aggregate || is_list(r->kind) ? sub.argument("where") : nullptr);
+                    relation(*r, sub.argument("where"), root);  // object relations take no where
                     if (const auto* target = api_.target(*r)) arguments(*target, sub);
                 }
             }
-            selection(sub);
+            selection(sub, false);
         }
     }
 
@@ -139,14 +183,15 @@ private:
     std::map<std::string, const EntityApi*, std::less<>> by_type_;
     std::set<std::string> names_;
     std::map<std::string, RelatedReads, std::less<>> related_;
+    std::optional<InputValue> root_keys_;
     bool unknown_ = false;
 };
 
 // Whether the row of `event` may be in a list filtered by `list`, before or after the change.
 bool may_be_listed(const ListFilter& list, const ChangeEvent& event) {
-    if (match_where(*list.entity, *list.where, event, event.values) != Match::no) return true;
+    if (match_where(*list.entity, list.where, event, event.values) != Match::no) return true;
     if (event.kind != ChangeKind::update) return false;
-    return event.old_values.empty() || match_where(*list.entity, *list.where, event, event.old_values) != Match::no;
+    return event.old_values.empty() || match_where(*list.entity, list.where, event, event.old_values) != Match::no;
 }
 
 }  // namespace
@@ -160,7 +205,7 @@ bool LiveReads::related_change_matters(const ChangeEvent& event) const {
     return false;
 }
 
-LiveReads read_entities(const Api& api, const EntityApi& root, const SelectedField& field, const GraphqlExecutor::Requester& requester) {
+LiveReads read_entities(const Api& api, const RootField& root, const SelectedField& field, const GraphqlExecutor::Requester& requester) {
     return Reader(api).of(root, field, requester);
 }
 

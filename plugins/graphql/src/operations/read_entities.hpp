@@ -1,10 +1,12 @@
 // What a live query reads, for deciding which changes re-run it: the entities to follow on the
 // change bus, and for each related entity whether a change to it can be judged by its row. A
-// related entity read only through lists with a `where` (`albums(where: …)`,
-// `albums_aggregate(where: …)`) is narrowed: a change whose row fails every such filter, before
-// and after, cannot change the result. Read any other way (an object relation, a list without a
-// filter, a condition or ordering through a relation, a role's row filter, a join table), every
-// change to it counts.
+// related entity read only through filtered relations is narrowed: a change whose row fails every
+// such filter, before and after, cannot change the result. A relation's filter is its `where`
+// (`albums(where: …)`, `albums_aggregate(where: …)`), and, for a relation selected right under a
+// root whose keys are given (`artist_by_pk(artist_id: 1)`, `artist(where: {artist_id: {_in: […]}})`),
+// that the related row points at one of those keys (its foreign key, or a join table's source
+// key). Read any other way (an object relation, a list without either, a condition or ordering
+// through a relation, a role's row filter, a many-to-many target), every change to it counts.
 #pragma once
 
 #include "api/api.hpp"
@@ -22,7 +24,7 @@ namespace rex::graphql {
 
 struct ListFilter {
     const EntityApi* entity = nullptr;
-    const InputValue* where = nullptr;  // points into the operation the reads were made from
+    InputValue where;  // a t_bool_exp of the related entity
 };
 
 struct RelatedReads {
@@ -43,8 +45,8 @@ struct LiveReads {
     bool related_change_matters(const ChangeEvent& event) const;
 };
 
-// `requester`: a role's, whose row filters may read more entities (through relations).
-// `field` must outlive the result (its `where` values are pointed to).
-LiveReads read_entities(const Api& api, const EntityApi& root, const SelectedField& field, const GraphqlExecutor::Requester& requester);
+// `root`: the root field's kind and entity; `requester`: a role's, whose row filters may read
+// more entities (through relations).
+LiveReads read_entities(const Api& api, const RootField& root, const SelectedField& field, const GraphqlExecutor::Requester& requester);
 
 }  // namespace rex::graphql
