@@ -5,6 +5,8 @@
 // once, and bad cursors.
 #include "operation_support.hpp"
 
+#include "operations/sent_rows.hpp"
+
 using namespace rex;
 using namespace rex::graphql::test;
 using namespace std::chrono_literals;
@@ -109,4 +111,31 @@ TEST_CASE("stream: bad cursors", "[graphql][subscriptions][stream]") {
     CHECK(error_of(stream("{initial_value: {genre_id: 0}}", 0)) == R"(error [{"message":"batch_size must be between 1 and 100000","extensions":{"code":"BAD_USER_INPUT"}}])");
     CHECK(error_of(stream("{initial_value: {genre_id: 0}, after_sequence: 99999}")).starts_with(
         R"(error [{"message":"after_sequence 99999 is ahead of this server's change bus)"));
+}
+
+TEST_CASE("stream: the first pages' rows, 16 bytes each, forgotten at their first change or after the window", "[graphql][subscriptions][stream]") {
+    using graphql::SentRows;
+    const auto t0 = SentRows::Clock::now();
+    SentRows sent(std::chrono::seconds(60));
+    sent.add("[1]", R"({"genre_id":1,"name":"Rock"})");
+    sent.add("[2]", R"({"genre_id":2,"name":"Jazz"})");
+    sent.add("[3]", R"({"genre_id":3,"name":"Metal"})");
+    sent.add("[2]", R"({"genre_id":2,"name":"Free Jazz"})");  // moved to a later page by its cursor: the last text counts
+    CHECK(!sent.take_same("[1]", R"({"genre_id":1,"name":"Rock"})", t0));  // not sealed: the pages are still being read
+    sent.seal(t0);
+    CHECK(sent.size() == 3);
+    CHECK(sent.take_same("[1]", R"({"genre_id":1,"name":"Rock"})", t0));
+    CHECK(!sent.take_same("[1]", R"({"genre_id":1,"name":"Rock"})", t0));  // only the first change can repeat a page
+    CHECK(!sent.take_same("[2]", R"({"genre_id":2,"name":"Jazz"})", t0));
+    CHECK(!sent.take_same("[9]", R"({"genre_id":9,"name":"New"})", t0));
+    CHECK(sent.size() == 1);  // the taken ones are dropped once they are half
+    CHECK(!sent.take_same("[3]", R"({"genre_id":3,"name":"Metal"})", t0 + std::chrono::seconds(60)));
+    CHECK(sent.size() == 0);
+    CHECK(sent.capacity_bytes() == 0);
+
+    SentRows many;
+    for (int i = 0; i < 100000; ++i) many.add("[" + std::to_string(i) + "]", R"({"genre_id":)" + std::to_string(i) + R"(,"name":"a name of some length"})");
+    many.seal(t0);
+    CHECK(many.capacity_bytes() == 100000 * 16);
+    CHECK(many.take_same("[99999]", R"({"genre_id":99999,"name":"a name of some length"})", t0 + std::chrono::seconds(59)));
 }

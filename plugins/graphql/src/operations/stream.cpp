@@ -5,6 +5,7 @@
 #include "executor/variables.hpp"
 #include "operations/operations.hpp"
 #include "operations/row_match.hpp"
+#include "operations/sent_rows.hpp"
 
 #include <rex/sdk/json_text.hpp>
 #include <rex/sdk/log.hpp>
@@ -165,6 +166,7 @@ private:
             if (!initial_done_) {
                 initial();
                 initial_done_ = true;
+                sent_.seal(SentRows::Clock::now());
             }
             for (;;) {
                 std::deque<ChangedRow> batch;
@@ -205,7 +207,7 @@ private:
                 const auto key = key_text(row);
                 strip_hidden(row);
                 texts.push_back(row.dump());
-                sent_[key] = std::hash<std::string>{}(texts.back());
+                sent_.add(key, texts.back());
             }
             if (first || !texts.empty()) send(texts, covered_);
             if (static_cast<std::int64_t>(texts.size()) < batch_size_) return;
@@ -247,13 +249,13 @@ private:
             }
         }
         std::vector<std::string> texts;
+        const auto now = SentRows::Clock::now();
         for (std::size_t i = 0; i < batch.size(); ++i) {
             const auto& change = batch[i];
             if (latest[change.key_text] != i) continue;
-            const auto known = sent_.find(change.key_text);
             const auto row = rows.find(change.key_text);
-            const bool same_as_sent = known != sent_.end() && row != rows.end() && known->second == std::hash<std::string>{}(row->second);
-            if (known != sent_.end()) sent_.erase(known);  // step 1 read it before or after this change: only the first change can repeat it
+            // Step 1 read it before or after this change: only the first change can repeat it.
+            const bool same_as_sent = sent_.take_same(change.key_text, row != rows.end() ? std::string_view(row->second) : std::string_view(), now);
             if (change.removed || row == rows.end() || same_as_sent) continue;
             texts.push_back(row->second);
             if (static_cast<std::int64_t>(texts.size()) == batch_size_) {
@@ -365,7 +367,7 @@ private:
     // Touched by runs only (never two at once).
     bool initial_done_ = false;
     std::uint64_t covered_ = 0;
-    std::unordered_map<std::string, std::size_t> sent_;  // step 1's rows: key -> hash of the text sent
+    SentRows sent_;  // step 1's rows
 
     std::mutex mutex_;
     std::deque<ChangedRow> pending_;

@@ -5,7 +5,7 @@
 //      all reflecting the bus sequence S taken before the first page;
 //   2. then the rows of every insert and update after S, in sequence order, batch_size per
 //      message, each message carrying the sequence it reaches (extensions.rex.sequence).
-// A row read in step 1 whose change after S it already showed is not sent again. With
+// A row read in step 1 whose change after S it already showed is not sent again (sent_rows.hpp). With
 // after_sequence step 1 is skipped: the client resumes after a message's sequence (while the
 // bus still retains it). Deleted rows are not rows: they are skipped.
 #pragma once
