@@ -12,6 +12,14 @@ const Value* ResolverCall::argument(std::string_view name) const noexcept {
 
 const std::string* ResolverCall::header(std::string_view name) const noexcept { return headers ? find_header(*headers, name) : nullptr; }
 
+WriteReport::~WriteReport() = default;
+
+void ResolverCall::wrote(std::string_view entity, ChangeKind kind, std::vector<Value> key) const {
+    if (!writes)
+        raise({ErrorCategory::unsupported, "custom field '" + std::string(field) + "': only a mutation resolver reports the rows it wrote", {}, {}});
+    writes->wrote(entity, kind, std::move(key));
+}
+
 std::string_view to_string(ResolverOperation operation) noexcept { return operation == ResolverOperation::mutation ? "mutation" : "query"; }
 
 void check_resolver(const Resolver& resolver) {

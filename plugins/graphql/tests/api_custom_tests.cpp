@@ -115,6 +115,65 @@ TEST_CASE("a custom mutation runs in the request's transaction", "[graphql][api]
     CHECK(f.post(R"({ rename_artist(id: 1, name: "x") { name } })").find("GRAPHQL_VALIDATION_FAILED") != std::string::npos);
 }
 
+TEST_CASE("a custom mutation's reported writes are published after its commit, on every backend", "[graphql][api][custom][changes]") {
+    for (const auto& b : backends()) {
+        INFO("backend " << b.name);
+        Fixture f(b);
+        // Inserts genre `id`, renames genre 1, deletes genre 3 (reported before the DELETE, as its
+        // row must still be there to be read), and reports a row that does not exist.
+        // The resolver's own SQL, in its engine's placeholders.
+        const auto sql = [postgres = b.name == "postgres"](std::string text) {
+            for (int n = 1; postgres && text.find('?') != std::string::npos; ++n) text.replace(text.find('?'), 1, "$" + std::to_string(n));
+            return text;
+        };
+        f.kernel().register_resolver(resolver("shuffle_genres", "Int!", [sql](const ResolverCall& call) {
+            const auto id = *call.argument("id");
+            call.connection->execute(sql("INSERT INTO gq_genre (genre_id, name) VALUES (?, ?)"), {id, Value("New " + std::to_string(id.as_int64()))});
+            call.wrote("genre", ChangeKind::insert, {id});
+            call.connection->execute(sql("UPDATE gq_genre SET name = ? WHERE genre_id = ?"), {Value("Rock 2"), Value(1)});
+            call.wrote("genre", ChangeKind::update, {Value(1)});
+            call.wrote("genre", ChangeKind::remove, {Value(3)});
+            call.connection->execute(sql("DELETE FROM gq_genre WHERE genre_id = ?"), {Value(3)});
+            call.wrote("genre", ChangeKind::update, {Value(404)});
+            if (const auto* bad = call.argument("bad")) {
+                const auto how = bad->as_text();
+                if (how == "entity") call.wrote("nope", ChangeKind::insert, {id});
+                if (how == "key") call.wrote("playlist_track", ChangeKind::insert, {Value(1)});
+            }
+            return std::string("3");
+        }, {{"id", "Int!", ""}, {"bad", "String", ""}}, ResolverOperation::mutation));
+        f.kernel().register_resolver(resolver("reads_only", "Int!", [](const ResolverCall& call) {
+            call.wrote("genre", ChangeKind::insert, {Value(1)});
+            return std::string("0");
+        }));
+        std::vector<std::string> seen;
+        auto& bus = f.kernel().changes();
+        auto subscription = bus.subscribe({}, bus.last_sequence(), [&](const ChangeEvent& e) {
+            std::string line = e.kind == ChangeKind::insert ? "insert " : e.kind == ChangeKind::update ? "update " : "delete ";
+            seen.push_back(line + e.entity() + " " + row_to_json(e).text + (e.old_values.empty() ? "" : " with old values"));
+        });
+        CHECK(f.post("mutation { shuffle_genres(id: 20) }") == R"({"data":{"shuffle_genres":3}})");
+        const std::vector<std::string> expected{R"(insert genre {"genre_id":20,"name":"New 20"})", R"(update genre {"genre_id":1,"name":"Rock 2"})",
+                                                R"(delete genre {"genre_id":3,"name":"Metal"})"};
+        CHECK(seen == expected);
+
+        // A bad report fails the field, with its reason, and the request rolls back: nothing published.
+        seen.clear();
+        auto failed = f.post(R"(mutation { shuffle_genres(id: 21, bad: "entity") })");
+        CHECK_THAT(failed, Catch::Contains("resolver-error"));
+        CHECK_THAT(failed, Catch::Contains("custom field 'shuffle_genres' reported a write: no entity named 'nope'"));
+        failed = f.post(R"(mutation { shuffle_genres(id: 21, bad: "key") })");
+        CHECK_THAT(failed, Catch::Contains("entity 'playlist_track' has a key of 2 field(s), 1 value(s) given"));
+        // So does a later field that fails.
+        failed = f.post(R"(mutation { shuffle_genres(id: 22) insert_artist_one(object: {name: ""}) { artist_id } })");
+        CHECK_THAT(failed, Catch::Contains("validation-failed"));
+        CHECK(f.sql("SELECT COUNT(*) FROM gq_genre WHERE genre_id IN (21, 22)").rows.at(0).at(0).as_int64() == 0);
+        // A query resolver has nothing to report.
+        CHECK_THAT(f.post("{ reads_only }"), Catch::Contains("only a mutation resolver reports the rows it wrote"));
+        CHECK(seen.empty());
+    }
+}
+
 TEST_CASE("custom resolvers that cannot be served are refused in one line", "[graphql][api][custom]") {
     Fixture f(sqlite_backend());
     auto& k = f.kernel();

@@ -110,6 +110,7 @@ void resolve_cpp(const CustomField& custom, const SelectedField& field, const Cu
     c.arguments = &arguments;
     c.headers = call.headers;
     c.requester = call.requester ? call.requester : &anonymous;
+    c.writes = call.writes;
     std::string text;
     try {
         text = custom.resolver->resolve(c);

@@ -28,6 +28,7 @@ struct CustomCall {
     SqlRunner& runner;  // the request's connection (in its transaction for a mutation)
     const std::vector<HttpHeader>* headers = nullptr;
     const Requester* requester = nullptr;
+    WriteReport* writes = nullptr;  // a mutation's (custom/resolver_writes.hpp)
 };
 
 // Appends the field's JSON value to `out`.

@@ -2,6 +2,7 @@
 
 #include "api/role_api.hpp"
 #include "custom/resolve.hpp"
+#include "custom/resolver_writes.hpp"
 #include "executor/console_page.hpp"
 #include "executor/sha256.hpp"
 #include "executor/variables.hpp"
@@ -440,7 +441,11 @@ GraphqlExecutor::Result GraphqlExecutor::run_prepared(const Api& api_ref, const 
                 } else if (field.name == "__schema" || field.name == "__type") {
                     write_introspection(api->schema, field, data);
                 } else if (const auto* custom = api->custom(mutation, field.name)) {
-                    resolve_custom(*custom, field, {*api, dialect, open(), request ? request->headers : nullptr, custom_requester()}, data);
+                    auto& r = open();
+                    std::optional<ResolverWrites> writes;
+                    if (mutation) writes.emplace(*full, dialect, r, field.name, publish_writes ? &written : nullptr);
+                    resolve_custom(*custom, field, {*api, dialect, r, request ? request->headers : nullptr, custom_requester(), writes ? &*writes : nullptr}, data);
+                    if (writes) writes->finish();
                 } else if (const auto* root = api->root(mutation, field.name) ? full->root(mutation, field.name) : nullptr) {
                     auto& r = open();
                     if (mutation) {

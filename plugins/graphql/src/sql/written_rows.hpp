@@ -47,11 +47,12 @@ public:
     void updated(const std::vector<Key>& old_keys, const std::vector<Key>& new_keys, const RowsByKey& before, const RowsByKey* after = nullptr);
     // After a delete: the rows `before` held for these keys.
     void removed(const std::vector<Key>& keys, const RowsByKey& before);
+    // One event of `row` (and the row before it, for an update that knew it).
+    void add(ChangeKind kind, const Row& row, const Row* old = nullptr);
 
 private:
     // The whole rows (alias b) that meet `condition`, written with `w`.
     std::vector<Row> select(Writer& w, const std::string& condition);
-    void add(ChangeKind kind, const Row& row, const Row* old = nullptr);
 
     const Api& api_;
     const Dialect& dialect_;

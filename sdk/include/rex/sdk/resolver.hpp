@@ -5,6 +5,7 @@
 // library, so a resolver answers with JSON text.
 #pragma once
 
+#include <rex/sdk/change.hpp>
 #include <rex/sdk/http.hpp>
 #include <rex/sdk/value.hpp>
 
@@ -38,6 +39,13 @@ struct Requester {
     bool admin = false;  // the operator, or a host without permissions: every rule bypassed
 };
 
+// Where a mutation resolver's writes are reported (ResolverCall::wrote); the executor's.
+class REX_SDK_API WriteReport {
+public:
+    virtual ~WriteReport();
+    virtual void wrote(std::string_view entity, ChangeKind kind, std::vector<Value> key) = 0;
+};
+
 // What a resolver gets for one call. Valid only during the call.
 struct REX_SDK_API ResolverCall {
     ResolverOperation operation = ResolverOperation::query;
@@ -51,6 +59,18 @@ struct REX_SDK_API ResolverCall {
     const std::vector<std::pair<std::string, Value>>* arguments = nullptr;
     const std::vector<HttpHeader>* headers = nullptr;  // the request's (none outside HTTP)
     const Requester* requester = nullptr;              // never null during a call
+    WriteReport* writes = nullptr;                     // a mutation's; nullptr for a query
+
+    // Reports a row this mutation wrote, by its entity's name and its primary key's values (in
+    // the key's order), so that the host's live queries and change streams see it when change
+    // capture is off (with capture the log carries every write, and this only checks the call).
+    // Report an insert or an update after its statement, a delete before it: the executor reads
+    // the whole row by its key in the request's transaction (a delete's at once, the others when
+    // the resolver returned) and publishes it after the commit; a request that rolls back
+    // publishes nothing, a row not found is not published, an update carries no old values.
+    // InvalidValue for an entity the catalog lacks or a key of the wrong length; Unsupported
+    // from a query resolver or for an entity without a primary key.
+    void wrote(std::string_view entity, ChangeKind kind, std::vector<Value> key) const;
 
     // An argument's value; nullptr when it was neither given nor defaulted.
     const Value* argument(std::string_view name) const noexcept;
