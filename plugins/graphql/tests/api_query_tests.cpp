@@ -350,3 +350,20 @@ TEST_CASE("ordering by an array relation's aggregate", "[graphql][api]") {
         R"("b":[{"artist_id":3},{"artist_id":4},{"artist_id":2},{"artist_id":1}],)"
         R"("c":[{"album_id":4},{"album_id":3},{"album_id":2},{"album_id":1}]}})");
 }
+
+TEST_CASE("filtering by an array relation's aggregate count", "[graphql][api]") {
+    // Albums per artist: 1 -> 2 (both titles with "Rock"), 2 -> 2, 3 -> 0, 4 -> 0; playlist 1 has three
+    // tracks, playlist 2 none; genre 1's tracks are on albums 1, 2, 1, genre 3's on album 3.
+    expect_everywhere(
+        "{ a: artist(where: {albums_aggregate: {count: {predicate: {_gt: 1}}}}, order_by: {artist_id: asc}) { artist_id }"
+        "  b: artist(where: {albums_aggregate: {count: {predicate: {_eq: 0}}}}, order_by: {artist_id: asc}) { artist_id }"
+        "  c: artist(where: {albums_aggregate: {count: {filter: {title: {_like: \"%Rock%\"}}, predicate: {_gte: 2}}}}) { artist_id }"
+        "  d: genre(where: {tracks_aggregate: {count: {arguments: [album_id], distinct: true, predicate: {_eq: 2}}}}) { genre_id }"
+        "  e: playlist(where: {tracks_aggregate: {count: {predicate: {_gt: 0}}}}) { playlist_id }"
+        "  f: artist(where: {_or: [{albums_aggregate: {count: {predicate: {_eq: 0}}}}, {artist_id: {_eq: 1}}]}, order_by: {artist_id: asc}) { artist_id }"
+        "  g: album(where: {artist: {albums_aggregate: {count: {predicate: {_eq: 2}}}}, tracks_aggregate: {count: {predicate: {_lt: 2}}}},"
+        "           order_by: {album_id: asc}) { album_id } }",
+        R"({"data":{"a":[{"artist_id":1},{"artist_id":2}],"b":[{"artist_id":3},{"artist_id":4}],"c":[{"artist_id":1}],)"
+        R"("d":[{"genre_id":1}],"e":[{"playlist_id":1}],"f":[{"artist_id":1},{"artist_id":3},{"artist_id":4}],)"
+        R"("g":[{"album_id":2},{"album_id":4}]}})");
+}

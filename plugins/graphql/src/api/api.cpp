@@ -138,10 +138,20 @@ private:
     std::string order_by_enum() const { return names().naming() == Naming::camel ? "OrderBy" : "order_by"; }
     std::string comparison(std::string_view scalar) const { return names().derived(std::string(scalar), "comparison_exp"); }
 
+    // Whether some entity's array relation leads to `target` (which then has `_aggregate_bool_exp`).
+    bool aggregated(const EntityApi& target) const {
+        for (const auto& [name, e] : api_->entities)
+            for (const auto& [n, r] : e.relation_aggregates)
+                if (api_->target(*r) == &target) return true;
+        return false;
+    }
+
     void add_shared_types() {
         std::set<LogicalType> seen;
-        for (const auto& [name, e] : api_->entities)
+        for (const auto& [name, e] : api_->entities) {
             for (const auto& [n, f] : e.columns) seen.insert(f->type.type);
+            if (!e.relation_aggregates.empty()) seen.insert(LogicalType::int32);  // the `_aggregate` filter's predicate: Int_comparison_exp
+        }
         // Only the custom scalars some column uses, as Hasura does.
         for (auto t : {LogicalType::int64, LogicalType::decimal, LogicalType::date, LogicalType::time, LogicalType::timestamp,
                        LogicalType::uuid, LogicalType::bytes, LogicalType::json}) {
@@ -233,7 +243,21 @@ private:
         bool_exp.input_fields.push_back(input("_or", list_of_non_null(bool_exp.name)));
         for (const auto& [name, f] : e.columns) bool_exp.input_fields.push_back(input(name, named(comparison(scalar_name(f->type.type)))));
         for (const auto& [name, r] : e.relations) bool_exp.input_fields.push_back(input(name, named(n.derived(api_->target(*r)->type_name, "bool_exp"))));
+        for (const auto& [name, r] : e.relation_aggregates)
+            bool_exp.input_fields.push_back(input(name, named(n.derived(api_->target(*r)->type_name, "aggregate_bool_exp"))));
         add(std::move(bool_exp));
+        // Filtering a parent by how many of these rows it has: `albums_aggregate: {count: {predicate: {_gt: 2}}}`.
+        if (aggregated(e)) {
+            TypeDef count = input_type(n.derived(t, "aggregate_bool_exp_count"));
+            count.input_fields.push_back(input("arguments", list_of_non_null(n.derived(t, "select_column"))));
+            count.input_fields.push_back(input("distinct", named("Boolean")));
+            count.input_fields.push_back(input("filter", named(n.derived(t, "bool_exp"))));
+            count.input_fields.push_back(input("predicate", non_null(comparison("Int"))));
+            TypeDef exp = input_type(n.derived(t, "aggregate_bool_exp"));
+            exp.input_fields.push_back(input("count", named(count.name)));
+            add(std::move(count));
+            add(std::move(exp));
+        }
         TypeDef order_by = input_type(n.derived(t, "order_by"), "Ordering options when selecting data from \"" + t + "\".");
         for (const auto& [name, f] : e.columns) order_by.input_fields.push_back(input(name, named(order_by_enum())));
         for (const auto& [name, r] : e.relations)

@@ -159,6 +159,14 @@ private:
                 if (const auto* target = api_.target(*r)) input(*target, inner);
             } else if (const auto* ra = e.relation_aggregate(key)) {
                 relation(*ra, nullptr);
+                // A where's `_aggregate: {count: {filter: …}}` may go through further relations.
+                const auto* functions = inner.as_object();
+                const auto* target = api_.target(*ra);
+                if (functions && target)
+                    for (const auto& [function, arguments] : *functions)
+                        if (const auto* fields = arguments.as_object())
+                            for (const auto& [name, value] : *fields)
+                                if (name == "filter") input(*target, value);
             }
         }
     }

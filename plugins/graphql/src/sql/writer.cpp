@@ -477,28 +477,8 @@ std::string Writer::aggregate_fields(const EntityApi& e, const std::string& alia
         if (f.name == "__typename") {
             members.emplace_back(f.response_key, scalar(string_literal(api_.names.derived(e.type_name, "aggregate_fields"))));
         } else if (f.name == "count") {
-            std::vector<const FieldInfo*> columns;
-            if (const auto* cols = f.argument("columns"); cols && cols->as_list())
-                for (const auto& c : *cols->as_list())
-                    if (const auto* name = c.as_enum()) {
-                        const auto* column = e.column(name->name);
-                        if (!column) throw InputError("count: unknown column '" + name->name + "'");
-                        columns.push_back(column);
-                    }
             const auto* distinct = f.argument("distinct");
-            const bool is_distinct = distinct && distinct->as_bool() && *distinct->as_bool();
-            std::string x;
-            if (columns.empty()) x = is_distinct ? "count(DISTINCT " + alias + ".*)" : "count(*)";
-            else {
-                std::vector<std::string> cols;
-                for (const auto* c : columns) cols.push_back(column(alias, *c));
-                if (cols.size() > 1 && engine_ == Engine::postgres) x = "count(" + std::string(is_distinct ? "DISTINCT " : "") + "(" + join_with(cols, ", ") + "))";
-                else if (cols.size() > 1 && engine_ == Engine::sqlite)
-                    throw InputError("count over several columns is not supported on SQLite");
-                else x = "count(" + std::string(is_distinct ? "DISTINCT " : "") + join_with(cols, ", ") + ")";
-            }
-            if (columns.empty() && is_distinct) x = "count(*)";  // every row is distinct
-            members.emplace_back(f.response_key, scalar(x));
+            members.emplace_back(f.response_key, scalar(count_expression(e, alias, f.argument("columns"), distinct && distinct->as_bool() && *distinct->as_bool())));
         } else if (f.name == "sum" || f.name == "avg" || f.name == "min" || f.name == "max") {
             std::vector<std::pair<std::string, std::string>> inner;
             for (const auto& c : f.selection) {
@@ -539,6 +519,55 @@ std::string Writer::aggregate_fields(const EntityApi& e, const std::string& alia
         }
     }
     return json_object(members);
+}
+
+std::string Writer::count_expression(const EntityApi& e, const std::string& alias, const InputValue* columns_value, bool distinct) const {
+    std::vector<const FieldInfo*> columns;
+    if (columns_value && columns_value->as_list())
+        for (const auto& c : *columns_value->as_list())
+            if (const auto* name = c.as_enum()) {
+                const auto* column = e.column(name->name);
+                if (!column) throw InputError("count: unknown column '" + name->name + "'");
+                columns.push_back(column);
+            }
+    if (columns.empty()) return "count(*)";  // DISTINCT or not: every row is distinct
+    std::vector<std::string> cols;
+    for (const auto* c : columns) cols.push_back(column(alias, *c));
+    const std::string d = distinct ? "DISTINCT " : "";
+    if (cols.size() == 1) return "count(" + d + cols.front() + ")";
+    if (engine_ == Engine::postgres) return "count(" + d + "(" + join_with(cols, ", ") + "))";
+    if (engine_ == Engine::sqlite) throw InputError("count over several columns is not supported on SQLite");
+    return "count(" + d + join_with(cols, ", ") + ")";
+}
+
+std::string Writer::aggregate_condition(const EntityApi& e, const std::string& alias, const RelationInfo& relation, const InputValue& condition) {
+    const auto* functions = condition.as_object();
+    if (!functions) throw InputError("an aggregate condition must be an object");
+    const auto& target = *api_.target(relation);
+    std::vector<std::string> parts;
+    for (const auto& [name, v] : *functions) {
+        if (v.is_null()) continue;
+        if (name != "count") throw InputError("field '" + name + "' not found in type: '" + api_.names.derived(target.type_name, "aggregate_bool_exp") + "'");
+        const auto* count = v.as_object();
+        if (!count) throw InputError("count must be an object");
+        const InputValue *arguments = nullptr, *distinct = nullptr, *filter_value = nullptr, *predicate = nullptr;
+        for (const auto& [k, x] : *count) {
+            if (k == "arguments") arguments = &x;
+            else if (k == "distinct") distinct = &x;
+            else if (k == "filter") filter_value = &x;
+            else if (k == "predicate") predicate = &x;
+            else throw InputError("field '" + k + "' not found in type: '" + api_.names.derived(target.type_name, "aggregate_bool_exp_count") + "'");
+        }
+        if (!predicate || predicate->is_null()) throw InputError("count: predicate is required");
+        const auto b = new_alias();
+        auto where = with_rows(target, b, join(e, alias, relation, b));
+        if (filter_value && !filter_value->is_null()) where += " AND " + filter(target, b, *filter_value);
+        const bool is_distinct = distinct && distinct->as_bool() && *distinct->as_bool();
+        const auto counted = "(SELECT " + count_expression(target, b, arguments, is_distinct) + " FROM " + quote(target.entity->table) + " " + b + " WHERE " + where + ")";
+        static const FieldInfo count_field{"count", "count", ColumnType(LogicalType::int64), false, false, false, false, std::nullopt};
+        parts.push_back(comparison(counted, count_field, *predicate));
+    }
+    return conjunction(parts);
 }
 
 std::string Writer::aggregate_select(const EntityApi& e, const std::string& b, const SelectedField& field, std::vector<std::string> extra,
@@ -652,6 +681,8 @@ std::string Writer::filter(const EntityApi& e, const std::string& alias, const I
             if (!v.is_null()) parts.push_back("NOT (" + filter(e, alias, v) + ")");
         } else if (const auto* column = e.column(name)) {
             if (!v.is_null()) parts.push_back(comparison(this->column(alias, *column), *column, v));
+        } else if (const auto* ra = e.relation_aggregate(name)) {
+            if (!v.is_null()) parts.push_back(aggregate_condition(e, alias, *ra, v));
         } else if (const auto* r = e.relation(name)) {
             if (v.is_null()) continue;
             const auto& target = *api_.target(*r);

@@ -120,6 +120,11 @@ private:
     std::string string_literal(std::string_view text) const;
     std::string json_array_agg(const std::string& element, const std::string& order) const;
     std::string aggregate_fields(const EntityApi& e, const std::string& alias, const SelectedField& field);
+    // count(*) / count(columns) / count(DISTINCT …) over `alias` of `e`, as `_aggregate { count }`
+    // and the `_aggregate` filter's count write it (`columns`: a list of select_column values).
+    std::string count_expression(const EntityApi& e, const std::string& alias, const InputValue* columns, bool distinct) const;
+    // `<relation>_aggregate: {count: {arguments, distinct, filter, predicate}}` in a bool_exp.
+    std::string aggregate_condition(const EntityApi& e, const std::string& alias, const RelationInfo& relation, const InputValue& condition);
     std::optional<std::int64_t> int_argument(const SelectedField& field, std::string_view name) const;
 
     const Api& api_;
