@@ -5,6 +5,8 @@
 # delivered = expected, rex-host CPU and RSS. Needs the servers:
 #   eval "$(tools/test-servers.sh start)"; bench/realtime/run.sh [bench.mjs options]
 # JSON lines go to stdout and build/bench-realtime.jsonl.
+#   bench/realtime/run.sh live [live_queries.mjs options]: live queries re-run by related changes
+#   (live_queries.mjs) on Chinook in a PostgreSQL database of its own (chinook_live).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -14,6 +16,13 @@ command -v node >/dev/null || { echo "bench: error: node is not installed (tools
 [[ -n ${REX_TEST_POSTGRES_URL:-} ]] || { echo "bench: error: REX_TEST_POSTGRES_URL is not set (eval \"\$(tools/test-servers.sh start)\")" >&2; exit 1; }
 source "$root/tools/node-suite.sh"
 for dir in "$here" "$root/tests/e2e"; do node_suite_npm_ci bench "$dir"; done
+if [[ ${1:-} == live ]]; then
+  shift
+  exports=$("$root/tools/chinook-db.sh" --name chinook_live postgres) || exit 1
+  eval "$exports"
+  "$REX_BUILD_DIR/bin/rex" --url "$REX_CHINOOK_POSTGRES_URL" realtime enable --tables album,artist >&2
+  exec node "$here/live_queries.mjs" "$@"
+fi
 # The native load client (--client native, the default): one C++ file, rebuilt when it changed.
 load_client=$REX_BUILD_DIR/bench-realtime-load-client
 if [[ ! -x $load_client || $here/load_client.cpp -nt $load_client ]]; then
