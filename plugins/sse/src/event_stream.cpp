@@ -307,15 +307,24 @@ void EventStream::shutdown() {
     {
         std::lock_guard lock(mutex_);
         if (closed_) return;
-        closed_ = true;
         feeds.swap(feeds_);
         release_subscriptions();
-        drop_queue();
-        const int fd = socket_.native_handle();
-        // Only between writes: a message in the middle of another would garble both.
-        if (started_ && bounded_ && !writing_ && !message.empty())
-            [[maybe_unused]] auto n = ::send(fd, message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        ::shutdown(fd, SHUT_RDWR);  // the pending read fails and the strand closes the socket
+        if (started_ && bounded_ && writing_) {
+            // A write is under way (a message must not go in the middle of another): what is
+            // queued follows it, then the reason, and the strand closes the stream when they are
+            // written — within the I/O threads' grace at stop, for a client that reads.
+            if (!ending_) {
+                if (!message.empty()) enqueue({message, nullptr, 0});
+                ending_ = true;
+            }
+        } else {
+            closed_ = true;
+            drop_queue();
+            const int fd = socket_.native_handle();
+            if (started_ && bounded_ && !message.empty())
+                [[maybe_unused]] auto n = ::send(fd, message.data(), message.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            ::shutdown(fd, SHUT_RDWR);  // the pending read fails and the strand closes the socket
+        }
     }
     registry_->leave(this);
     feeds.clear();

@@ -66,7 +66,8 @@ public:
     // Keeps what feeds this stream (a subscription, an operation) until it closes; then it is
     // destroyed outside every lock of the stream. `subscription`: counted in the metrics' gauge.
     void hold(std::shared_ptr<void> feed, bool subscription = false);
-    // For stop(): the shutdown message when the socket is idle, then the connection is shut down now.
+    // For stop(): the shutdown message, then the connection is shut down — at once when the socket
+    // is idle, else after the write under way and what is queued behind it.
     void shutdown();
     // Bytes of an idle stream object (what memory per connection is reported from).
     static std::size_t footprint() { return sizeof(EventStream); }

@@ -208,7 +208,8 @@ describe('limits and shutdown', () => {
   test('stopping the host ends every stream with a reason', async () => {
     const host = await startSseHost();
     const streams = await Promise.all([openRaw(changesUrl(host)), openRaw(changesUrl(host, { entity: 'Album' }))]);
-    await streams[0].waitFor(() => streams[0].messages.length >= 1); // retry: sent: the stream runs
+    // retry: sent: the stream runs (one still being opened at the stop is only closed)
+    for (const s of streams) await s.waitFor(() => s.messages.length >= 1);
     const result = await host.stop();
     assert.equal(result.code, 0);
     for (const s of streams) {
@@ -216,6 +217,36 @@ describe('limits and shutdown', () => {
       const end = s.messages.find((m) => m.event === 'end');
       assert.deepEqual(JSON.parse(end.data), { reason: 'the server is shutting down', refetch: false });
     }
+  });
+
+  test('stopping the host while a write waits for its client: the queued events, then the end', async () => {
+    const host = await startSseHost({ sse: { queue_bytes: 64 << 20 } });
+    // A client that reads nothing yet: 20 MB of Track rows fill the sockets' buffers and leave a
+    // write waiting, the rest queued, when the host is told to stop.
+    const slow = net.connect(Number(new URL(host.base).port), '127.0.0.1');
+    await new Promise((r) => slow.once('connect', r));
+    slow.pause();
+    slow.write('GET /changes?entity=Track HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    await publish(host, { entity: 'Track', count: 200, from: 1, titleBytes: 100000 });
+    await new Promise((r) => setTimeout(r, 200));
+    let text = '';
+    slow.setEncoding('utf8');
+    slow.on('data', (chunk) => {
+      text += chunk;
+    });
+    const stopped = host.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    slow.resume();
+    await new Promise((resolve, reject) => {
+      slow.once('end', resolve);
+      slow.once('error', reject);
+      setTimeout(() => reject(new Error(`the stream did not end; got ${text.length} bytes`)), 10000);
+    });
+    assert.equal((await stopped).code, 0);
+    assert.equal([...text.matchAll(/^id: (\d+)$/gm)].length, 200, 'every queued event');
+    assert.match(text, /\n\nevent: end\ndata: \{"reason":"the server is shutting down","refetch":false\}\n\n$/);
+    slow.destroy();
   });
 
   test('a slow consumer is cut off while 100 other clients keep receiving on time', async () => {
