@@ -19,41 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Writes a genre row and publishes its change as the ORM does after a commit.
-class GenreWriter {
-public:
-    explicit GenreWriter(WorkerFixture& f) : f_(f) {
-        auto shape = std::make_shared<ChangeShape>();
-        shape->entity = "genre";
-        shape->fields = {"genre_id", "name"};
-        shape->key_field = 0;
-        shape_ = shape;
-    }
-    std::uint64_t insert(int id, const std::string& name) {
-        f_.sql("INSERT INTO gq_genre (genre_id, name) VALUES (?, ?)", {id, name});
-        return f_.changes().publish(ChangeEvent::of(ChangeKind::insert, shape_, {Value(id), Value(name)}));
-    }
-    std::uint64_t rename(int id, const std::string& old_name, const std::string& name) {
-        f_.sql("UPDATE gq_genre SET name = ? WHERE genre_id = ?", {name, id});
-        auto values = std::make_shared<const std::vector<Value>>(std::vector<Value>{Value(id), Value(name), Value(id), Value(old_name)});
-        ChangeEvent e;
-        e.kind = ChangeKind::update;
-        e.shape = shape_;
-        e.values = std::span<const Value>(values->data(), 2);
-        e.old_values = std::span<const Value>(values->data() + 2, 2);
-        e.storage = values;
-        return f_.changes().publish(std::move(e));
-    }
-    std::uint64_t remove(int id, const std::string& name) {
-        f_.sql("DELETE FROM gq_genre WHERE genre_id = ?", {id});
-        return f_.changes().publish(ChangeEvent::of(ChangeKind::remove, shape_, {Value(id), Value(name)}));
-    }
-
-private:
-    WorkerFixture& f_;
-    std::shared_ptr<const ChangeShape> shape_;
-};
-
 // Publishes changes of one entity's rows as a writer would (the SQL is the test's to run).
 class RowEvents {
 public:
@@ -82,6 +47,28 @@ public:
 private:
     ChangeBus& bus_;
     std::shared_ptr<const ChangeShape> shape_;
+};
+
+// Writes a genre row and publishes its change as the ORM does after a commit.
+class GenreWriter {
+public:
+    explicit GenreWriter(WorkerFixture& f) : f_(f), events_(f.changes(), "genre", {"genre_id", "name"}) {}
+    std::uint64_t insert(int id, const std::string& name) {
+        f_.sql("INSERT INTO gq_genre (genre_id, name) VALUES (?, ?)", {id, name});
+        return events_(ChangeKind::insert, {Value(id), Value(name)});
+    }
+    std::uint64_t rename(int id, const std::string& old_name, const std::string& name) {
+        f_.sql("UPDATE gq_genre SET name = ? WHERE genre_id = ?", {name, id});
+        return events_(ChangeKind::update, {Value(id), Value(name)}, {Value(id), Value(old_name)});
+    }
+    std::uint64_t remove(int id, const std::string& name) {
+        f_.sql("DELETE FROM gq_genre WHERE genre_id = ?", {id});
+        return events_(ChangeKind::remove, {Value(id), Value(name)});
+    }
+
+private:
+    WorkerFixture& f_;
+    RowEvents events_;
 };
 
 constexpr const char* genres_below_10 = "subscription { genre(where: {genre_id: {_lt: 10}}, order_by: {genre_id: asc}) { genre_id name } }";

@@ -138,19 +138,13 @@ private:
     std::string order_by_enum() const { return names().naming() == Naming::camel ? "OrderBy" : "order_by"; }
     std::string comparison(std::string_view scalar) const { return names().derived(std::string(scalar), "comparison_exp"); }
 
-    // Whether some entity's array relation leads to `target` (which then has `_aggregate_bool_exp`).
-    bool aggregated(const EntityApi& target) const {
-        for (const auto& [name, e] : api_->entities)
-            for (const auto& [n, r] : e.relation_aggregates)
-                if (api_->target(*r) == &target) return true;
-        return false;
-    }
-
     void add_shared_types() {
         std::set<LogicalType> seen;
         for (const auto& [name, e] : api_->entities) {
             for (const auto& [n, f] : e.columns) seen.insert(f->type.type);
-            if (!e.relation_aggregates.empty()) seen.insert(LogicalType::int32);  // the `_aggregate` filter's predicate: Int_comparison_exp
+            // Targets of an array relation get `_aggregate_bool_exp`, whose predicate is an Int_comparison_exp.
+            for (const auto& [n, r] : e.relation_aggregates) aggregated_.insert(api_->target(*r));
+            if (!e.relation_aggregates.empty()) seen.insert(LogicalType::int32);
         }
         // Only the custom scalars some column uses, as Hasura does.
         for (auto t : {LogicalType::int64, LogicalType::decimal, LogicalType::date, LogicalType::time, LogicalType::timestamp,
@@ -247,7 +241,7 @@ private:
             bool_exp.input_fields.push_back(input(name, named(n.derived(api_->target(*r)->type_name, "aggregate_bool_exp"))));
         add(std::move(bool_exp));
         // Filtering a parent by how many of these rows it has: `albums_aggregate: {count: {predicate: {_gt: 2}}}`.
-        if (aggregated(e)) {
+        if (aggregated_.count(&e)) {
             TypeDef count = input_type(n.derived(t, "aggregate_bool_exp_count"));
             count.input_fields.push_back(input("arguments", list_of_non_null(n.derived(t, "select_column"))));
             count.input_fields.push_back(input("distinct", named("Boolean")));
@@ -387,6 +381,7 @@ private:
     bool simple_names_;
     const std::vector<std::shared_ptr<const SqlQueryDef>>& queries_;
     std::shared_ptr<Api> api_;
+    std::set<const EntityApi*> aggregated_;  // targets of some array relation
 };
 
 }  // namespace

@@ -160,13 +160,9 @@ private:
             } else if (const auto* ra = e.relation_aggregate(key)) {
                 relation(*ra, nullptr);
                 // A where's `_aggregate: {count: {filter: …}}` may go through further relations.
-                const auto* functions = inner.as_object();
-                const auto* target = api_.target(*ra);
-                if (functions && target)
-                    for (const auto& [function, arguments] : *functions)
-                        if (const auto* fields = arguments.as_object())
-                            for (const auto& [name, value] : *fields)
-                                if (name == "filter") input(*target, value);
+                const auto* count = inner.field("count");
+                const auto* filter = count ? count->field("filter") : nullptr;
+                if (const auto* target = api_.target(*ra); filter && target) input(*target, *filter);
             }
         }
     }
